@@ -1,0 +1,164 @@
+package dev.loupe;
+
+import dev.loupe.auth.ApiKeys;
+import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.UrlFetcher;
+import dev.loupe.catalog.Catalog;
+import dev.loupe.catalog.Database;
+import dev.loupe.config.Settings;
+import dev.loupe.extractor.ExtractorCatalog;
+import dev.loupe.http.ApiServer;
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.inference.ModelRepository;
+import dev.loupe.ingestion.Ingestion;
+import dev.loupe.ingestion.IngestionWorker;
+import dev.loupe.media.ImageDecoder;
+import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.WorkQueue;
+import dev.loupe.retriever.RetrieverExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The service, wired explicitly in one place. Layout of the data directory:
+ * <pre>
+ * loupe.lock      held while a Loupe runs on this directory
+ * catalog.db      SQLite: catalog, API keys, work queue (WAL, synchronous=FULL)
+ * index/          Lucene: one index per collection
+ * blobs/          fetched and uploaded source bytes, by SHA-256
+ * thumbnails/     640 px JPEG thumbnails, by SHA-256
+ * </pre>
+ */
+public final class Loupe implements AutoCloseable {
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Database database;
+    private final DocumentIndex index;
+    private final ModelRepository models;
+    private final List<IngestionWorker> workers = new ArrayList<>();
+    private final List<Thread> workerThreads = new ArrayList<>();
+    private final ApiServer server;
+    private final int port;
+    private final Optional<String> generatedAdminKey;
+
+    private Loupe(Settings settings) {
+        Path data = settings.dataDir();
+        try {
+            Files.createDirectories(data);
+            lockChannel = FileChannel.open(data.resolve("loupe.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) throw new IllegalStateException("another Loupe is already using data directory " + data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use data directory " + data, e);
+        }
+        database = new Database(data.resolve("catalog.db"));
+        Catalog catalog = new Catalog(database);
+        WorkQueue queue = new SqliteWorkQueue(database);
+        index = new LuceneDocumentIndex(data.resolve("index"));
+        BlobStore sources = new BlobStore(data.resolve("blobs"));
+        BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
+        UrlFetcher fetcher = new UrlFetcher(settings.allowPrivateUrls(), settings.maxBlobBytes());
+        ImageDecoder decoder = new ImageDecoder(settings.maxPixels());
+        models = new ModelRepository(settings.modelsDir());
+        ExtractorCatalog extractors = new ExtractorCatalog(models, settings.defaultImageModel());
+        Ingestion ingestion = new Ingestion(catalog, queue, index);
+        RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
+        ApiKeys keys = new ApiKeys(database);
+        generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
+
+        // Work a killed process left RUNNING is redone; deterministic document ids make that safe.
+        queue.recover();
+        var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
+                extractors, settings.maxBlobBytes());
+        for (int i = 0; i < settings.workers(); i++) {
+            IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
+            workers.add(w);
+            workerThreads.add(Thread.ofPlatform().name("ingestion-" + i).daemon().start(w));
+        }
+        server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
+                executor, sources, thumbnails));
+        port = server.start();
+    }
+
+    public static Loupe start(Settings settings) {
+        return new Loupe(settings);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The admin key created on the first start, to be shown once; empty afterwards. */
+    public Optional<String> generatedAdminKey() {
+        return generatedAdminKey;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        workers.forEach(IngestionWorker::stop);
+        for (Thread t : workerThreads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        index.close();
+        models.close();
+        database.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "serve" : args[0];
+        String[] rest = args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "serve" -> serve(rest);
+            case "help", "--help", "-h" -> System.out.println(help());
+            default -> {
+                System.err.println("unknown command '" + command + "'\n\n" + help());
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void serve(String[] args) {
+        Settings settings;
+        try {
+            settings = Settings.from(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("loupe: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Loupe loupe = Loupe.start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(loupe::close));
+        System.out.println("Loupe listening on http://localhost:" + loupe.port()
+                + "  (data: " + settings.dataDir() + ", models: " + settings.modelsDir() + ", image model: " + settings.defaultImageModel() + ")");
+        loupe.generatedAdminKey().ifPresent(k -> System.out.println(
+                "Admin API key (shown once, store it now): " + k + "\n  use it as: Authorization: Bearer " + k));
+    }
+
+    static String help() {
+        return """
+                Usage: loupe serve [options]    run the service
+                       loupe help               this text
+
+                """ + Settings.usage();
+    }
+}

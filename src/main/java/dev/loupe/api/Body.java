@@ -1,0 +1,162 @@
+package dev.loupe.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A JSON object from a request, read field by field. Every accessor names the full
+ * path of the field in its error ({@code feature_extractor.version: is required}),
+ * so a client always learns which part of its request was wrong.
+ */
+public final class Body {
+    private final JsonNode node;
+    private final String path;
+
+    private Body(JsonNode node, String path) {
+        this.node = node;
+        this.path = path;
+    }
+
+    public static Body of(JsonNode node) {
+        return of(node, "body");
+    }
+
+    public static Body of(JsonNode node, String path) {
+        if (node == null || node.isNull() || node.isMissingNode()) return new Body(Json.object(), path);
+        if (!node.isObject()) throw ApiException.invalid(path, "must be a JSON object, got " + kind(node));
+        return new Body(node, path);
+    }
+
+    public JsonNode node() {
+        return node;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    private String at(String field) {
+        return path.equals("body") ? field : path + "." + field;
+    }
+
+    public boolean has(String field) {
+        JsonNode v = node.get(field);
+        return v != null && !v.isNull();
+    }
+
+    public JsonNode raw(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    public String requiredString(String field) {
+        return optionalString(field).orElseThrow(() -> ApiException.invalid(at(field), "is required"));
+    }
+
+    public Optional<String> optionalString(String field) {
+        JsonNode v = raw(field);
+        if (v == null) return Optional.empty();
+        if (!v.isTextual()) throw ApiException.invalid(at(field), "must be a string, got " + kind(v));
+        return Optional.of(v.asText());
+    }
+
+    public String requiredName(String field) {
+        String s = requiredString(field).trim();
+        if (s.isEmpty()) throw ApiException.invalid(at(field), "must not be empty");
+        if (s.length() > 256) throw ApiException.invalid(at(field), "must be at most 256 characters");
+        return s;
+    }
+
+    public Optional<Boolean> optionalBoolean(String field) {
+        JsonNode v = raw(field);
+        if (v == null) return Optional.empty();
+        if (!v.isBoolean()) throw ApiException.invalid(at(field), "must be a boolean, got " + kind(v));
+        return Optional.of(v.asBoolean());
+    }
+
+    public Optional<Integer> optionalInt(String field, int min, int max) {
+        JsonNode v = raw(field);
+        if (v == null) return Optional.empty();
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw ApiException.invalid(at(field), "must be an integer, got " + kind(v));
+        int i = v.asInt();
+        if (i < min || i > max) throw ApiException.invalid(at(field), "must be between " + min + " and " + max + ", got " + i);
+        return Optional.of(i);
+    }
+
+    public Optional<Double> optionalNumber(String field) {
+        JsonNode v = raw(field);
+        if (v == null) return Optional.empty();
+        if (!v.isNumber()) throw ApiException.invalid(at(field), "must be a number, got " + kind(v));
+        return Optional.of(v.asDouble());
+    }
+
+    public Body requiredObject(String field) {
+        JsonNode v = raw(field);
+        if (v == null) throw ApiException.invalid(at(field), "is required");
+        return of(v, at(field));
+    }
+
+    public Optional<Body> optionalObject(String field) {
+        JsonNode v = raw(field);
+        return v == null ? Optional.empty() : Optional.of(of(v, at(field)));
+    }
+
+    public ObjectNode objectOrEmpty(String field) {
+        JsonNode v = raw(field);
+        if (v == null) return Json.object();
+        if (!v.isObject()) throw ApiException.invalid(at(field), "must be a JSON object, got " + kind(v));
+        return (ObjectNode) v.deepCopy();
+    }
+
+    /** The elements of an array field; absent means empty. */
+    public List<JsonNode> array(String field) {
+        JsonNode v = raw(field);
+        if (v == null) return List.of();
+        if (!v.isArray()) throw ApiException.invalid(at(field), "must be an array, got " + kind(v));
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
+    }
+
+    /** Each element of an array field as an object, with its index in error paths. */
+    public List<Body> objects(String field) {
+        List<JsonNode> items = array(field);
+        List<Body> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) out.add(of(items.get(i), at(field) + "[" + i + "]"));
+        return out;
+    }
+
+    public List<String> strings(String field) {
+        List<JsonNode> items = array(field);
+        List<String> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            if (!item.isTextual()) throw ApiException.invalid(at(field) + "[" + i + "]", "must be a string, got " + kind(item));
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    public Iterator<Map.Entry<String, JsonNode>> fields() {
+        return node.properties().iterator();
+    }
+
+    public ApiException invalid(String field, String message) {
+        return ApiException.invalid(at(field), message);
+    }
+
+    public static String kind(JsonNode v) {
+        if (v == null || v.isNull()) return "null";
+        if (v.isTextual()) return "a string";
+        if (v.isBoolean()) return "a boolean";
+        if (v.isNumber()) return "a number";
+        if (v.isArray()) return "an array";
+        if (v.isObject()) return "an object";
+        return v.getNodeType().name().toLowerCase();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.loupe.blob;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Content-addressed files under one directory: {@code <root>/ab/abcdef….<ext>}, named by
+ * the SHA-256 of their bytes. A file is written to a temporary name, fsynced, then
+ * renamed, so a reader never sees a partial file and a crash leaves at most a stray
+ * temporary. Identical content is stored once.
+ */
+public final class BlobStore {
+    private static final Pattern NAME = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path root;
+
+    public BlobStore(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create blob directory " + root, e);
+        }
+    }
+
+    /** Stores bytes and returns their hex SHA-256. */
+    public String put(byte[] bytes, String extension) {
+        String sha = sha256(bytes);
+        Path target = path(sha, extension);
+        if (Files.exists(target)) return sha;
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".incoming-", ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blob " + sha, e);
+        }
+        return sha;
+    }
+
+    public byte[] read(String sha, String extension) {
+        try {
+            return Files.readAllBytes(path(sha, extension));
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored blob " + sha + " is missing", e);
+        }
+    }
+
+    /** The file for a name taken from a URL; empty unless it is a well-formed stored name. */
+    public Optional<Path> lookup(String sha, String extension) {
+        if (!NAME.matcher(sha).matches()) return Optional.empty();
+        Path p = path(sha, extension);
+        return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    private Path path(String sha, String extension) {
+        return root.resolve(sha.substring(0, 2)).resolve(sha + "." + extension);
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.loupe.catalog;
+
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Stores and finds catalog resources (namespaces, buckets, objects, batches,
+ * collections, retrievers, tasks) in the {@code resources} table of the {@link Database}.
+ *
+ * <p>Every lookup is scoped by namespace, so nothing is readable across namespaces. Path
+ * parameters accept an id or a name: an identifier with the kind's prefix is looked up
+ * as an id first, then anything is tried as a name.
+ */
+public final class Catalog {
+    private final Database db;
+
+    public Catalog(Database db) {
+        this.db = db;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** Inserts inside the caller's transaction; a duplicate name is a 409. */
+    public <T> T insert(Connection c, Kind<T> kind, String id, String namespaceId, String parentId, String name, T record)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO resources(kind, id, namespace_id, parent_id, name, body) VALUES (?,?,?,?,?,?)")) {
+            ps.setString(1, kind.name());
+            ps.setString(2, id);
+            ps.setString(3, namespaceId);
+            ps.setString(4, parentId);
+            ps.setString(5, name);
+            ps.setString(6, Json.write(record));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+                throw ApiException.conflict("a " + kind + " named '" + name + "' already exists");
+            }
+            throw e;
+        }
+        return record;
+    }
+
+    public <T> T insert(Kind<T> kind, String id, String namespaceId, String parentId, String name, T record) {
+        return db.inTransaction(c -> insert(c, kind, id, namespaceId, parentId, name, record));
+    }
+
+    public <T> void update(Connection c, Kind<T> kind, String id, String name, T record) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE resources SET body = ?, name = ? WHERE kind = ? AND id = ?")) {
+            ps.setString(1, Json.write(record));
+            ps.setString(2, name);
+            ps.setString(3, kind.name());
+            ps.setString(4, id);
+            if (ps.executeUpdate() != 1) throw ApiException.notFound(kind.name(), id);
+        }
+    }
+
+    public <T> void update(Kind<T> kind, String id, String name, T record) {
+        db.inTransaction(c -> {
+            update(c, kind, id, name, record);
+            return null;
+        });
+    }
+
+    public boolean delete(Connection c, Kind<?> kind, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM resources WHERE kind = ? AND id = ?")) {
+            ps.setString(1, kind.name());
+            ps.setString(2, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public <T> Optional<T> find(Kind<T> kind, String namespaceId, String idOrName) {
+        return db.inTransaction(c -> find(c, kind, namespaceId, idOrName));
+    }
+
+    public <T> Optional<T> find(Connection c, Kind<T> kind, String namespaceId, String idOrName) throws SQLException {
+        if (idOrName == null || idOrName.isBlank()) return Optional.empty();
+        String scope = namespaceId == null ? "namespace_id IS NULL" : "namespace_id = ?";
+        for (String column : idOrName.startsWith(kind.prefix()) ? List.of("id", "name") : List.of("name", "id")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT body FROM resources WHERE kind = ? AND " + column + " = ? AND " + scope)) {
+                ps.setString(1, kind.name());
+                ps.setString(2, idOrName);
+                if (namespaceId != null) ps.setString(3, namespaceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) return Optional.of(Json.read(rs.getString(1), kind.type()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Like {@link #find} but a missing resource is a 404 naming what was asked for. */
+    public <T> T require(Kind<T> kind, String namespaceId, String idOrName) {
+        return find(kind, namespaceId, idOrName).orElseThrow(() -> ApiException.notFound(kind.name(), idOrName));
+    }
+
+    public <T> T require(Connection c, Kind<T> kind, String namespaceId, String idOrName) throws SQLException {
+        return find(c, kind, namespaceId, idOrName).orElseThrow(() -> ApiException.notFound(kind.name(), idOrName));
+    }
+
+    /** Resources of a kind in creation order; {@code parentId} null means any parent. */
+    public <T> List<T> list(Kind<T> kind, String namespaceId, String parentId, int limit, int offset) {
+        return db.inTransaction(c -> list(c, kind, namespaceId, parentId, limit, offset));
+    }
+
+    public <T> List<T> list(Connection c, Kind<T> kind, String namespaceId, String parentId, int limit, int offset)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT body FROM resources WHERE kind = ?");
+        List<String> args = new ArrayList<>(List.of(kind.name()));
+        if (namespaceId != null) {
+            sql.append(" AND namespace_id = ?");
+            args.add(namespaceId);
+        }
+        if (parentId != null) {
+            sql.append(" AND parent_id = ?");
+            args.add(parentId);
+        }
+        sql.append(" ORDER BY seq LIMIT ? OFFSET ?");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (String a : args) ps.setString(i++, a);
+            ps.setInt(i++, limit);
+            ps.setInt(i, offset);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(Json.read(rs.getString(1), kind.type()));
+            }
+            return out;
+        }
+    }
+
+    public int count(Kind<?> kind, String namespaceId, String parentId) {
+        return db.inTransaction(c -> {
+            StringBuilder sql = new StringBuilder("SELECT count(*) FROM resources WHERE kind = ?");
+            if (namespaceId != null) sql.append(" AND namespace_id = ?");
+            if (parentId != null) sql.append(" AND parent_id = ?");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, kind.name());
+                if (namespaceId != null) ps.setString(i++, namespaceId);
+                if (parentId != null) ps.setString(i, parentId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+}

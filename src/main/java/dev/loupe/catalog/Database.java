@@ -1,0 +1,150 @@
+package dev.loupe.catalog;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded SQLite file that holds the catalog and the work queue, so that one
+ * transaction can change both (a batch submit records its task and queues its work
+ * atomically).
+ *
+ * <p>Durability: WAL journal with {@code synchronous=FULL}, so a committed transaction
+ * survives {@code kill -9} and power loss. SQLite allows one writer; all access goes
+ * through one connection guarded by a lock, which is simpler than a pool and fast
+ * enough for catalog traffic (documents and vectors live in the index, not here).
+ */
+public final class Database implements AutoCloseable {
+    /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public Database(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("PRAGMA busy_timeout=10000");
+            }
+            migrate();
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open catalog database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Work done inside one transaction; an exception rolls everything back. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in a transaction. Called from inside another transaction on the
+     * same thread, it joins that one, so services can compose (catalog + queue) atomically.
+     */
+    public <T> T inTransaction(Work<T> work) {
+        lock.lock();
+        if (lock.getHoldCount() > 1) {
+            try {
+                return work.run(connection);
+            } catch (SQLException e) {
+                throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
+            } finally {
+                lock.unlock();
+            }
+        }
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                if (e instanceof RuntimeException re) throw re;
+                throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void migrate() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            var rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'");
+            if (rs.next()) {
+                int found = Integer.parseInt(rs.getString(1));
+                if (found > SCHEMA_VERSION) {
+                    throw new IllegalStateException("catalog schema version " + found
+                            + " is newer than this Loupe understands (" + SCHEMA_VERSION + "); upgrade Loupe");
+                }
+                return;
+            }
+            // Every resource kind shares one table: an id, its scope, an optional unique
+            // name, and the record as JSON. seq orders listings by creation.
+            s.execute("""
+                    CREATE TABLE resources (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      kind TEXT NOT NULL,
+                      id TEXT NOT NULL UNIQUE,
+                      namespace_id TEXT,
+                      parent_id TEXT,
+                      name TEXT,
+                      body TEXT NOT NULL)""");
+            s.execute("CREATE UNIQUE INDEX resources_name ON resources(kind, namespace_id, name) WHERE name IS NOT NULL");
+            s.execute("CREATE INDEX resources_scope ON resources(kind, namespace_id, parent_id, seq)");
+            s.execute("""
+                    CREATE TABLE work_items (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      task_id TEXT NOT NULL,
+                      namespace_id TEXT NOT NULL,
+                      collection_id TEXT NOT NULL,
+                      object_id TEXT NOT NULL,
+                      source_document_id TEXT,
+                      state TEXT NOT NULL,
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      error TEXT,
+                      document_count INTEGER NOT NULL DEFAULT 0)""");
+            s.execute("CREATE INDEX work_items_state ON work_items(state, seq)");
+            s.execute("CREATE INDEX work_items_task ON work_items(task_id, state)");
+            s.execute("CREATE INDEX work_items_collection ON work_items(collection_id, state)");
+            s.execute("""
+                    CREATE TABLE api_keys (
+                      id TEXT PRIMARY KEY,
+                      name TEXT NOT NULL,
+                      hash TEXT NOT NULL UNIQUE,
+                      prefix TEXT NOT NULL,
+                      admin INTEGER NOT NULL,
+                      namespaces TEXT NOT NULL,
+                      created_at TEXT NOT NULL,
+                      revoked_at TEXT)""");
+            s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot close catalog: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.loupe.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything an operator can set, read once at start-up from command-line flags
+ * ({@code --port 8080}) or environment variables ({@code LOUPE_PORT=8080}); a flag wins.
+ *
+ * @param port              HTTP port; 0 picks a free one
+ * @param dataDir           the one directory holding all state: catalog, queue, index, files
+ * @param modelsDir         where model folders live ({@code <modelsDir>/<model-name>/...})
+ * @param defaultImageModel the dual encoder {@code image_extractor} uses
+ * @param allowPrivateUrls  whether blob URLs may resolve to loopback, private or link-local hosts
+ * @param maxBlobBytes      largest accepted blob, inline or fetched
+ * @param maxPixels         largest accepted image area (width × height), against decompression bombs
+ * @param workers           ingestion worker threads
+ * @param batchSize         objects one worker claims and embeds together
+ * @param adminKey          an admin API key to install at start-up instead of generating one
+ * @param publicUrl         base URL used in {@code thumbnail_url}; empty means "from the request"
+ */
+public record Settings(
+        int port,
+        Path dataDir,
+        Path modelsDir,
+        String defaultImageModel,
+        boolean allowPrivateUrls,
+        long maxBlobBytes,
+        long maxPixels,
+        int workers,
+        int batchSize,
+        Optional<String> adminKey,
+        Optional<String> publicUrl) {
+
+    public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
+
+    public Settings {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got: " + port);
+        if (maxBlobBytes < 1) throw new IllegalArgumentException("max blob bytes must be positive, got: " + maxBlobBytes);
+        if (maxPixels < 1) throw new IllegalArgumentException("max pixels must be positive, got: " + maxPixels);
+        if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, got: " + workers);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got: " + batchSize);
+        if (defaultImageModel == null || defaultImageModel.isBlank()) throw new IllegalArgumentException("default image model must be named");
+    }
+
+    /** One documented option: its flag, environment variable and default. */
+    public enum Option {
+        PORT("port", "8080", "HTTP port (0 = any free port)"),
+        DATA_DIR("data-dir", "./loupe-data", "directory holding all state"),
+        MODELS_DIR("models-dir", "./models", "directory holding model folders"),
+        IMAGE_MODEL("image-model", DEFAULT_IMAGE_MODEL, "dual encoder used by image_extractor"),
+        ALLOW_PRIVATE_URLS("allow-private-urls", "false", "let blob URLs reach loopback/private/link-local hosts"),
+        MAX_BLOB_BYTES("max-blob-bytes", String.valueOf(50L << 20), "largest accepted blob in bytes"),
+        MAX_PIXELS("max-pixels", "100000000", "largest accepted image area in pixels"),
+        WORKERS("workers", "1", "ingestion worker threads"),
+        BATCH_SIZE("batch-size", "16", "objects embedded together by one worker"),
+        ADMIN_KEY("admin-key", "", "install this admin API key instead of generating one"),
+        PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the request's host)");
+
+        public final String flag;
+        public final String defaultValue;
+        public final String help;
+
+        Option(String flag, String defaultValue, String help) {
+            this.flag = flag;
+            this.defaultValue = defaultValue;
+            this.help = help;
+        }
+
+        public String env() {
+            return "LOUPE_" + name();
+        }
+    }
+
+    public static Settings from(String[] args, Map<String, String> env) {
+        Map<Option, String> values = new HashMap<>();
+        for (Option o : Option.values()) {
+            values.put(o, env.getOrDefault(o.env(), o.defaultValue));
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + arg);
+            String name = arg.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            Option option = find(name);
+            if (value == null) {
+                if (i + 1 >= args.length) throw new IllegalArgumentException("flag --" + name + " needs a value");
+                value = args[++i];
+            }
+            values.put(option, value);
+        }
+        return new Settings(
+                parseInt(values, Option.PORT),
+                Path.of(values.get(Option.DATA_DIR)).toAbsolutePath(),
+                Path.of(values.get(Option.MODELS_DIR)).toAbsolutePath(),
+                values.get(Option.IMAGE_MODEL),
+                Boolean.parseBoolean(values.get(Option.ALLOW_PRIVATE_URLS)),
+                parseLong(values, Option.MAX_BLOB_BYTES),
+                parseLong(values, Option.MAX_PIXELS),
+                parseInt(values, Option.WORKERS),
+                parseInt(values, Option.BATCH_SIZE),
+                nonBlank(values.get(Option.ADMIN_KEY)),
+                nonBlank(values.get(Option.PUBLIC_URL)).map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
+    }
+
+    private static Option find(String flag) {
+        for (Option o : Option.values()) {
+            if (o.flag.equals(flag)) return o;
+        }
+        throw new IllegalArgumentException("unknown flag --" + flag + "; run 'loupe help' for the list");
+    }
+
+    private static int parseInt(Map<Option, String> values, Option o) {
+        return Math.toIntExact(parseLong(values, o));
+    }
+
+    private static long parseLong(Map<Option, String> values, Option o) {
+        try {
+            return Long.parseLong(values.get(o).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + o.flag + " (" + o.env() + ") must be a whole number, got: " + values.get(o));
+        }
+    }
+
+    private static Optional<String> nonBlank(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+
+    public static String usage() {
+        StringBuilder sb = new StringBuilder("Options (flag, environment variable, default):\n");
+        for (Option o : Option.values()) {
+            sb.append(String.format("  --%-20s %-26s %-14s %s%n", o.flag, o.env(),
+                    o.defaultValue.isEmpty() ? "(none)" : o.defaultValue, o.help));
+        }
+        return sb.toString();
+    }
+}

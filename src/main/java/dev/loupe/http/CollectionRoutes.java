@@ -1,0 +1,192 @@
+package dev.loupe.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Body;
+import dev.loupe.api.Json;
+import dev.loupe.catalog.Bucket;
+import dev.loupe.catalog.Catalog;
+import dev.loupe.catalog.Collection;
+import dev.loupe.catalog.Ids;
+import dev.loupe.catalog.Kind;
+import dev.loupe.catalog.RetrieverDefinition;
+import dev.loupe.catalog.Task;
+import dev.loupe.extractor.ExtractorCatalog;
+import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.filter.FilterNode;
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.ingestion.Ingestion;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /v1/collections}: create (which processes what the source already holds),
+ * list, get, delete.
+ */
+final class CollectionRoutes implements ApiServer.Routes {
+    private final Catalog catalog;
+    private final Scopes scopes;
+    private final ExtractorCatalog extractors;
+    private final Ingestion ingestion;
+    private final DocumentIndex index;
+
+    CollectionRoutes(Catalog catalog, Scopes scopes, ExtractorCatalog extractors, Ingestion ingestion, DocumentIndex index) {
+        this.catalog = catalog;
+        this.scopes = scopes;
+        this.extractors = extractors;
+        this.ingestion = ingestion;
+        this.index = index;
+    }
+
+    @Override
+    public void register(RoutesConfig r) {
+        r.post("/v1/collections", this::create);
+        r.post("/v1/collections/list", this::list);
+        r.get("/v1/collections/{collection}", this::get);
+        r.delete("/v1/collections/{collection}", this::delete);
+    }
+
+    private void create(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        String name = body.requiredName("collection_name");
+        Collection.Source source = source(body.requiredObject("source"), scope);
+        Body fe = body.requiredObject("feature_extractor");
+        String extractorName = fe.requiredString("feature_extractor_name");
+        String version = fe.optionalString("version").orElse("v1");
+        FeatureExtractor extractor = extractors.require(extractorName, version, "feature_extractor");
+        JsonNode mappings = inputMappings(fe);
+        if (extractor instanceof ImageExtractor) ImageExtractor.checkInputMappings(mappings, "feature_extractor.input_mappings");
+        JsonNode rawParams = fe.has("parameters") ? fe.raw("parameters") : fe.raw("params");
+        ObjectNode params = extractor.validateParameters(rawParams, "feature_extractor.parameters");
+        List<Collection.Passthrough> passthrough = new ArrayList<>();
+        for (Body p : fe.objects("field_passthrough")) {
+            String target = p.optionalString("target_path").orElse(null);
+            passthrough.add(new Collection.Passthrough(p.requiredString("source_path"), target, p.raw("default"),
+                    p.optionalBoolean("required").orElse(false)));
+        }
+        String id = Kind.COLLECTION.newId();
+        String now = Ids.now();
+        Collection collection = catalog.insert(Kind.COLLECTION, id, scope.namespaceId(), null, name, new Collection(id,
+                scope.namespaceId(), name, body.optionalString("description").orElse(null), source,
+                new Collection.ExtractorConfig(extractorName, version, mappings, passthrough, params),
+                body.objectOrEmpty("metadata"), now, now));
+        Task task = ingestion.backfill(collection);
+        ObjectNode view = Views.collection(collection, extractor, inputSchema(collection), 0);
+        if (task != null) view.put("task_id", task.taskId());
+        ApiServer.json(ctx, 200, view);
+    }
+
+    private Collection.Source source(Body src, Scope scope) {
+        String type = src.requiredString("type");
+        return switch (type) {
+            case Collection.Source.BUCKET -> {
+                List<String> refs = new ArrayList<>(src.strings("bucket_ids"));
+                src.optionalString("bucket_id").ifPresent(refs::add);
+                if (refs.isEmpty()) throw src.invalid("bucket_ids", "a bucket source needs bucket_ids (or bucket_id)");
+                List<String> ids = new ArrayList<>();
+                for (String ref : refs) {
+                    Bucket b = catalog.find(Kind.BUCKET, scope.namespaceId(), ref)
+                            .orElseThrow(() -> src.invalid("bucket_ids", "bucket not found: " + ref));
+                    if (!ids.contains(b.bucketId())) ids.add(b.bucketId());
+                }
+                yield new Collection.Source(type, ids, null);
+            }
+            case Collection.Source.COLLECTION -> {
+                String ref = src.optionalString("collection_id")
+                        .or(() -> src.strings("collection_ids").stream().findFirst())
+                        .orElseThrow(() -> src.invalid("collection_id", "a collection source needs collection_id"));
+                Collection upstream = catalog.find(Kind.COLLECTION, scope.namespaceId(), ref)
+                        .orElseThrow(() -> src.invalid("collection_id", "collection not found: " + ref));
+                yield new Collection.Source(type, List.of(), upstream.collectionId());
+            }
+            default -> throw src.invalid("type", "must be 'bucket' or 'collection', got '" + type + "'");
+        };
+    }
+
+    /** {@code {"image": "payload.image_url"}}, or the list form {@code [{"input_name", "source_path"|"path"}]}. */
+    private static JsonNode inputMappings(Body fe) {
+        JsonNode raw = fe.raw("input_mappings");
+        if (raw == null) return Json.object();
+        if (raw.isObject()) {
+            ObjectNode out = Json.object();
+            for (Map.Entry<String, JsonNode> e : raw.properties()) {
+                JsonNode v = e.getValue();
+                String path = v.isTextual() ? v.asText() : v.path("path").asText(v.path("source_path").asText(""));
+                if (path.isBlank()) throw ApiException.invalid("feature_extractor.input_mappings." + e.getKey(), "must be a source path string");
+                out.put(e.getKey(), path);
+            }
+            return out;
+        }
+        if (raw.isArray()) {
+            ObjectNode out = Json.object();
+            for (int i = 0; i < raw.size(); i++) {
+                JsonNode m = raw.get(i);
+                String input = m.path("input_name").asText(m.path("input").asText(""));
+                String path = m.path("source_path").asText(m.path("path").asText(m.path("source").path("path").asText("")));
+                if (input.isBlank() || path.isBlank()) {
+                    throw ApiException.invalid("feature_extractor.input_mappings[" + i + "]", "needs input_name and a source path");
+                }
+                out.put(input, path);
+            }
+            return out;
+        }
+        throw ApiException.invalid("feature_extractor.input_mappings", "must be an object or an array");
+    }
+
+    private JsonNode inputSchema(Collection c) {
+        if (c.source().isBucket() && !c.source().bucketIds().isEmpty()) {
+            return catalog.find(Kind.BUCKET, c.namespaceId(), c.source().bucketIds().getFirst())
+                    .map(b -> (JsonNode) b.bucketSchema()).orElse(Json.object().putObject("properties"));
+        }
+        ObjectNode schema = Json.object();
+        schema.putObject("properties");
+        return schema;
+    }
+
+    private ObjectNode view(Collection c) {
+        FeatureExtractor extractor = extractors.require(c.featureExtractor().featureExtractorName(), c.featureExtractor().version(), "feature_extractor");
+        return Views.collection(c, extractor, inputSchema(c), index.count(c.collectionId(), FilterNode.ALL));
+    }
+
+    private void list(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Page page = Page.from(ctx);
+        ObjectNode out = Json.object();
+        ArrayNode results = out.putArray("results");
+        for (Collection c : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, page.limit(), page.offset())) results.add(view(c));
+        int total = catalog.count(Kind.COLLECTION, scope.namespaceId(), null);
+        out.set("pagination", page.response(total));
+        out.put("total_count", total);
+        ApiServer.json(ctx, 200, out);
+    }
+
+    private void get(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        ApiServer.json(ctx, 200, view(catalog.require(Kind.COLLECTION, scope.namespaceId(), ctx.pathParam("collection"))));
+    }
+
+    private void delete(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Collection col = catalog.require(Kind.COLLECTION, scope.namespaceId(), ctx.pathParam("collection"));
+        for (Collection other : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
+            if (!other.source().isBucket() && col.collectionId().equals(other.source().collectionId())) {
+                throw ApiException.conflict("collection '" + col.collectionName() + "' feeds collection '" + other.collectionName() + "'; delete it first");
+            }
+        }
+        for (RetrieverDefinition r : catalog.list(Kind.RETRIEVER, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
+            if (r.collectionIds().contains(col.collectionId())) {
+                throw ApiException.conflict("collection '" + col.collectionName() + "' is used by retriever '" + r.retrieverName() + "'; delete it first");
+            }
+        }
+        catalog.database().inTransaction(c -> catalog.delete(c, Kind.COLLECTION, col.collectionId()));
+        index.drop(col.collectionId());
+        ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.loupe.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Body;
+import dev.loupe.api.Json;
+import dev.loupe.catalog.Catalog;
+import dev.loupe.catalog.Ids;
+import dev.loupe.catalog.Kind;
+import dev.loupe.catalog.Namespace;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** {@code /v1/namespaces}: create, list, get, delete. */
+final class NamespaceRoutes implements ApiServer.Routes {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+    private final Catalog catalog;
+    private final Scopes scopes;
+
+    NamespaceRoutes(Catalog catalog, Scopes scopes) {
+        this.catalog = catalog;
+        this.scopes = scopes;
+    }
+
+    @Override
+    public void register(RoutesConfig r) {
+        r.post("/v1/namespaces", this::create);
+        r.post("/v1/namespaces/list", this::list);
+        r.get("/v1/namespaces/{namespace}", this::get);
+        r.delete("/v1/namespaces/{namespace}", this::delete);
+    }
+
+    /** Creates the namespace requests fall back to when they name none. */
+    static void ensureDefault(Catalog catalog) {
+        if (catalog.find(Kind.NAMESPACE, null, Scopes.DEFAULT_NAMESPACE).isEmpty()) {
+            String id = Kind.NAMESPACE.newId();
+            String now = Ids.now();
+            catalog.insert(Kind.NAMESPACE, id, null, null, Scopes.DEFAULT_NAMESPACE,
+                    new Namespace(id, Scopes.DEFAULT_NAMESPACE, "used when a request names no namespace", Json.array(), now, now));
+        }
+    }
+
+    private void create(Context ctx) {
+        scopes.requireUnrestricted(ctx, "create namespaces");
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        String name = body.requiredName("namespace_name");
+        if (!NAME.matcher(name).matches()) {
+            throw body.invalid("namespace_name", "may hold letters, digits, '_', '-' and '.', starting with a letter or digit");
+        }
+        ArrayNode extractors = Json.array();
+        for (Body fe : body.objects("feature_extractors")) {
+            fe.requiredString("feature_extractor_name");
+            fe.requiredString("version");
+            extractors.add(fe.node());
+        }
+        String id = Kind.NAMESPACE.newId();
+        String now = Ids.now();
+        Namespace ns = catalog.insert(Kind.NAMESPACE, id, null, null, name,
+                new Namespace(id, name, body.optionalString("description").orElse(null), extractors, now, now));
+        ApiServer.json(ctx, 200, Views.namespace(ns));
+    }
+
+    private void list(Context ctx) {
+        Page page = Page.from(ctx);
+        List<Namespace> visible = catalog.list(Kind.NAMESPACE, null, null, Integer.MAX_VALUE, 0).stream()
+                .filter(ns -> scopes.key(ctx).mayUse(ns.namespaceId())).toList();
+        ObjectNode out = Json.object();
+        ArrayNode results = out.putArray("results");
+        visible.stream().skip(page.offset()).limit(page.limit()).forEach(ns -> results.add(Views.namespace(ns)));
+        out.set("pagination", page.response(visible.size()));
+        out.put("total_count", visible.size());
+        ApiServer.json(ctx, 200, out);
+    }
+
+    private Namespace find(Context ctx) {
+        String ref = ctx.pathParam("namespace");
+        Namespace ns = catalog.require(Kind.NAMESPACE, null, ref);
+        if (!scopes.key(ctx).mayUse(ns.namespaceId())) throw ApiException.notFound("namespace", ref);
+        return ns;
+    }
+
+    private void get(Context ctx) {
+        ApiServer.json(ctx, 200, Views.namespace(find(ctx)));
+    }
+
+    private void delete(Context ctx) {
+        scopes.requireUnrestricted(ctx, "delete namespaces");
+        Namespace ns = find(ctx);
+        if (catalog.count(Kind.BUCKET, ns.namespaceId(), null) > 0 || catalog.count(Kind.COLLECTION, ns.namespaceId(), null) > 0) {
+            throw ApiException.conflict("namespace '" + ns.namespaceName() + "' still holds buckets or collections; delete them first");
+        }
+        catalog.database().inTransaction(c -> catalog.delete(c, Kind.NAMESPACE, ns.namespaceId()));
+        ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));
+    }
+}

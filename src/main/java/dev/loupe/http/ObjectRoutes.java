@@ -1,0 +1,164 @@
+package dev.loupe.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Body;
+import dev.loupe.api.Json;
+import dev.loupe.blob.BlobSource;
+import dev.loupe.blob.BlobStore;
+import dev.loupe.catalog.Blob;
+import dev.loupe.catalog.Bucket;
+import dev.loupe.catalog.Catalog;
+import dev.loupe.catalog.Ids;
+import dev.loupe.catalog.Kind;
+import dev.loupe.catalog.StoredObject;
+import dev.loupe.queue.WorkQueue;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /v1/buckets/{bucket}/objects}: register objects (blobs + metadata), list, get,
+ * delete. Inline blob data is stored on disk at once; URLs are fetched when processed.
+ */
+final class ObjectRoutes implements ApiServer.Routes {
+    private final Catalog catalog;
+    private final Scopes scopes;
+    private final BlobStore sources;
+    private final WorkQueue queue;
+    private final long maxBlobBytes;
+
+    ObjectRoutes(Catalog catalog, Scopes scopes, BlobStore sources, WorkQueue queue, long maxBlobBytes) {
+        this.catalog = catalog;
+        this.scopes = scopes;
+        this.sources = sources;
+        this.queue = queue;
+        this.maxBlobBytes = maxBlobBytes;
+    }
+
+    @Override
+    public void register(RoutesConfig r) {
+        r.post("/v1/buckets/{bucket}/objects", this::create);
+        r.post("/v1/buckets/{bucket}/objects/batch", this::createMany);
+        r.post("/v1/buckets/{bucket}/objects/list", this::list);
+        r.get("/v1/buckets/{bucket}/objects/{object}", this::get);
+        r.delete("/v1/buckets/{bucket}/objects/{object}", this::delete);
+    }
+
+    private void create(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        StoredObject o = parse(Body.of(Json.parseRequest(ctx.body())), bucket, scope.namespaceId());
+        catalog.insert(Kind.OBJECT, o.objectId(), scope.namespaceId(), bucket.bucketId(), null, o);
+        ApiServer.json(ctx, 200, Views.object(o, "DRAFT", null));
+    }
+
+    private void createMany(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        List<StoredObject> objects = new ArrayList<>();
+        for (Body b : Body.of(Json.parseRequest(ctx.body())).objects("objects")) objects.add(parse(b, bucket, scope.namespaceId()));
+        catalog.database().inTransaction(c -> {
+            for (StoredObject o : objects) catalog.insert(c, Kind.OBJECT, o.objectId(), scope.namespaceId(), bucket.bucketId(), null, o);
+            return null;
+        });
+        ObjectNode out = Json.object();
+        ArrayNode created = out.putArray("results");
+        for (StoredObject o : objects) created.add(Views.object(o, "DRAFT", null));
+        out.put("total", objects.size());
+        out.put("success", true);
+        ApiServer.json(ctx, 200, out);
+    }
+
+    private StoredObject parse(Body body, Bucket bucket, String namespaceId) {
+        List<Blob> blobs = new ArrayList<>();
+        List<Body> items = body.objects("blobs");
+        for (Body b : items) blobs.add(blob(b));
+        ObjectNode metadata = body.objectOrEmpty("metadata");
+        if (blobs.isEmpty() && metadata.isEmpty()) throw body.invalid("blobs", "an object needs at least one blob or some metadata");
+        String now = Ids.now();
+        return new StoredObject(Kind.OBJECT.newId(), bucket.bucketId(), namespaceId,
+                body.optionalString("key_prefix").orElse(null), blobs, metadata, now, now);
+    }
+
+    private Blob blob(Body b) {
+        String property = b.requiredName("property");
+        String type = b.optionalString("type").orElse("image");
+        if (!BucketRoutes.FIELD_TYPES.contains(type)) throw b.invalid("type", "unknown blob type '" + type + "'");
+        JsonNode data = b.raw("data");
+        if (data == null) throw b.invalid("data", "is required (an http(s) URL, a data: URI or base64)");
+        JsonNode metadata = b.raw("metadata");
+        String id = Ids.next("blob_");
+        String keyPrefix = b.optionalString("key_prefix").orElse(null);
+        if (!data.isTextual()) {
+            // Structured data (text/json blobs) is kept inline as JSON.
+            byte[] bytes = Json.write(data).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new Blob(id, property, type, keyPrefix, null, sources.put(bytes, "bin"), (long) bytes.length, "application/json", metadata);
+        }
+        BlobSource source;
+        try {
+            source = BlobSource.parse(data.asText(), maxBlobBytes);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().contains("limit")) throw ApiException.tooLarge(b.path() + ".data: " + e.getMessage());
+            throw b.invalid("data", e.getMessage());
+        }
+        return switch (source) {
+            case BlobSource.Remote remote -> new Blob(id, property, type, keyPrefix, remote.uri().toString(), null, null, null, metadata);
+            case BlobSource.Inline inline -> {
+                if (inline.bytes().length > maxBlobBytes) {
+                    throw ApiException.tooLarge(b.path() + ".data: blob is " + inline.bytes().length + " bytes, over the " + maxBlobBytes + "-byte limit");
+                }
+                yield new Blob(id, property, type, keyPrefix, null, sources.put(inline.bytes(), "bin"),
+                        (long) inline.bytes().length, inline.mimeType(), metadata);
+            }
+        };
+    }
+
+    private void list(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        Page page = Page.from(ctx);
+        List<StoredObject> objects = catalog.list(Kind.OBJECT, scope.namespaceId(), bucket.bucketId(), page.limit(), page.offset());
+        Map<String, WorkQueue.ObjectOutcome> outcomes = queue.latestByObject(objects.stream().map(StoredObject::objectId).toList());
+        ObjectNode out = Json.object();
+        ArrayNode results = out.putArray("results");
+        for (StoredObject o : objects) results.add(view(o, outcomes.get(o.objectId())));
+        out.set("pagination", page.response(catalog.count(Kind.OBJECT, scope.namespaceId(), bucket.bucketId())));
+        ApiServer.json(ctx, 200, out);
+    }
+
+    private void get(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        StoredObject o = find(ctx, scope);
+        ApiServer.json(ctx, 200, view(o, queue.latestByObject(List.of(o.objectId())).get(o.objectId())));
+    }
+
+    private StoredObject find(Context ctx, Scope scope) {
+        Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        StoredObject o = catalog.require(Kind.OBJECT, scope.namespaceId(), ctx.pathParam("object"));
+        if (!o.bucketId().equals(bucket.bucketId())) throw ApiException.notFound("object", ctx.pathParam("object"));
+        return o;
+    }
+
+    private static ObjectNode view(StoredObject o, WorkQueue.ObjectOutcome outcome) {
+        if (outcome == null) return Views.object(o, "DRAFT", null);
+        String status = switch (outcome.state()) {
+            case "PENDING" -> "PENDING";
+            case "RUNNING" -> "PROCESSING";
+            case "DONE" -> "COMPLETED";
+            default -> "FAILED";
+        };
+        return Views.object(o, status, outcome.error());
+    }
+
+    private void delete(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        StoredObject o = find(ctx, scope);
+        catalog.database().inTransaction(c -> catalog.delete(c, Kind.OBJECT, o.objectId()));
+        ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));
+    }
+}

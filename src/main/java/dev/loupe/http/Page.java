@@ -1,0 +1,62 @@
+package dev.loupe.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Json;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Offset pagination from {@code ?limit=&offset=&cursor=} (a cursor is an opaque
+ * encoding of the next offset), and Mixpeek's {@code pagination} response object.
+ */
+record Page(int offset, int limit) {
+    static final int DEFAULT_LIMIT = 10;
+    static final int MAX_LIMIT = 1000;
+
+    static Page from(Context ctx) {
+        int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
+        String cursor = ctx.queryParam("cursor");
+        int offset = cursor != null && !cursor.isBlank() ? decodeCursor(cursor) : intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        return new Page(offset, limit);
+    }
+
+    private static int intParam(Context ctx, String name, int def, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) return def;
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < min || i > max) throw ApiException.invalid(name, "must be between " + min + " and " + max + ", got " + i);
+            return i;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(name, "must be an integer, got '" + v + "'");
+        }
+    }
+
+    static String cursorFor(int offset) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static int decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+            if (!s.startsWith("o:")) throw new IllegalArgumentException();
+            return Integer.parseInt(s.substring(2));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("cursor", "is not a cursor this server issued");
+        }
+    }
+
+    ObjectNode response(long total) {
+        ObjectNode p = Json.object();
+        p.put("total", total);
+        int size = Math.max(1, limit);
+        p.put("page", offset / size + 1);
+        p.put("page_size", limit);
+        p.put("total_pages", (total + size - 1) / size);
+        if (offset + limit < total) p.put("next_cursor", cursorFor(offset + limit));
+        else p.putNull("next_cursor");
+        return p;
+    }
+}

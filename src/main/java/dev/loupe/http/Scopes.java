@@ -1,0 +1,69 @@
+package dev.loupe.http;
+
+import dev.loupe.api.ApiException;
+import dev.loupe.auth.ApiKey;
+import dev.loupe.auth.ApiKeys;
+import dev.loupe.catalog.Catalog;
+import dev.loupe.catalog.Kind;
+import dev.loupe.catalog.Namespace;
+import io.javalin.http.Context;
+import java.util.Locale;
+
+/**
+ * Authenticates requests ({@code Authorization: Bearer <key>}) and resolves the
+ * namespace they act in ({@code X-Namespace}, or {@code ?namespace=}, by id or name;
+ * {@value #DEFAULT_NAMESPACE} when neither is given).
+ */
+final class Scopes {
+    static final String DEFAULT_NAMESPACE = "default";
+    private static final String KEY_ATTRIBUTE = "loupe.key";
+
+    private final Catalog catalog;
+    private final ApiKeys keys;
+
+    Scopes(Catalog catalog, ApiKeys keys) {
+        this.catalog = catalog;
+        this.keys = keys;
+    }
+
+    /** Before-handler for {@code /v1/*}: no valid key, no access. */
+    void authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || header.isBlank()) throw ApiException.unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
+        String[] parts = header.trim().split("\\s+", 2);
+        if (parts.length != 2 || !parts[0].toLowerCase(Locale.ROOT).equals("bearer")) {
+            throw ApiException.unauthorized("Authorization header must be 'Bearer <api key>'");
+        }
+        ApiKey key = keys.authenticate(parts[1].trim()).orElseThrow(() -> ApiException.unauthorized("invalid or revoked API key"));
+        ctx.attribute(KEY_ATTRIBUTE, key);
+    }
+
+    ApiKey key(Context ctx) {
+        ApiKey key = ctx.attribute(KEY_ATTRIBUTE);
+        if (key == null) throw ApiException.unauthorized("not authenticated");
+        return key;
+    }
+
+    /** The caller's namespace, which its key must be allowed to use. */
+    Scope of(Context ctx) {
+        ApiKey key = key(ctx);
+        String requested = ctx.header("X-Namespace");
+        if (requested == null || requested.isBlank()) requested = ctx.queryParam("namespace");
+        if (requested == null || requested.isBlank()) requested = DEFAULT_NAMESPACE;
+        String wanted = requested.trim();
+        Namespace ns = catalog.find(Kind.NAMESPACE, null, wanted).orElseThrow(() -> ApiException.notFound("namespace", wanted));
+        if (!key.mayUse(ns.namespaceId())) {
+            throw ApiException.forbidden("this API key may not use namespace '" + wanted + "'");
+        }
+        return new Scope(key, ns);
+    }
+
+    /** Keys limited to namespaces may not manage namespaces or keys. */
+    void requireUnrestricted(Context ctx, String action) {
+        if (!key(ctx).namespaces().isEmpty()) throw ApiException.forbidden("an API key limited to namespaces may not " + action);
+    }
+
+    void requireAdmin(Context ctx) {
+        if (!key(ctx).admin()) throw ApiException.forbidden("only an admin API key may manage API keys");
+    }
+}

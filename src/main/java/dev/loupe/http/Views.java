@@ -1,0 +1,247 @@
+package dev.loupe.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Json;
+import dev.loupe.catalog.Batch;
+import dev.loupe.catalog.Blob;
+import dev.loupe.catalog.Bucket;
+import dev.loupe.catalog.Collection;
+import dev.loupe.catalog.Namespace;
+import dev.loupe.catalog.RetrieverDefinition;
+import dev.loupe.catalog.StoredObject;
+import dev.loupe.catalog.Task;
+import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.ScoredDocument;
+import dev.loupe.queue.TaskProgress;
+import dev.loupe.retriever.ExecutionResult;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.Optional;
+
+/** Renders catalog records, documents and executions in the OpenAPI document's response shapes. */
+final class Views {
+    private final Optional<String> publicUrl;
+
+    Views(Optional<String> publicUrl) {
+        this.publicUrl = publicUrl;
+    }
+
+    static ObjectNode namespace(Namespace ns) {
+        ObjectNode n = Json.object();
+        n.put("namespace_id", ns.namespaceId());
+        n.put("namespace_name", ns.namespaceName());
+        if (ns.description() != null) n.put("description", ns.description());
+        n.put("namespace_type", "standard");
+        n.set("feature_extractors", ns.featureExtractors() == null ? Json.array() : ns.featureExtractors());
+        n.put("auto_create_indexes", false);
+        n.put("created_at", ns.createdAt());
+        n.put("updated_at", ns.updatedAt());
+        return n;
+    }
+
+    static ObjectNode bucket(Bucket b, int objectCount) {
+        ObjectNode n = Json.object();
+        n.put("bucket_id", b.bucketId());
+        n.put("bucket_name", b.bucketName());
+        if (b.description() != null) n.put("description", b.description());
+        n.set("bucket_schema", b.bucketSchema());
+        n.set("metadata", b.metadata() == null ? Json.object() : b.metadata());
+        n.put("object_count", objectCount);
+        n.put("total_size_bytes", 0);
+        n.put("status", "ACTIVE");
+        n.put("is_locked", false);
+        n.put("created_at", b.createdAt());
+        n.put("updated_at", b.updatedAt());
+        return n;
+    }
+
+    static ObjectNode object(StoredObject o, String status, String error) {
+        ObjectNode n = Json.object();
+        n.put("object_id", o.objectId());
+        n.put("bucket_id", o.bucketId());
+        if (o.keyPrefix() != null) n.put("key_prefix", o.keyPrefix());
+        ArrayNode blobs = n.putArray("blobs");
+        for (Blob b : o.blobs()) {
+            ObjectNode bn = blobs.addObject();
+            bn.put("blob_id", b.blobId());
+            bn.put("property", b.property());
+            bn.put("type", b.type());
+            if (b.keyPrefix() != null) bn.put("key_prefix", b.keyPrefix());
+            ObjectNode props = bn.putObject("properties");
+            if (b.url() != null) props.put("url", b.url());
+            if (b.metadata() != null) props.set("metadata", b.metadata());
+            ObjectNode details = bn.putObject("details");
+            if (b.sizeBytes() != null) details.put("size_bytes", b.sizeBytes());
+            if (b.mimeType() != null) details.put("mime_type", b.mimeType());
+            if (b.sha256() != null) details.put("hash", b.sha256());
+        }
+        n.set("metadata", o.metadata() == null ? Json.object() : o.metadata());
+        n.put("status", status);
+        if (error != null) n.put("error", error);
+        n.put("created_at", o.createdAt());
+        n.put("updated_at", o.updatedAt());
+        return n;
+    }
+
+    static ObjectNode batch(Batch b, TaskProgress progress) {
+        ObjectNode n = Json.object();
+        n.put("batch_id", b.batchId());
+        n.put("bucket_id", b.bucketId());
+        n.put("status", progress == null ? Batch.DRAFT : progress.status());
+        n.set("object_ids", Json.tree(b.objectIds()));
+        if (b.taskId() != null) n.put("task_id", b.taskId());
+        n.put("type", "BUCKET");
+        if (progress != null && !progress.failures().isEmpty()) {
+            n.set("error_summary", Json.tree(progress.failures()));
+            n.put("error", progress.failed() + " of " + progress.total() + " objects failed");
+        }
+        n.set("metadata", Json.object());
+        n.put("total_tiers", 1);
+        n.putArray("tier_tasks");
+        n.put("created_at", b.createdAt());
+        n.put("updated_at", b.updatedAt());
+        return n;
+    }
+
+    static ObjectNode task(Task t, TaskProgress p) {
+        ObjectNode n = Json.object();
+        n.put("task_id", t.taskId());
+        n.put("task_type", t.taskType());
+        n.put("status", p.status());
+        ArrayNode inputs = n.putArray("inputs");
+        if (t.batchId() != null) inputs.add(t.batchId());
+        if (t.collectionId() != null) inputs.add(t.collectionId());
+        n.putArray("outputs");
+        ObjectNode data = n.putObject("additional_data");
+        data.put("total", p.total());
+        data.put("pending", p.pending());
+        data.put("processing", p.running());
+        data.put("completed", p.done());
+        data.put("failed", p.failed());
+        if (!p.failures().isEmpty()) {
+            data.set("failures", Json.tree(p.failures()));
+            n.put("error", p.failed() + " of " + p.total() + " items failed; see additional_data.failures");
+        } else {
+            n.putNull("error");
+        }
+        n.put("created_at", t.createdAt());
+        return n;
+    }
+
+    static ObjectNode collection(Collection c, FeatureExtractor extractor, JsonNode inputSchema, long documentCount) {
+        ObjectNode n = Json.object();
+        n.put("collection_id", c.collectionId());
+        n.put("collection_name", c.collectionName());
+        if (c.description() != null) n.put("description", c.description());
+        ObjectNode source = n.putObject("source");
+        source.put("type", c.source().type());
+        if (c.source().isBucket()) source.set("bucket_ids", Json.tree(c.source().bucketIds()));
+        else source.put("collection_id", c.source().collectionId());
+        n.set("input_schema", inputSchema);
+        ObjectNode output = n.putObject("output_schema");
+        ObjectNode props = output.putObject("properties");
+        props.putObject("document_id").put("type", "string");
+        props.putObject("collection_id").put("type", "string");
+        props.putObject("root_object_id").put("type", "string");
+        props.putObject("metadata").put("type", "object");
+        props.setAll(extractor.outputSchema());
+        if (c.featureExtractor().fieldPassthrough() != null) {
+            for (Collection.Passthrough p : c.featureExtractor().fieldPassthrough()) props.putObject(p.target()).put("type", "string");
+        }
+        n.set("feature_extractor", Json.tree(c.featureExtractor()));
+        ArrayNode indexes = n.putArray("vector_indexes");
+        for (FeatureExtractor.VectorIndexSpec v : extractor.vectorIndexes()) {
+            ObjectNode vi = indexes.addObject();
+            vi.put("name", v.name());
+            vi.put("feature_uri", v.featureUri());
+            vi.put("size", v.dimension());
+            vi.put("distance", v.distance());
+            vi.put("type", "single");
+        }
+        n.putArray("payload_indexes");
+        n.put("document_count", documentCount);
+        n.put("enabled", true);
+        n.put("schema_version", 1);
+        n.set("metadata", c.metadata() == null ? Json.object() : c.metadata());
+        n.put("created_at", c.createdAt());
+        n.put("updated_at", c.updatedAt());
+        return n;
+    }
+
+    static ObjectNode retriever(RetrieverDefinition r) {
+        ObjectNode n = Json.object();
+        n.put("retriever_id", r.retrieverId());
+        n.put("retriever_name", r.retrieverName());
+        if (r.description() != null) n.put("description", r.description());
+        n.set("collection_ids", Json.tree(r.collectionIds()));
+        n.set("stages", r.stages());
+        n.set("input_schema", r.inputSchema());
+        n.putObject("budget_limits");
+        n.putArray("tags");
+        n.put("version", 1);
+        n.put("is_published", false);
+        n.put("created_at", r.createdAt());
+        n.put("updated_at", r.updatedAt());
+        return n;
+    }
+
+    /** A document with its fields at the root, URLs made absolute, and vectors when asked. */
+    ObjectNode document(Context ctx, IndexedDocument d, boolean withVectors) {
+        ObjectNode n = d.fields().deepCopy();
+        n.put("document_id", d.documentId());
+        n.put("collection_id", d.collectionId());
+        String base = baseUrl(ctx);
+        JsonNode thumb = n.get("thumbnail_url");
+        ArrayNode blobs = n.putArray("document_blobs");
+        if (thumb != null && thumb.isTextual() && thumb.asText().startsWith("/")) {
+            String url = base + thumb.asText();
+            n.put("thumbnail_url", url);
+            ObjectNode b = blobs.addObject();
+            b.put("field", "thumbnail_url");
+            b.put("role", "thumbnail");
+            b.put("type", "image");
+            b.put("url", url);
+            b.put("content_type", "image/jpeg");
+        }
+        if (withVectors) {
+            for (Map.Entry<String, float[]> v : d.vectors().entrySet()) {
+                ArrayNode arr = n.putArray(v.getKey());
+                for (float x : v.getValue()) arr.add(x);
+            }
+        }
+        return n;
+    }
+
+    ObjectNode execution(Context ctx, ExecutionResult r, boolean withVectors) {
+        ObjectNode n = Json.object();
+        n.put("execution_id", r.executionId());
+        n.put("status", "COMPLETED");
+        ArrayNode docs = n.putArray("documents");
+        for (ScoredDocument h : r.page()) {
+            ObjectNode d = document(ctx, h.document(), withVectors);
+            d.put("score", h.score());
+            docs.add(d);
+        }
+        n.set("pagination", new Page(r.offset(), r.pageSize()).response(r.total()));
+        ObjectNode stats = n.putObject("stage_statistics");
+        ObjectNode stages = stats.putObject("stages");
+        r.stages().forEach((name, s) -> {
+            ObjectNode sn = stages.putObject(name);
+            sn.put("input_count", s.inputCount());
+            sn.put("output_count", s.outputCount());
+            sn.put("duration_ms", s.durationMillis());
+        });
+        stats.put("total_time_ms", r.totalMillis());
+        return n;
+    }
+
+    String baseUrl(Context ctx) {
+        return publicUrl.orElseGet(() -> {
+            String host = ctx.host();
+            return ctx.scheme() + "://" + (host == null ? "localhost" : host);
+        });
+    }
+}

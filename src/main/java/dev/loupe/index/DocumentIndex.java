@@ -1,0 +1,39 @@
+package dev.loupe.index;
+
+import dev.loupe.filter.FilterNode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where documents and their vectors live, per collection. The embedded Lucene index is
+ * the default; a distributed engine implements the same contract.
+ *
+ * <p>Contract: {@link #upsert} is durable when it returns, and idempotent by document id
+ * (writing a document again replaces it), which ingestion relies on for exactly-once
+ * results after a crash.
+ */
+public interface DocumentIndex extends AutoCloseable {
+
+    void upsert(String collectionId, List<IndexedDocument> documents);
+
+    Optional<IndexedDocument> get(String collectionId, String documentId);
+
+    boolean delete(String collectionId, String documentId);
+
+    DocumentPage list(String collectionId, FilterNode filter, List<SortKey> sort, int offset, int limit);
+
+    long count(String collectionId, FilterNode filter);
+
+    /**
+     * The {@code k} documents whose {@code vectorField} is most cosine-similar to
+     * {@code query} among those matching {@code filter}; the filter is applied inside
+     * the search, so a selective filter still yields {@code k} hits when they exist.
+     */
+    List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter);
+
+    /** Removes a collection's documents and storage. */
+    void drop(String collectionId);
+
+    @Override
+    void close();
+}

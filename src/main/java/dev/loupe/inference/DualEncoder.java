@@ -1,0 +1,168 @@
+package dev.loupe.inference;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.api.Json;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An image tower and a text tower that embed into one space (CLIP, SigLIP), loaded
+ * from a model folder in the OpenCLIP export layout that Immich publishes:
+ *
+ * <pre>
+ * config.json                 embed_dim, text_cfg.context_length (and optional pad_id)
+ * visual/model.onnx           [N,3,H,W] float → [N,D]
+ * visual/preprocess_cfg.json  size, resize_mode, interpolation, mean, std
+ * textual/model.onnx          [N,L] int32 or int64 token ids → [N,D]
+ * textual/tokenizer.json      Hugging Face tokenizer
+ * </pre>
+ *
+ * Every embedding returned is L2-normalised, so cosine similarity is a dot product.
+ */
+public final class DualEncoder implements AutoCloseable {
+    private final String name;
+    private final int dimension;
+    private final int contextLength;
+    private final long padId;
+    private final Preprocessing preprocessing;
+    private final OrtSession visual;
+    private final OrtSession textual;
+    private final String visualInput;
+    private final String textInput;
+    private final boolean textTakesInt64;
+    private final HuggingFaceTokenizer tokenizer;
+
+    private DualEncoder(String name, Path dir, OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException, IOException {
+        this.name = name;
+        JsonNode config = Json.read(Files.readString(dir.resolve("config.json")));
+        this.dimension = config.path("embed_dim").asInt(0);
+        if (dimension <= 0) throw new ModelUnavailableException(dir.resolve("config.json") + " lacks a positive embed_dim");
+        this.contextLength = config.path("text_cfg").path("context_length").asInt(64);
+        this.padId = config.path("text_cfg").path("pad_id").asLong(0);
+        this.preprocessing = Preprocessing.fromConfig(Json.read(Files.readString(dir.resolve("visual/preprocess_cfg.json"))));
+        this.visual = env.createSession(dir.resolve("visual/model.onnx").toString(), options);
+        this.textual = env.createSession(dir.resolve("textual/model.onnx").toString(), options);
+        this.visualInput = visual.getInputNames().iterator().next();
+        this.textInput = textual.getInputNames().iterator().next();
+        NodeInfo textInfo = textual.getInputInfo().get(textInput);
+        this.textTakesInt64 = ((TensorInfo) textInfo.getInfo()).type == OnnxJavaType.INT64;
+        this.tokenizer = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(dir.resolve("textual/tokenizer.json"))
+                .optAddSpecialTokens(true)
+                .optPadding(false)
+                .optTruncation(false)
+                .build();
+    }
+
+    /** Loads the model folder {@code dir}; a missing file is a {@link ModelUnavailableException}. */
+    public static DualEncoder load(String name, Path dir, OrtEnvironment env, OrtSession.SessionOptions options) {
+        for (String f : List.of("config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json")) {
+            if (!Files.isRegularFile(dir.resolve(f))) {
+                throw new ModelUnavailableException("model '" + name + "' is not installed: missing " + dir.resolve(f)
+                        + ". Put the model's files (OpenCLIP/Immich layout: config.json, visual/, textual/) in " + dir);
+            }
+        }
+        try {
+            return new DualEncoder(name, dir, env, options);
+        } catch (OrtException | IOException | RuntimeException e) {
+            throw new ModelUnavailableException("model '" + name + "' in " + dir + " cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    /** Embeds upright RGB images in one batch; row i belongs to image i. */
+    public float[][] embedImages(List<BufferedImage> images) {
+        if (images.isEmpty()) return new float[0][];
+        int per = 3 * preprocessing.width() * preprocessing.height();
+        float[] pixels = new float[images.size() * per];
+        for (int i = 0; i < images.size(); i++) ImageTensor.write(images.get(i), preprocessing, pixels, i * per);
+        long[] shape = {images.size(), 3, preprocessing.height(), preprocessing.width()};
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
+             OrtSession.Result result = visual.run(Map.of(visualInput, input))) {
+            return normalisedRows((OnnxTensor) result.get(0), images.size());
+        } catch (OrtException e) {
+            throw new IllegalStateException("image model '" + name + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Embeds one text query. */
+    public float[] embedText(String text) {
+        long[] ids = tokenize(text);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {1, ids.length};
+        try (OnnxTensor input = textTakesInt64
+                     ? OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape)
+                     : OnnxTensor.createTensor(env, IntBuffer.wrap(toInts(ids)), shape);
+             OrtSession.Result result = textual.run(Map.of(textInput, input))) {
+            return normalisedRows((OnnxTensor) result.get(0), 1)[0];
+        } catch (OrtException e) {
+            throw new IllegalStateException("text model '" + name + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Token ids, truncated to the context length and padded with the pad id. */
+    public long[] tokenize(String text) {
+        long[] raw = tokenizer.encode(text).getIds();
+        long[] ids = new long[contextLength];
+        java.util.Arrays.fill(ids, padId);
+        System.arraycopy(raw, 0, ids, 0, Math.min(raw.length, contextLength));
+        return ids;
+    }
+
+    private static int[] toInts(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+        return out;
+    }
+
+    private float[][] normalisedRows(OnnxTensor tensor, int rows) {
+        FloatBuffer buf = tensor.getFloatBuffer();
+        int dim = buf.remaining() / rows;
+        if (dim != dimension) throw new IllegalStateException("model '" + name + "' produced " + dim + "-d vectors, config says " + dimension);
+        float[][] out = new float[rows][dim];
+        for (int r = 0; r < rows; r++) {
+            buf.get(out[r]);
+            Vectors.normalise(out[r]);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            visual.close();
+            textual.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing model '" + name + "' failed", e);
+        } finally {
+            tokenizer.close();
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.loupe.ingestion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Json;
+import dev.loupe.blob.BlobException;
+import dev.loupe.blob.BlobSource;
+import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.UrlFetcher;
+import dev.loupe.catalog.Blob;
+import dev.loupe.catalog.Catalog;
+import dev.loupe.catalog.Collection;
+import dev.loupe.catalog.Ids;
+import dev.loupe.catalog.Kind;
+import dev.loupe.catalog.StoredObject;
+import dev.loupe.extractor.ExtractorCatalog;
+import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.extractor.SourceView;
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.media.ImageDecoder;
+import dev.loupe.media.ImageException;
+import dev.loupe.media.Thumbnailer;
+import dev.loupe.queue.WorkItem;
+import dev.loupe.queue.WorkQueue;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Processes queued work in batches: claims up to {@code batchSize} items, prepares each
+ * one concurrently (resolve inputs, fetch, decode, thumbnail; fetches on virtual
+ * threads, decoding bounded by the core count), embeds all images in one model call,
+ * indexes the documents durably, and only then marks the items done. An item that
+ * fails is recorded with its reason and the rest of the batch goes on.
+ */
+public final class IngestionWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(IngestionWorker.class.getName());
+
+    /** What the worker needs, wired once at start-up. */
+    public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
+                               BlobStore thumbnails, UrlFetcher fetcher, ImageDecoder decoder,
+                               ExtractorCatalog extractors, long maxBlobBytes) {
+    }
+
+    private final Dependencies d;
+    private final int batchSize;
+    private final Semaphore cpu = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    private volatile boolean stopped;
+
+    public IngestionWorker(Dependencies dependencies, int batchSize) {
+        this.d = dependencies;
+        this.batchSize = batchSize;
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            try {
+                List<WorkItem> items = d.queue().claim(batchSize);
+                if (items.isEmpty()) {
+                    d.queue().awaitWork(500);
+                    continue;
+                }
+                process(items);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // Items stay RUNNING and are retried after a restart; keep serving the rest.
+                LOG.log(Level.SEVERE, "ingestion batch failed", e);
+                sleepQuietly();
+            }
+        }
+    }
+
+    /** One item ready to embed: its collection, its input and the fields its document will carry. */
+    private record Prepared(WorkItem item, Collection collection, BufferedImage image, ObjectNode fields, long startedNanos) {
+    }
+
+    void process(List<WorkItem> items) throws InterruptedException {
+        List<Prepared> ready = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Prepared>> futures = new ArrayList<>();
+            for (WorkItem item : items) futures.add(pool.submit(() -> prepare(item)));
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    ready.add(futures.get(i).get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    d.queue().fail(items.get(i), reason(cause));
+                }
+            }
+        }
+        if (ready.isEmpty()) return;
+        float[][] vectors;
+        try {
+            vectors = d.extractors().image().embed(ready.stream().map(Prepared::image).toList());
+        } catch (RuntimeException e) {
+            for (Prepared p : ready) d.queue().fail(p.item(), "embedding failed: " + reason(e));
+            return;
+        }
+        Map<String, List<IndexedDocument>> byCollection = new LinkedHashMap<>();
+        Map<WorkItem, IndexedDocument> produced = new LinkedHashMap<>();
+        for (int i = 0; i < ready.size(); i++) {
+            Prepared p = ready.get(i);
+            WorkItem item = p.item();
+            String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), 0);
+            ObjectNode fields = p.fields();
+            fields.put("document_id", docId);
+            fields.put("processing_time_ms", Math.round((System.nanoTime() - p.startedNanos()) / 1e6));
+            IndexedDocument doc = new IndexedDocument(docId, item.collectionId(), fields,
+                    Map.of(ImageExtractor.EMBEDDING_FIELD, vectors[i]));
+            byCollection.computeIfAbsent(item.collectionId(), k -> new ArrayList<>()).add(doc);
+            produced.put(item, doc);
+        }
+        for (Map.Entry<String, List<IndexedDocument>> e : byCollection.entrySet()) {
+            try {
+                d.index().upsert(e.getKey(), e.getValue());
+            } catch (RuntimeException ex) {
+                for (Prepared p : ready) {
+                    if (p.item().collectionId().equals(e.getKey())) {
+                        d.queue().fail(p.item(), "indexing failed: " + reason(ex));
+                        produced.remove(p.item());
+                    }
+                }
+            }
+        }
+        for (Map.Entry<WorkItem, IndexedDocument> e : produced.entrySet()) {
+            d.queue().complete(e.getKey(), 1, downstream(e.getKey(), e.getValue()));
+        }
+    }
+
+    private Prepared prepare(WorkItem item) throws Exception {
+        long started = System.nanoTime();
+        Collection col = d.catalog().find(Kind.COLLECTION, item.namespaceId(), item.collectionId())
+                .orElseThrow(() -> new IllegalStateException("collection " + item.collectionId() + " was deleted"));
+        StoredObject object = d.catalog().find(Kind.OBJECT, item.namespaceId(), item.objectId()).orElse(null);
+        SourceView view = sourceView(item, col, object);
+        ObjectNode fields = Json.object();
+        fields.put("collection_id", col.collectionId());
+        fields.put("root_object_id", item.objectId());
+        if (object != null) {
+            fields.put("root_bucket_id", object.bucketId());
+            fields.put("source_object_id", object.objectId());
+        }
+        if (item.sourceDocumentId() != null) fields.put("source_document_id", item.sourceDocumentId());
+        fields.put("source_type", col.source().type());
+        fields.set("metadata", view.metadata().deepCopy());
+        applyPassthrough(col, view, fields);
+
+        String mapping = col.featureExtractor().inputMappings().path(ImageExtractor.INPUT).asText();
+        SourceView.Value input = view.resolve(mapping).orElseThrow(
+                () -> new IllegalArgumentException("input mapping image → '" + mapping + "' matches no blob or field of the source"));
+        byte[] bytes = bytes(input);
+        ImageDecoder.Decoded decoded;
+        cpu.acquire();
+        try {
+            decoded = d.decoder().decode(bytes, Thumbnailer.WIDTH);
+            if (ImageExtractor.thumbnailsEnabled(col.featureExtractor().parameters())) {
+                String sha = d.thumbnails().put(ImageExtractor.thumbnail(decoded.image()), "jpg");
+                fields.put("thumbnail_url", "/thumbnails/" + sha + ".jpg");
+            }
+        } finally {
+            cpu.release();
+        }
+        fields.put("created_at", Ids.now());
+        return new Prepared(item, col, decoded.image(), fields, started);
+    }
+
+    private SourceView sourceView(WorkItem item, Collection col, StoredObject object) {
+        if (item.sourceDocumentId() == null) {
+            if (object == null) throw new IllegalStateException("object " + item.objectId() + " was deleted");
+            ObjectNode metadata = object.metadata() instanceof ObjectNode o ? o : Json.object();
+            ObjectNode fields = Json.object();
+            fields.put("object_id", object.objectId());
+            fields.put("bucket_id", object.bucketId());
+            if (object.keyPrefix() != null) fields.put("key_prefix", object.keyPrefix());
+            return new SourceView(object.blobs(), metadata, fields);
+        }
+        IndexedDocument upstream = d.index().get(col.source().collectionId(), item.sourceDocumentId())
+                .orElseThrow(() -> new IllegalStateException("source document " + item.sourceDocumentId() + " was deleted"));
+        JsonNode metadata = upstream.fields().path("metadata");
+        return new SourceView(object == null ? List.of() : object.blobs(),
+                metadata instanceof ObjectNode o ? o : Json.object(), upstream.fields());
+    }
+
+    private static void applyPassthrough(Collection col, SourceView view, ObjectNode fields) {
+        List<Collection.Passthrough> rules = col.featureExtractor().fieldPassthrough();
+        if (rules == null) return;
+        for (Collection.Passthrough rule : rules) {
+            JsonNode value = view.resolveJson(rule.sourcePath()).orElse(rule.defaultValue());
+            if (value == null) {
+                if (rule.required()) throw new IllegalArgumentException("required passthrough field '" + rule.sourcePath() + "' is missing");
+                continue;
+            }
+            SourceView.put(fields, rule.target(), value.deepCopy());
+        }
+    }
+
+    private byte[] bytes(SourceView.Value input) throws BlobException {
+        return switch (input) {
+            case SourceView.Value.OfBlob b -> blobBytes(b.blob());
+            case SourceView.Value.OfJson j -> {
+                if (!j.json().isTextual()) throw new IllegalArgumentException("image input is " + j.json().getNodeType() + ", not a URL or data");
+                String s = j.json().asText();
+                if (s.startsWith("/thumbnails/") && s.endsWith(".jpg")) {
+                    String sha = s.substring("/thumbnails/".length(), s.length() - 4);
+                    yield d.thumbnails().read(sha, "jpg");
+                }
+                yield sourceBytes(parse(s));
+            }
+        };
+    }
+
+    private byte[] blobBytes(Blob blob) throws BlobException {
+        if (blob.sha256() != null) return d.sources().read(blob.sha256(), "bin");
+        return sourceBytes(parse(blob.url()));
+    }
+
+    private BlobSource parse(String data) throws BlobException {
+        try {
+            return BlobSource.parse(data, d.maxBlobBytes());
+        } catch (IllegalArgumentException e) {
+            throw new BlobException(e.getMessage());
+        }
+    }
+
+    private byte[] sourceBytes(BlobSource source) throws BlobException {
+        byte[] bytes = switch (source) {
+            case BlobSource.Inline in -> in.bytes();
+            case BlobSource.Remote r -> d.fetcher().fetch(r.uri()).bytes();
+        };
+        d.sources().put(bytes, "bin");
+        return bytes;
+    }
+
+    private List<WorkItem.Request> downstream(WorkItem item, IndexedDocument doc) {
+        List<WorkItem.Request> out = new ArrayList<>();
+        for (Collection col : d.catalog().list(Kind.COLLECTION, item.namespaceId(), null, Integer.MAX_VALUE, 0)) {
+            if (!col.source().isBucket() && item.collectionId().equals(col.source().collectionId())) {
+                out.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), doc.documentId()));
+            }
+        }
+        return out;
+    }
+
+    private static String reason(Throwable t) {
+        if (t instanceof ImageException || t instanceof BlobException || t instanceof IllegalArgumentException
+                || t instanceof IllegalStateException || t instanceof ApiException) {
+            return t.getMessage();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.loupe.media;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Turns untrusted bytes into an upright RGB image, safely.
+ *
+ * <ul>
+ *   <li>The header is read first and an image whose width × height exceeds
+ *       {@code maxPixels} is refused before any pixel is decoded (decompression bombs).</li>
+ *   <li>Large images are decoded with source subsampling down to about twice
+ *       {@code minSide}, which is cheaper than decoding every pixel and shrinking.</li>
+ *   <li>A decoder warning (such as a truncated JPEG) fails the image rather than
+ *       silently yielding a half-grey picture.</li>
+ *   <li>EXIF orientation is applied; transparency is composited onto white.</li>
+ * </ul>
+ */
+public final class ImageDecoder {
+    private final long maxPixels;
+
+    public ImageDecoder(long maxPixels) {
+        this.maxPixels = maxPixels;
+    }
+
+    /** A decoded image and the size of the original before subsampling. */
+    public record Decoded(BufferedImage image, int originalWidth, int originalHeight, String format) {
+    }
+
+    /** Decodes so that the result's width stays at least {@code minWidth} where the source allows. */
+    public Decoded decode(byte[] bytes, int minWidth) throws ImageException {
+        if (bytes.length == 0) throw new ImageException("image is empty (0 bytes)");
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new ImageException("not a supported image format (" + signature(bytes) + ")");
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            try {
+                reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) throw new ImageException("image has no pixels (" + width + "×" + height + ")");
+                if ((long) width * height > maxPixels) {
+                    throw new ImageException("image is " + width + "×" + height + " = " + ((long) width * height)
+                            + " pixels, over the limit of " + maxPixels);
+                }
+                ImageReadParam param = reader.getDefaultReadParam();
+                int step = Math.max(1, Math.min(width / Math.max(1, 2 * minWidth), height / Math.max(1, 2 * minWidth)));
+                if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
+                BufferedImage raw = reader.read(0, param);
+                if (!warnings.isEmpty()) throw new ImageException("corrupt image: " + warnings.getFirst());
+                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                BufferedImage rgb = toRgb(raw);
+                int orientation = format.contains("jp") ? ExifOrientation.read(bytes) : 1;
+                BufferedImage upright = ExifOrientation.apply(rgb, orientation);
+                boolean swapped = orientation >= 5;
+                return new Decoded(upright, swapped ? height : width, swapped ? width : height, format);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ImageException("cannot decode image: " + why, e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageException("image needs more memory to decode than is available", e);
+        }
+    }
+
+    private static BufferedImage toRgb(BufferedImage src) {
+        if (src.getType() == BufferedImage.TYPE_INT_RGB) return src;
+        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, src.getWidth(), src.getHeight());
+            g.drawImage(src, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    private static String signature(byte[] bytes) {
+        StringBuilder sb = new StringBuilder("first bytes:");
+        for (int i = 0; i < Math.min(8, bytes.length); i++) sb.append(String.format(" %02x", bytes[i] & 0xff));
+        return sb.toString();
+    }
+}

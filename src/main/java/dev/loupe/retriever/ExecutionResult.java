@@ -1,0 +1,16 @@
+package dev.loupe.retriever;
+
+import dev.loupe.index.ScoredDocument;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A retriever execution: the requested page of results, how many there were in all,
+ * and per stage how many documents went in and out and how long it took.
+ */
+public record ExecutionResult(String executionId, List<ScoredDocument> page, int total, int offset, int pageSize,
+                              Map<String, StageStatistics> stages, double totalMillis) {
+
+    public record StageStatistics(int inputCount, int outputCount, double durationMillis) {
+    }
+}

@@ -1,0 +1,197 @@
+package dev.loupe.retriever;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.blob.BlobException;
+import dev.loupe.blob.BlobSource;
+import dev.loupe.blob.UrlFetcher;
+import dev.loupe.catalog.Collection;
+import dev.loupe.catalog.Ids;
+import dev.loupe.extractor.ExtractorCatalog;
+import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterParser;
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.ScoredDocument;
+import dev.loupe.inference.DualEncoder;
+import dev.loupe.media.ImageDecoder;
+import dev.loupe.media.ImageException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a retriever: checks the inputs against the input schema, then feeds each stage
+ * the previous stage's output, timing every stage, and returns the requested page.
+ */
+public final class RetrieverExecutor {
+    private static final int RRF_K = 60;
+    private static final int QUERY_CACHE_SIZE = 1024;
+
+    private final DocumentIndex index;
+    private final ExtractorCatalog extractors;
+    private final UrlFetcher fetcher;
+    private final ImageDecoder decoder;
+    private final long maxBlobBytes;
+    private final Map<String, float[]> textCache = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+            return size() > QUERY_CACHE_SIZE;
+        }
+    });
+
+    public RetrieverExecutor(DocumentIndex index, ExtractorCatalog extractors, UrlFetcher fetcher, ImageDecoder decoder, long maxBlobBytes) {
+        this.index = index;
+        this.extractors = extractors;
+        this.fetcher = fetcher;
+        this.decoder = decoder;
+        this.maxBlobBytes = maxBlobBytes;
+    }
+
+    /** What to run: over which collections, with which inputs, and which page to return. */
+    public record Request(List<Collection> collections, JsonNode inputSchema, List<Stage> stages, ObjectNode inputs,
+                          int offset, int pageSize) {
+    }
+
+    public ExecutionResult execute(Request r) {
+        long start = System.nanoTime();
+        InputSchema.check(r.inputSchema(), r.inputs());
+        List<ScoredDocument> current = List.of();
+        Map<String, ExecutionResult.StageStatistics> stats = new LinkedHashMap<>();
+        for (Stage stage : r.stages()) {
+            long t0 = System.nanoTime();
+            int in = current.size();
+            current = switch (stage) {
+                case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), r.inputs());
+            };
+            stats.put(stage.name(), new ExecutionResult.StageStatistics(in, current.size(), (System.nanoTime() - t0) / 1e6));
+        }
+        int from = Math.min(r.offset(), current.size());
+        int to = Math.min(current.size(), from + r.pageSize());
+        return new ExecutionResult(Ids.next("exec_"), List.copyOf(current.subList(from, to)), current.size(),
+                r.offset(), r.pageSize(), stats, (System.nanoTime() - start) / 1e6);
+    }
+
+    private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs) {
+        String where = "stage '" + fs.name() + "'";
+        FilterNode filter = new FilterParser(ref -> lookupInput(inputs, ref)).parse(fs.preFilters(), "pre_filters");
+        List<List<ScoredDocument>> rankings = new ArrayList<>();
+        for (Stage.Search search : fs.searches()) {
+            List<ScoredDocument> hits = new ArrayList<>();
+            for (Collection col : collections) {
+                FeatureExtractor.VectorIndexSpec spec = vectorIndex(col, search.featureUri(), where);
+                float[] query = queryVector(search.query(), spec, col, inputs, where);
+                for (ScoredDocument h : index.nearest(col.collectionId(), spec.field(), query, search.topK(), filter)) {
+                    if (search.minScore() == null || h.score() >= search.minScore()) hits.add(h);
+                }
+            }
+            hits.sort(Comparator.comparingDouble(ScoredDocument::score).reversed());
+            rankings.add(hits.size() > search.topK() ? hits.subList(0, search.topK()) : hits);
+        }
+        List<ScoredDocument> fused = rankings.size() == 1 ? rankings.getFirst() : fuse(fs, rankings);
+        return fused.size() > fs.finalTopK() ? List.copyOf(fused.subList(0, fs.finalTopK())) : fused;
+    }
+
+    private static List<ScoredDocument> fuse(Stage.FeatureSearch fs, List<List<ScoredDocument>> rankings) {
+        Map<String, Double> scores = new HashMap<>();
+        Map<String, IndexedDocument> docs = new HashMap<>();
+        for (int s = 0; s < rankings.size(); s++) {
+            double weight = fs.searches().get(s).weight();
+            List<ScoredDocument> ranking = rankings.get(s);
+            for (int rank = 0; rank < ranking.size(); rank++) {
+                ScoredDocument h = ranking.get(rank);
+                String key = h.document().collectionId() + "/" + h.document().documentId();
+                docs.putIfAbsent(key, h.document());
+                double contribution = switch (fs.fusion()) {
+                    case "weighted" -> weight * h.score();
+                    case "max" -> h.score();
+                    default -> weight / (RRF_K + rank + 1);
+                };
+                scores.merge(key, contribution, fs.fusion().equals("max") ? Math::max : Double::sum);
+            }
+        }
+        List<ScoredDocument> out = new ArrayList<>();
+        scores.forEach((k, v) -> out.add(new ScoredDocument(docs.get(k), v.floatValue())));
+        out.sort(Comparator.comparingDouble(ScoredDocument::score).reversed());
+        return out;
+    }
+
+    private FeatureExtractor.VectorIndexSpec vectorIndex(Collection col, String featureUri, String where) {
+        FeatureExtractor extractor = extractors.require(col.featureExtractor().featureExtractorName(),
+                col.featureExtractor().version(), "collection");
+        List<FeatureExtractor.VectorIndexSpec> specs = extractor.vectorIndexes();
+        if (featureUri == null) return specs.getFirst();
+        for (FeatureExtractor.VectorIndexSpec spec : specs) {
+            if (matches(spec, extractor, featureUri)) return spec;
+        }
+        throw ApiException.invalid("feature_uri", where + " names '" + featureUri + "', which collection "
+                + col.collectionName() + " does not index; it has " + specs.stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList());
+    }
+
+    private static boolean matches(FeatureExtractor.VectorIndexSpec spec, FeatureExtractor extractor, String uri) {
+        if (spec.featureUri().equals(uri)) return true;
+        // Accept the output named by its document field or by Mixpeek's embedding name too.
+        return uri.equals(extractor.featureUri(spec.field())) || uri.equals(extractor.featureUri("google_siglip_base_v1"));
+    }
+
+    private float[] queryVector(Stage.Query query, FeatureExtractor.VectorIndexSpec spec, Collection col, ObjectNode inputs, String where) {
+        DualEncoder encoder = extractors.image().encoder();
+        float[] v = switch (query) {
+            case Stage.Query.Text t -> {
+                String text = Templates.renderText(t.template(), inputs, where);
+                yield textCache.computeIfAbsent(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
+            }
+            case Stage.Query.Vector vec -> vectorFrom(vec.value() instanceof com.fasterxml.jackson.databind.node.TextNode tn
+                    ? Templates.render(tn.asText(), inputs, where) : vec.value(), where);
+            case Stage.Query.Document d -> {
+                String id = Templates.renderText(d.documentIdTemplate(), inputs, where);
+                IndexedDocument doc = index.get(col.collectionId(), id)
+                        .orElseThrow(() -> ApiException.notFound("document", id));
+                float[] stored = doc.vectors().get(spec.field());
+                if (stored == null) throw ApiException.invalid("document_ref", "document " + id + " has no " + spec.field());
+                yield stored.clone();
+            }
+            case Stage.Query.Content c -> encoder.embedImages(List.of(
+                    image(Templates.renderText(c.template(), inputs, where), encoder.preprocessing().width())))[0];
+        };
+        if (v.length != spec.dimension()) {
+            throw ApiException.invalid("query", "query vector has " + v.length + " dimensions; " + spec.featureUri() + " has " + spec.dimension());
+        }
+        return v;
+    }
+
+    private java.awt.image.BufferedImage image(String data, int minWidth) {
+        try {
+            byte[] bytes = switch (BlobSource.parse(data, maxBlobBytes)) {
+                case BlobSource.Inline in -> in.bytes();
+                case BlobSource.Remote remote -> fetcher.fetch(remote.uri()).bytes();
+            };
+            return decoder.decode(bytes, minWidth).image();
+        } catch (IllegalArgumentException | BlobException | ImageException e) {
+            throw ApiException.invalid("query.value", "content query image is unusable: " + e.getMessage());
+        }
+    }
+
+    private static float[] vectorFrom(JsonNode value, String where) {
+        if (!value.isArray() || value.isEmpty()) throw ApiException.invalid("query.value", where + " needs a non-empty array of numbers");
+        float[] v = new float[value.size()];
+        for (int i = 0; i < v.length; i++) {
+            if (!value.get(i).isNumber()) throw ApiException.invalid("query.value[" + i + "]", "must be a number");
+            v[i] = (float) value.get(i).asDouble();
+        }
+        return v;
+    }
+
+    private static JsonNode lookupInput(ObjectNode inputs, String ref) {
+        String path = ref.replaceFirst("(?i)^inputs?\\.", "");
+        JsonNode cur = inputs;
+        for (String part : path.split("\\.")) cur = cur == null ? null : cur.get(part);
+        return cur;
+    }
+}

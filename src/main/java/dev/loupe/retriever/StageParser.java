@@ -1,0 +1,150 @@
+package dev.loupe.retriever;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ApiException;
+import dev.loupe.api.Body;
+import dev.loupe.api.Json;
+import dev.loupe.filter.FilterParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads retriever stages in every shape clients send and writes them back in the
+ * OpenAPI one:
+ * <pre>
+ * {stage_name, stage_type?, config: {stage_id, parameters}}      OpenAPI
+ * {stage_name?, stage_type, stage_id, parameters}                legacy
+ * </pre>
+ * {@code feature_search} parameters may be {@code searches: [...]} or one flat search
+ * ({@code feature_uri}, {@code query}, {@code top_k}); a query may be a bare string
+ * (text) or {@code {input_mode, value}}.
+ */
+public final class StageParser {
+    private StageParser() {}
+
+    public static List<Stage> parseAll(JsonNode stages, String path) {
+        if (stages == null || !stages.isArray()) throw ApiException.invalid(path, "must be an array of stages");
+        if (stages.isEmpty()) throw ApiException.invalid(path, "a retriever needs at least one stage");
+        List<Stage> out = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) out.add(parse(stages.get(i), path + "[" + i + "]"));
+        return out;
+    }
+
+    public static Stage parse(JsonNode node, String path) {
+        Body stage = Body.of(node, path);
+        Body config = stage.optionalObject("config").orElse(stage);
+        String stageId = config.optionalString("stage_id").or(() -> stage.optionalString("stage_id"))
+                .orElseThrow(() -> ApiException.invalid(path + ".config.stage_id", "is required"));
+        String name = stage.optionalString("stage_name").orElse(stageId);
+        Body params = config.optionalObject("parameters").orElseGet(() -> Body.of(Json.object(), config.path() + ".parameters"));
+        return switch (stageId.toLowerCase(Locale.ROOT)) {
+            case "feature_search" -> featureSearch(name, params, config);
+            default -> throw ApiException.invalid(path + ".config.stage_id",
+                    "unknown stage '" + stageId + "'; available: " + StageCatalog.stageIds());
+        };
+    }
+
+    private static Stage.FeatureSearch featureSearch(String name, Body params, Body config) {
+        List<Stage.Search> searches = new ArrayList<>();
+        if (params.has("searches")) {
+            for (Body s : params.objects("searches")) searches.add(search(s));
+        } else {
+            searches.add(search(params));
+        }
+        int defaultTop = searches.stream().mapToInt(Stage.Search::topK).max().orElse(10);
+        int finalTopK = params.optionalInt("final_top_k", 1, 10_000).orElse(defaultTop);
+        String fusion = params.optionalString("fusion").orElse("rrf").toLowerCase(Locale.ROOT);
+        if (!List.of("rrf", "weighted", "max").contains(fusion)) {
+            throw params.invalid("fusion", "must be rrf, weighted or max, got '" + fusion + "'");
+        }
+        JsonNode preFilters = config.raw("pre_filters");
+        if (preFilters == null) preFilters = params.raw("pre_filters");
+        if (preFilters == null) preFilters = params.raw("filters");
+        if (preFilters != null) {
+            // Validate structure now; dynamic values are resolved at execution.
+            new FilterParser(ref -> com.fasterxml.jackson.databind.node.NullNode.instance)
+                    .parse(preFilters, config.path() + ".pre_filters");
+        }
+        try {
+            return new Stage.FeatureSearch(name, searches, finalTopK, fusion, preFilters);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(params.path(), e.getMessage());
+        }
+    }
+
+    private static Stage.Search search(Body s) {
+        String uri = s.optionalString("feature_uri").or(() -> s.optionalString("feature_address")).orElse(null);
+        JsonNode q = s.raw("query");
+        if (q == null) throw s.invalid("query", "is required");
+        Stage.Query query;
+        if (q.isTextual()) {
+            query = new Stage.Query.Text(q.asText());
+        } else {
+            Body qb = Body.of(q, s.path().equals("body") ? "query" : s.path() + ".query");
+            String mode = qb.optionalString("input_mode").orElse("text").toLowerCase(Locale.ROOT);
+            query = switch (mode) {
+                case "text" -> new Stage.Query.Text(qb.optionalString("value").or(() -> qb.optionalString("text"))
+                        .orElseThrow(() -> qb.invalid("value", "is required for input_mode text")));
+                case "content" -> new Stage.Query.Content(qb.optionalString("value")
+                        .orElseThrow(() -> qb.invalid("value", "is required for input_mode content")));
+                case "vector" -> {
+                    JsonNode v = qb.raw("value");
+                    if (v == null) throw qb.invalid("value", "is required for input_mode vector");
+                    if (!v.isArray() && !v.isTextual()) throw qb.invalid("value", "must be an array of numbers or a template");
+                    yield new Stage.Query.Vector(v);
+                }
+                case "document" -> {
+                    JsonNode ref = qb.raw("document_ref");
+                    String id = ref != null && ref.isObject() ? ref.path("document_id").asText(null)
+                            : qb.optionalString("value").orElse(null);
+                    if (id == null) throw qb.invalid("document_ref", "document_ref.document_id is required for input_mode document");
+                    yield new Stage.Query.Document(id);
+                }
+                default -> throw qb.invalid("input_mode", "must be text, content, vector or document, got '" + mode + "'");
+            };
+        }
+        int topK = s.optionalInt("top_k", 1, 10_000).orElse(100);
+        Double minScore = s.optionalNumber("min_score").orElse(null);
+        double weight = s.optionalNumber("weight").orElse(1.0);
+        return new Stage.Search(uri, query, topK, minScore, weight);
+    }
+
+    /** The stages in the OpenAPI shape, for responses. */
+    public static ArrayNode toOpenApi(List<Stage> stages) {
+        ArrayNode out = Json.array();
+        for (Stage stage : stages) {
+            ObjectNode node = out.addObject();
+            node.put("stage_name", stage.name());
+            node.put("stage_type", stage.stageType());
+            ObjectNode config = node.putObject("config");
+            config.put("stage_id", stage.stageId());
+            ObjectNode params = config.putObject("parameters");
+            switch (stage) {
+                case Stage.FeatureSearch fs -> {
+                    ArrayNode searches = params.putArray("searches");
+                    for (Stage.Search s : fs.searches()) {
+                        ObjectNode sn = searches.addObject();
+                        if (s.featureUri() != null) sn.put("feature_uri", s.featureUri());
+                        ObjectNode q = sn.putObject("query");
+                        switch (s.query()) {
+                            case Stage.Query.Text t -> q.put("input_mode", "text").put("value", t.template());
+                            case Stage.Query.Content c -> q.put("input_mode", "content").put("value", c.template());
+                            case Stage.Query.Vector v -> q.put("input_mode", "vector").set("value", v.value());
+                            case Stage.Query.Document d -> q.put("input_mode", "document").putObject("document_ref").put("document_id", d.documentIdTemplate());
+                        }
+                        sn.put("top_k", s.topK());
+                        if (s.minScore() != null) sn.put("min_score", s.minScore());
+                        sn.put("weight", s.weight());
+                    }
+                    params.put("final_top_k", fs.finalTopK());
+                    params.put("fusion", fs.fusion());
+                    if (fs.preFilters() != null) config.set("pre_filters", fs.preFilters());
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.loupe.retriever;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.loupe.api.ApiException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Renders {@code {{INPUT.name}}} / {@code {{inputs.name}}} (namespace case-insensitive,
+ * dots descend into objects) against an execution's inputs. A string that is exactly
+ * one template yields the input's JSON value as it is (a vector stays an array).
+ */
+public final class Templates {
+    private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*(?i:inputs?)\\.([A-Za-z0-9_.\\-]+)\\s*}}");
+
+    private Templates() {}
+
+    public static JsonNode render(String text, JsonNode inputs, String where) {
+        Matcher whole = TEMPLATE.matcher(text.strip());
+        if (whole.matches()) return lookup(inputs, whole.group(1), where);
+        Matcher m = TEMPLATE.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            JsonNode v = lookup(inputs, m.group(1), where);
+            m.appendReplacement(sb, Matcher.quoteReplacement(v.isValueNode() ? v.asText() : v.toString()));
+        }
+        m.appendTail(sb);
+        return TextNode.valueOf(sb.toString());
+    }
+
+    public static String renderText(String text, JsonNode inputs, String where) {
+        JsonNode v = render(text, inputs, where);
+        if (!v.isValueNode()) throw ApiException.invalid(where, "expected text, but the input is " + v.getNodeType().name().toLowerCase());
+        return v.asText();
+    }
+
+    private static JsonNode lookup(JsonNode inputs, String dotted, String where) {
+        JsonNode cur = inputs;
+        for (String part : dotted.split("\\.")) cur = cur == null ? null : cur.get(part);
+        if (cur == null || cur.isNull() || cur.isMissingNode()) {
+            throw ApiException.invalid("inputs." + dotted, "is required by " + where);
+        }
+        return cur;
+    }
+}
