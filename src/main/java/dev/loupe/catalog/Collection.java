@@ -24,14 +24,24 @@ public record Collection(String collectionId, String namespaceId, String collect
 
     /** The extractor as configured on the collection, in Mixpeek's field names. */
     public record ExtractorConfig(String featureExtractorName, String version, JsonNode inputMappings,
-                                  List<Passthrough> fieldPassthrough, JsonNode parameters) {
+                                  List<Passthrough> fieldPassthrough, boolean includeAllSourceFields, JsonNode parameters) {
+
+        /** Mixpeek's read-only instance id: name and version. */
+        public String featureExtractorId() {
+            return featureExtractorName + "_" + version;
+        }
     }
 
-    /** Copies {@code source_path} of the input to {@code target_path} (default: same path) of each document. */
+    /**
+     * Copies {@code source_path} of the input to {@code target_path} of each document;
+     * without a target, the last component of the source path names the field
+     * ({@code metadata.author} → {@code author}), as Mixpeek does.
+     */
     public record Passthrough(String sourcePath, String targetPath,
                               @JsonProperty("default") JsonNode defaultValue, boolean required) {
         public String target() {
-            return targetPath == null || targetPath.isBlank() ? sourcePath : targetPath;
+            if (targetPath != null && !targetPath.isBlank()) return targetPath;
+            return sourcePath.substring(sourcePath.lastIndexOf('.') + 1);
         }
     }
 }

@@ -75,7 +75,8 @@ final class CollectionRoutes implements ApiServer.Routes {
         String now = Ids.now();
         Collection collection = catalog.insert(Kind.COLLECTION, id, scope.namespaceId(), null, name, new Collection(id,
                 scope.namespaceId(), name, body.optionalString("description").orElse(null), source,
-                new Collection.ExtractorConfig(extractorName, version, mappings, passthrough, params),
+                new Collection.ExtractorConfig(extractorName, version, mappings, passthrough,
+                        fe.optionalBoolean("include_all_source_fields").orElse(false), params),
                 body.objectOrEmpty("metadata"), now, now));
         Task task = ingestion.backfill(collection);
         ObjectNode view = Views.collection(collection, extractor, inputSchema(collection), 0);

@@ -12,6 +12,7 @@ import dev.loupe.catalog.Ids;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.RetrieverDefinition;
 import dev.loupe.retriever.ExecutionResult;
+import dev.loupe.retriever.InputSchema;
 import dev.loupe.retriever.RetrieverExecutor;
 import dev.loupe.retriever.Stage;
 import dev.loupe.retriever.StageCatalog;
@@ -55,7 +56,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
         String name = body.requiredName("retriever_name");
         List<Collection> collections = collections(body, scope);
         List<Stage> stages = StageParser.parseAll(body.raw("stages"), "stages");
-        JsonNode inputSchema = body.has("input_schema") ? body.requiredObject("input_schema").node() : Json.object();
+        JsonNode inputSchema = InputSchema.normalize(body.raw("input_schema"), "input_schema");
         String id = Kind.RETRIEVER.newId();
         String now = Ids.now();
         RetrieverDefinition r = catalog.insert(Kind.RETRIEVER, id, scope.namespaceId(), null, name, new RetrieverDefinition(id,
@@ -123,7 +124,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
     private void executeAdhoc(Context ctx) {
         Scope scope = scopes.of(ctx);
         Body body = Body.of(Json.parseRequest(ctx.body()));
-        JsonNode inputSchema = body.has("input_schema") ? body.requiredObject("input_schema").node() : Json.object();
+        JsonNode inputSchema = InputSchema.normalize(body.raw("input_schema"), "input_schema");
         run(ctx, body, collections(body, scope), inputSchema, StageParser.parseAll(body.raw("stages"), "stages"));
     }
 

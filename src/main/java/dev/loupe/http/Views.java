@@ -151,7 +151,9 @@ final class Views {
         if (c.featureExtractor().fieldPassthrough() != null) {
             for (Collection.Passthrough p : c.featureExtractor().fieldPassthrough()) props.putObject(p.target()).put("type", "string");
         }
-        n.set("feature_extractor", Json.tree(c.featureExtractor()));
+        ObjectNode fe = (ObjectNode) Json.tree(c.featureExtractor());
+        fe.put("feature_extractor_id", c.featureExtractor().featureExtractorId());
+        n.set("feature_extractor", fe);
         ArrayNode indexes = n.putArray("vector_indexes");
         for (FeatureExtractor.VectorIndexSpec v : extractor.vectorIndexes()) {
             ObjectNode vi = indexes.addObject();

@@ -199,6 +199,11 @@ public final class IngestionWorker implements Runnable {
     }
 
     private static void applyPassthrough(Collection col, SourceView view, ObjectNode fields) {
+        if (col.featureExtractor().includeAllSourceFields()) {
+            view.metadata().properties().forEach(e -> {
+                if (!fields.has(e.getKey())) fields.set(e.getKey(), e.getValue().deepCopy());
+            });
+        }
         List<Collection.Passthrough> rules = col.featureExtractor().fieldPassthrough();
         if (rules == null) return;
         for (Collection.Passthrough rule : rules) {

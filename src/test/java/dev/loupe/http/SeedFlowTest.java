@@ -1,0 +1,220 @@
+package dev.loupe.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.testing.Api;
+import dev.loupe.testing.ImageHost;
+import dev.loupe.testing.Images;
+import dev.loupe.testing.OpenApi;
+import dev.loupe.testing.TestServer;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seed's requests, as an application written for Mixpeek's hosted image pipeline
+ * sends them, with only the host and ids changed: bucket → objects with image URLs and
+ * metadata → the product-images collection → the image-search retriever → a text query.
+ */
+class SeedFlowTest {
+    private static final List<String> COLOURS = List.of("red", "blue", "green", "yellow", "purple", "white");
+
+    private static TestServer server;
+    private static ImageHost images;
+    private static Api api;
+    private static String collectionId;
+
+    @BeforeAll
+    static void seed() {
+        server = new TestServer();
+        images = new ImageHost();
+        api = server.admin("shop");
+        api.ok("POST", "/v1/namespaces", """
+                {"namespace_name": "shop", "description": "product catalog", "feature_extractors": [{"feature_extractor_name": "image_extractor", "version": "v1"}]}""");
+        JsonNode bucket = api.ok("POST", "/v1/buckets", """
+                {"bucket_name": "products", "description": "Product images",
+                 "bucket_schema": {"properties": {"image_url": {"type": "image"}, "product_id": {"type": "string"},
+                                                  "brand": {"type": "string"}, "category": {"type": "string"}}}}""");
+        OpenApi.assertConforms("BucketResponse", bucket);
+        for (int i = 0; i < COLOURS.size(); i++) {
+            String colour = COLOURS.get(i);
+            BufferedImage img = Images.dominant(Images.BASIC.get(colour), 1280, 960, i);
+            String url = images.put("/catalog/" + colour + ".jpg", Images.jpeg(img));
+            JsonNode object = api.ok("POST", "/v1/buckets/" + bucket.path("bucket_id").asText() + "/objects", """
+                    {"key_prefix": "/products/%s",
+                     "blobs": [{"property": "image_url", "type": "image", "data": "%s"}],
+                     "metadata": {"product_id": "P-%03d", "brand": "Acme %s", "category": "bags"}}""".formatted(colour, url, i, colour));
+            OpenApi.assertConforms("ObjectResponse", object);
+        }
+        JsonNode collection = api.ok("POST", "/v1/collections", """
+                {"collection_name": "product-images",
+                 "source": {"type": "bucket", "bucket_id": "%s"},
+                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
+                   "input_mappings": {"image": "payload.image_url"},
+                   "field_passthrough": [{"source_path": "metadata.product_id"}, {"source_path": "brand", "target_path": "brand"}],
+                   "parameters": {"enable_thumbnails": true}}}""".formatted(bucket.path("bucket_id").asText()));
+        OpenApi.assertConforms("CollectionResponse", collection);
+        collectionId = collection.path("collection_id").asText();
+        assertEquals("mixpeek://image_extractor@v1/embedding", collection.path("vector_indexes").get(0).path("feature_uri").asText());
+        assertEquals(768, collection.path("vector_indexes").get(0).path("size").asInt());
+        JsonNode task = api.awaitTask(collection.path("task_id").asText(), Duration.ofSeconds(60));
+        OpenApi.assertConforms("TaskResponse", task);
+        assertEquals("COMPLETED", task.path("status").asText(), task.toString());
+        JsonNode retriever = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "image-search", "collection_ids": ["%s"],
+                 "input_schema": {"properties": {"query": {"type": "text", "required": true}}},
+                 "stages": [{"stage_name": "search", "stage_type": "filter",
+                             "config": {"stage_id": "feature_search",
+                                        "parameters": {"feature_uri": "mixpeek://image_extractor@v1/embedding",
+                                                       "query": "{{INPUT.query}}", "top_k": 20}}}]}""".formatted(collectionId));
+        OpenApi.assertConforms("CreateRetrieverResponse", retriever);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        images.close();
+    }
+
+    @Test
+    void textQueryRanksTheRedImageFirst() {
+        JsonNode result = api.ok("POST", "/v1/retrievers/image-search/execute",
+                "{\"inputs\": {\"query\": \"red leather handbag with gold buckle\"}, \"limit\": 10}");
+        JsonNode docs = result.path("documents");
+        assertTrue(docs.size() >= COLOURS.size(), "every image is a candidate: " + docs.size());
+        assertEquals("Acme red", docs.get(0).path("metadata").path("brand").asText());
+        assertTrue(docs.get(0).path("score").asDouble() > 0.8, "red scores high: " + docs.get(0).path("score"));
+        assertTrue(docs.get(1).path("score").asDouble() < 0.3, "others score low: " + docs.get(1).path("score"));
+        assertTrue(result.path("stage_statistics").path("stages").path("search").path("output_count").asInt() > 0);
+        assertTrue(result.has("execution_id") && result.path("pagination").path("total").asInt() == docs.size());
+    }
+
+    @Test
+    void everyResultCarriesIdThumbnailMetadataAndEmbedding() throws Exception {
+        JsonNode docs = api.ok("POST", "/v1/retrievers/image-search/execute",
+                "{\"inputs\": {\"query\": \"blue\"}, \"limit\": 10}").path("documents");
+        Set<String> products = new HashSet<>();
+        for (JsonNode d : docs) {
+            OpenApi.assertConforms("DocumentResponse", d);
+            assertTrue(d.path("document_id").asText().startsWith("doc_"));
+            JsonNode metadata = d.path("metadata");
+            assertTrue(metadata.path("product_id").asText().startsWith("P-"), d.toString());
+            assertEquals("bags", metadata.path("category").asText());
+            assertTrue(metadata.path("brand").asText().startsWith("Acme"));
+            assertEquals(metadata.path("brand").asText(), d.path("brand").asText(), "passthrough with target_path");
+            assertEquals(metadata.path("product_id").asText(), d.path("product_id").asText(), "nested passthrough flattens");
+            assertEquals(768, d.path("image_extractor_v1_embedding").size());
+            BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(api.download(d.path("thumbnail_url").asText())));
+            assertNotNull(thumb, "thumbnail is a decodable image");
+            assertEquals(640, thumb.getWidth());
+            boolean square = metadata.path("product_id").asText().equals("P-LATE");
+            assertEquals(square ? 640 : 480, thumb.getHeight(), "aspect ratio kept");
+            products.add(metadata.path("product_id").asText());
+        }
+        assertEquals(docs.size(), products.size(), "one document per product");
+        assertTrue(products.size() >= COLOURS.size());
+    }
+
+    @Test
+    void eachColourQueryFindsItsImage() {
+        for (String colour : COLOURS) {
+            JsonNode top = api.ok("POST", "/v1/retrievers/image-search/execute",
+                    "{\"inputs\": {\"query\": \"a " + colour + " product photo\"}, \"limit\": 1}").path("documents").get(0);
+            assertEquals("Acme " + colour, top.path("metadata").path("brand").asText());
+        }
+    }
+
+    @Test
+    void openApiShapedRetrieverAndPaginationAreAccepted() {
+        JsonNode created = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "search-v2", "collection_identifiers": ["product-images"], "input_schema": {"query": {"type": "text"}},
+                 "stages": [{"stage_name": "knn", "config": {"stage_id": "feature_search", "parameters": {
+                    "searches": [{"feature_uri": "mixpeek://image_extractor@v1/embedding",
+                                  "query": {"input_mode": "text", "value": "{{inputs.query}}"}, "top_k": 5}],
+                    "final_top_k": 5}}}]}""");
+        JsonNode stored = api.ok("GET", "/v1/retrievers/" + created.path("retriever").path("retriever_id").asText(), null);
+        OpenApi.assertConforms("RetrieverModel-Output", stored);
+        JsonNode page2 = api.ok("POST", "/v1/retrievers/search-v2/execute", """
+                {"inputs": {"query": "green"}, "pagination": {"method": "offset", "page_size": 2, "page_number": 2}}""");
+        assertEquals(2, page2.path("documents").size());
+        assertEquals(5, page2.path("pagination").path("total").asInt());
+        assertEquals(2, page2.path("pagination").path("page").asInt());
+    }
+
+    @Test
+    void legacyStageShapeIsAnsweredInTheOpenApiShape() {
+        JsonNode created = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "legacy", "collection_ids": ["product-images"],
+                 "stages": [{"stage_type": "filter", "stage_id": "feature_search", "parameters": {"query": "{{INPUT.q}}", "top_k": 3}}]}""");
+        JsonNode stage = created.path("retriever").path("stages").get(0);
+        assertEquals("feature_search", stage.path("config").path("stage_id").asText());
+        assertEquals("text", stage.path("config").path("parameters").path("searches").get(0).path("query").path("input_mode").asText());
+        assertEquals(3, api.ok("POST", "/v1/retrievers/legacy/execute", "{\"inputs\": {\"q\": \"yellow\"}}").path("documents").size());
+    }
+
+    @Test
+    void objectsAddedLaterAreProcessedWhenTheirBatchIsSubmitted() {
+        Api later = api;
+        String url = images.put("/catalog/late-orange.jpg", Images.jpeg(Images.dominant(Images.BASIC.get("orange"), 900, 900, 99)));
+        String objectId = later.ok("POST", "/v1/buckets/products/objects", """
+                {"blobs": [{"property": "image_url", "type": "image", "data": "%s"}],
+                 "metadata": {"product_id": "P-LATE", "brand": "Acme orange", "category": "bags"}}""".formatted(url)).path("object_id").asText();
+        JsonNode batch = later.ok("POST", "/v1/buckets/products/batches", "{\"object_ids\": [\"" + objectId + "\"]}");
+        OpenApi.assertConforms("BatchModel", batch);
+        assertEquals("DRAFT", batch.path("status").asText());
+        JsonNode task = later.ok("POST", "/v1/buckets/products/batches/" + batch.path("batch_id").asText() + "/submit", "{}");
+        OpenApi.assertConforms("TaskResponse", task);
+        assertEquals("COMPLETED", later.awaitTask(task.path("task_id").asText(), Duration.ofSeconds(60)).path("status").asText());
+        JsonNode done = later.ok("GET", "/v1/buckets/products/batches/" + batch.path("batch_id").asText(), null);
+        assertEquals("COMPLETED", done.path("status").asText());
+        JsonNode top = later.ok("POST", "/v1/retrievers/image-search/execute", "{\"inputs\": {\"query\": \"orange\"}, \"limit\": 1}")
+                .path("documents").get(0);
+        assertEquals("P-LATE", top.path("metadata").path("product_id").asText());
+        Api.Response again = later.post("/v1/buckets/products/batches/" + batch.path("batch_id").asText() + "/submit", "{}");
+        assertEquals(409, again.status(), "a batch is submitted once");
+    }
+
+    @Test
+    void documentsListFiltersSortsAndPaginates() {
+        JsonNode page = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=2",
+                "{\"sort\": {\"field\": \"metadata.product_id\", \"direction\": \"desc\"}}");
+        OpenApi.assertConforms("ListDocumentsResponse", page);
+        assertEquals(2, page.path("results").size());
+        String first = page.path("results").get(0).path("metadata").path("product_id").asText();
+        String second = page.path("results").get(1).path("metadata").path("product_id").asText();
+        assertTrue(first.compareTo(second) > 0, first + " before " + second);
+        String cursor = page.path("pagination").path("next_cursor").asText();
+        JsonNode next = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=2&cursor=" + cursor,
+                "{\"sort\": {\"field\": \"metadata.product_id\", \"direction\": \"desc\"}}");
+        assertTrue(next.path("results").get(0).path("metadata").path("product_id").asText().compareTo(second) < 0);
+        JsonNode filtered = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list",
+                "{\"filters\": {\"AND\": [{\"field\": \"metadata.brand\", \"operator\": \"in\", \"value\": [\"Acme red\", \"Acme blue\"]}]}}");
+        List<String> brands = new ArrayList<>();
+        filtered.path("results").forEach(d -> brands.add(d.path("metadata").path("brand").asText()));
+        assertEquals(Set.of("Acme red", "Acme blue"), new HashSet<>(brands));
+        JsonNode shorthand = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list",
+                "{\"filters\": {\"metadata.brand\": \"Acme green\"}}");
+        assertEquals(1, shorthand.path("results").size());
+    }
+
+    @Test
+    void documentCanBeFetchedAndDeleted() {
+        JsonNode any = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=1", "{}").path("results").get(0);
+        String id = any.path("document_id").asText();
+        JsonNode doc = api.ok("GET", "/v1/collections/" + collectionId + "/documents/" + id, null);
+        assertEquals(768, doc.path("image_extractor_v1_embedding").size());
+        assertEquals(id, doc.path("document_id").asText());
+        assertEquals(404, api.get("/v1/collections/" + collectionId + "/documents/doc_missing").status());
+    }
+}

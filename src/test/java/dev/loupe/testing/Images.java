@@ -1,0 +1,63 @@
+package dev.loupe.testing;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+
+/** Test images drawn by code: a dominant colour with a little texture and a small contrasting patch. */
+public final class Images {
+    public static final Map<String, Color> BASIC = Map.of(
+            "red", new Color(215, 25, 30), "orange", new Color(245, 140, 10), "yellow", new Color(245, 235, 25),
+            "green", new Color(20, 150, 40), "blue", new Color(25, 40, 220), "purple", new Color(125, 20, 130),
+            "black", new Color(12, 12, 12), "white", new Color(246, 246, 246));
+
+    private Images() {}
+
+    public static BufferedImage dominant(Color c, int width, int height, long seed) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Random rnd = new Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int n = rnd.nextInt(11) - 5;
+                img.setRGB(x, y, new Color(clamp(c.getRed() + n), clamp(c.getGreen() + n), clamp(c.getBlue() + n)).getRGB());
+            }
+        }
+        Graphics2D g = img.createGraphics();
+        g.setColor(c.getRed() + c.getGreen() + c.getBlue() > 600 ? Color.DARK_GRAY : Color.LIGHT_GRAY);
+        g.fillRect(width * 2 / 5, height * 2 / 5, width / 8, height / 8);
+        g.dispose();
+        return img;
+    }
+
+    public static byte[] jpeg(BufferedImage img) {
+        return encode(img, "jpg");
+    }
+
+    public static byte[] png(BufferedImage img) {
+        return encode(img, "png");
+    }
+
+    public static byte[] encode(BufferedImage img, String format) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(img, format, out)) throw new IllegalStateException("no writer for " + format);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static String dataUri(byte[] bytes, String mime) {
+        return "data:" + mime + ";base64," + java.util.Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+}

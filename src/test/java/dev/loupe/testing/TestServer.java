@@ -1,0 +1,52 @@
+package dev.loupe.testing;
+
+import dev.loupe.Loupe;
+import dev.loupe.config.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** A Loupe running in the test JVM on a free port, with the fixture encoder and private URLs allowed. */
+public final class TestServer implements AutoCloseable {
+    public static final String ADMIN_KEY = "lpk_test_admin_key_0123456789abcdefghij";
+
+    private final Loupe loupe;
+    private final Path dataDir;
+
+    public TestServer() {
+        this(tempDir(), 20L << 20, 50_000_000L);
+    }
+
+    public TestServer(Path dataDir, long maxBlobBytes, long maxPixels) {
+        this.dataDir = dataDir;
+        this.loupe = Loupe.start(new Settings(0, dataDir, Fixtures.modelsDir(), Fixtures.MODEL, true, maxBlobBytes,
+                maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty()));
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("loupe-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + loupe.port();
+    }
+
+    public Api admin(String namespace) {
+        return new Api(base(), ADMIN_KEY, namespace);
+    }
+
+    @Override
+    public void close() {
+        loupe.close();
+    }
+}
