@@ -82,7 +82,8 @@ public final class Loupe implements AutoCloseable {
         for (int i = 0; i < settings.workers(); i++) {
             IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
             workers.add(w);
-            workerThreads.add(Thread.ofPlatform().name("ingestion-" + i).daemon().start(w));
+            // Inference runs native code on this thread; give it room beyond the default 1 MB stack.
+            workerThreads.add(Thread.ofPlatform().name("ingestion-" + i).stackSize(16L << 20).daemon().start(w));
         }
         server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
                 executor, sources, thumbnails));
