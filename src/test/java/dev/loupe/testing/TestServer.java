@@ -20,9 +20,17 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Path dataDir, long maxBlobBytes, long maxPixels) {
+        this(dataDir, maxBlobBytes, maxPixels, true);
+    }
+
+    public TestServer(Path dataDir, long maxBlobBytes, long maxPixels, boolean allowPrivateUrls) {
         this.dataDir = dataDir;
-        this.loupe = Loupe.start(new Settings(0, dataDir, Fixtures.modelsDir(), Fixtures.MODEL, true, maxBlobBytes,
+        this.loupe = Loupe.start(new Settings(0, dataDir, Fixtures.modelsDir(), Fixtures.MODEL, allowPrivateUrls, maxBlobBytes,
                 maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty()));
+    }
+
+    public static Path newDataDir() {
+        return tempDir();
     }
 
     private static Path tempDir() {
