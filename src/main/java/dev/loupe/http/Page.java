@@ -18,7 +18,7 @@ record Page(int offset, int limit) {
     static Page from(Context ctx) {
         int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
         String cursor = ctx.queryParam("cursor");
-        int offset = cursor != null && !cursor.isBlank() ? decodeCursor(cursor) : intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int offset = cursor != null && !cursor.isBlank() ? offsetOf(cursor, "cursor") : intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         return new Page(offset, limit);
     }
 
@@ -38,13 +38,16 @@ record Page(int offset, int limit) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static int decodeCursor(String cursor) {
+    /** The offset a cursor from {@link #cursorFor} stands for; {@code field} names it in errors. */
+    static int offsetOf(String cursor, String field) {
         try {
             String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
             if (!s.startsWith("o:")) throw new IllegalArgumentException();
-            return Integer.parseInt(s.substring(2));
+            int offset = Integer.parseInt(s.substring(2));
+            if (offset < 0) throw new IllegalArgumentException();
+            return offset;
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("cursor", "is not a cursor this server issued");
+            throw ApiException.invalid(field, "is not a cursor this server issued");
         }
     }
 

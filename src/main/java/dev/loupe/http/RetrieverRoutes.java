@@ -143,7 +143,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
                 }
                 case "cursor" -> {
                     size = p.optionalInt("limit", 1, 1000).orElse(10);
-                    offset = p.optionalString("cursor").map(RetrieverRoutes::cursorOffset).orElse(0);
+                    offset = p.optionalString("cursor").map(c -> Page.offsetOf(c, "pagination.cursor")).orElse(0);
                 }
                 default -> throw p.invalid("method", "must be offset or cursor, got '" + method + "'");
             }
@@ -154,14 +154,5 @@ final class RetrieverRoutes implements ApiServer.Routes {
         boolean vectors = body.optionalBoolean("return_vectors").orElse(true);
         ExecutionResult result = executor.execute(new RetrieverExecutor.Request(collections, inputSchema, stages, inputs, offset, size));
         ApiServer.json(ctx, 200, views.execution(ctx, result, vectors));
-    }
-
-    private static int cursorOffset(String cursor) {
-        try {
-            String s = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.US_ASCII);
-            return Integer.parseInt(s.substring(2));
-        } catch (RuntimeException e) {
-            throw ApiException.invalid("pagination.cursor", "is not a cursor this server issued");
-        }
     }
 }

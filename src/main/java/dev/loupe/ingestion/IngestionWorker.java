@@ -169,7 +169,8 @@ public final class IngestionWorker implements Runnable {
         ImageDecoder.Decoded decoded;
         cpu.acquire();
         try {
-            decoded = d.decoder().decode(bytes, Thumbnailer.WIDTH);
+            var model = d.extractors().image().encoder().preprocessing();
+            decoded = d.decoder().decode(bytes, Math.max(Thumbnailer.WIDTH, model.width()), model.height());
             if (ImageExtractor.thumbnailsEnabled(col.featureExtractor().parameters())) {
                 String sha = d.thumbnails().put(ImageExtractor.thumbnail(decoded.image()), "jpg");
                 fields.put("thumbnail_url", "/thumbnails/" + sha + ".jpg");

@@ -19,8 +19,9 @@ import javax.imageio.stream.ImageInputStream;
  * <ul>
  *   <li>The header is read first and an image whose width × height exceeds
  *       {@code maxPixels} is refused before any pixel is decoded (decompression bombs).</li>
- *   <li>Large images are decoded with source subsampling down to about twice
- *       {@code minSide}, which is cheaper than decoding every pixel and shrinking.</li>
+ *   <li>Large images are decoded with source subsampling, keeping at least twice the
+ *       requested width and height so the later high-quality resize has margin; this
+ *       is much cheaper than decoding every pixel and shrinking.</li>
  *   <li>A decoder warning (such as a truncated JPEG) fails the image rather than
  *       silently yielding a half-grey picture.</li>
  *   <li>EXIF orientation is applied; transparency is composited onto white.</li>
@@ -37,8 +38,8 @@ public final class ImageDecoder {
     public record Decoded(BufferedImage image, int originalWidth, int originalHeight, String format) {
     }
 
-    /** Decodes so that the result's width stays at least {@code minWidth} where the source allows. */
-    public Decoded decode(byte[] bytes, int minWidth) throws ImageException {
+    /** Decodes so that the result stays at least {@code minWidth} × {@code minHeight} where the source allows. */
+    public Decoded decode(byte[] bytes, int minWidth, int minHeight) throws ImageException {
         if (bytes.length == 0) throw new ImageException("image is empty (0 bytes)");
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -56,7 +57,7 @@ public final class ImageDecoder {
                             + " pixels, over the limit of " + maxPixels);
                 }
                 ImageReadParam param = reader.getDefaultReadParam();
-                int step = Math.max(1, Math.min(width / Math.max(1, 2 * minWidth), height / Math.max(1, 2 * minWidth)));
+                int step = Math.max(1, Math.min(width / Math.max(1, 2 * minWidth), height / Math.max(1, 2 * minHeight)));
                 if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
                 BufferedImage raw = reader.read(0, param);
                 if (!warnings.isEmpty()) throw new ImageException("corrupt image: " + warnings.getFirst());

@@ -158,7 +158,7 @@ public final class RetrieverExecutor {
                 yield stored.clone();
             }
             case Stage.Query.Content c -> encoder.embedImages(List.of(
-                    image(Templates.renderText(c.template(), inputs, where), encoder.preprocessing().width())))[0];
+                    image(Templates.renderText(c.template(), inputs, where), encoder.preprocessing())))[0];
         };
         if (v.length != spec.dimension()) {
             throw ApiException.invalid("query", "query vector has " + v.length + " dimensions; " + spec.featureUri() + " has " + spec.dimension());
@@ -166,13 +166,13 @@ public final class RetrieverExecutor {
         return v;
     }
 
-    private java.awt.image.BufferedImage image(String data, int minWidth) {
+    private java.awt.image.BufferedImage image(String data, dev.loupe.inference.Preprocessing size) {
         try {
             byte[] bytes = switch (BlobSource.parse(data, maxBlobBytes)) {
                 case BlobSource.Inline in -> in.bytes();
                 case BlobSource.Remote remote -> fetcher.fetch(remote.uri()).bytes();
             };
-            return decoder.decode(bytes, minWidth).image();
+            return decoder.decode(bytes, size.width(), size.height()).image();
         } catch (IllegalArgumentException | BlobException | ImageException e) {
             throw ApiException.invalid("query.value", "content query image is unusable: " + e.getMessage());
         }

@@ -1,0 +1,148 @@
+package dev.loupe.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Json;
+import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterParser;
+import dev.loupe.inference.Vectors;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LuceneDocumentIndexTest {
+    private static final String COL = "col_test";
+    private static final int N = 300;
+    private LuceneDocumentIndex index;
+    private final List<float[]> vectors = new ArrayList<>();
+
+    @BeforeEach
+    void fill() throws Exception {
+        index = new LuceneDocumentIndex(Files.createTempDirectory("loupe-index-"));
+        Random rnd = new Random(42);
+        List<IndexedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < N; i++) {
+            float[] v = new float[16];
+            for (int d = 0; d < v.length; d++) v[d] = (float) rnd.nextGaussian();
+            Vectors.normalise(v);
+            vectors.add(v);
+            ObjectNode f = Json.object();
+            f.put("n", i);
+            f.put("brand", i % 3 == 0 ? "Acme" : "Globex");
+            f.putObject("metadata").put("price", i * 1.5).put("sku", String.format("SKU-%04d", i));
+            if (i % 10 == 0) f.putNull("discontinued");
+            f.putArray("tags").add(i % 2 == 0 ? "even" : "odd").add("all");
+            f.put("title", "Product number " + i + (i % 7 == 0 ? " leather" : " canvas"));
+            docs.add(new IndexedDocument("doc_" + i, COL, f, Map.of("emb", v)));
+        }
+        index.upsert(COL, docs);
+    }
+
+    @AfterEach
+    void close() {
+        index.close();
+    }
+
+    private long count(String filterJson) {
+        return index.count(COL, FilterParser.parseStatic(Json.read(filterJson), "filters"));
+    }
+
+    @Test
+    void everyOperatorSelectsTheRightDocuments() {
+        assertEquals(100, count("{\"brand\": \"Acme\"}"));
+        assertEquals(200, count("{\"field\": \"brand\", \"operator\": \"ne\", \"value\": \"Acme\"}"));
+        assertEquals(10, count("{\"field\": \"n\", \"operator\": \"lt\", \"value\": 10}"));
+        assertEquals(11, count("{\"field\": \"n\", \"operator\": \"lte\", \"value\": 10}"));
+        assertEquals(289, count("{\"field\": \"n\", \"operator\": \"gt\", \"value\": 10}"));
+        assertEquals(290, count("{\"field\": \"n\", \"operator\": \"gte\", \"value\": 10}"));
+        assertEquals(3, count("{\"field\": \"n\", \"operator\": \"in\", \"value\": [1, 2, 3, 1000]}"));
+        assertEquals(297, count("{\"field\": \"n\", \"operator\": \"nin\", \"value\": [1, 2, 3]}"));
+        assertEquals(150, count("{\"field\": \"tags\", \"operator\": \"contains\", \"value\": \"even\"}"));
+        assertEquals(300, count("{\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"all\"}"));
+        assertEquals(10, count("{\"field\": \"metadata.sku\", \"operator\": \"starts_with\", \"value\": \"SKU-000\"}"));
+        assertEquals(30, count("{\"field\": \"metadata.sku\", \"operator\": \"ends_with\", \"value\": \"7\"}"));
+        assertEquals(30, count("{\"field\": \"metadata.sku\", \"operator\": \"regex\", \"value\": \"SKU-0[0-9]{2}5\"}"));
+        assertEquals(30, count("{\"field\": \"discontinued\", \"operator\": \"is_null\", \"value\": true}"));
+        assertEquals(300, count("{\"field\": \"metadata.price\", \"operator\": \"exists\", \"value\": true}"));
+        assertEquals(0, count("{\"field\": \"metadata.colour\", \"operator\": \"exists\", \"value\": true}"));
+        assertEquals(43, count("{\"field\": \"title\", \"operator\": \"text\", \"value\": \"Leather\"}"));
+        assertEquals(2, count("{\"field\": \"metadata.price\", \"operator\": \"gte\", \"value\": 447}"));
+    }
+
+    @Test
+    void logicalNodesNest() {
+        assertEquals(50, count("{\"AND\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}"));
+        assertEquals(200, count("{\"OR\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}"));
+        assertEquals(200, count("{\"NOT\": [{\"brand\": \"Acme\"}]}"));
+        assertEquals(100, count("{\"NOT\": [{\"OR\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}]}"));
+        assertEquals(N, count("{}"));
+    }
+
+    @Test
+    void aMissingFieldNeverMatches() {
+        assertEquals(0, count("{\"field\": \"nope\", \"operator\": \"ne\", \"value\": \"x\"}"));
+        assertEquals(0, count("{\"field\": \"nope\", \"operator\": \"nin\", \"value\": [\"x\"]}"));
+    }
+
+    @Test
+    void filteredNearestNeighboursReturnTopKEvenWhenTheFilterIsSelective() {
+        float[] q = vectors.get(5);
+        FilterNode onePercent = FilterParser.parseStatic(Json.read("{\"field\": \"n\", \"operator\": \"lt\", \"value\": 3}"), "f");
+        List<ScoredDocument> hits = index.nearest(COL, "emb", q, 10, onePercent);
+        assertEquals(3, hits.size(), "only three documents match");
+        FilterNode acme = FilterParser.parseStatic(Json.read("{\"brand\": \"Acme\"}"), "f");
+        List<ScoredDocument> acmeHits = index.nearest(COL, "emb", q, 10, acme);
+        assertEquals(10, acmeHits.size());
+        acmeHits.forEach(h -> assertEquals("Acme", h.document().fields().path("brand").asText()));
+        // exact answer for comparison
+        List<Integer> exact = new ArrayList<>();
+        for (int i = 0; i < N; i += 3) exact.add(i);
+        exact.sort((a, b) -> Float.compare(Vectors.dot(q, vectors.get(b)), Vectors.dot(q, vectors.get(a))));
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < 10; i++) expected.add("doc_" + exact.get(i));
+        Set<String> got = new HashSet<>();
+        acmeHits.forEach(h -> got.add(h.document().documentId()));
+        assertEquals(expected, got);
+        assertEquals(Vectors.dot(q, vectors.get(exact.getFirst())), acmeHits.getFirst().score(), 1e-4, "score is the cosine");
+    }
+
+    @Test
+    void upsertIsIdempotentByDocumentId() {
+        ObjectNode f = Json.object().put("n", 999);
+        index.upsert(COL, List.of(new IndexedDocument("doc_1", COL, f, Map.of("emb", vectors.get(1)))));
+        index.upsert(COL, List.of(new IndexedDocument("doc_1", COL, f, Map.of("emb", vectors.get(1)))));
+        assertEquals(N, index.count(COL, FilterNode.ALL));
+        assertEquals(999, index.get(COL, "doc_1").orElseThrow().fields().path("n").asInt());
+        assertEquals(16, index.get(COL, "doc_1").orElseThrow().vectors().get("emb").length);
+    }
+
+    @Test
+    void listingSortsByNumbersAndStringsWithStablePages() {
+        DocumentPage page = index.list(COL, FilterNode.ALL, List.of(new SortKey("metadata.price", true)), 0, 5);
+        assertEquals(N, page.total());
+        assertEquals(299, page.documents().getFirst().fields().path("n").asInt());
+        DocumentPage next = index.list(COL, FilterNode.ALL, List.of(new SortKey("metadata.price", true)), 5, 5);
+        assertEquals(294, next.documents().getFirst().fields().path("n").asInt());
+        DocumentPage bySku = index.list(COL, FilterNode.ALL, List.of(new SortKey("metadata.sku", false)), 0, 2);
+        assertEquals("SKU-0000", bySku.documents().getFirst().fields().path("metadata").path("sku").asText());
+    }
+
+    @Test
+    void deleteAndDropRemoveDocuments() {
+        assertTrue(index.delete(COL, "doc_7"));
+        assertFalse(index.delete(COL, "doc_7"));
+        assertEquals(N - 1, index.count(COL, FilterNode.ALL));
+        index.drop(COL);
+        assertEquals(0, index.count(COL, FilterNode.ALL));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.loupe.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.testing.Images;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ImageDecoderTest {
+    private final ImageDecoder decoder = new ImageDecoder(10_000_000);
+
+    @Test
+    void exifOrientationSixTurnsTheImageUpright() throws Exception {
+        // 200×100: left half red, right half blue. Orientation 6 means "rotate 90° clockwise to view".
+        BufferedImage img = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 100; y++) for (int x = 0; x < 200; x++) img.setRGB(x, y, (x < 100 ? Color.RED : Color.BLUE).getRGB());
+        byte[] jpeg = withOrientation(Images.jpeg(img), 6);
+        assertEquals(6, ExifOrientation.read(jpeg));
+        ImageDecoder.Decoded d = decoder.decode(jpeg, 1000, 1000);
+        assertEquals(100, d.image().getWidth());
+        assertEquals(200, d.image().getHeight());
+        assertTrue(isRed(d.image().getRGB(50, 20)), "left half ends on top");
+        assertTrue(isBlue(d.image().getRGB(50, 180)), "right half ends at the bottom");
+    }
+
+    @Test
+    void everyOrientationKeepsOrSwapsTheSize() {
+        BufferedImage img = Images.dominant(Color.GREEN, 30, 20, 1);
+        for (int o = 1; o <= 8; o++) {
+            BufferedImage out = ExifOrientation.apply(img, o);
+            assertEquals(o >= 5 ? 20 : 30, out.getWidth(), "orientation " + o);
+        }
+    }
+
+    @Test
+    void imagesOverThePixelLimitAreRefusedBeforeDecoding() {
+        ImageDecoder small = new ImageDecoder(1000);
+        ImageException e = assertThrows(ImageException.class, () -> small.decode(Images.png(Images.dominant(Color.RED, 40, 30, 1)), 16, 16));
+        assertTrue(e.getMessage().contains("1200 pixels, over the limit of 1000"), e.getMessage());
+    }
+
+    @Test
+    void truncatedEmptyAndNonImageBytesAreRefused() {
+        byte[] jpeg = Images.jpeg(Images.dominant(Color.ORANGE, 300, 200, 3));
+        assertThrows(ImageException.class, () -> decoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2), 16, 16));
+        assertThrows(ImageException.class, () -> decoder.decode(new byte[0], 16, 16));
+        ImageException text = assertThrows(ImageException.class, () -> decoder.decode("hello".getBytes(), 16, 16));
+        assertTrue(text.getMessage().contains("not a supported image format"), text.getMessage());
+    }
+
+    @Test
+    void largeImagesAreSubsampledButKeepEnoughWidth() throws Exception {
+        ImageDecoder.Decoded d = decoder.decode(Images.jpeg(Images.dominant(Color.BLUE, 3000, 2000, 1)), 640, 224);
+        assertEquals(3000, d.originalWidth());
+        assertTrue(d.image().getWidth() >= 640 * 2 && d.image().getWidth() < 3000, "width " + d.image().getWidth());
+    }
+
+    @Test
+    void grayscaleAndTransparentImagesBecomeRgb() throws Exception {
+        BufferedImage gray = new BufferedImage(50, 40, BufferedImage.TYPE_BYTE_GRAY);
+        assertEquals(BufferedImage.TYPE_INT_RGB, decoder.decode(Images.png(gray), 16, 16).image().getType());
+        BufferedImage alpha = new BufferedImage(50, 40, BufferedImage.TYPE_INT_ARGB);
+        BufferedImage decoded = decoder.decode(Images.png(alpha), 16, 16).image();
+        assertEquals(Color.WHITE.getRGB(), decoded.getRGB(10, 10), "transparent pixels composite onto white");
+    }
+
+    private static boolean isRed(int rgb) {
+        Color c = new Color(rgb);
+        return c.getRed() > 200 && c.getBlue() < 60;
+    }
+
+    private static boolean isBlue(int rgb) {
+        Color c = new Color(rgb);
+        return c.getBlue() > 200 && c.getRed() < 60;
+    }
+
+    /** Inserts an APP1 EXIF segment with the given orientation right after the JPEG's SOI marker. */
+    static byte[] withOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8); // header, IFD at 8
+        tiff.putShort((short) 1); // one entry
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0); // no next IFD
+        byte[] exif = tiff.array();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        int length = 2 + 6 + exif.length;
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xff);
+        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+        out.writeBytes(exif);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+}
