@@ -209,6 +209,32 @@ class SeedFlowTest {
     }
 
     @Test
+    void aCollectionCanSourceAnotherCollectionsDocuments() {
+        Api a = api;
+        JsonNode tier2 = a.ok("POST", "/v1/collections", """
+                {"collection_name": "thumbnail-embeddings", "source": {"type": "collection", "collection_id": "product-images"},
+                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
+                                       "input_mappings": {"image": "thumbnail_url"}, "field_passthrough": [{"source_path": "metadata.brand"}],
+                                       "parameters": {"enable_thumbnails": false}}}""");
+        assertEquals("collection", tier2.path("source").path("type").asText());
+        a.awaitTask(tier2.path("task_id").asText(), Duration.ofSeconds(60));
+        long upstream = a.ok("GET", "/v1/collections/product-images", null).path("document_count").asLong();
+        JsonNode docs = a.ok("POST", "/v1/collections/thumbnail-embeddings/documents/list?limit=100", "{}").path("results");
+        assertEquals(upstream, docs.size(), "one tier-2 document per upstream document");
+        for (JsonNode d : docs) {
+            assertTrue(d.path("source_document_id").asText().startsWith("doc_"));
+            assertTrue(d.path("brand").asText().startsWith("Acme"));
+            assertTrue(d.path("thumbnail_url").isMissingNode(), "thumbnails disabled");
+        }
+        JsonNode red = a.ok("POST", "/v1/retrievers/execute", """
+                {"collection_identifiers": ["thumbnail-embeddings"], "inputs": {"q": "red"},
+                 "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search", "parameters": {"query": "{{INPUT.q}}", "top_k": 1}}}]}""");
+        assertEquals("Acme red", red.path("documents").get(0).path("brand").asText(), "ad hoc execution over tier 2");
+        Api.Response blocked = a.delete("/v1/collections/product-images");
+        assertEquals(409, blocked.status(), "a collection feeding another cannot be deleted");
+    }
+
+    @Test
     void documentCanBeFetchedAndDeleted() {
         JsonNode any = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=1", "{}").path("results").get(0);
         String id = any.path("document_id").asText();
