@@ -136,20 +136,47 @@ class SeedFlowTest {
     }
 
     @Test
-    void openApiShapedRetrieverAndPaginationAreAccepted() {
-        JsonNode created = api.ok("POST", "/v1/retrievers", """
-                {"retriever_name": "search-v2", "collection_identifiers": ["product-images"], "input_schema": {"query": {"type": "text"}},
-                 "stages": [{"stage_name": "knn", "config": {"stage_id": "feature_search", "parameters": {
+    void requestsInTheOpenApiShapeAreAccepted() {
+        String bucket = """
+                {"bucket_name": "openapi-bucket", "bucket_schema": {"properties": {"photo": {"type": "image"}}}}""";
+        OpenApi.assertConforms("BucketCreateRequest", Api.parse(bucket));
+        api.ok("POST", "/v1/buckets", bucket);
+        String object = """
+                {"key_prefix": "/x", "blobs": [{"property": "photo", "type": "image", "data": "%s"}]}"""
+                .formatted(Images.dataUri(Images.png(Images.dominant(Images.BASIC.get("black"), 300, 200, 5)), "image/png"));
+        OpenApi.assertConforms("CreateObjectRequest", Api.parse(object));
+        api.ok("POST", "/v1/buckets/openapi-bucket/objects", object);
+        String collection = """
+                {"collection_name": "openapi-collection", "source": {"type": "bucket", "bucket_ids": ["openapi-bucket"]},
+                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
+                   "input_mappings": {"image": "photo"}, "field_passthrough": [{"source_path": "key_prefix", "target_path": "prefix"}],
+                   "parameters": {"extractor_type": "image_extractor", "enable_thumbnails": true}}}""";
+        OpenApi.assertConforms("CreateCollectionRequest", Api.parse(collection));
+        JsonNode created = api.ok("POST", "/v1/collections", collection);
+        api.awaitTask(created.path("task_id").asText(), Duration.ofSeconds(60));
+        String retriever = """
+                {"retriever_name": "search-v2", "collection_identifiers": ["product-images"],
+                 "input_schema": {"query": {"type": "text", "required": true}},
+                 "stages": [{"stage_name": "knn", "stage_type": "filter", "config": {"stage_id": "feature_search", "parameters": {
                     "searches": [{"feature_uri": "mixpeek://image_extractor@v1/embedding",
                                   "query": {"input_mode": "text", "value": "{{inputs.query}}"}, "top_k": 5}],
-                    "final_top_k": 5}}}]}""");
-        JsonNode stored = api.ok("GET", "/v1/retrievers/" + created.path("retriever").path("retriever_id").asText(), null);
+                    "final_top_k": 5}}}]}""";
+        OpenApi.assertConforms("CreateRetrieverRequest", Api.parse(retriever));
+        JsonNode stored = api.ok("GET", "/v1/retrievers/" + api.ok("POST", "/v1/retrievers", retriever)
+                .path("retriever").path("retriever_id").asText(), null);
         OpenApi.assertConforms("RetrieverModel-Output", stored);
-        JsonNode page2 = api.ok("POST", "/v1/retrievers/search-v2/execute", """
-                {"inputs": {"query": "green"}, "pagination": {"method": "offset", "page_size": 2, "page_number": 2}}""");
+        String execute = """
+                {"inputs": {"query": "green"}, "pagination": {"method": "offset", "page_size": 2, "page_number": 2}}""";
+        OpenApi.assertConforms("ExecuteRetrieverRequest", Api.parse(execute));
+        JsonNode page2 = api.ok("POST", "/v1/retrievers/search-v2/execute", execute);
         assertEquals(2, page2.path("documents").size());
         assertEquals(5, page2.path("pagination").path("total").asInt());
         assertEquals(2, page2.path("pagination").path("page").asInt());
+        JsonNode black = api.ok("POST", "/v1/collections/openapi-collection/documents/list", "{}").path("results").get(0);
+        assertEquals("/x", black.path("prefix").asText(), "passthrough of an object field");
+        String list = "{\"filters\": {\"AND\": [{\"field\": \"prefix\", \"operator\": \"eq\", \"value\": \"/x\"}]}, \"sort\": {\"field\": \"created_at\", \"direction\": \"desc\"}}";
+        OpenApi.assertConforms("ListDocumentsRequest", Api.parse(list));
+        assertEquals(1, api.ok("POST", "/v1/collections/openapi-collection/documents/list", list).path("results").size());
     }
 
     @Test
