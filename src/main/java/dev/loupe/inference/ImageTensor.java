@@ -1,6 +1,6 @@
 package dev.loupe.inference;
 
-import dev.loupe.media.Thumbnailer;
+import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
 
 /** Turns an upright RGB image into the planar, normalised floats a vision model takes. */
@@ -20,12 +20,28 @@ public final class ImageTensor {
         }
     }
 
+    /**
+     * The reference pipelines' geometry: {@code squash} resizes straight to the target
+     * size; {@code shortest} is torchvision's {@code Resize(size)} (short side to the
+     * target, long side truncated) followed by {@code CenterCrop} (offsets rounded half
+     * to even, as Python's round does).
+     */
     static BufferedImage resize(BufferedImage image, Preprocessing p) {
-        if (p.resizeMode().equals("squash")) return Thumbnailer.Resize.to(image, p.width(), p.height());
-        double scale = Math.max(p.width() / (double) image.getWidth(), p.height() / (double) image.getHeight());
-        int w = Math.max(p.width(), (int) Math.round(image.getWidth() * scale));
-        int h = Math.max(p.height(), (int) Math.round(image.getHeight() * scale));
-        BufferedImage scaled = Thumbnailer.Resize.to(image, w, h);
-        return scaled.getSubimage((w - p.width()) / 2, (h - p.height()) / 2, p.width(), p.height());
+        Resampler.Filter filter = Resampler.Filter.named(p.interpolation());
+        if (p.resizeMode().equals("squash")) return Resampler.resize(image, p.width(), p.height(), filter);
+        int w = image.getWidth(), h = image.getHeight();
+        int side = Math.min(p.width(), p.height());
+        int newW, newH;
+        if (w <= h) {
+            newW = side;
+            newH = (int) ((long) side * h / w);
+        } else {
+            newH = side;
+            newW = (int) ((long) side * w / h);
+        }
+        BufferedImage scaled = (newW == w && newH == h) ? image : Resampler.resize(image, newW, newH, filter);
+        int left = (int) Math.rint((newW - p.width()) / 2.0);
+        int top = (int) Math.rint((newH - p.height()) / 2.0);
+        return scaled.getSubimage(Math.max(0, left), Math.max(0, top), p.width(), p.height());
     }
 }

@@ -15,6 +15,8 @@ public record Preprocessing(int width, int height, String resizeMode, String int
         if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 channels");
         for (float s : std) if (s == 0) throw new IllegalArgumentException("std must not be 0");
         resizeMode = resizeMode.toLowerCase(Locale.ROOT);
+        interpolation = interpolation.toLowerCase(Locale.ROOT);
+        dev.loupe.media.Resampler.Filter.named(interpolation); // fail at load, not at the first image
         if (!resizeMode.equals("squash") && !resizeMode.equals("shortest")) {
             throw new IllegalArgumentException("resize_mode must be squash or shortest, got: " + resizeMode);
         }
