@@ -22,12 +22,16 @@ import javax.imageio.stream.ImageInputStream;
  *   <li>Large images are decoded with source subsampling, keeping at least twice the
  *       requested width and height so the later high-quality resize has margin; this
  *       is much cheaper than decoding every pixel and shrinking.</li>
- *   <li>A decoder warning (such as a truncated JPEG) fails the image rather than
- *       silently yielding a half-grey picture.</li>
+ *   <li>A decoder warning that data is missing or damaged (a truncated JPEG) fails
+ *       the image rather than silently yielding a half-grey picture; informational
+ *       warnings (a CMYK JPEG without an ICC profile) do not.</li>
  *   <li>EXIF orientation is applied; transparency is composited onto white.</li>
  * </ul>
  */
 public final class ImageDecoder {
+    private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile(
+            "(?i)premature|corrupt|truncat|end of (file|stream)|\\beof\\b|unexpected|missing|invalid|bad ");
+
     private final long maxPixels;
 
     public ImageDecoder(long maxPixels) {
@@ -60,7 +64,9 @@ public final class ImageDecoder {
                 int step = Math.max(1, Math.min(width / Math.max(1, 2 * minWidth), height / Math.max(1, 2 * minHeight)));
                 if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
                 BufferedImage raw = reader.read(0, param);
-                if (!warnings.isEmpty()) throw new ImageException("corrupt image: " + warnings.getFirst());
+                for (String warning : warnings) {
+                    if (DAMAGE.matcher(warning).find()) throw new ImageException("corrupt image: " + warning);
+                }
                 String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
                 BufferedImage rgb = toRgb(raw);
                 int orientation = format.contains("jp") ? ExifOrientation.read(bytes) : 1;

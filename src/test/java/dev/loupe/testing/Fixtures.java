@@ -24,6 +24,13 @@ public final class Fixtures {
         return dir;
     }
 
+    /** One picture in every supported format, with Pillow's decode of each, by scripts/format_fixtures.py. */
+    public static synchronized Path imageFormats() {
+        Path dir = generated("formats");
+        if (!Files.isRegularFile(dir.resolve("formats.json"))) runScript("format_fixtures.py", dir);
+        return dir;
+    }
+
     private static Path generated(String name) {
         return Path.of(System.getProperty("loupe.fixtures", "target/fixtures")).resolve(name);
     }
