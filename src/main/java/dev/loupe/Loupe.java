@@ -68,7 +68,8 @@ public final class Loupe implements AutoCloseable {
         BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
         UrlFetcher fetcher = new UrlFetcher(settings.allowPrivateUrls(), settings.maxBlobBytes());
         ImageDecoder decoder = new ImageDecoder(settings.maxPixels());
-        models = new ModelRepository(settings.modelsDir());
+        models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
+                settings.offline());
         ExtractorCatalog extractors = new ExtractorCatalog(models, settings.defaultImageModel());
         Ingestion ingestion = new Ingestion(catalog, queue, index);
         RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
@@ -130,6 +131,7 @@ public final class Loupe implements AutoCloseable {
         String[] rest = args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "serve" -> serve(rest);
+            case "models" -> System.exit(ModelsCommand.run(rest, System.out, System.err));
             case "help", "--help", "-h" -> System.out.println(help());
             default -> {
                 System.err.println("unknown command '" + command + "'\n\n" + help());
@@ -157,8 +159,11 @@ public final class Loupe implements AutoCloseable {
 
     static String help() {
         return """
-                Usage: loupe serve [options]    run the service
-                       loupe help               this text
+                Usage: loupe serve [options]                          run the service
+                       loupe models list [options]                    models known and installed
+                       loupe models pull NAME [--trust-unpinned] [options]
+                                                                      download and verify a model
+                       loupe help                                     this text
 
                 """ + Settings.usage();
     }

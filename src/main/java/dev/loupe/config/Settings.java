@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param batchSize         objects one worker claims and embeds together
  * @param adminKey          an admin API key to install at start-up instead of generating one
  * @param publicUrl         base URL used in {@code thumbnail_url}; empty means "from the request"
+ * @param offline           never download models; a missing model is an error that says what to fetch
+ * @param modelEndpoint     where {@code {hf}} in model manifests points (a Hugging Face mirror, say)
  */
 public record Settings(
         int port,
@@ -32,7 +34,9 @@ public record Settings(
         int workers,
         int batchSize,
         Optional<String> adminKey,
-        Optional<String> publicUrl) {
+        Optional<String> publicUrl,
+        boolean offline,
+        String modelEndpoint) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
 
@@ -57,7 +61,9 @@ public record Settings(
         WORKERS("workers", "1", "ingestion worker threads"),
         BATCH_SIZE("batch-size", "16", "objects embedded together by one worker"),
         ADMIN_KEY("admin-key", "", "install this admin API key instead of generating one"),
-        PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the request's host)");
+        PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the request's host)"),
+        OFFLINE("offline", "false", "never download models"),
+        MODEL_ENDPOINT("model-endpoint", "https://huggingface.co", "Hugging Face endpoint or mirror for model downloads");
 
         public final String flag;
         public final String defaultValue;
@@ -75,12 +81,21 @@ public record Settings(
     }
 
     public static Settings from(String[] args, Map<String, String> env) {
+        return from(args, env, java.util.Set.of());
+    }
+
+    /**
+     * Parses flags and environment; {@code switches} are extra boolean flags a command
+     * accepts ({@code --trust-unpinned}), returned through {@link #switchesIn}.
+     */
+    public static Settings from(String[] args, Map<String, String> env, java.util.Set<String> switches) {
         Map<Option, String> values = new HashMap<>();
         for (Option o : Option.values()) {
             values.put(o, env.getOrDefault(o.env(), o.defaultValue));
         }
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
+            if (switches.contains(arg)) continue;
             if (!arg.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + arg);
             String name = arg.substring(2);
             String value = null;
@@ -98,8 +113,8 @@ public record Settings(
         }
         return new Settings(
                 parseInt(values, Option.PORT),
-                Path.of(values.get(Option.DATA_DIR)).toAbsolutePath(),
-                Path.of(values.get(Option.MODELS_DIR)).toAbsolutePath(),
+                Path.of(values.get(Option.DATA_DIR)).toAbsolutePath().normalize(),
+                Path.of(values.get(Option.MODELS_DIR)).toAbsolutePath().normalize(),
                 values.get(Option.IMAGE_MODEL),
                 Boolean.parseBoolean(values.get(Option.ALLOW_PRIVATE_URLS)),
                 parseLong(values, Option.MAX_BLOB_BYTES),
@@ -107,7 +122,9 @@ public record Settings(
                 parseInt(values, Option.WORKERS),
                 parseInt(values, Option.BATCH_SIZE),
                 nonBlank(values.get(Option.ADMIN_KEY)),
-                nonBlank(values.get(Option.PUBLIC_URL)).map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
+                nonBlank(values.get(Option.PUBLIC_URL)).map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u),
+                Boolean.parseBoolean(values.get(Option.OFFLINE)),
+                values.get(Option.MODEL_ENDPOINT));
     }
 
     private static Option find(String flag) {

@@ -46,15 +46,21 @@ public final class DualEncoder implements AutoCloseable {
     private final String textInput;
     private final boolean textTakesInt64;
     private final HuggingFaceTokenizer tokenizer;
+    private final TextClean clean;
 
-    private DualEncoder(String name, Path dir, OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException, IOException {
+    private DualEncoder(String name, Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession.SessionOptions options)
+            throws OrtException, IOException {
         this.name = name;
         JsonNode config = Json.read(Files.readString(dir.resolve("config.json")));
-        this.dimension = config.path("embed_dim").asInt(0);
+        ModelManifest.Text text = manifest == null || manifest.text() == null ? new ModelManifest.Text(null, null, null) : manifest.text();
+        int declared = manifest == null ? 0 : manifest.embeddingDimension();
+        this.dimension = declared > 0 ? declared : config.path("embed_dim").asInt(0);
         if (dimension <= 0) throw new ModelUnavailableException(dir.resolve("config.json") + " lacks a positive embed_dim");
-        this.contextLength = config.path("text_cfg").path("context_length").asInt(64);
-        this.padId = config.path("text_cfg").path("pad_id").asLong(0);
-        this.preprocessing = Preprocessing.fromConfig(Json.read(Files.readString(dir.resolve("visual/preprocess_cfg.json"))));
+        this.contextLength = text.contextLength() != null ? text.contextLength() : config.path("text_cfg").path("context_length").asInt(64);
+        this.padId = text.padId() != null ? text.padId() : config.path("text_cfg").path("pad_id").asLong(0);
+        this.clean = TextClean.named(text.clean() == null ? "none" : text.clean());
+        this.preprocessing = Preprocessing.fromConfig(manifest != null && manifest.preprocessing() != null ? manifest.preprocessing()
+                : Json.read(Files.readString(dir.resolve("visual/preprocess_cfg.json"))));
         this.visual = env.createSession(dir.resolve("visual/model.onnx").toString(), options);
         this.textual = env.createSession(dir.resolve("textual/model.onnx").toString(), options);
         this.visualInput = visual.getInputNames().iterator().next();
@@ -69,16 +75,27 @@ public final class DualEncoder implements AutoCloseable {
                 .build();
     }
 
-    /** Loads the model folder {@code dir}; a missing file is a {@link ModelUnavailableException}. */
-    public static DualEncoder load(String name, Path dir, OrtEnvironment env, OrtSession.SessionOptions options) {
-        for (String f : List.of("config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json")) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new ModelUnavailableException("model '" + name + "' is not installed: missing " + dir.resolve(f)
-                        + ". Put the model's files (OpenCLIP/Immich layout: config.json, visual/, textual/) in " + dir);
-            }
+    private static final List<String> LAYOUT = List.of(
+            "config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json");
+
+    /** The files of the OpenCLIP/Immich layout that {@code dir} lacks. */
+    public static List<String> missingFiles(Path dir) {
+        return LAYOUT.stream().filter(f -> !Files.isRegularFile(dir.resolve(f))).toList();
+    }
+
+    /**
+     * Loads the model folder {@code dir}; a missing or unloadable file is a
+     * {@link ModelUnavailableException}. The manifest, when given, overrides the folder's
+     * preprocessing and text settings.
+     */
+    public static DualEncoder load(String name, Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession.SessionOptions options) {
+        List<String> missing = missingFiles(dir);
+        if (!missing.isEmpty() && !(manifest != null && manifest.preprocessing() != null && missing.equals(List.of("visual/preprocess_cfg.json")))) {
+            throw new ModelUnavailableException("model '" + name + "' is not installed: missing " + dir.resolve(missing.getFirst())
+                    + ". Put the model's files (OpenCLIP/Immich layout: config.json, visual/, textual/) in " + dir);
         }
         try {
-            return new DualEncoder(name, dir, env, options);
+            return new DualEncoder(name, dir, manifest, env, options);
         } catch (OrtException | IOException | RuntimeException e) {
             throw new ModelUnavailableException("model '" + name + "' in " + dir + " cannot be loaded: " + e.getMessage(), e);
         }
@@ -129,7 +146,7 @@ public final class DualEncoder implements AutoCloseable {
 
     /** Token ids, truncated to the context length and padded with the pad id. */
     public long[] tokenize(String text) {
-        long[] raw = tokenizer.encode(text).getIds();
+        long[] raw = tokenizer.encode(clean.apply(text)).getIds();
         long[] ids = new long[contextLength];
         java.util.Arrays.fill(ids, padId);
         System.arraycopy(raw, 0, ids, 0, Math.min(raw.length, contextLength));

@@ -3,6 +3,7 @@ package dev.loupe.inference;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -23,13 +24,34 @@ public final class ModelRepository implements AutoCloseable {
      */
     private static final long NATIVE_SETUP_STACK_BYTES = 64L << 20;
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ModelRepository.class.getName());
+
     private final Path modelsDir;
+    private final ModelCatalog catalog;
+    private final ModelDownloader downloader;
+    private final boolean offline;
     private final OrtEnvironment env;
     private final ConcurrentMap<String, DualEncoder> dualEncoders = new ConcurrentHashMap<>();
 
+    /** A repository that never downloads: models must already be in {@code modelsDir}. */
     public ModelRepository(Path modelsDir) {
+        this(modelsDir, new ModelDownloader(ModelDownloader.DEFAULT_ENDPOINT), true);
+    }
+
+    /**
+     * @param downloader fetches missing models on first use
+     * @param offline    never download; a missing model is an error naming what to fetch
+     */
+    public ModelRepository(Path modelsDir, ModelDownloader downloader, boolean offline) {
         this.modelsDir = modelsDir;
+        this.catalog = new ModelCatalog(modelsDir);
+        this.downloader = downloader;
+        this.offline = offline;
         this.env = onLargeStack(OrtEnvironment::getEnvironment);
+    }
+
+    public ModelCatalog catalog() {
+        return catalog;
     }
 
     static <T> T onLargeStack(java.util.function.Supplier<T> work) {
@@ -59,7 +81,48 @@ public final class ModelRepository implements AutoCloseable {
 
     public DualEncoder dualEncoder(String name) {
         if (!NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
-        return dualEncoders.computeIfAbsent(name, n -> onLargeStack(() -> DualEncoder.load(n, modelsDir.resolve(n), env, sessionOptions())));
+        return dualEncoders.computeIfAbsent(name, n -> onLargeStack(() -> load(n)));
+    }
+
+    /**
+     * Loads a model, fetching it first when it is missing and a manifest says where from.
+     * A downloaded model that fails to load is cleared and fetched again, once, as
+     * Immich does with corrupt cache entries.
+     */
+    private DualEncoder load(String name) {
+        Path dir = modelsDir.resolve(name);
+        java.util.Optional<ModelManifest> manifest = catalog.find(name);
+        java.util.List<String> missing = DualEncoder.missingFiles(dir);
+        if (!missing.isEmpty()) {
+            if (manifest.isEmpty()) {
+                throw new ModelUnavailableException("model '" + name + "' is not installed (missing " + dir.resolve(missing.getFirst())
+                        + ") and no manifest says where to fetch it; put its files (OpenCLIP/Immich layout) in " + dir);
+            }
+            if (offline) throw new ModelUnavailableException(offlineMessage(manifest.get(), dir));
+            downloader.pull(manifest.get(), modelsDir, false, line -> LOG.info(name + ": " + line));
+        }
+        try {
+            return DualEncoder.load(name, dir, manifest.orElse(null), env, sessionOptions());
+        } catch (ModelUnavailableException e) {
+            if (manifest.isEmpty() || offline || !Files.isRegularFile(dir.resolve(ModelDownloader.LOCK_FILE))) throw e;
+            LOG.warning("model '" + name + "' failed to load (" + e.getMessage() + "); fetching it again");
+            for (ModelManifest.ModelFile f : manifest.get().files()) {
+                try {
+                    Files.deleteIfExists(dir.resolve(f.path()));
+                } catch (java.io.IOException io) {
+                    throw new ModelUnavailableException("cannot clear corrupt model file " + dir.resolve(f.path()), io);
+                }
+            }
+            downloader.pull(manifest.get(), modelsDir, false, line -> LOG.info(name + ": " + line));
+            return DualEncoder.load(name, dir, manifest.get(), env, sessionOptions());
+        }
+    }
+
+    private String offlineMessage(ModelManifest m, Path dir) {
+        StringBuilder sb = new StringBuilder("model '" + m.name() + "' is not installed and Loupe is offline: run `./loupe models pull "
+                + m.name() + "` where its source is reachable, or put these files in " + dir + ":");
+        for (ModelManifest.ModelFile f : m.files()) sb.append("\n  ").append(f.path()).append("  <-  ").append(downloader.url(f));
+        return sb.toString();
     }
 
     private static OrtSession.SessionOptions sessionOptions() {
