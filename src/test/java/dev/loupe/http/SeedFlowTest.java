@@ -262,6 +262,38 @@ class SeedFlowTest {
     }
 
     @Test
+    void contentVectorAndDocumentQueriesFindTheSameImage() {
+        String stages = """
+                [{"stage_name": "s", "config": {"stage_id": "feature_search", "parameters": {"searches": [
+                  {"feature_uri": "mixpeek://image_extractor@v1/embedding", "query": %s, "top_k": 3}]}}}]""";
+        String blueImage = Images.dataUri(Images.jpeg(Images.dominant(Images.BASIC.get("blue"), 500, 400, 77)), "image/jpeg");
+        JsonNode byContent = api.ok("POST", "/v1/retrievers/execute", "{\"collection_identifiers\": [\"product-images\"], \"inputs\": {\"img\": \""
+                + blueImage + "\"}, \"stages\": " + stages.formatted("{\"input_mode\": \"content\", \"value\": \"{{INPUT.img}}\"}") + "}");
+        JsonNode top = byContent.path("documents").get(0);
+        assertEquals("Acme blue", top.path("metadata").path("brand").asText(), "image-to-image");
+        assertTrue(top.path("score").asDouble() > 0.9);
+
+        String vector = top.path("image_extractor_v1_embedding").toString();
+        JsonNode byVector = api.ok("POST", "/v1/retrievers/execute", "{\"collection_identifiers\": [\"product-images\"], \"inputs\": {\"v\": "
+                + vector + "}, \"stages\": " + stages.formatted("{\"input_mode\": \"vector\", \"value\": \"{{INPUT.v}}\"}") + "}");
+        assertEquals(top.path("document_id").asText(), byVector.path("documents").get(0).path("document_id").asText());
+        assertEquals(1.0, byVector.path("documents").get(0).path("score").asDouble(), 1e-4);
+
+        JsonNode byDocument = api.ok("POST", "/v1/retrievers/execute", "{\"collection_identifiers\": [\"product-images\"], \"inputs\": {\"d\": \""
+                + top.path("document_id").asText() + "\"}, \"stages\": "
+                + stages.formatted("{\"input_mode\": \"document\", \"document_ref\": {\"document_id\": \"{{INPUT.d}}\"}}") + "}");
+        assertEquals(top.path("document_id").asText(), byDocument.path("documents").get(0).path("document_id").asText());
+
+        Api.Response shortVector = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"product-images\"], \"inputs\": {\"v\": [1, 2]}, \"stages\": "
+                + stages.formatted("{\"input_mode\": \"vector\", \"value\": \"{{INPUT.v}}\"}") + "}");
+        assertEquals(422, shortVector.status());
+        assertTrue(shortVector.body().path("error").path("message").asText().contains("768"));
+        Api.Response badImage = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"product-images\"], \"inputs\": {\"img\": \"aGVsbG8=\"}, \"stages\": "
+                + stages.formatted("{\"input_mode\": \"content\", \"value\": \"{{INPUT.img}}\"}") + "}");
+        assertEquals(422, badImage.status());
+    }
+
+    @Test
     void documentCanBeFetchedAndDeleted() {
         JsonNode any = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=1", "{}").path("results").get(0);
         String id = any.path("document_id").asText();
