@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""Builds ONNX graphs of the exact SigLIP base patch16-224 architecture (open_clip
+ViT-B-16-SigLIP: timm vit_base_patch16_siglip_224 image tower, 12-layer text tower)
+filled with random weights, for timing only: speed does not depend on weight values.
+
+Image tower: 16x16 patch conv -> 196 tokens + learned positions -> 12 pre-norm blocks
+(768 wide, 12 heads, MLP 3072, tanh-GELU) -> LayerNorm -> attention-pooling head (MAP:
+one learned probe attends over the tokens, then an MLP) -> [N, 768].  About 35 GFLOP.
+Text tower: 32000-token embedding + positions, 64 tokens, 12 blocks, LayerNorm, last
+token -> linear head -> [N, 768].
+
+With --int8 every MatMul with a weight becomes ONNX Runtime's dynamic-quantisation
+pattern (DynamicQuantizeLinear + MatMulInteger + scale), as quantize_dynamic writes it,
+which the runtime fuses into DynamicQuantizeMatMul.
+
+    python3 scripts/siglip_random.py OUT_DIR
+writes OUT_DIR/siglip-random/{config.json, visual/, textual/} and
+OUT_DIR/siglip-random-int8/... (the same layout Loupe loads).
+"""
+import json
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save_model
+
+D, HEADS, MLP, LAYERS, PATCH, IMAGE = 768, 12, 3072, 12, 16, 224
+VOCAB, CONTEXT = 32000, 64
+OPSET = 17
+
+
+class Graph:
+    def __init__(self, rng, int8):
+        self.rng, self.int8 = rng, int8
+        self.nodes, self.inits, self.n = [], [], 0
+
+    def name(self, p):
+        self.n += 1
+        return "%s_%d" % (p, self.n)
+
+    def const(self, array, p="c"):
+        n = self.name(p)
+        self.inits.append(numpy_helper.from_array(np.asarray(array), n))
+        return n
+
+    def op(self, kind, inputs, **attrs):
+        out = self.name(kind.lower())
+        self.nodes.append(helper.make_node(kind, inputs, [out], **attrs))
+        return out
+
+    def weight(self, *shape):
+        return (self.rng.standard_normal(shape) * 0.02).astype(np.float32)
+
+    def linear(self, x, fan_in, fan_out, bias=True):
+        w = self.weight(fan_in, fan_out)
+        if self.int8:
+            scale = np.float32(np.abs(w).max() / 127.0)
+            wq = self.const(np.clip(np.round(w / scale), -127, 127).astype(np.int8), "wq")
+            q = self.name("xq"), self.name("xs"), self.name("xz")
+            self.nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(q)))
+            acc = self.op("MatMulInteger", [q[0], wq, q[2], self.const(np.int8(0), "wz")])
+            y = self.op("Mul", [self.op("Cast", [acc], to=TensorProto.FLOAT), self.op("Mul", [q[1], self.const(scale, "ws")])])
+        else:
+            y = self.op("MatMul", [x, self.const(w, "w")])
+        return self.op("Add", [y, self.const(np.zeros(fan_out, np.float32), "b")]) if bias else y
+
+    def layer_norm(self, x):
+        return self.op("LayerNormalization", [x, self.const(np.ones(D, np.float32), "g"), self.const(np.zeros(D, np.float32), "beta")],
+                       axis=-1, epsilon=1e-6)
+
+    def gelu(self, x):  # tanh approximation, the pattern ONNX Runtime fuses into FastGelu
+        cube = self.op("Mul", [self.op("Mul", [x, x]), x])
+        inner = self.op("Mul", [self.op("Add", [x, self.op("Mul", [cube, self.const(np.float32(0.044715))])]),
+                                self.const(np.float32(np.sqrt(2 / np.pi)))])
+        return self.op("Mul", [self.op("Mul", [x, self.const(np.float32(0.5))]),
+                               self.op("Add", [self.op("Tanh", [inner]), self.const(np.float32(1.0))])])
+
+    def heads(self, x, tokens):  # [N, T, D] -> [N, H, T, D/H]
+        r = self.op("Reshape", [x, self.const(np.array([0, tokens, HEADS, D // HEADS], np.int64), "shape")])
+        return self.op("Transpose", [r], perm=[0, 2, 1, 3])
+
+    def attention(self, q, k, v, q_tokens, kv_tokens):
+        qh, kh, vh = self.heads(q, q_tokens), self.heads(k, kv_tokens), self.heads(v, kv_tokens)
+        scores = self.op("Mul", [self.op("MatMul", [qh, self.op("Transpose", [kh], perm=[0, 1, 3, 2])]),
+                                 self.const(np.float32(1 / np.sqrt(D // HEADS)))])
+        ctx = self.op("MatMul", [self.op("Softmax", [scores], axis=-1), vh])
+        merged = self.op("Transpose", [ctx], perm=[0, 2, 1, 3])
+        return self.op("Reshape", [merged, self.const(np.array([0, q_tokens, D], np.int64), "shape")])
+
+    def block(self, x, tokens):
+        h = self.layer_norm(x)
+        qkv = self.linear(h, D, 3 * D)
+        q, k, v = (self.name("q"), self.name("k"), self.name("v"))
+        self.nodes.append(helper.make_node("Split", [qkv, self.const(np.array([D, D, D], np.int64), "split")], [q, k, v], axis=-1))
+        x = self.op("Add", [x, self.linear(self.attention(q, k, v, tokens, tokens), D, D)])
+        h = self.layer_norm(x)
+        return self.op("Add", [x, self.linear(self.gelu(self.linear(h, D, MLP)), MLP, D)])
+
+
+def vision(rng, int8):
+    g = Graph(rng, int8)
+    tokens = (IMAGE // PATCH) ** 2
+    conv = g.op("Conv", ["image", g.const(g.weight(D, 3, PATCH, PATCH), "patch"), g.const(np.zeros(D, np.float32), "pb")],
+                strides=[PATCH, PATCH])
+    x = g.op("Transpose", [g.op("Reshape", [conv, g.const(np.array([0, D, tokens], np.int64), "shape")])], perm=[0, 2, 1])
+    x = g.op("Add", [x, g.const(g.weight(1, tokens, D), "pos")])
+    for _ in range(LAYERS):
+        x = g.block(x, tokens)
+    x = g.layer_norm(x)
+    # MAP head: a learned probe query attends over all tokens.
+    probe = g.op("Expand", [g.const(g.weight(1, 1, D), "probe"),
+                            g.op("Concat", [g.op("Slice", [g.op("Shape", [x]), g.const(np.array([0], np.int64)), g.const(np.array([1], np.int64))]),
+                                            g.const(np.array([1, D], np.int64))], axis=0)])
+    q = g.linear(probe, D, D)
+    kv = g.linear(x, D, 2 * D)
+    k, v = g.name("k"), g.name("v")
+    g.nodes.append(helper.make_node("Split", [kv, g.const(np.array([D, D], np.int64), "split")], [k, v], axis=-1))
+    pooled = g.linear(g.attention(q, k, v, 1, tokens), D, D)
+    pooled = g.op("Add", [pooled, g.linear(g.gelu(g.linear(g.layer_norm(pooled), D, MLP)), MLP, D)])
+    out = g.op("Reshape", [pooled, g.const(np.array([-1, D], np.int64), "shape")])
+    g.nodes.append(helper.make_node("Identity", [out], ["embedding"]))
+    return model(g, "siglip_visual", helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, IMAGE, IMAGE]))
+
+
+def text(rng, int8):
+    g = Graph(rng, int8)
+    x = g.op("Gather", [g.const(g.weight(VOCAB, D), "tok"), "text"], axis=0)
+    x = g.op("Add", [x, g.const(g.weight(1, CONTEXT, D), "pos")])
+    for _ in range(LAYERS):
+        x = g.block(x, CONTEXT)
+    x = g.layer_norm(x)
+    last = g.op("Gather", [x, g.const(np.int64(CONTEXT - 1))], axis=1)
+    g.nodes.append(helper.make_node("Identity", [g.linear(last, D, D)], ["embedding"]))
+    return model(g, "siglip_textual", helper.make_tensor_value_info("text", TensorProto.INT64, ["batch", CONTEXT]))
+
+
+def model(g, name, inp):
+    graph = helper.make_graph(g.nodes, name, [inp], [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", D])], g.inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 8
+    return m
+
+
+def tokenizer():
+    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
+    for i in range(VOCAB - 3):
+        vocab["w%d" % i] = len(vocab)
+    return {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [], "normalizer": {"type": "Lowercase"},
+            "pre_tokenizer": {"type": "Whitespace"}, "post_processor": None, "decoder": None,
+            "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"}}
+
+
+def main(out):
+    for int8 in (False, True):
+        root = os.path.join(out, "siglip-random" + ("-int8" if int8 else ""))
+        for sub in ("visual", "textual"):
+            os.makedirs(os.path.join(root, sub), exist_ok=True)
+        save_model(vision(np.random.default_rng(1), int8), os.path.join(root, "visual", "model.onnx"))
+        save_model(text(np.random.default_rng(2), int8), os.path.join(root, "textual", "model.onnx"))
+        with open(os.path.join(root, "config.json"), "w") as f:
+            json.dump({"embed_dim": D, "vision_cfg": {"image_size": IMAGE}, "text_cfg": {"context_length": CONTEXT, "pad_id": 1}}, f)
+        with open(os.path.join(root, "visual", "preprocess_cfg.json"), "w") as f:
+            json.dump({"size": [IMAGE, IMAGE], "mode": "RGB", "mean": [0.5] * 3, "std": [0.5] * 3,
+                       "interpolation": "bicubic", "resize_mode": "squash"}, f)
+        with open(os.path.join(root, "textual", "tokenizer.json"), "w") as f:
+            json.dump(tokenizer(), f)
+        print(root)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: siglip_random.py OUT_DIR")
+    main(sys.argv[1])
