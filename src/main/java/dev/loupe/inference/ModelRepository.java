@@ -125,7 +125,8 @@ public final class ModelRepository implements AutoCloseable {
         return sb.toString();
     }
 
-    private static OrtSession.SessionOptions sessionOptions() {
+    /** The session options Loupe runs every model with; benchmarks use the same for their bare loops. */
+    public static OrtSession.SessionOptions sessionOptions() {
         try {
             OrtSession.SessionOptions o = new OrtSession.SessionOptions();
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,6 +43,9 @@ import java.util.logging.Logger;
  * threads, decoding bounded by the core count), embeds all images in one model call,
  * indexes the documents durably, and only then marks the items done. An item that
  * fails is recorded with its reason and the rest of the batch goes on.
+ *
+ * <p>Preparing and embedding overlap: while batch N is embedded and indexed, batch N+1
+ * is already being fetched and decoded, so the model does not wait for I/O.
  */
 public final class IngestionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(IngestionWorker.class.getName());
@@ -68,21 +72,25 @@ public final class IngestionWorker implements Runnable {
 
     @Override
     public void run() {
-        while (!stopped) {
-            try {
-                List<WorkItem> items = d.queue().claim(batchSize);
-                if (items.isEmpty()) {
-                    d.queue().awaitWork(500);
-                    continue;
+        CompletableFuture<List<Prepared>> inFlight = null;
+        try (ExecutorService preparers = Executors.newVirtualThreadPerTaskExecutor()) {
+            while (!stopped) {
+                try {
+                    List<WorkItem> items = d.queue().claim(batchSize);
+                    CompletableFuture<List<Prepared>> next = items.isEmpty() ? null
+                            : CompletableFuture.supplyAsync(() -> prepareAll(items), preparers);
+                    if (inFlight != null) embedAndIndex(inFlight.join());
+                    else if (next == null) d.queue().awaitWork(500);
+                    inFlight = next;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    // Items of a failed batch stay RUNNING and are redone after a restart; keep serving the rest.
+                    LOG.log(Level.SEVERE, "ingestion batch failed", e);
+                    inFlight = null;
+                    sleepQuietly();
                 }
-                process(items);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // Items stay RUNNING and are retried after a restart; keep serving the rest.
-                LOG.log(Level.SEVERE, "ingestion batch failed", e);
-                sleepQuietly();
             }
         }
     }
@@ -91,7 +99,8 @@ public final class IngestionWorker implements Runnable {
     private record Prepared(WorkItem item, Collection collection, BufferedImage image, ObjectNode fields, long startedNanos) {
     }
 
-    void process(List<WorkItem> items) throws InterruptedException {
+    /** Prepares every item concurrently; items that cannot be prepared are recorded as failed. */
+    private List<Prepared> prepareAll(List<WorkItem> items) {
         List<Prepared> ready = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Prepared>> futures = new ArrayList<>();
@@ -100,11 +109,18 @@ public final class IngestionWorker implements Runnable {
                 try {
                     ready.add(futures.get(i).get());
                 } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    d.queue().fail(items.get(i), reason(cause));
+                    d.queue().fail(items.get(i), reason(e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while preparing a batch", e);
                 }
             }
         }
+        return ready;
+    }
+
+    /** Embeds the prepared images in one call, indexes their documents durably, then marks them done. */
+    private void embedAndIndex(List<Prepared> ready) {
         if (ready.isEmpty()) return;
         float[][] vectors;
         try {
