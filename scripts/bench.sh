@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/jdk.sh
-if ! /usr/bin/python3 -c 'import onnx, numpy, PIL' 2>/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-onnx python3-numpy python3-pil
+if ! /usr/bin/python3 -c 'import onnx, numpy, PIL' 2>/dev/null || ! command -v vipsthumbnail >/dev/null || ! command -v ffmpeg >/dev/null \
+   || ! ls /usr/lib/*/libturbojpeg.so.0 >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-onnx python3-numpy python3-pil \
+    libturbojpeg0 libvips-tools ffmpeg
 fi
-[ -f bench/models/siglip-random-int8/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); java $(java -version 2>&1 | head -1)"
+JAVA=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP")
 case "${1:-embeddings}" in
-  embeddings) java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP" dev.loupe.bench.EmbeddingBenchmark bench/models ;;
-  *) echo "unknown benchmark '$1' (embeddings)" >&2; exit 2 ;;
+  embeddings)
+    [ -f bench/models/siglip-random-int8/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    "${JAVA[@]}" dev.loupe.bench.EmbeddingBenchmark bench/models ;;
+  thumbnails)
+    [ -f bench/images/photo_progressive.jpg ] || /usr/bin/python3 scripts/bench_images.py bench/images
+    echo "vips $(vipsthumbnail --version 2>&1 | head -1); $(ffmpeg -version | head -1)"
+    "${JAVA[@]}" dev.loupe.bench.ThumbnailBenchmark bench/images ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails)" >&2; exit 2 ;;
 esac

@@ -9,9 +9,12 @@ one learned probe attends over the tokens, then an MLP) -> [N, 768].  About 35 G
 Text tower: 32000-token embedding + positions, 64 tokens, 12 blocks, LayerNorm, last
 token -> linear head -> [N, 768].
 
-With --int8 every MatMul with a weight becomes ONNX Runtime's dynamic-quantisation
-pattern (DynamicQuantizeLinear + MatMulInteger + scale), as quantize_dynamic writes it,
-which the runtime fuses into DynamicQuantizeMatMul.
+The graph is written in the fused form an optimised export has, with ONNX Runtime's CPU
+contrib operators: MultiHeadAttention for the attention core, FastGelu (bias folded in),
+and SkipLayerNormalization joining each residual add to the next LayerNorm (its fourth
+output carries the residual sum onward). In the int8 graph every weight MatMul is
+ONNX Runtime's dynamic-quantisation pattern (DynamicQuantizeLinear + MatMulInteger +
+scale), as quantize_dynamic writes it, which the runtime fuses into DynamicQuantizeMatMul.
 
     python3 scripts/siglip_random.py OUT_DIR
 writes OUT_DIR/siglip-random/{config.json, visual/, textual/} and
@@ -68,33 +71,38 @@ class Graph:
         return self.op("LayerNormalization", [x, self.const(np.ones(D, np.float32), "g"), self.const(np.zeros(D, np.float32), "beta")],
                        axis=-1, epsilon=1e-6)
 
-    def gelu(self, x):  # tanh approximation, the pattern ONNX Runtime fuses into FastGelu
-        cube = self.op("Mul", [self.op("Mul", [x, x]), x])
-        inner = self.op("Mul", [self.op("Add", [x, self.op("Mul", [cube, self.const(np.float32(0.044715))])]),
-                                self.const(np.float32(np.sqrt(2 / np.pi)))])
-        return self.op("Mul", [self.op("Mul", [x, self.const(np.float32(0.5))]),
-                               self.op("Add", [self.op("Tanh", [inner]), self.const(np.float32(1.0))])])
+    def skip_layer_norm(self, x, delta, delta_bias):
+        """LayerNorm(x + delta + bias) and the sum itself, in one fused operator."""
+        normed, total = self.name("sln"), self.name("residual")
+        self.nodes.append(helper.make_node(
+            "SkipLayerNormalization",
+            [x, delta, self.const(np.ones(D, np.float32), "g"), self.const(np.zeros(D, np.float32), "beta"), delta_bias],
+            [normed, "", "", total], domain="com.microsoft", epsilon=1e-6))
+        return normed, total
 
-    def heads(self, x, tokens):  # [N, T, D] -> [N, H, T, D/H]
-        r = self.op("Reshape", [x, self.const(np.array([0, tokens, HEADS, D // HEADS], np.int64), "shape")])
-        return self.op("Transpose", [r], perm=[0, 2, 1, 3])
+    def bias(self, n):
+        return self.const(np.zeros(n, np.float32), "b")
 
-    def attention(self, q, k, v, q_tokens, kv_tokens):
-        qh, kh, vh = self.heads(q, q_tokens), self.heads(k, kv_tokens), self.heads(v, kv_tokens)
-        scores = self.op("Mul", [self.op("MatMul", [qh, self.op("Transpose", [kh], perm=[0, 1, 3, 2])]),
-                                 self.const(np.float32(1 / np.sqrt(D // HEADS)))])
-        ctx = self.op("MatMul", [self.op("Softmax", [scores], axis=-1), vh])
-        merged = self.op("Transpose", [ctx], perm=[0, 2, 1, 3])
-        return self.op("Reshape", [merged, self.const(np.array([0, q_tokens, D], np.int64), "shape")])
+    def attention(self, q, k, v):
+        return self.op("MultiHeadAttention", [q, k, v], domain="com.microsoft", num_heads=HEADS)
 
-    def block(self, x, tokens):
-        h = self.layer_norm(x)
+    def mlp(self, h):
+        up = self.linear(h, D, MLP, bias=False)
+        return self.linear(self.op("FastGelu", [up, self.bias(MLP)], domain="com.microsoft"), MLP, D, bias=False)
+
+    def self_attention(self, h):
         qkv = self.linear(h, D, 3 * D)
         q, k, v = (self.name("q"), self.name("k"), self.name("v"))
         self.nodes.append(helper.make_node("Split", [qkv, self.const(np.array([D, D, D], np.int64), "split")], [q, k, v], axis=-1))
-        x = self.op("Add", [x, self.linear(self.attention(q, k, v, tokens, tokens), D, D)])
+        return self.linear(self.attention(q, k, v), D, D, bias=False)
+
+    def encoder(self, x):
+        """Pre-norm blocks x += attn(LN(x)); x += mlp(LN(x)), then the final LayerNorm."""
         h = self.layer_norm(x)
-        return self.op("Add", [x, self.linear(self.gelu(self.linear(h, D, MLP)), MLP, D)])
+        for layer in range(LAYERS):
+            h, x = self.skip_layer_norm(x, self.self_attention(h), self.bias(D))
+            h, x = self.skip_layer_norm(x, self.mlp(h), self.bias(D))  # the last one is the final norm
+        return h
 
 
 def vision(rng, int8):
@@ -104,9 +112,7 @@ def vision(rng, int8):
                 strides=[PATCH, PATCH])
     x = g.op("Transpose", [g.op("Reshape", [conv, g.const(np.array([0, D, tokens], np.int64), "shape")])], perm=[0, 2, 1])
     x = g.op("Add", [x, g.const(g.weight(1, tokens, D), "pos")])
-    for _ in range(LAYERS):
-        x = g.block(x, tokens)
-    x = g.layer_norm(x)
+    x = g.encoder(x)
     # MAP head: a learned probe query attends over all tokens.
     probe = g.op("Expand", [g.const(g.weight(1, 1, D), "probe"),
                             g.op("Concat", [g.op("Slice", [g.op("Shape", [x]), g.const(np.array([0], np.int64)), g.const(np.array([1], np.int64))]),
@@ -115,8 +121,8 @@ def vision(rng, int8):
     kv = g.linear(x, D, 2 * D)
     k, v = g.name("k"), g.name("v")
     g.nodes.append(helper.make_node("Split", [kv, g.const(np.array([D, D], np.int64), "split")], [k, v], axis=-1))
-    pooled = g.linear(g.attention(q, k, v, 1, tokens), D, D)
-    pooled = g.op("Add", [pooled, g.linear(g.gelu(g.linear(g.layer_norm(pooled), D, MLP)), MLP, D)])
+    pooled = g.linear(g.attention(q, k, v), D, D)
+    pooled = g.op("Add", [pooled, g.op("Add", [g.mlp(g.layer_norm(pooled)), g.bias(D)])])
     out = g.op("Reshape", [pooled, g.const(np.array([-1, D], np.int64), "shape")])
     g.nodes.append(helper.make_node("Identity", [out], ["embedding"]))
     return model(g, "siglip_visual", helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, IMAGE, IMAGE]))
@@ -126,9 +132,7 @@ def text(rng, int8):
     g = Graph(rng, int8)
     x = g.op("Gather", [g.const(g.weight(VOCAB, D), "tok"), "text"], axis=0)
     x = g.op("Add", [x, g.const(g.weight(1, CONTEXT, D), "pos")])
-    for _ in range(LAYERS):
-        x = g.block(x, CONTEXT)
-    x = g.layer_norm(x)
+    x = g.encoder(x)
     last = g.op("Gather", [x, g.const(np.int64(CONTEXT - 1))], axis=1)
     g.nodes.append(helper.make_node("Identity", [g.linear(last, D, D)], ["embedding"]))
     return model(g, "siglip_textual", helper.make_tensor_value_info("text", TensorProto.INT64, ["batch", CONTEXT]))
@@ -136,7 +140,7 @@ def text(rng, int8):
 
 def model(g, name, inp):
     graph = helper.make_graph(g.nodes, name, [inp], [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", D])], g.inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)])
     m.ir_version = 8
     return m
 

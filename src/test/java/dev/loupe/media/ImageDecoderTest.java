@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -57,9 +59,37 @@ class ImageDecoderTest {
 
     @Test
     void largeImagesAreSubsampledButKeepEnoughWidth() throws Exception {
-        ImageDecoder.Decoded d = decoder.decode(Images.jpeg(Images.dominant(Color.BLUE, 3000, 2000, 1)), 640, 224);
-        assertEquals(3000, d.originalWidth());
-        assertTrue(d.image().getWidth() >= 640 * 2 && d.image().getWidth() < 3000, "width " + d.image().getWidth());
+        byte[] jpeg = Images.jpeg(Images.dominant(Color.BLUE, 3000, 2000, 1));
+        ImageDecoder.Decoded imageIo = new ImageDecoder(10_000_000, Optional.empty()).decode(jpeg, 640, 224);
+        assertEquals(3000, imageIo.originalWidth());
+        assertTrue(imageIo.image().getWidth() >= 640 * 2 && imageIo.image().getWidth() < 3000, "point subsampling keeps 2× margin");
+        Assumptions.assumeTrue(TurboJpeg.load().isPresent(), "libturbojpeg0 is not installed");
+        ImageDecoder.Decoded dct = new ImageDecoder(10_000_000, TurboJpeg.load()).decode(jpeg, 640, 224);
+        assertEquals(750, dct.image().getWidth(), "DCT scaling picks 2/8, the smallest scale still ≥ 640 wide");
+        assertEquals(500, dct.image().getHeight());
+        assertEquals(3000, dct.originalWidth());
+    }
+
+    @Test
+    void turboJpegAndImageIoDecodeTheSamePictureAndRefuseTheSameDamage() throws Exception {
+        Assumptions.assumeTrue(TurboJpeg.load().isPresent(), "libturbojpeg0 is not installed");
+        byte[] jpeg = withOrientation(Images.jpeg(Images.dominant(Color.ORANGE, 400, 300, 9)), 6);
+        BufferedImage fast = new ImageDecoder(10_000_000, TurboJpeg.load()).decode(jpeg, 4000, 4000).image();
+        BufferedImage slow = new ImageDecoder(10_000_000, Optional.empty()).decode(jpeg, 4000, 4000).image();
+        assertEquals(slow.getWidth(), fast.getWidth());
+        assertEquals(300, fast.getWidth(), "EXIF orientation applies on the fast path too");
+        long diff = 0;
+        for (int y = 0; y < fast.getHeight(); y++) {
+            for (int x = 0; x < fast.getWidth(); x++) {
+                int p = fast.getRGB(x, y), q = slow.getRGB(x, y);
+                for (int shift = 0; shift <= 16; shift += 8) diff += Math.abs(((p >> shift) & 0xff) - ((q >> shift) & 0xff));
+            }
+        }
+        assertTrue(diff / (3.0 * 300 * 400) < 1.0, "mean difference " + diff / (3.0 * 300 * 400));
+        ImageDecoder turbo = new ImageDecoder(10_000_000, TurboJpeg.load());
+        assertThrows(ImageException.class, () -> turbo.decode(Arrays.copyOf(jpeg, jpeg.length / 2), 16, 16));
+        ImageException bomb = assertThrows(ImageException.class, () -> new ImageDecoder(1000, TurboJpeg.load()).decode(jpeg, 16, 16));
+        assertTrue(bomb.getMessage().contains("over the limit"), bomb.getMessage());
     }
 
     @Test
