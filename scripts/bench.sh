@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -22,5 +22,11 @@ case "${1:-embeddings}" in
     [ -f bench/images/photo_progressive.jpg ] || /usr/bin/python3 scripts/bench_images.py bench/images
     echo "vips $(vipsthumbnail --version 2>&1 | head -1); $(ffmpeg -version | head -1)"
     "${JAVA[@]}" dev.loupe.bench.ThumbnailBenchmark bench/images ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails)" >&2; exit 2 ;;
+  ingestion)
+    [ -f bench/models/siglip-random-int8/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    [ -d bench/images/ingest ] || /usr/bin/python3 scripts/bench_images.py bench/images 20
+    echo "| model | objects | seconds | images/s end-to-end | images/s model only | end-to-end / model |"
+    echo "|---|---|---|---|---|---|"
+    "${JAVA[@]}" dev.loupe.bench.IngestionBenchmark bench/images bench/models "${2:-siglip-random-int8}" ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion)" >&2; exit 2 ;;
 esac
