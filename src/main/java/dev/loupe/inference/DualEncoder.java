@@ -1,6 +1,5 @@
 package dev.loupe.inference;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -37,16 +36,13 @@ import java.util.Map;
 public final class DualEncoder implements AutoCloseable {
     private final String name;
     private final int dimension;
-    private final int contextLength;
-    private final long padId;
     private final Preprocessing preprocessing;
     private final OrtSession visual;
     private final OrtSession textual;
     private final String visualInput;
     private final String textInput;
     private final boolean textTakesInt64;
-    private final HuggingFaceTokenizer tokenizer;
-    private final TextClean clean;
+    private final TextTokenizer tokenizer;
 
     private DualEncoder(String name, Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession.SessionOptions options)
             throws OrtException, IOException {
@@ -56,9 +52,9 @@ public final class DualEncoder implements AutoCloseable {
         int declared = manifest == null ? 0 : manifest.embeddingDimension();
         this.dimension = declared > 0 ? declared : config.path("embed_dim").asInt(0);
         if (dimension <= 0) throw new ModelUnavailableException(dir.resolve("config.json") + " lacks a positive embed_dim");
-        this.contextLength = text.contextLength() != null ? text.contextLength() : config.path("text_cfg").path("context_length").asInt(64);
-        this.padId = text.padId() != null ? text.padId() : config.path("text_cfg").path("pad_id").asLong(0);
-        this.clean = TextClean.named(text.clean() == null ? "none" : text.clean());
+        int contextLength = text.contextLength() != null ? text.contextLength() : config.path("text_cfg").path("context_length").asInt(64);
+        long padId = text.padId() != null ? text.padId() : config.path("text_cfg").path("pad_id").asLong(0);
+        TextClean clean = TextClean.named(text.clean() == null ? "none" : text.clean());
         this.preprocessing = Preprocessing.fromConfig(manifest != null && manifest.preprocessing() != null ? manifest.preprocessing()
                 : Json.read(Files.readString(dir.resolve("visual/preprocess_cfg.json"))));
         this.visual = env.createSession(dir.resolve("visual/model.onnx").toString(), options);
@@ -67,12 +63,7 @@ public final class DualEncoder implements AutoCloseable {
         this.textInput = textual.getInputNames().iterator().next();
         NodeInfo textInfo = textual.getInputInfo().get(textInput);
         this.textTakesInt64 = ((TensorInfo) textInfo.getInfo()).type == OnnxJavaType.INT64;
-        this.tokenizer = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(dir.resolve("textual/tokenizer.json"))
-                .optAddSpecialTokens(true)
-                .optPadding(false)
-                .optTruncation(false)
-                .build();
+        this.tokenizer = new TextTokenizer(dir.resolve("textual/tokenizer.json"), contextLength, padId, clean);
     }
 
     private static final List<String> LAYOUT = List.of(
@@ -146,11 +137,7 @@ public final class DualEncoder implements AutoCloseable {
 
     /** Token ids, truncated to the context length and padded with the pad id. */
     public long[] tokenize(String text) {
-        long[] raw = tokenizer.encode(clean.apply(text)).getIds();
-        long[] ids = new long[contextLength];
-        java.util.Arrays.fill(ids, padId);
-        System.arraycopy(raw, 0, ids, 0, Math.min(raw.length, contextLength));
-        return ids;
+        return tokenizer.ids(text);
     }
 
     private static int[] toInts(long[] ids) {

@@ -30,7 +30,9 @@ public enum TextClean {
                 char c = s.charAt(i);
                 if (PUNCTUATION.indexOf(c) < 0) sb.append(c);
             }
-            return String.join(" ", sb.toString().toLowerCase(Locale.ROOT).strip().split("\\s+"));
+            // Python's split() splits on Unicode whitespace (no-break and thin spaces too), unlike Java's \\s.
+            return java.util.Arrays.stream(sb.toString().toLowerCase(Locale.ROOT).split("(?U)\\s+"))
+                    .filter(t -> !t.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
         }
     };
 

@@ -31,6 +31,46 @@ public final class Fixtures {
         return dir;
     }
 
+    /**
+     * A SigLIP-style tokenizer, tricky strings, and reference ids for them from Hugging
+     * Face's tokenizers.js (scripts/tokenizer-reference, installed with npm ci). Empty when
+     * node/npm are unavailable, so the caller can skip with that reason.
+     */
+    public static synchronized java.util.Optional<Path> tokenizerReference() {
+        Path dir = generated("tokenizer");
+        if (Files.isRegularFile(dir.resolve("reference.json"))) return java.util.Optional.of(dir);
+        runScript("tokenizer_fixture.py", dir);
+        Path node = generated("tokenizer-reference");
+        try {
+            Files.createDirectories(node);
+            for (String f : new String[] {"package.json", "package-lock.json", "reference.mjs"}) {
+                Files.copy(Path.of("scripts/tokenizer-reference", f), node.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (!Files.isDirectory(node.resolve("node_modules/@huggingface/tokenizers")) && run(node, "npm", "ci", "--silent") != 0) {
+                return java.util.Optional.empty();
+            }
+            return run(node, "node", "reference.mjs", dir.toAbsolutePath().toString()) == 0 ? java.util.Optional.of(dir) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static int run(Path cwd, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            int rc = p.waitFor();
+            if (rc != 0) System.err.println(String.join(" ", command) + " failed (" + rc + "):\n" + out);
+            return rc;
+        } catch (IOException e) {
+            System.err.println(String.join(" ", command) + ": " + e.getMessage());
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private static Path generated(String name) {
         return Path.of(System.getProperty("loupe.fixtures", "target/fixtures")).resolve(name);
     }
