@@ -69,23 +69,14 @@ public final class TurboJpeg {
     }
 
     public Header header(byte[] jpeg) throws ImageException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) init.invokeExact();
-            try {
-                MemorySegment src = arena.allocateFrom(ValueLayout.JAVA_BYTE, jpeg);
-                MemorySegment w = arena.allocate(ValueLayout.JAVA_INT), h = arena.allocate(ValueLayout.JAVA_INT);
-                MemorySegment sub = arena.allocate(ValueLayout.JAVA_INT), cs = arena.allocate(ValueLayout.JAVA_INT);
-                int rc = (int) header.invokeExact(handle, src, (long) jpeg.length, w, h, sub, cs);
-                if (rc != 0) throw new ImageException("corrupt JPEG header: " + error(handle));
-                return new Header(w.get(ValueLayout.JAVA_INT, 0), h.get(ValueLayout.JAVA_INT, 0), cs.get(ValueLayout.JAVA_INT, 0));
-            } finally {
-                int ignored = (int) destroy.invokeExact(handle);
-            }
-        } catch (ImageException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new ImageException("libturbojpeg failed: " + t.getMessage(), t);
-        }
+        return call((handle, arena) -> {
+            MemorySegment src = arena.allocateFrom(ValueLayout.JAVA_BYTE, jpeg);
+            MemorySegment w = arena.allocate(ValueLayout.JAVA_INT), h = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment sub = arena.allocate(ValueLayout.JAVA_INT), cs = arena.allocate(ValueLayout.JAVA_INT);
+            int rc = (int) header.invokeExact(handle, src, (long) jpeg.length, w, h, sub, cs);
+            if (rc != 0) throw new ImageException("corrupt JPEG header: " + error(handle));
+            return new Header(w.get(ValueLayout.JAVA_INT, 0), h.get(ValueLayout.JAVA_INT, 0), cs.get(ValueLayout.JAVA_INT, 0));
+        });
     }
 
     /**
@@ -96,17 +87,29 @@ public final class TurboJpeg {
         int eighths = 8;
         while (eighths > 1 && scaled(hdr.width(), eighths - 1) >= minWidth && scaled(hdr.height(), eighths - 1) >= minHeight) eighths--;
         int w = scaled(hdr.width(), eighths), h = scaled(hdr.height(), eighths);
+        return call((handle, arena) -> {
+            MemorySegment src = arena.allocateFrom(ValueLayout.JAVA_BYTE, jpeg);
+            MemorySegment dst = arena.allocate((long) w * h * 4, 4);
+            int rc = (int) decompress.invokeExact(handle, src, (long) jpeg.length, dst, w, w * 4, h, TJPF_BGRX, TJFLAG_STOPONWARNING);
+            if (rc != 0) throw new ImageException("corrupt image: " + error(handle));
+            BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+            MemorySegment.copy(dst, ValueLayout.JAVA_INT, 0, pixels, 0, pixels.length);
+            return out;
+        });
+    }
+
+    /** One use of a TurboJPEG decompressor handle and of native memory freed with it. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run(MemorySegment handle, Arena arena) throws Throwable;
+    }
+
+    private <T> T call(Call<T> work) throws ImageException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = (MemorySegment) init.invokeExact();
             try {
-                MemorySegment src = arena.allocateFrom(ValueLayout.JAVA_BYTE, jpeg);
-                MemorySegment dst = arena.allocate((long) w * h * 4, 4);
-                int rc = (int) decompress.invokeExact(handle, src, (long) jpeg.length, dst, w, w * 4, h, TJPF_BGRX, TJFLAG_STOPONWARNING);
-                if (rc != 0) throw new ImageException("corrupt image: " + error(handle));
-                BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-                int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
-                MemorySegment.copy(dst, ValueLayout.JAVA_INT, 0, pixels, 0, pixels.length);
-                return out;
+                return work.run(handle, arena);
             } finally {
                 int ignored = (int) destroy.invokeExact(handle);
             }
