@@ -131,6 +131,10 @@ public final class ModelRepository implements AutoCloseable {
             OrtSession.SessionOptions o = new OrtSession.SessionOptions();
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             o.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            if (!Boolean.getBoolean("loupe.ort.spin")) {
+                // Idle intra-op threads otherwise spin, taking the cores that decode the next batch.
+                o.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             return o;
         } catch (OrtException e) {
             throw new IllegalStateException("cannot configure ONNX Runtime: " + e.getMessage(), e);
