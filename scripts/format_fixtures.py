@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Writes one drawn test picture in every image format Loupe must decode, with
 Pillow, plus Pillow's own decode of each as a lossless RGB PNG for comparison
-(ImageDecoderFormatsTest).
+(ImageDecoderFormatsTest). HEIC and AVIF, which Pillow cannot write, are written with
+the `vips` command when it is installed (their reference is the source picture).
 
     python3 scripts/format_fixtures.py OUT_DIR
 writes OUT_DIR/<case>.<ext>, OUT_DIR/<case>.expected.png and OUT_DIR/formats.json.
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -62,6 +65,12 @@ def main(out):
     save("bmp", "bmp", rgb)
     save("tiff_lzw", "tiff", rgb, compression="tiff_lzw")
     save("tiff_deflate", "tiff", rgb, compression="tiff_adobe_deflate")
+    if shutil.which("vips"):
+        rgb.save(os.path.join(out, "heif_source.png"))
+        for name, target in (("heic", "heic.heic[Q=92]"), ("avif", "avif.avif[compression=av1,Q=92]")):
+            subprocess.run(["vips", "copy", os.path.join(out, "heif_source.png"), os.path.join(out, target)], check=True)
+            rgb.save(os.path.join(out, name + ".expected.png"))
+            cases[name] = target.split("[")[0]
     with open(os.path.join(out, "formats.json"), "w") as f:
         json.dump(cases, f, indent=1)
 

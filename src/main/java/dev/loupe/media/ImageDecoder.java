@@ -27,6 +27,7 @@ import javax.imageio.stream.ImageInputStream;
  *       the image rather than silently yielding a half-grey picture; informational
  *       warnings (a CMYK JPEG without an ICC profile) do not.</li>
  *   <li>EXIF orientation is applied; transparency is composited onto white.</li>
+ *   <li>HEIC and AVIF go through {@link Vips} when libvips is installed.</li>
  *   <li>JPEGs go through {@link TurboJpeg} when libjpeg-turbo is installed, decoded at a
  *       reduced DCT scale (n/8) that still covers the requested size; anything it cannot
  *       do (CMYK, an error) falls back to ImageIO, whose rules then decide.</li>
@@ -41,15 +42,21 @@ public final class ImageDecoder {
 
     private final long maxPixels;
     private final Optional<TurboJpeg> turbo;
+    private final Optional<Vips> vips;
 
-    /** A decoder that uses libjpeg-turbo when it is installed. */
+    /** A decoder that uses libjpeg-turbo and libvips when they are installed. */
     public ImageDecoder(long maxPixels) {
-        this(maxPixels, TurboJpeg.load());
+        this(maxPixels, TurboJpeg.load(), Vips.load());
     }
 
     public ImageDecoder(long maxPixels, Optional<TurboJpeg> turbo) {
+        this(maxPixels, turbo, Vips.load());
+    }
+
+    public ImageDecoder(long maxPixels, Optional<TurboJpeg> turbo, Optional<Vips> vips) {
         this.maxPixels = maxPixels;
         this.turbo = turbo;
+        this.vips = vips;
     }
 
     /** A decoded image and the size of the original before subsampling. */
@@ -62,6 +69,14 @@ public final class ImageDecoder {
         if (turbo.isPresent() && bytes.length > 3 && (bytes[0] & 0xff) == 0xFF && (bytes[1] & 0xff) == 0xD8) {
             Optional<Decoded> fast = decodeTurbo(turbo.get(), bytes, minWidth, minHeight);
             if (fast.isPresent()) return fast.get();
+        }
+        if (Vips.isHeif(bytes)) {
+            Vips v = vips.orElseThrow(() -> new ImageException("HEIC/AVIF images need libvips, which is not installed (apt-get install libvips42)"));
+            int[] size = v.size(bytes);
+            checkArea(size[0], size[1]);
+            BufferedImage image = v.decode(bytes, size[0], size[1], minWidth, minHeight);
+            boolean swapped = (image.getWidth() > image.getHeight()) != (size[0] > size[1]);
+            return new Decoded(image, swapped ? size[1] : size[0], swapped ? size[0] : size[1], "heif");
         }
         return decodeImageIo(bytes, minWidth, minHeight);
     }
