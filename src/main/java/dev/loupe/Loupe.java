@@ -163,6 +163,7 @@ public final class Loupe implements AutoCloseable {
                        loupe models list [options]                    models known and installed
                        loupe models pull NAME [--trust-unpinned] [options]
                                                                       download and verify a model
+                       loupe models quantize SRC DST [options]        make an int8 variant of a model
                        loupe help                                     this text
 
                 """ + Settings.usage();

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code loupe models list} and {@code loupe models pull NAME [--trust-unpinned]}:
- * what the catalog knows, what is installed, and fetching a model ahead of first use.
+ * {@code loupe models list}, {@code loupe models pull NAME [--trust-unpinned]} and
+ * {@code loupe models quantize SRC DST}: what the catalog knows, what is installed,
+ * fetching a model ahead of first use, and making an int8 variant of an installed one.
  */
 final class ModelsCommand {
     static final String TRUST_UNPINNED = "--trust-unpinned";
@@ -23,7 +24,7 @@ final class ModelsCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.println("usage: loupe models list | loupe models pull NAME [--trust-unpinned]");
+            err.println("usage: loupe models list | loupe models pull NAME [--trust-unpinned] | loupe models quantize SRC DST");
             return 2;
         }
         String verb = args[0];
@@ -40,13 +41,23 @@ final class ModelsCommand {
                     boolean trust = Arrays.asList(flags).contains(TRUST_UNPINNED);
                     yield pull(rest[0], Settings.from(flags, System.getenv(), Set.of(TRUST_UNPINNED)), trust, out);
                 }
+                case "quantize" -> {
+                    if (rest.length < 2 || rest[0].startsWith("--") || rest[1].startsWith("--")) {
+                        err.println("usage: loupe models quantize SRC DST");
+                        yield 2;
+                    }
+                    yield quantize(rest[0], rest[1], Settings.from(Arrays.copyOfRange(rest, 2, rest.length), System.getenv()), out);
+                }
                 default -> {
-                    err.println("unknown 'models' command '" + verb + "' (list, pull)");
+                    err.println("unknown 'models' command '" + verb + "' (list, pull, quantize)");
                     yield 2;
                 }
             };
         } catch (IllegalArgumentException | ModelUnavailableException e) {
             err.println("loupe: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println("loupe: " + e);
             return 1;
         }
     }
@@ -62,6 +73,37 @@ final class ModelsCommand {
                     installed ? "yes" : "no", pinned, e.getValue().source());
         }
         out.println("(* = the image model; models directory: " + settings.modelsDir() + ")");
+        return 0;
+    }
+
+    /**
+     * Writes {@code DST}, the dynamic int8 quantisation of installed model {@code SRC}
+     * (scripts/quantize_dynamic.py, with Debian's python3-onnx), and a manifest for it
+     * that keeps the source's preprocessing and text settings and pins the new files.
+     */
+    private static int quantize(String src, String dst, Settings settings, PrintStream out) throws Exception {
+        Path from = settings.modelsDir().resolve(src), to = settings.modelsDir().resolve(dst);
+        if (!DualEncoder.missingFiles(from).isEmpty()) throw new ModelUnavailableException("model '" + src + "' is not installed in " + from);
+        Path script = Path.of("scripts/quantize_dynamic.py");
+        if (!java.nio.file.Files.isRegularFile(script)) throw new ModelUnavailableException("run from the Loupe checkout: " + script + " is missing");
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), from.toString(), to.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new ModelUnavailableException("quantisation failed (needs Debian's python3-onnx):\n" + log);
+        out.print(log);
+        ModelManifest source = new ModelCatalog(settings.modelsDir()).find(src).orElse(null);
+        java.util.List<ModelManifest.ModelFile> files = new java.util.ArrayList<>();
+        for (String f : java.util.List.of("config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json")) {
+            if (java.nio.file.Files.isRegularFile(to.resolve(f))) {
+                files.add(new ModelManifest.ModelFile(f, null, dev.loupe.blob.BlobStore.sha256(java.nio.file.Files.readAllBytes(to.resolve(f))),
+                        java.nio.file.Files.size(to.resolve(f))));
+            }
+        }
+        ModelManifest manifest = new ModelManifest(dst, "dynamic int8 quantisation of " + src + ", made locally",
+                source == null ? null : source.source(), source == null ? null : source.license(),
+                source == null ? 0 : source.embeddingDimension(), files,
+                source == null ? null : source.preprocessing(), source == null ? null : source.text());
+        java.nio.file.Files.writeString(settings.modelsDir().resolve(dst + ".manifest.json"), dev.loupe.api.Json.write(manifest));
+        out.println(dst + " written to " + to + "; use it with --image-model " + dst);
         return 0;
     }
 

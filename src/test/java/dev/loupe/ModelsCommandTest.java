@@ -1,0 +1,66 @@
+package dev.loupe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.inference.DualEncoder;
+import dev.loupe.inference.ModelRepository;
+import dev.loupe.inference.Vectors;
+import dev.loupe.testing.Fixtures;
+import dev.loupe.testing.Images;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code loupe models} commands, and the quality cost of the int8 option. */
+class ModelsCommandTest {
+    @Test
+    void quantizeMakesAnInt8ModelThatEmbedsLikeTheOriginal() throws Exception {
+        Path models = Files.createTempDirectory("models-");
+        copy(Fixtures.modelsDir().resolve(Fixtures.MODEL), models.resolve(Fixtures.MODEL));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = ModelsCommand.run(new String[] {"quantize", Fixtures.MODEL, "colours-int8", "--models-dir", models.toString()},
+                new PrintStream(out), new PrintStream(err));
+        assertEquals(0, rc, err.toString());
+        assertTrue(out.toString().contains("visual: 1 weights quantised"), out.toString());
+        assertTrue(Files.isRegularFile(models.resolve("colours-int8.manifest.json")));
+        List<String> colours = List.copyOf(Images.BASIC.keySet());
+        try (ModelRepository repo = new ModelRepository(models)) {
+            DualEncoder fp32 = repo.dualEncoder(Fixtures.MODEL), int8 = repo.dualEncoder("colours-int8");
+            var images = colours.stream().map(c -> Images.dominant(Images.BASIC.get(c), 200, 150, c.length())).toList();
+            float[][] a = fp32.embedImages(images), b = int8.embedImages(images);
+            for (int i = 0; i < colours.size(); i++) {
+                assertTrue(Vectors.dot(a[i], b[i]) > 0.99, colours.get(i) + ": fp32 vs int8 cosine " + Vectors.dot(a[i], b[i]));
+                float own = Vectors.dot(b[i], int8.embedText(colours.get(i)));
+                for (String other : colours) {
+                    if (!other.equals(colours.get(i))) assertTrue(own > Vectors.dot(b[i], int8.embedText(other)), colours.get(i) + " vs " + other);
+                }
+            }
+        }
+        ByteArrayOutputStream listed = new ByteArrayOutputStream();
+        assertEquals(0, ModelsCommand.run(new String[] {"list", "--models-dir", models.toString()}, new PrintStream(listed), System.err));
+        assertTrue(listed.toString().contains("colours-int8") && listed.toString().contains("siglip_base"), listed.toString());
+    }
+
+    @Test
+    void badUsageIsExplained() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, ModelsCommand.run(new String[] {"frobnicate"}, System.out, new PrintStream(err)));
+        assertTrue(err.toString().contains("list, pull, quantize"));
+        assertEquals(1, ModelsCommand.run(new String[] {"pull", "no-such-model", "--models-dir", "/tmp"}, System.out, new PrintStream(err)));
+        assertTrue(err.toString().contains("no manifest for model 'no-such-model'"), err.toString());
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+    }
+}
