@@ -16,7 +16,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 JAVA=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP")
 case "${1:-embeddings}" in
   embeddings)
-    [ -f bench/models/siglip-random-int8/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    [ -f bench/models/matmul-ceiling.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
     "${JAVA[@]}" dev.loupe.bench.EmbeddingBenchmark bench/models ;;
   thumbnails)
     [ -f bench/images/photo_progressive.jpg ] || /usr/bin/python3 scripts/bench_images.py bench/images

@@ -28,17 +28,38 @@ import java.util.Random;
  */
 public final class EmbeddingBenchmark {
     private static final int[] BATCHES = {1, 8, 32};
+    /** Multiply-adds × 2 of one SigLIP-B/16-224 image pass. */
+    private static final double VIT_B16_GFLOP = 35.4;
+
+    private static double matmulCeiling(Path graph) throws Exception {
+        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(graph.toString(), ModelRepository.sessionOptions());
+             OnnxTensor x = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(new float[8 * 196 * 768]),
+                     new long[] {8, 196, 768})) {
+            Runnable run = () -> {
+                try (OrtSession.Result r = s.run(Map.of("x", x))) {
+                    if (r.size() == 0) throw new IllegalStateException("no output");
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            double ms = perImage(run, 1);
+            return 2.0 * 8 * 196 * 768 * 3072 / (ms / 1000) / 1e9;
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Path models = Path.of(args.length > 0 ? args[0] : "bench/models");
         List<BufferedImage> images = new ArrayList<>();
         List<String> colours = List.copyOf(Images.BASIC.keySet());
         for (int i = 0; i < 32; i++) images.add(Images.dominant(Images.BASIC.get(colours.get(i % colours.size())), 640, 480, i));
-        System.out.println("| graph | batch | Loupe ms/image | bare ORT ms/image | Loupe / bare |");
-        System.out.println("|---|---|---|---|---|");
         Map<String, float[][]> byPrecision = new java.util.LinkedHashMap<>();
         Map<String, double[]> textTimes = new java.util.LinkedHashMap<>();
+        // The repository sets ONNX Runtime up on a large-stack thread; create no session before it.
         try (ModelRepository repo = new ModelRepository(models)) {
+            double ceiling = matmulCeiling(models.resolve("matmul-ceiling.onnx"));
+            System.out.printf("MatMul ceiling ([8,196,768] x [768,3072], same session options): %.0f GFLOP/s%n%n", ceiling);
+            System.out.println("| graph | batch | Loupe ms/image | bare ORT ms/image | Loupe / bare | bare GFLOP/s (% of ceiling) |");
+            System.out.println("|---|---|---|---|---|---|");
             for (String model : List.of("siglip-random", "siglip-random-int8")) {
                 DualEncoder encoder = repo.dualEncoder(model);
                 try (OrtSession bare = OrtEnvironment.getEnvironment().createSession(
@@ -46,7 +67,9 @@ public final class EmbeddingBenchmark {
                     for (int batch : BATCHES) {
                         double loupe = perImage(() -> encoder.embedImages(images.subList(0, batch)), batch);
                         double raw = perImage(() -> runBare(bare, batch), batch);
-                        System.out.printf("| %s | %d | %.1f | %.1f | %.2f |%n", model, batch, loupe, raw, loupe / raw);
+                        double gflops = VIT_B16_GFLOP / (raw / 1000);
+                        System.out.printf("| %s | %d | %.1f | %.1f | %.2f | %.0f (%.0f%%) |%n", model, batch, loupe, raw, loupe / raw,
+                                gflops, 100 * gflops / ceiling);
                     }
                 }
                 byPrecision.put(model, encoder.embedImages(images.subList(0, 16)));
