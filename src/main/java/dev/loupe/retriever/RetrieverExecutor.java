@@ -10,6 +10,7 @@ import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Ids;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.index.DocumentIndex;
@@ -69,6 +70,18 @@ public final class RetrieverExecutor {
             int in = current.size();
             current = switch (stage) {
                 case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), r.inputs());
+                case Stage.AttributeFilter af -> {
+                    FilterNode filter = new FilterParser(ref -> lookupInput(r.inputs(), ref)).parse(af.filter(), "filters");
+                    yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
+                }
+                case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
+                case Stage.SortRelevance sr -> CandidateOps.sortByScore(current, sr.descending());
+                case Stage.Limit l -> current.subList(Math.min(l.offset(), current.size()), Math.min(current.size(), l.offset() + l.limit()));
+                case Stage.Deduplicate d -> CandidateOps.deduplicate(current, d.field());
+                case Stage.GroupBy g -> CandidateOps.groupBy(current, g.field(), g.maxPerGroup(), g.limit());
+                case Stage.ScoreNormalize n -> CandidateOps.normalize(current, n.method());
+                case Stage.Sample sm -> CandidateOps.sample(current, sm.size(), sm.seed());
+                case Stage.Mmr m -> CandidateOps.mmr(current, m.lambda(), m.topK());
             };
             stats.put(stage.name(), new ExecutionResult.StageStatistics(in, current.size(), (System.nanoTime() - t0) / 1e6));
         }

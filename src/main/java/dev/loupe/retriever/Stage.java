@@ -44,6 +44,143 @@ public sealed interface Stage {
         }
     }
 
+    /** Keeps the candidates that match a Mixpeek filter (which may take dynamic values from the inputs). */
+    record AttributeFilter(String name, com.fasterxml.jackson.databind.JsonNode filter) implements Stage {
+        @Override
+        public String stageId() {
+            return "attribute_filter";
+        }
+
+        @Override
+        public String stageType() {
+            return "filter";
+        }
+    }
+
+    /** Orders candidates by a field's value; missing values go last. */
+    record SortAttribute(String name, String field, boolean descending) implements Stage {
+        @Override
+        public String stageId() {
+            return "sort_attribute";
+        }
+
+        @Override
+        public String stageType() {
+            return "sort";
+        }
+    }
+
+    /** Orders candidates by score. */
+    record SortRelevance(String name, boolean descending) implements Stage {
+        @Override
+        public String stageId() {
+            return "sort_relevance";
+        }
+
+        @Override
+        public String stageType() {
+            return "sort";
+        }
+    }
+
+    /** Keeps {@code limit} candidates after skipping {@code offset}. */
+    record Limit(String name, int limit, int offset) implements Stage {
+        public Limit {
+            if (limit < 0 || offset < 0) throw new IllegalArgumentException("limit and offset must not be negative");
+        }
+
+        @Override
+        public String stageId() {
+            return "limit";
+        }
+
+        @Override
+        public String stageType() {
+            return "reduce";
+        }
+    }
+
+    /** Keeps the first candidate of each value of {@code field}; candidates without the field are kept. */
+    record Deduplicate(String name, String field) implements Stage {
+        @Override
+        public String stageId() {
+            return "deduplicate";
+        }
+
+        @Override
+        public String stageType() {
+            return "reduce";
+        }
+    }
+
+    /** Keeps at most {@code maxPerGroup} candidates per value of {@code field}, and at most {@code limit} groups. */
+    record GroupBy(String name, String field, int maxPerGroup, int limit) implements Stage {
+        public GroupBy {
+            if (maxPerGroup < 1 || limit < 1) throw new IllegalArgumentException("max_per_group and limit must be at least 1");
+        }
+
+        @Override
+        public String stageId() {
+            return "group_by";
+        }
+
+        @Override
+        public String stageType() {
+            return "reduce";
+        }
+    }
+
+    /** Rescales scores: {@code minmax} to [0, 1], or {@code zscore} to mean 0 and deviation 1. */
+    record ScoreNormalize(String name, String method) implements Stage {
+        @Override
+        public String stageId() {
+            return "score_normalize";
+        }
+
+        @Override
+        public String stageType() {
+            return "sort";
+        }
+    }
+
+    /** A seeded random subset of {@code size} candidates, in their original order. */
+    record Sample(String name, int size, long seed) implements Stage {
+        public Sample {
+            if (size < 0) throw new IllegalArgumentException("sample size must not be negative");
+        }
+
+        @Override
+        public String stageId() {
+            return "sample";
+        }
+
+        @Override
+        public String stageType() {
+            return "reduce";
+        }
+    }
+
+    /**
+     * Maximal marginal relevance: picks {@code topK} candidates one at a time, maximising
+     * {@code lambda · score − (1 − lambda) · (highest cosine to those already picked)}.
+     */
+    record Mmr(String name, double lambda, int topK) implements Stage {
+        public Mmr {
+            if (lambda < 0 || lambda > 1) throw new IllegalArgumentException("lambda must be between 0 and 1, got: " + lambda);
+            if (topK < 1) throw new IllegalArgumentException("top_k must be at least 1");
+        }
+
+        @Override
+        public String stageId() {
+            return "mmr";
+        }
+
+        @Override
+        public String stageType() {
+            return "sort";
+        }
+    }
+
     /**
      * One nearest-neighbour search of a {@link FeatureSearch}.
      *

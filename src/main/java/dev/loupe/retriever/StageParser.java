@@ -40,11 +40,52 @@ public final class StageParser {
                 .orElseThrow(() -> ApiException.invalid(path + ".config.stage_id", "is required"));
         String name = stage.optionalString("stage_name").orElse(stageId);
         Body params = config.optionalObject("parameters").orElseGet(() -> Body.of(Json.object(), config.path() + ".parameters"));
-        return switch (stageId.toLowerCase(Locale.ROOT)) {
-            case "feature_search" -> featureSearch(name, params, config);
-            default -> throw ApiException.invalid(path + ".config.stage_id",
-                    "unknown stage '" + stageId + "'; available: " + StageCatalog.stageIds());
-        };
+        try {
+            return switch (stageId.toLowerCase(Locale.ROOT)) {
+                case "feature_search" -> featureSearch(name, params, config);
+                case "attribute_filter" -> {
+                    JsonNode filter = params.has("filters") ? params.raw("filters") : params.node();
+                    // Validate the structure now; dynamic values are resolved at execution.
+                    new FilterParser(ref -> com.fasterxml.jackson.databind.node.NullNode.instance).parse(filter, params.path());
+                    yield new Stage.AttributeFilter(name, filter);
+                }
+                case "sort_attribute" -> new Stage.SortAttribute(name, first(params, "field", "sort_field"), descending(params, false));
+                case "sort_relevance" -> new Stage.SortRelevance(name, descending(params, true));
+                case "limit" -> new Stage.Limit(name, params.optionalInt("limit", 0, 100_000).orElseThrow(() -> params.invalid("limit", "is required")),
+                        params.optionalInt("offset", 0, 1_000_000).orElse(0));
+                case "deduplicate" -> new Stage.Deduplicate(name, first(params, "field", "dedup_field"));
+                case "group_by" -> new Stage.GroupBy(name, first(params, "field", "group_by_field"),
+                        params.optionalInt("max_per_group", 1, 10_000).or(() -> params.optionalInt("limit_per_group", 1, 10_000)).orElse(1),
+                        params.optionalInt("limit", 1, 100_000).or(() -> params.optionalInt("max_groups", 1, 100_000)).orElse(100_000));
+                case "score_normalize" -> {
+                    String method = params.optionalString("method").orElse("minmax").toLowerCase(Locale.ROOT);
+                    if (!method.equals("minmax") && !method.equals("zscore")) throw params.invalid("method", "must be minmax or zscore, got '" + method + "'");
+                    yield new Stage.ScoreNormalize(name, method);
+                }
+                case "sample" -> new Stage.Sample(name, params.optionalInt("size", 0, 100_000).or(() -> params.optionalInt("n", 0, 100_000))
+                        .or(() -> params.optionalInt("sample_size", 0, 100_000)).orElseThrow(() -> params.invalid("size", "is required")),
+                        params.optionalInt("seed", Integer.MIN_VALUE, Integer.MAX_VALUE).orElse(0));
+                case "mmr" -> new Stage.Mmr(name, params.optionalNumber("lambda").or(() -> params.optionalNumber("lambda_param")).orElse(0.5),
+                        params.optionalInt("top_k", 1, 10_000).orElse(10));
+                default -> throw ApiException.invalid(path + ".config.stage_id",
+                        "unknown stage '" + stageId + "'; available: " + StageCatalog.stageIds());
+            };
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(params.path(), e.getMessage());
+        }
+    }
+
+    /** The first of several accepted names for a required string parameter. */
+    private static String first(Body params, String name, String alias) {
+        return params.optionalString(name).or(() -> params.optionalString(alias))
+                .orElseThrow(() -> params.invalid(name, "is required"));
+    }
+
+    private static boolean descending(Body params, boolean byDefault) {
+        String d = params.optionalString("direction").or(() -> params.optionalString("order")).orElse(byDefault ? "desc" : "asc")
+                .toLowerCase(Locale.ROOT);
+        if (!d.equals("asc") && !d.equals("desc")) throw params.invalid("direction", "must be asc or desc, got '" + d + "'");
+        return d.equals("desc");
     }
 
     private static Stage.FeatureSearch featureSearch(String name, Body params, Body config) {
@@ -143,6 +184,15 @@ public final class StageParser {
                     params.put("fusion", fs.fusion());
                     if (fs.preFilters() != null) config.set("pre_filters", fs.preFilters());
                 }
+                case Stage.AttributeFilter af -> params.set("filters", af.filter());
+                case Stage.SortAttribute sa -> params.put("field", sa.field()).put("direction", sa.descending() ? "desc" : "asc");
+                case Stage.SortRelevance sr -> params.put("direction", sr.descending() ? "desc" : "asc");
+                case Stage.Limit l -> params.put("limit", l.limit()).put("offset", l.offset());
+                case Stage.Deduplicate d -> params.put("field", d.field());
+                case Stage.GroupBy g -> params.put("field", g.field()).put("max_per_group", g.maxPerGroup()).put("limit", g.limit());
+                case Stage.ScoreNormalize n -> params.put("method", n.method());
+                case Stage.Sample sm -> params.put("size", sm.size()).put("seed", sm.seed());
+                case Stage.Mmr m -> params.put("lambda", m.lambda()).put("top_k", m.topK());
             }
         }
         return out;

@@ -80,6 +80,30 @@ class LuceneDocumentIndexTest {
     }
 
     @Test
+    void theInMemoryMatcherAgreesWithTheIndexOnEveryOperator() {
+        List<IndexedDocument> all = index.list(COL, FilterNode.ALL, List.of(), 0, N).documents();
+        String[] filters = {
+                "{\"brand\": \"Acme\"}", "{\"field\": \"brand\", \"operator\": \"ne\", \"value\": \"Acme\"}",
+                "{\"field\": \"n\", \"operator\": \"lt\", \"value\": 10}", "{\"field\": \"n\", \"operator\": \"gte\", \"value\": 10}",
+                "{\"field\": \"n\", \"operator\": \"in\", \"value\": [1, 2, 3, 1000]}", "{\"field\": \"n\", \"operator\": \"nin\", \"value\": [1, 2]}",
+                "{\"field\": \"tags\", \"operator\": \"contains\", \"value\": \"even\"}",
+                "{\"field\": \"metadata.sku\", \"operator\": \"starts_with\", \"value\": \"SKU-000\"}",
+                "{\"field\": \"metadata.sku\", \"operator\": \"ends_with\", \"value\": \"7\"}",
+                "{\"field\": \"metadata.sku\", \"operator\": \"regex\", \"value\": \"SKU-0[0-9]{2}5\"}",
+                "{\"field\": \"discontinued\", \"operator\": \"is_null\", \"value\": true}",
+                "{\"field\": \"metadata.colour\", \"operator\": \"exists\", \"value\": false}",
+                "{\"field\": \"title\", \"operator\": \"text\", \"value\": \"Leather\"}",
+                "{\"field\": \"metadata.price\", \"operator\": \"lte\", \"value\": 30}",
+                "{\"NOT\": [{\"OR\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}]}",
+                "{\"field\": \"nope\", \"operator\": \"ne\", \"value\": \"x\"}"};
+        for (String f : filters) {
+            FilterNode node = FilterParser.parseStatic(Json.read(f), "filters");
+            long inMemory = all.stream().filter(d -> dev.loupe.filter.FilterMatcher.matches(node, d.fields())).count();
+            assertEquals(index.count(COL, node), inMemory, f);
+        }
+    }
+
+    @Test
     void logicalNodesNest() {
         assertEquals(50, count("{\"AND\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}"));
         assertEquals(200, count("{\"OR\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}"));

@@ -1,0 +1,108 @@
+package dev.loupe.filter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Evaluates a {@link FilterNode} against one document's JSON, for stages that filter
+ * candidates already in memory ({@code attribute_filter}). Its semantics are those of the
+ * index's translation, so a filter means the same before and after a search: dot paths
+ * reach into objects, array elements are matched one by one, a missing field never
+ * matches, regular expressions must match the whole value, and {@code text} requires
+ * every word of the query.
+ */
+public final class FilterMatcher {
+    private FilterMatcher() {}
+
+    public static boolean matches(FilterNode node, JsonNode doc) {
+        return switch (node) {
+            case FilterNode.All a -> true;
+            case FilterNode.And and -> and.children().stream().allMatch(c -> matches(c, doc));
+            case FilterNode.Or or -> or.children().stream().anyMatch(c -> matches(c, doc));
+            case FilterNode.Not not -> not.children().stream().noneMatch(c -> matches(c, doc));
+            case FilterNode.Condition c -> condition(c, values(doc, c.field()));
+        };
+    }
+
+    /** The scalar values at a dot path: array elements one by one, nested objects followed. */
+    static List<JsonNode> values(JsonNode doc, String path) {
+        List<JsonNode> out = new ArrayList<>();
+        collect(doc, path.split("\\."), 0, out);
+        return out;
+    }
+
+    private static void collect(JsonNode node, String[] parts, int i, List<JsonNode> out) {
+        if (node == null || node.isMissingNode()) return;
+        if (node.isArray()) {
+            for (JsonNode item : node) collect(item, parts, i, out);
+            return;
+        }
+        if (i == parts.length) {
+            out.add(node);
+            return;
+        }
+        if (node.isObject()) collect(node.get(parts[i]), parts, i + 1, out);
+    }
+
+    private static boolean condition(FilterNode.Condition c, List<JsonNode> values) {
+        JsonNode v = c.value();
+        boolean present = !values.isEmpty();
+        return switch (c.operator()) {
+            case EQ -> v.isArray() ? anyOf(values, v) : values.stream().anyMatch(x -> same(x, v));
+            case NE -> present && values.stream().noneMatch(x -> same(x, v));
+            case IN -> anyOf(values, v);
+            case NIN -> present && !anyOf(values, v);
+            case GT -> values.stream().anyMatch(x -> compare(x, v) > 0);
+            case GTE -> values.stream().anyMatch(x -> compare(x, v) >= 0 && compare(x, v) != Integer.MIN_VALUE);
+            case LT -> values.stream().anyMatch(x -> compare(x, v) < 0 && compare(x, v) != Integer.MIN_VALUE);
+            case LTE -> values.stream().anyMatch(x -> compare(x, v) <= 0 && compare(x, v) != Integer.MIN_VALUE);
+            case CONTAINS -> values.stream().anyMatch(x -> same(x, v) || (v.isTextual() && x.isTextual() && x.asText().contains(v.asText())));
+            case STARTS_WITH -> values.stream().anyMatch(x -> x.isTextual() && x.asText().startsWith(v.asText()));
+            case ENDS_WITH -> values.stream().anyMatch(x -> x.isTextual() && x.asText().endsWith(v.asText()));
+            case REGEX -> {
+                Pattern p = Pattern.compile(v.asText());
+                yield values.stream().anyMatch(x -> x.isTextual() && p.matcher(x.asText()).matches());
+            }
+            case EXISTS -> v.isBoolean() && !v.asBoolean() ? !present : present;
+            case IS_NULL -> {
+                boolean isNull = values.stream().anyMatch(JsonNode::isNull);
+                yield v.isBoolean() && !v.asBoolean() ? present && !isNull : isNull;
+            }
+            case TEXT -> {
+                List<String> wanted = words(v.asText());
+                yield !wanted.isEmpty() && values.stream().anyMatch(x -> x.isTextual() && words(x.asText()).containsAll(wanted));
+            }
+        };
+    }
+
+    private static boolean anyOf(List<JsonNode> values, JsonNode list) {
+        for (JsonNode candidate : list) {
+            for (JsonNode x : values) if (same(x, candidate)) return true;
+        }
+        return false;
+    }
+
+    private static boolean same(JsonNode x, JsonNode v) {
+        if (v == null || v.isNull()) return x.isNull();
+        if (x.isNumber() && v.isNumber()) return x.asDouble() == v.asDouble();
+        if (x.isBoolean() || v.isBoolean()) return x.isBoolean() && v.isBoolean() ? x.asBoolean() == v.asBoolean() : x.asText().equals(v.asText());
+        return x.isTextual() && v.isTextual() && x.asText().equals(v.asText());
+    }
+
+    /** Numbers numerically, strings lexicographically; {@link Integer#MIN_VALUE} when incomparable. */
+    private static int compare(JsonNode x, JsonNode v) {
+        if (x.isNumber() && v.isNumber()) return Double.compare(x.asDouble(), v.asDouble());
+        if (x.isTextual() && v.isTextual()) return Integer.signum(x.asText().compareTo(v.asText()));
+        return Integer.MIN_VALUE;
+    }
+
+    /** Lower-cased letter-and-digit runs, as the index's full-text fields see words. */
+    static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) if (!w.isEmpty()) out.add(w);
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.loupe.retriever;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.index.ScoredDocument;
+import dev.loupe.inference.Vectors;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/** The in-memory operations of the stages that reorder or reduce a candidate list. */
+final class CandidateOps {
+    private CandidateOps() {}
+
+    /** The value at a dot path of a candidate's fields, or null. */
+    static JsonNode value(ScoredDocument h, String path) {
+        JsonNode cur = h.document().fields();
+        if (path.equals("document_id")) return com.fasterxml.jackson.databind.node.TextNode.valueOf(h.document().documentId());
+        for (String part : path.split("\\.")) {
+            cur = cur == null ? null : cur.get(part);
+        }
+        return cur == null || cur.isMissingNode() || cur.isNull() ? null : cur;
+    }
+
+    /** Stable sort by a field: numbers numerically, other values as text; missing values last either way. */
+    static List<ScoredDocument> sortByField(List<ScoredDocument> in, String field, boolean descending) {
+        Comparator<JsonNode> order = (a, b) -> a.isNumber() && b.isNumber() ? Double.compare(a.asDouble(), b.asDouble())
+                : a.asText().compareTo(b.asText());
+        if (descending) order = order.reversed();
+        Comparator<JsonNode> finalOrder = order;
+        List<ScoredDocument> out = new ArrayList<>(in);
+        out.sort((x, y) -> {
+            JsonNode a = value(x, field), b = value(y, field);
+            if (a == null || b == null) return a == null ? (b == null ? 0 : 1) : -1;
+            return finalOrder.compare(a, b);
+        });
+        return out;
+    }
+
+    static List<ScoredDocument> sortByScore(List<ScoredDocument> in, boolean descending) {
+        List<ScoredDocument> out = new ArrayList<>(in);
+        Comparator<ScoredDocument> byScore = Comparator.comparingDouble(ScoredDocument::score);
+        out.sort(descending ? byScore.reversed() : byScore);
+        return out;
+    }
+
+    static List<ScoredDocument> deduplicate(List<ScoredDocument> in, String field) {
+        Set<String> seen = new HashSet<>();
+        List<ScoredDocument> out = new ArrayList<>();
+        for (ScoredDocument h : in) {
+            JsonNode v = value(h, field);
+            if (v == null || seen.add(v.toString())) out.add(h);
+        }
+        return out;
+    }
+
+    /** Groups in order of first appearance; candidates without the field form one group of their own. */
+    static List<ScoredDocument> groupBy(List<ScoredDocument> in, String field, int maxPerGroup, int limit) {
+        Map<String, List<ScoredDocument>> groups = new LinkedHashMap<>();
+        for (ScoredDocument h : in) {
+            JsonNode v = value(h, field);
+            List<ScoredDocument> g = groups.computeIfAbsent(v == null ? "\u0000missing" : v.toString(), k -> new ArrayList<>());
+            if (g.size() < maxPerGroup) g.add(h);
+        }
+        List<ScoredDocument> out = new ArrayList<>();
+        groups.values().stream().limit(limit).forEach(out::addAll);
+        return out;
+    }
+
+    static List<ScoredDocument> normalize(List<ScoredDocument> in, String method) {
+        if (in.isEmpty()) return in;
+        double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, sum = 0;
+        for (ScoredDocument h : in) {
+            min = Math.min(min, h.score());
+            max = Math.max(max, h.score());
+            sum += h.score();
+        }
+        double mean = sum / in.size(), var = 0;
+        for (ScoredDocument h : in) var += (h.score() - mean) * (h.score() - mean);
+        double sd = Math.sqrt(var / in.size());
+        List<ScoredDocument> out = new ArrayList<>(in.size());
+        for (ScoredDocument h : in) {
+            double s = method.equals("zscore") ? (sd == 0 ? 0 : (h.score() - mean) / sd) : (max == min ? 1 : (h.score() - min) / (max - min));
+            out.add(new ScoredDocument(h.document(), (float) s));
+        }
+        return out;
+    }
+
+    static List<ScoredDocument> sample(List<ScoredDocument> in, int size, long seed) {
+        if (size >= in.size()) return in;
+        List<Integer> picks = new ArrayList<>();
+        for (int i = 0; i < in.size(); i++) picks.add(i);
+        java.util.Collections.shuffle(picks, new Random(seed));
+        List<Integer> chosen = new ArrayList<>(picks.subList(0, size));
+        chosen.sort(Integer::compare);
+        return chosen.stream().map(in::get).toList();
+    }
+
+    /** Greedy MMR on each candidate's first stored vector; candidates without vectors compete on score alone. */
+    static List<ScoredDocument> mmr(List<ScoredDocument> in, double lambda, int topK) {
+        List<ScoredDocument> remaining = new ArrayList<>(in);
+        List<ScoredDocument> picked = new ArrayList<>();
+        while (!remaining.isEmpty() && picked.size() < topK) {
+            ScoredDocument best = null;
+            double bestValue = -Double.MAX_VALUE;
+            for (ScoredDocument c : remaining) {
+                double redundancy = 0;
+                float[] v = firstVector(c);
+                for (ScoredDocument p : picked) {
+                    float[] w = firstVector(p);
+                    if (v != null && w != null && v.length == w.length) redundancy = Math.max(redundancy, Vectors.dot(v, w));
+                }
+                double value = lambda * c.score() - (1 - lambda) * redundancy;
+                if (value > bestValue) {
+                    bestValue = value;
+                    best = c;
+                }
+            }
+            picked.add(best);
+            remaining.remove(best);
+        }
+        return picked;
+    }
+
+    private static float[] firstVector(ScoredDocument h) {
+        return h.document().vectors().values().stream().findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.loupe.retriever;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.testing.Api;
+import dev.loupe.testing.Images;
+import dev.loupe.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Each stage after feature_search, run through the ad hoc execute endpoint on eight products. */
+class RetrieverStagesTest {
+    private static final List<String> COLOURS = List.of("red", "orange", "yellow", "green", "blue", "purple", "black", "white");
+    private static TestServer server;
+    private static Api api;
+
+    @BeforeAll
+    static void products() {
+        server = new TestServer();
+        api = server.admin(null);
+        api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"p\", \"bucket_schema\": {}}");
+        for (int i = 0; i < COLOURS.size(); i++) {
+            String data = Images.dataUri(Images.jpeg(Images.dominant(Images.BASIC.get(COLOURS.get(i)), 320, 240, i)), "image/jpeg");
+            api.ok("POST", "/v1/buckets/p/objects", """
+                    {"blobs": [{"property": "img", "type": "image", "data": "%s"}],
+                     "metadata": {"colour": "%s", "price": %d, "brand": "%s"}}""".formatted(data, COLOURS.get(i), 10 * (i + 1), i % 2 == 0 ? "Acme" : "Globex"));
+        }
+        JsonNode col = api.ok("POST", "/v1/collections", """
+                {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["p"]},
+                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}""");
+        api.awaitTask(col.path("task_id").asText(), Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** Runs feature_search for "red" over all eight, then the given stages. */
+    private static JsonNode run(String inputs, String... stages) {
+        StringBuilder body = new StringBuilder("""
+                {"collection_identifiers": ["c"], "inputs": %s, "limit": 100, "return_vectors": false, "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8}}}""".formatted(inputs));
+        for (int i = 0; i < stages.length; i++) {
+            body.append(", {\"stage_name\": \"s").append(i).append("\", \"config\": ").append(stages[i]).append("}");
+        }
+        return api.ok("POST", "/v1/retrievers/execute", body.append("]}").toString());
+    }
+
+    private static List<String> field(JsonNode result, String name) {
+        List<String> out = new ArrayList<>();
+        result.path("documents").forEach(d -> out.add(d.path("metadata").path(name).asText()));
+        return out;
+    }
+
+    @Test
+    void attributeFilterKeepsMatchesAndTakesDynamicValues() {
+        JsonNode r = run("{\"b\": \"Acme\"}", "{\"stage_id\": \"attribute_filter\", \"parameters\": {\"field\": \"metadata.brand\", \"operator\": \"eq\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.b\"}}}");
+        assertEquals(List.of("Acme", "Acme", "Acme", "Acme"), field(r, "brand"));
+        JsonNode stats = r.path("stage_statistics").path("stages").path("s0");
+        assertEquals(8, stats.path("input_count").asInt());
+        assertEquals(4, stats.path("output_count").asInt());
+        JsonNode nested = run("{}", "{\"stage_id\": \"attribute_filter\", \"parameters\": {\"filters\": {\"AND\": [{\"field\": \"metadata.price\", \"operator\": \"gt\", \"value\": 30}, {\"NOT\": [{\"metadata.brand\": \"Acme\"}]}]}}}");
+        assertEquals(Set.of("green", "purple", "white"), new HashSet<>(field(nested, "colour")));
+    }
+
+    @Test
+    void sortAttributeAndSortRelevanceOrder() {
+        List<String> prices = field(run("{}", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"metadata.price\", \"direction\": \"desc\"}}"), "price");
+        assertEquals(List.of("80", "70", "60", "50", "40", "30", "20", "10"), prices);
+        JsonNode asc = run("{}", "{\"stage_id\": \"sort_relevance\", \"parameters\": {\"direction\": \"asc\"}}");
+        double previous = -2;
+        for (JsonNode d : asc.path("documents")) {
+            assertTrue(d.path("score").asDouble() >= previous);
+            previous = d.path("score").asDouble();
+        }
+        assertEquals("red", asc.path("documents").get(7).path("metadata").path("colour").asText());
+    }
+
+    @Test
+    void limitDeduplicateAndGroupByReduce() {
+        List<String> all = field(run("{}"), "colour");
+        assertEquals(all.subList(1, 4), field(run("{}", "{\"stage_id\": \"limit\", \"parameters\": {\"limit\": 3, \"offset\": 1}}"), "colour"));
+        assertEquals(2, run("{}", "{\"stage_id\": \"deduplicate\", \"parameters\": {\"field\": \"metadata.brand\"}}").path("documents").size());
+        List<String> grouped = field(run("{}", "{\"stage_id\": \"group_by\", \"parameters\": {\"field\": \"metadata.brand\", \"max_per_group\": 2}}"), "brand");
+        assertEquals(4, grouped.size());
+        Map<String, Integer> perBrand = new HashMap<>();
+        grouped.forEach(b -> perBrand.merge(b, 1, Integer::sum));
+        assertEquals(Map.of("Acme", 2, "Globex", 2), perBrand);
+    }
+
+    @Test
+    void scoreNormalizeSampleAndMmr() {
+        JsonNode norm = run("{}", "{\"stage_id\": \"score_normalize\", \"parameters\": {\"method\": \"minmax\"}}");
+        assertEquals(1.0, norm.path("documents").get(0).path("score").asDouble(), 1e-6);
+        assertEquals(0.0, norm.path("documents").get(7).path("score").asDouble(), 1e-6);
+        List<String> all = field(run("{}"), "colour");
+        List<String> sample = field(run("{}", "{\"stage_id\": \"sample\", \"parameters\": {\"size\": 3, \"seed\": 7}}"), "colour");
+        assertEquals(3, sample.size());
+        assertEquals(sample, field(run("{}", "{\"stage_id\": \"sample\", \"parameters\": {\"size\": 3, \"seed\": 7}}"), "colour"), "seeded");
+        assertTrue(all.indexOf(sample.get(0)) < all.indexOf(sample.get(1)) && all.indexOf(sample.get(1)) < all.indexOf(sample.get(2)), "order kept");
+        List<String> mmr = field(run("{}", "{\"stage_id\": \"mmr\", \"parameters\": {\"lambda\": 0.5, \"top_k\": 3}}"), "colour");
+        assertEquals(3, new HashSet<>(mmr).size());
+        assertEquals("red", mmr.get(0), "the most relevant is picked first");
+    }
+
+    @Test
+    void badStageParametersAreNamed() {
+        Api.Response noLimit = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"c\"], \"inputs\": {}, \"stages\": [{\"stage_name\": \"l\", \"config\": {\"stage_id\": \"limit\", \"parameters\": {}}}]}");
+        assertEquals(422, noLimit.status());
+        assertTrue(noLimit.body().path("error").path("details").path("field").asText().endsWith("limit"), noLimit.raw());
+        Api.Response lambda = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"c\"], \"inputs\": {}, \"stages\": [{\"stage_name\": \"m\", \"config\": {\"stage_id\": \"mmr\", \"parameters\": {\"lambda\": 2}}}]}");
+        assertEquals(422, lambda.status());
+        Api.Response direction = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"c\"], \"inputs\": {}, \"stages\": [{\"stage_name\": \"s\", \"config\": {\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"x\", \"direction\": \"sideways\"}}}]}");
+        assertEquals(422, direction.status());
+    }
+
+    @Test
+    void theStageCatalogueListsEveryStageWithItsSchema() {
+        JsonNode stages = api.ok("GET", "/v1/retrievers/stages", null);
+        Set<String> ids = new HashSet<>();
+        stages.forEach(s -> {
+            ids.add(s.path("stage_id").asText());
+            assertEquals("object", s.path("parameter_schema").path("type").asText(), s.toString());
+        });
+        assertEquals(new HashSet<>(StageCatalog.stageIds()), ids);
+    }
+}
