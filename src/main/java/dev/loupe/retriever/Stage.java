@@ -12,11 +12,17 @@ public sealed interface Stage {
     /** The stage's name in the pipeline (its {@code stage_name}). */
     String name();
 
+    StageKind kind();
+
     /** Mixpeek's stage id, e.g. {@code feature_search}. */
-    String stageId();
+    default String stageId() {
+        return kind().id();
+    }
 
     /** Mixpeek's stage category: filter, sort, reduce, apply or enrich. */
-    String stageType();
+    default String stageType() {
+        return kind().category();
+    }
 
     /**
      * Vector search over one or more feature indexes, fused into one ranking.
@@ -34,52 +40,32 @@ public sealed interface Stage {
         }
 
         @Override
-        public String stageId() {
-            return "feature_search";
-        }
-
-        @Override
-        public String stageType() {
-            return "filter";
+        public StageKind kind() {
+            return StageKind.FEATURE_SEARCH;
         }
     }
 
     /** Keeps the candidates that match a Mixpeek filter (which may take dynamic values from the inputs). */
     record AttributeFilter(String name, com.fasterxml.jackson.databind.JsonNode filter) implements Stage {
         @Override
-        public String stageId() {
-            return "attribute_filter";
-        }
-
-        @Override
-        public String stageType() {
-            return "filter";
+        public StageKind kind() {
+            return StageKind.ATTRIBUTE_FILTER;
         }
     }
 
     /** Orders candidates by a field's value; missing values go last. */
     record SortAttribute(String name, String field, boolean descending) implements Stage {
         @Override
-        public String stageId() {
-            return "sort_attribute";
-        }
-
-        @Override
-        public String stageType() {
-            return "sort";
+        public StageKind kind() {
+            return StageKind.SORT_ATTRIBUTE;
         }
     }
 
     /** Orders candidates by score. */
     record SortRelevance(String name, boolean descending) implements Stage {
         @Override
-        public String stageId() {
-            return "sort_relevance";
-        }
-
-        @Override
-        public String stageType() {
-            return "sort";
+        public StageKind kind() {
+            return StageKind.SORT_RELEVANCE;
         }
     }
 
@@ -90,26 +76,16 @@ public sealed interface Stage {
         }
 
         @Override
-        public String stageId() {
-            return "limit";
-        }
-
-        @Override
-        public String stageType() {
-            return "reduce";
+        public StageKind kind() {
+            return StageKind.LIMIT;
         }
     }
 
     /** Keeps the first candidate of each value of {@code field}; candidates without the field are kept. */
     record Deduplicate(String name, String field) implements Stage {
         @Override
-        public String stageId() {
-            return "deduplicate";
-        }
-
-        @Override
-        public String stageType() {
-            return "reduce";
+        public StageKind kind() {
+            return StageKind.DEDUPLICATE;
         }
     }
 
@@ -120,26 +96,16 @@ public sealed interface Stage {
         }
 
         @Override
-        public String stageId() {
-            return "group_by";
-        }
-
-        @Override
-        public String stageType() {
-            return "reduce";
+        public StageKind kind() {
+            return StageKind.GROUP_BY;
         }
     }
 
     /** Rescales scores: {@code minmax} to [0, 1], or {@code zscore} to mean 0 and deviation 1. */
     record ScoreNormalize(String name, String method) implements Stage {
         @Override
-        public String stageId() {
-            return "score_normalize";
-        }
-
-        @Override
-        public String stageType() {
-            return "sort";
+        public StageKind kind() {
+            return StageKind.SCORE_NORMALIZE;
         }
     }
 
@@ -150,13 +116,8 @@ public sealed interface Stage {
         }
 
         @Override
-        public String stageId() {
-            return "sample";
-        }
-
-        @Override
-        public String stageType() {
-            return "reduce";
+        public StageKind kind() {
+            return StageKind.SAMPLE;
         }
     }
 
@@ -171,13 +132,8 @@ public sealed interface Stage {
         }
 
         @Override
-        public String stageId() {
-            return "mmr";
-        }
-
-        @Override
-        public String stageType() {
-            return "sort";
+        public StageKind kind() {
+            return StageKind.MMR;
         }
     }
 

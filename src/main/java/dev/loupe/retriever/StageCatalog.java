@@ -10,8 +10,7 @@ public final class StageCatalog {
     private StageCatalog() {}
 
     public static List<String> stageIds() {
-        return List.of("feature_search", "attribute_filter", "sort_attribute", "sort_relevance", "limit", "deduplicate",
-                "group_by", "score_normalize", "sample", "mmr");
+        return StageKind.ids();
     }
 
     public static ArrayNode describe() {
