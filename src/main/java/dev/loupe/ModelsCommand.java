@@ -92,7 +92,7 @@ final class ModelsCommand {
         out.print(log);
         ModelManifest source = new ModelCatalog(settings.modelsDir()).find(src).orElse(null);
         java.util.List<ModelManifest.ModelFile> files = new java.util.ArrayList<>();
-        for (String f : java.util.List.of("config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json")) {
+        for (String f : DualEncoder.LAYOUT) {
             if (java.nio.file.Files.isRegularFile(to.resolve(f))) {
                 files.add(new ModelManifest.ModelFile(f, null, dev.loupe.blob.BlobStore.sha256(java.nio.file.Files.readAllBytes(to.resolve(f))),
                         java.nio.file.Files.size(to.resolve(f))));
@@ -108,9 +108,9 @@ final class ModelsCommand {
     }
 
     private static int pull(String name, Settings settings, boolean trustUnpinned, PrintStream out) {
-        ModelManifest manifest = new ModelCatalog(settings.modelsDir()).find(name)
-                .orElseThrow(() -> new ModelUnavailableException("no manifest for model '" + name + "'; known: "
-                        + new ModelCatalog(settings.modelsDir()).all().keySet()));
+        ModelCatalog catalog = new ModelCatalog(settings.modelsDir());
+        ModelManifest manifest = catalog.find(name)
+                .orElseThrow(() -> new ModelUnavailableException("no manifest for model '" + name + "'; known: " + catalog.all().keySet()));
         Path dir = new ModelDownloader(settings.modelEndpoint()).pull(manifest, settings.modelsDir(), trustUnpinned, out::println);
         out.println(name + " installed in " + dir);
         return 0;

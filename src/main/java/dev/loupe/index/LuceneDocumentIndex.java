@@ -322,8 +322,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
 
     private static IndexedDocument load(StoredFields stored, int docId, String collectionId) throws IOException {
         Document doc = stored.document(docId);
-        ObjectNode fields = (ObjectNode) Json.read(new String(doc.getBinaryValue(SOURCE).bytes,
-                doc.getBinaryValue(SOURCE).offset, doc.getBinaryValue(SOURCE).length, StandardCharsets.UTF_8));
+        BytesRef source = doc.getBinaryValue(SOURCE);
+        ObjectNode fields = (ObjectNode) Json.read(new String(source.bytes, source.offset, source.length, StandardCharsets.UTF_8));
         Map<String, float[]> vectors = new LinkedHashMap<>();
         for (var f : doc.getFields()) {
             if (f.name().startsWith(VECTOR)) vectors.put(f.name().substring(VECTOR.length()), bytesToFloats(f.binaryValue()));

@@ -66,7 +66,8 @@ public final class DualEncoder implements AutoCloseable {
         this.tokenizer = new TextTokenizer(dir.resolve("textual/tokenizer.json"), contextLength, padId, clean);
     }
 
-    private static final List<String> LAYOUT = List.of(
+    /** The files of the OpenCLIP/Immich model layout. */
+    public static final List<String> LAYOUT = List.of(
             "config.json", "visual/model.onnx", "visual/preprocess_cfg.json", "textual/model.onnx", "textual/tokenizer.json");
 
     /** The files of the OpenCLIP/Immich layout that {@code dir} lacks. */

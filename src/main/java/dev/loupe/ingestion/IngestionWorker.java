@@ -155,8 +155,15 @@ public final class IngestionWorker implements Runnable {
                 }
             }
         }
+        Map<String, List<Collection>> consumers = new java.util.HashMap<>();
         for (Map.Entry<WorkItem, IndexedDocument> e : produced.entrySet()) {
-            d.queue().complete(e.getKey(), 1, downstream(e.getKey(), e.getValue()));
+            WorkItem item = e.getKey();
+            List<Collection> fed = consumers.computeIfAbsent(item.namespaceId() + "/" + item.collectionId(), k -> consumersOf(item));
+            List<WorkItem.Request> followUps = new ArrayList<>();
+            for (Collection col : fed) {
+                followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), e.getValue().documentId()));
+            }
+            d.queue().complete(item, 1, followUps);
         }
     }
 
@@ -270,14 +277,11 @@ public final class IngestionWorker implements Runnable {
         return bytes;
     }
 
-    private List<WorkItem.Request> downstream(WorkItem item, IndexedDocument doc) {
-        List<WorkItem.Request> out = new ArrayList<>();
-        for (Collection col : d.catalog().list(Kind.COLLECTION, item.namespaceId(), null, Integer.MAX_VALUE, 0)) {
-            if (!col.source().isBucket() && item.collectionId().equals(col.source().collectionId())) {
-                out.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), doc.documentId()));
-            }
-        }
-        return out;
+    /** The collections that take this item's collection as their source; looked up once per batch. */
+    private List<Collection> consumersOf(WorkItem item) {
+        return d.catalog().list(Kind.COLLECTION, item.namespaceId(), null, Integer.MAX_VALUE, 0).stream()
+                .filter(col -> !col.source().isBucket() && item.collectionId().equals(col.source().collectionId()))
+                .toList();
     }
 
     private static String reason(Throwable t) {

@@ -90,7 +90,7 @@ public final class Vips {
 
     /** Width and height from the header, without decoding pixels. */
     public int[] size(byte[] bytes) throws ImageException {
-        try (Arena arena = Arena.ofConfined()) {
+        return call(arena -> {
             MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
             MemorySegment image = (MemorySegment) newFromBuffer.invokeExact(buf, (long) bytes.length, arena.allocateFrom(""), MemorySegment.NULL);
             if (image.equals(MemorySegment.NULL)) throw new ImageException("cannot read HEIF header: " + error());
@@ -99,18 +99,14 @@ public final class Vips {
             } finally {
                 unref.invokeExact(image);
             }
-        } catch (ImageException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new ImageException("libvips failed: " + t.getMessage(), t);
-        }
+        });
     }
 
     /** Decodes, upright, at the smallest size keeping the aspect ratio that covers {@code minWidth × minHeight}. */
     public BufferedImage decode(byte[] bytes, int fullWidth, int fullHeight, int minWidth, int minHeight) throws ImageException {
         double scale = Math.min(1.0, Math.max(minWidth / (double) fullWidth, minHeight / (double) fullHeight));
         int targetWidth = Math.max(1, (int) Math.ceil(fullWidth * scale));
-        try (Arena arena = Arena.ofConfined()) {
+        return call(arena -> {
             MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             int rc = (int) thumbnailBuffer.invokeExact(buf, (long) bytes.length, out, targetWidth,
@@ -131,6 +127,18 @@ public final class Vips {
             } finally {
                 unref.invokeExact(image);
             }
+        });
+    }
+
+    /** One use of native memory that is freed afterwards; native failures become {@link ImageException}s. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run(Arena arena) throws Throwable;
+    }
+
+    private static <T> T call(Call<T> work) throws ImageException {
+        try (Arena arena = Arena.ofConfined()) {
+            return work.run(arena);
         } catch (ImageException e) {
             throw e;
         } catch (Throwable t) {

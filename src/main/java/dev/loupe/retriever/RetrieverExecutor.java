@@ -71,7 +71,7 @@ public final class RetrieverExecutor {
             current = switch (stage) {
                 case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), r.inputs());
                 case Stage.AttributeFilter af -> {
-                    FilterNode filter = new FilterParser(ref -> lookupInput(r.inputs(), ref)).parse(af.filter(), "filters");
+                    FilterNode filter = new FilterParser(ref -> Templates.input(r.inputs(), ref)).parse(af.filter(), "filters");
                     yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
                 }
                 case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
@@ -93,7 +93,7 @@ public final class RetrieverExecutor {
 
     private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs) {
         String where = "stage '" + fs.name() + "'";
-        FilterNode filter = new FilterParser(ref -> lookupInput(inputs, ref)).parse(fs.preFilters(), "pre_filters");
+        FilterNode filter = new FilterParser(ref -> Templates.input(inputs, ref)).parse(fs.preFilters(), "pre_filters");
         List<List<ScoredDocument>> rankings = new ArrayList<>();
         for (Stage.Search search : fs.searches()) {
             List<ScoredDocument> hits = new ArrayList<>();
@@ -199,12 +199,5 @@ public final class RetrieverExecutor {
             v[i] = (float) value.get(i).asDouble();
         }
         return v;
-    }
-
-    private static JsonNode lookupInput(ObjectNode inputs, String ref) {
-        String path = ref.replaceFirst("(?i)^inputs?\\.", "");
-        JsonNode cur = inputs;
-        for (String part : path.split("\\.")) cur = cur == null ? null : cur.get(part);
-        return cur;
     }
 }

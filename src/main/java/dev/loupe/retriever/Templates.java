@@ -35,9 +35,18 @@ public final class Templates {
         return v.asText();
     }
 
-    private static JsonNode lookup(JsonNode inputs, String dotted, String where) {
+    /**
+     * The input at a dot path, with or without its {@code inputs.} / {@code INPUT.} prefix
+     * (as dynamic filter values write it); null when absent.
+     */
+    public static JsonNode input(JsonNode inputs, String ref) {
         JsonNode cur = inputs;
-        for (String part : dotted.split("\\.")) cur = cur == null ? null : cur.get(part);
+        for (String part : ref.replaceFirst("(?i)^inputs?\\.", "").split("\\.")) cur = cur == null ? null : cur.get(part);
+        return cur;
+    }
+
+    private static JsonNode lookup(JsonNode inputs, String dotted, String where) {
+        JsonNode cur = input(inputs, dotted);
         if (cur == null || cur.isNull() || cur.isMissingNode()) {
             throw ApiException.invalid("inputs." + dotted, "is required by " + where);
         }
