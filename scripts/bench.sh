@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|search [DOCUMENTS [none|int8]]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -28,5 +28,9 @@ case "${1:-embeddings}" in
     echo "| model | objects | seconds | images/s end-to-end | images/s model only | end-to-end / model |"
     echo "|---|---|---|---|---|---|"
     "${JAVA[@]}" dev.loupe.bench.IngestionBenchmark bench/images bench/models "${2:-siglip-random-int8}" ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion)" >&2; exit 2 ;;
+  search)
+    # The index for each size and quantization is built once under bench/search/ and reused.
+    [ -f bench/models/siglip-random/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    "${JAVA[@]}" -Xmx12g dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, search)" >&2; exit 2 ;;
 esac

@@ -63,7 +63,8 @@ public final class Loupe implements AutoCloseable {
         database = new Database(data.resolve("catalog.db"));
         Catalog catalog = new Catalog(database);
         WorkQueue queue = new SqliteWorkQueue(database);
-        index = new LuceneDocumentIndex(data.resolve("index"));
+        index = new LuceneDocumentIndex(data.resolve("index"),
+                LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
         BlobStore sources = new BlobStore(data.resolve("blobs"));
         BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
         UrlFetcher fetcher = new UrlFetcher(settings.allowPrivateUrls(), settings.maxBlobBytes());

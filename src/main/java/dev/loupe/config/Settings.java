@@ -1,5 +1,6 @@
 package dev.loupe.config;
 
+import dev.loupe.index.VectorQuantization;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * @param publicUrl         base URL used in {@code thumbnail_url}; empty means "from the request"
  * @param offline           never download models; a missing model is an error that says what to fetch
  * @param modelEndpoint     where {@code {hf}} in model manifests points (a Hugging Face mirror, say)
+ * @param vectorQuantization what the nearest-neighbour graphs score: float32 vectors, or int8 with float rescoring
  */
 public record Settings(
         int port,
@@ -36,7 +38,8 @@ public record Settings(
         Optional<String> adminKey,
         Optional<String> publicUrl,
         boolean offline,
-        String modelEndpoint) {
+        String modelEndpoint,
+        VectorQuantization vectorQuantization) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
 
@@ -63,7 +66,8 @@ public record Settings(
         ADMIN_KEY("admin-key", "", "install this admin API key instead of generating one"),
         PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the request's host)"),
         OFFLINE("offline", "false", "never download models"),
-        MODEL_ENDPOINT("model-endpoint", "https://huggingface.co", "Hugging Face endpoint or mirror for model downloads");
+        MODEL_ENDPOINT("model-endpoint", "https://huggingface.co", "Hugging Face endpoint or mirror for model downloads"),
+        VECTOR_QUANTIZATION("vector-quantization", "none", "none (float32 graphs) or int8 (quantized graphs, float rescoring)");
 
         public final String flag;
         public final String defaultValue;
@@ -124,7 +128,8 @@ public record Settings(
                 nonBlank(values.get(Option.ADMIN_KEY)),
                 nonBlank(values.get(Option.PUBLIC_URL)).map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u),
                 Boolean.parseBoolean(values.get(Option.OFFLINE)),
-                values.get(Option.MODEL_ENDPOINT));
+                values.get(Option.MODEL_ENDPOINT),
+                VectorQuantization.parse(values.get(Option.VECTOR_QUANTIZATION)));
     }
 
     private static Option find(String flag) {

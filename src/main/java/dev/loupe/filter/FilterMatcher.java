@@ -28,7 +28,7 @@ public final class FilterMatcher {
     }
 
     /** The scalar values at a dot path: array elements one by one, nested objects followed. */
-    static List<JsonNode> values(JsonNode doc, String path) {
+    public static List<JsonNode> values(JsonNode doc, String path) {
         List<JsonNode> out = new ArrayList<>();
         collect(doc, path.split("\\."), 0, out);
         return out;
@@ -85,17 +85,23 @@ public final class FilterMatcher {
         return false;
     }
 
+    /** Whether document value {@code x} equals filter value {@code v} coerced to {@code x}'s type ({@link FilterValues}). */
     private static boolean same(JsonNode x, JsonNode v) {
         if (v == null || v.isNull()) return x.isNull();
-        if (x.isNumber() && v.isNumber()) return x.asDouble() == v.asDouble();
-        if (x.isBoolean() || v.isBoolean()) return x.isBoolean() && v.isBoolean() ? x.asBoolean() == v.asBoolean() : x.asText().equals(v.asText());
-        return x.isTextual() && v.isTextual() && x.asText().equals(v.asText());
+        if (x.isNull() || v.isObject() || v.isArray()) return false;
+        if (x.isNumber()) return FilterValues.asNumber(v).map(n -> n == x.asDouble()).orElse(false);
+        return (x.isTextual() || x.isBoolean()) && x.asText().equals(FilterValues.asText(v));
     }
 
-    /** Numbers numerically, strings lexicographically; {@link Integer#MIN_VALUE} when incomparable. */
+    /**
+     * Numbers numerically, strings (and booleans, as their text) lexicographically, the filter
+     * value coerced to the document value's type; {@link Integer#MIN_VALUE} when incomparable.
+     */
     private static int compare(JsonNode x, JsonNode v) {
-        if (x.isNumber() && v.isNumber()) return Double.compare(x.asDouble(), v.asDouble());
-        if (x.isTextual() && v.isTextual()) return Integer.signum(x.asText().compareTo(v.asText()));
+        if (x.isNumber()) return FilterValues.asNumber(v).map(n -> Double.compare(x.asDouble(), n)).orElse(Integer.MIN_VALUE);
+        if ((x.isTextual() || x.isBoolean()) && v.isValueNode() && !v.isNull()) {
+            return Integer.signum(x.asText().compareTo(FilterValues.asText(v)));
+        }
         return Integer.MIN_VALUE;
     }
 

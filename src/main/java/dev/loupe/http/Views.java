@@ -237,6 +237,7 @@ final class Views {
             sn.put("duration_ms", s.durationMillis());
         });
         stats.put("total_time_ms", r.totalMillis());
+        if (!r.facets().isEmpty()) n.set("facets", r.facets());
         return n;
     }
 

@@ -31,6 +31,14 @@ public interface DocumentIndex extends AutoCloseable {
      */
     List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter);
 
+    /**
+     * The {@code k} documents matching {@code filter} that score highest under BM25 for
+     * {@code text} over the analysed text fields at {@code fields} (dot paths; empty means
+     * every text field), summed over fields. With {@code matchAll}, every word of the text
+     * must occur in one of the fields; otherwise any word will do.
+     */
+    List<ScoredDocument> lexical(String collectionId, List<String> fields, String text, boolean matchAll, int k, FilterNode filter);
+
     /** Removes a collection's documents and storage. */
     void drop(String collectionId);
 

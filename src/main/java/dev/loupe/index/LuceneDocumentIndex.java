@@ -14,9 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
@@ -25,6 +28,11 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoubleField;
 import org.apache.lucene.document.Field;
@@ -34,14 +42,23 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
@@ -63,8 +80,10 @@ import org.apache.lucene.util.BytesRef;
  * <ul>
  *   <li>{@code _id} — the document id (indexed term, stored);</li>
  *   <li>{@code _source} — the document's JSON fields, stored, returned as they are;</li>
- *   <li>{@code v.<name>} — stored little-endian float32 bytes of each vector, and
- *       {@code <name>} — the same vector as an HNSW-indexed {@link KnnFloatVectorField} (cosine);</li>
+ *   <li>{@code <name>} — each vector as an HNSW-indexed {@link KnnFloatVectorField} (cosine),
+ *       float32 or int8-quantized per {@link VectorQuantization}; the float vectors are kept
+ *       either way and returned from there (schema 1 also stored them as {@code v.<name>},
+ *       which is still read);</li>
  *   <li>for every scalar at dot path {@code p} of the JSON (array elements under the
  *       array's path): {@code s.p} — strings and booleans as keyword terms with sorted-set
  *       doc values; {@code n.p} — numbers as double points with sorted-numeric doc values;
@@ -76,7 +95,7 @@ import org.apache.lucene.util.BytesRef;
  * documents without conflicting doc-value types.
  */
 public final class LuceneDocumentIndex implements DocumentIndex {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     static final String ID = "_id";
     static final String SOURCE = "_source";
@@ -91,12 +110,44 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private static final int MAX_ARRAY_ELEMENTS = 1000;
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Analyzer ANALYZER = new StandardAnalyzer();
+    private static final double RAM_BUFFER_MB = 128;
 
     private final Path root;
+    private final Options options;
     private final ConcurrentMap<String, Shard> shards = new ConcurrentHashMap<>();
 
+    /**
+     * How vectors are indexed and searched.
+     *
+     * @param quantization       what the graph scores; changing it affects segments written afterwards
+     * @param candidates         the smallest beam of a graph search: a search for {@code k} explores
+     *                           {@code max(k, candidates)} candidates, which is what keeps recall up for small {@code k}
+     * @param rescoreOversample  with {@link VectorQuantization#INT8}, how many times more candidates the
+     *                           quantized search gathers before they are rescored with float vectors
+     */
+    public record Options(VectorQuantization quantization, int candidates, int rescoreOversample) {
+        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 100, 2);
+
+        public Options {
+            if (candidates < 1 || rescoreOversample < 1) throw new IllegalArgumentException("candidates and oversample must be positive");
+        }
+
+        public Options withQuantization(VectorQuantization q) {
+            return new Options(q, candidates, rescoreOversample);
+        }
+
+        public Options withCandidates(int n) {
+            return new Options(quantization, n, rescoreOversample);
+        }
+    }
+
     public LuceneDocumentIndex(Path root) {
+        this(root, Options.DEFAULT);
+    }
+
+    public LuceneDocumentIndex(Path root, Options options) {
         this.root = root;
+        this.options = options;
         try {
             Files.createDirectories(root);
             Files.writeString(root.resolve("SCHEMA_VERSION"), String.valueOf(SCHEMA_VERSION));
@@ -121,6 +172,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             try {
                 FSDirectory dir = FSDirectory.open(root.resolve(id));
                 IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(ANALYZER)
+                        .setCodec(codec(options.quantization()))
+                        // Fewer, larger flushed segments: each one costs a graph build and a merge.
+                        .setRAMBufferSizeMB(RAM_BUFFER_MB)
                         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
                 return new Shard(dir, writer, new SearcherManager(writer, null));
             } catch (IOException e) {
@@ -147,7 +201,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         return search(collectionId, s -> {
             TopDocs top = s.search(new TermQuery(new Term(ID, documentId)), 1);
             if (top.scoreDocs.length == 0) return Optional.empty();
-            return Optional.of(load(s.storedFields(), top.scoreDocs[0].doc, collectionId));
+            return Optional.of(new Loader(s, collectionId).load(top.scoreDocs[0].doc));
         });
     }
 
@@ -172,9 +226,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             long total = s.count(query);
             if (limit == 0 || offset >= total) return new DocumentPage(List.of(), total);
             TopDocs top = s.search(query, offset + limit, sortOf(s, sort));
-            StoredFields stored = s.storedFields();
+            Loader loader = new Loader(s, collectionId);
             List<IndexedDocument> docs = new ArrayList<>();
-            for (int i = offset; i < top.scoreDocs.length; i++) docs.add(load(stored, top.scoreDocs[i].doc, collectionId));
+            for (int i = offset; i < top.scoreDocs.length; i++) docs.add(loader.load(top.scoreDocs[i].doc));
             return new DocumentPage(docs, total);
         });
     }
@@ -188,16 +242,57 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     @Override
     public List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
         Query f = filter instanceof FilterNode.All ? null : LuceneFilter.toQuery(filter);
+        int candidates = Math.max(k, options.candidates());
+        Query knn = switch (options.quantization()) {
+            case NONE -> new KnnFloatVectorQuery(vectorField, query, candidates, f);
+            // Segments written as float32 are rescored too, which costs little and changes nothing.
+            case INT8 -> RescoreTopNQuery.createFullPrecisionRescorerQuery(
+                    new KnnFloatVectorQuery(vectorField, query, candidates * options.rescoreOversample(), f), query, vectorField, candidates);
+        };
         return search(collectionId, s -> {
-            TopDocs top = s.search(new KnnFloatVectorQuery(vectorField, query, k, f), k);
-            StoredFields stored = s.storedFields();
+            TopDocs top = s.search(knn, k);
             List<ScoredDocument> hits = new ArrayList<>(top.scoreDocs.length);
+            Loader loader = new Loader(s, collectionId);
             for (ScoreDoc sd : top.scoreDocs) {
                 // Lucene scores cosine as (1 + cos) / 2; report the cosine itself.
-                hits.add(new ScoredDocument(load(stored, sd.doc, collectionId), 2 * sd.score - 1));
+                hits.add(new ScoredDocument(loader.load(sd.doc), 2 * sd.score - 1));
             }
             return hits;
         });
+    }
+
+    @Override
+    public List<ScoredDocument> lexical(String collectionId, List<String> fields, String text, boolean matchAll, int k, FilterNode filter) {
+        Set<String> words = new LinkedHashSet<>(analyze(text));
+        if (words.isEmpty()) return List.of();
+        return search(collectionId, s -> {
+            List<String> targets = fields.isEmpty() ? textFields(s) : fields.stream().map(f -> TEXT + f).toList();
+            BooleanQuery.Builder query = new BooleanQuery.Builder();
+            for (String word : words) {
+                BooleanQuery.Builder inAnyField = new BooleanQuery.Builder();
+                for (String f : targets) inAnyField.add(new TermQuery(new Term(f, word)), BooleanClause.Occur.SHOULD);
+                query.add(inAnyField.build(), matchAll ? BooleanClause.Occur.MUST : BooleanClause.Occur.SHOULD);
+            }
+            // With a FILTER clause beside them, SHOULD clauses turn optional unless one is required.
+            if (!matchAll) query.setMinimumNumberShouldMatch(1);
+            if (!(filter instanceof FilterNode.All)) query.add(LuceneFilter.toQuery(filter), BooleanClause.Occur.FILTER);
+            TopDocs top = s.search(query.build(), k);
+            Loader loader = new Loader(s, collectionId);
+            List<ScoredDocument> hits = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) hits.add(new ScoredDocument(loader.load(sd.doc), sd.score));
+            return hits;
+        });
+    }
+
+    /** Every analysed text field present in the index. */
+    private static List<String> textFields(IndexSearcher searcher) {
+        Set<String> out = new TreeSet<>();
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            for (FieldInfo info : leaf.reader().getFieldInfos()) {
+                if (info.name.startsWith(TEXT)) out.add(info.name);
+            }
+        }
+        return List.copyOf(out);
     }
 
     @Override
@@ -226,6 +321,19 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             }
         }
         shards.clear();
+    }
+
+    private static Codec codec(VectorQuantization quantization) {
+        KnnVectorsFormat format = switch (quantization) {
+            case NONE -> new Lucene99HnswVectorsFormat();
+            case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat();
+        };
+        return new Lucene104Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return format;
+            }
+        };
     }
 
     @FunctionalInterface
@@ -279,7 +387,6 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         doc.add(new StoredField(SOURCE, Json.write(d.fields()).getBytes(StandardCharsets.UTF_8)));
         for (Map.Entry<String, float[]> v : d.vectors().entrySet()) {
             doc.add(new KnnFloatVectorField(v.getKey(), v.getValue(), VectorSimilarityFunction.COSINE));
-            doc.add(new StoredField(VECTOR + v.getKey(), floatsToBytes(v.getValue())));
         }
         flatten(doc, "", d.fields());
         return doc;
@@ -320,15 +427,40 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         }
     }
 
-    private static IndexedDocument load(StoredFields stored, int docId, String collectionId) throws IOException {
-        Document doc = stored.document(docId);
-        BytesRef source = doc.getBinaryValue(SOURCE);
-        ObjectNode fields = (ObjectNode) Json.read(new String(source.bytes, source.offset, source.length, StandardCharsets.UTF_8));
-        Map<String, float[]> vectors = new LinkedHashMap<>();
-        for (var f : doc.getFields()) {
-            if (f.name().startsWith(VECTOR)) vectors.put(f.name().substring(VECTOR.length()), bytesToFloats(f.binaryValue()));
+    /**
+     * Reads hits back: fields from {@code _source}, vectors from the vector values the graph
+     * was built from, so each vector is stored once.
+     */
+    private static final class Loader {
+        private final IndexSearcher searcher;
+        private final StoredFields stored;
+        private final String collectionId;
+
+        Loader(IndexSearcher searcher, String collectionId) throws IOException {
+            this.searcher = searcher;
+            this.stored = searcher.storedFields();
+            this.collectionId = collectionId;
         }
-        return new IndexedDocument(doc.get(ID), collectionId, fields, vectors);
+
+        IndexedDocument load(int docId) throws IOException {
+            Document doc = stored.document(docId);
+            BytesRef source = doc.getBinaryValue(SOURCE);
+            ObjectNode fields = (ObjectNode) Json.read(new String(source.bytes, source.offset, source.length, StandardCharsets.UTF_8));
+            Map<String, float[]> vectors = new LinkedHashMap<>();
+            for (var f : doc.getFields()) {
+                if (f.name().startsWith(VECTOR)) vectors.put(f.name().substring(VECTOR.length()), bytesToFloats(f.binaryValue()));
+            }
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docId, leaves));
+            int local = docId - leaf.docBase;
+            for (FieldInfo info : leaf.reader().getFieldInfos()) {
+                if (info.getVectorDimension() == 0 || info.getVectorEncoding() != VectorEncoding.FLOAT32) continue;
+                FloatVectorValues values = leaf.reader().getFloatVectorValues(info.name);
+                KnnVectorValues.DocIndexIterator it = values.iterator();
+                if (it.advance(local) == local) vectors.put(info.name, values.vectorValue(it.index()).clone());
+            }
+            return new IndexedDocument(doc.get(ID), collectionId, fields, vectors);
+        }
     }
 
     /** Lower-cased word terms of {@code text}, as the full-text fields index them. */
@@ -343,12 +475,6 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             throw new UncheckedIOException(e);
         }
         return out;
-    }
-
-    private static BytesRef floatsToBytes(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return new BytesRef(b.array());
     }
 
     private static float[] bytesToFloats(BytesRef ref) {

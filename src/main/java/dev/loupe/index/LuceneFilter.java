@@ -2,6 +2,7 @@ package dev.loupe.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterValues;
 import java.util.List;
 import org.apache.lucene.document.DoubleField;
 import org.apache.lucene.index.Term;
@@ -70,11 +71,14 @@ final class LuceneFilter {
         };
     }
 
+    /** Number fields compare numerically and string/boolean fields textually, the value coerced to each ({@link FilterValues}). */
     private static Query equal(String f, JsonNode v) {
         if (v == null || v.isNull()) return new TermQuery(new Term(LuceneDocumentIndex.NULL, f));
-        if (v.isNumber()) return DoubleField.newExactQuery(LuceneDocumentIndex.NUMBER + f, v.asDouble());
         if (v.isArray()) return anyOf(f, v);
-        return new TermQuery(new Term(LuceneDocumentIndex.STRING + f, v.asText()));
+        Query text = new TermQuery(new Term(LuceneDocumentIndex.STRING + f, FilterValues.asText(v)));
+        return FilterValues.asNumber(v)
+                .<Query>map(n -> either(DoubleField.newExactQuery(LuceneDocumentIndex.NUMBER + f, n), text))
+                .orElse(text);
     }
 
     private static Query anyOf(String f, JsonNode values) {
@@ -85,17 +89,20 @@ final class LuceneFilter {
     }
 
     private static Query range(String f, JsonNode v, boolean inclusive, boolean lowerBound) {
-        if (v.isNumber()) {
-            double x = v.asDouble();
-            double bound = inclusive ? x : (lowerBound ? Math.nextUp(x) : Math.nextDown(x));
-            return lowerBound
-                    ? DoubleField.newRangeQuery(LuceneDocumentIndex.NUMBER + f, bound, Double.POSITIVE_INFINITY)
-                    : DoubleField.newRangeQuery(LuceneDocumentIndex.NUMBER + f, Double.NEGATIVE_INFINITY, bound);
-        }
-        String s = v.asText();
-        return lowerBound
+        String s = FilterValues.asText(v);
+        Query text = lowerBound
                 ? TermRangeQuery.newStringRange(LuceneDocumentIndex.STRING + f, s, null, inclusive, true)
                 : TermRangeQuery.newStringRange(LuceneDocumentIndex.STRING + f, null, s, true, inclusive);
+        return FilterValues.asNumber(v).<Query>map(x -> {
+            double bound = inclusive ? x : (lowerBound ? Math.nextUp(x) : Math.nextDown(x));
+            return either(lowerBound
+                    ? DoubleField.newRangeQuery(LuceneDocumentIndex.NUMBER + f, bound, Double.POSITIVE_INFINITY)
+                    : DoubleField.newRangeQuery(LuceneDocumentIndex.NUMBER + f, Double.NEGATIVE_INFINITY, bound), text);
+        }).orElse(text);
+    }
+
+    private static Query either(Query a, Query b) {
+        return new BooleanQuery.Builder().add(a, Occur.SHOULD).add(b, Occur.SHOULD).build();
     }
 
     private static Query text(String f, String text) {

@@ -1,10 +1,15 @@
 package dev.loupe.retriever;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Json;
+import dev.loupe.filter.FilterMatcher;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.inference.Vectors;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +29,35 @@ final class CandidateOps {
             cur = cur == null ? null : cur.get(part);
         }
         return cur == null || cur.isMissingNode() || cur.isNull() ? null : cur;
+    }
+
+    /**
+     * How many candidates hold each value at {@code path} (array elements counted one by
+     * one), as {@code [{value, count}]}, most frequent first, ties by value, at most {@code limit}.
+     */
+    static ArrayNode facet(List<ScoredDocument> in, String path, int limit) {
+        Map<String, Integer> counts = new HashMap<>();
+        Map<String, JsonNode> values = new HashMap<>();
+        for (ScoredDocument h : in) {
+            Set<String> seen = new HashSet<>();
+            for (JsonNode v : FilterMatcher.values(h.document().fields(), path)) {
+                if (v.isNull() || v.isContainerNode()) continue;
+                String key = v.asText();
+                if (!seen.add(key)) continue;
+                values.putIfAbsent(key, v);
+                counts.merge(key, 1, Integer::sum);
+            }
+        }
+        ArrayNode out = Json.array();
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(limit)
+                .forEach(e -> {
+                    ObjectNode entry = out.addObject();
+                    entry.set("value", values.get(e.getKey()));
+                    entry.put("count", e.getValue());
+                });
+        return out;
     }
 
     /** Stable sort by a field: numbers numerically, other values as text; missing values last either way. */

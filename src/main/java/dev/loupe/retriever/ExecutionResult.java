@@ -1,15 +1,17 @@
 package dev.loupe.retriever;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.index.ScoredDocument;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A retriever execution: the requested page of results, how many there were in all,
- * and per stage how many documents went in and out and how long it took.
+ * per stage how many documents went in and out and how long it took, and the facet
+ * counts searches asked for ({@code {field: [{value, count}]}}, empty when none).
  */
 public record ExecutionResult(String executionId, List<ScoredDocument> page, int total, int offset, int pageSize,
-                              Map<String, StageStatistics> stages, double totalMillis) {
+                              Map<String, StageStatistics> stages, ObjectNode facets, double totalMillis) {
 
     public record StageStatistics(int inputCount, int outputCount, double durationMillis) {
     }

@@ -46,13 +46,21 @@ public final class InputSchema {
         return out;
     }
 
-    /** Checks inputs against a normalised schema: required inputs present, types as declared. */
-    static void check(JsonNode schema, JsonNode inputs) {
-        if (schema == null || !schema.isObject()) return;
+    /**
+     * The inputs an execution runs with: absent inputs take their schema {@code default},
+     * then required inputs must be present and every input of its declared type.
+     */
+    static ObjectNode apply(JsonNode schema, ObjectNode inputs) {
+        ObjectNode out = inputs.deepCopy();
+        if (schema == null || !schema.isObject()) return out;
         for (Map.Entry<String, JsonNode> e : schema.properties()) {
             String name = e.getKey();
             JsonNode spec = e.getValue();
-            JsonNode value = inputs.get(name);
+            JsonNode value = out.get(name);
+            if ((value == null || value.isNull()) && spec.has("default") && !spec.get("default").isNull()) {
+                value = spec.get("default");
+                out.set(name, value);
+            }
             if (value == null || value.isNull()) {
                 if (spec.path("required").asBoolean(false)) {
                     throw ApiException.invalid("inputs." + name, "is required by the retriever's input_schema");
@@ -72,5 +80,6 @@ public final class InputSchema {
             };
             if (!ok) throw ApiException.invalid("inputs." + name, "must be of type " + type + ", got " + Body.kind(value));
         }
+        return out;
     }
 }

@@ -3,6 +3,7 @@ package dev.loupe.retriever;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.ApiException;
+import dev.loupe.api.Json;
 import dev.loupe.blob.BlobException;
 import dev.loupe.blob.BlobSource;
 import dev.loupe.blob.UrlFetcher;
@@ -62,16 +63,17 @@ public final class RetrieverExecutor {
 
     public ExecutionResult execute(Request r) {
         long start = System.nanoTime();
-        InputSchema.check(r.inputSchema(), r.inputs());
+        ObjectNode inputs = InputSchema.apply(r.inputSchema(), r.inputs());
         List<ScoredDocument> current = List.of();
         Map<String, ExecutionResult.StageStatistics> stats = new LinkedHashMap<>();
+        ObjectNode facets = Json.object();
         for (Stage stage : r.stages()) {
             long t0 = System.nanoTime();
             int in = current.size();
             current = switch (stage) {
-                case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), r.inputs());
+                case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets);
                 case Stage.AttributeFilter af -> {
-                    FilterNode filter = new FilterParser(ref -> Templates.input(r.inputs(), ref)).parse(af.filter(), "filters");
+                    FilterNode filter = new FilterParser(ref -> Templates.input(inputs, ref)).parse(af.filter(), "filters");
                     yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
                 }
                 case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
@@ -88,43 +90,71 @@ public final class RetrieverExecutor {
         int from = Math.min(r.offset(), current.size());
         int to = Math.min(current.size(), from + r.pageSize());
         return new ExecutionResult(Ids.next("exec_"), List.copyOf(current.subList(from, to)), current.size(),
-                r.offset(), r.pageSize(), stats, (System.nanoTime() - start) / 1e6);
+                r.offset(), r.pageSize(), stats, facets, (System.nanoTime() - start) / 1e6);
     }
 
-    private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs) {
+    private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut) {
         String where = "stage '" + fs.name() + "'";
         FilterNode filter = new FilterParser(ref -> Templates.input(inputs, ref)).parse(fs.preFilters(), "pre_filters");
-        List<List<ScoredDocument>> rankings = new ArrayList<>();
-        for (Stage.Search search : fs.searches()) {
-            List<ScoredDocument> hits = new ArrayList<>();
+        List<ScoredDocument> fused;
+        if (fs.searches().isEmpty()) {
+            fused = new ArrayList<>();
             for (Collection col : collections) {
-                FeatureExtractor.VectorIndexSpec spec = vectorIndex(col, search.featureUri(), where);
-                float[] query = queryVector(search.query(), spec, col, inputs, where);
-                for (ScoredDocument h : index.nearest(col.collectionId(), spec.field(), query, search.topK(), filter)) {
-                    if (search.minScore() == null || h.score() >= search.minScore()) hits.add(h);
+                for (IndexedDocument d : index.list(col.collectionId(), filter, List.of(), 0, fs.finalTopK()).documents()) {
+                    fused.add(new ScoredDocument(d, 1f));
                 }
             }
-            hits.sort(Comparator.comparingDouble(ScoredDocument::score).reversed());
-            rankings.add(hits.size() > search.topK() ? hits.subList(0, search.topK()) : hits);
+        } else {
+            List<List<ScoredDocument>> rankings = new ArrayList<>();
+            for (Stage.Search search : fs.searches()) {
+                List<ScoredDocument> hits = new ArrayList<>();
+                for (Collection col : collections) {
+                    List<ScoredDocument> found = switch (search) {
+                        case Stage.VectorSearch v -> {
+                            FeatureExtractor.VectorIndexSpec spec = vectorIndex(col, v.featureUri(), where);
+                            yield index.nearest(col.collectionId(), spec.field(), queryVector(v.query(), spec, col, inputs, where), v.topK(), filter);
+                        }
+                        case Stage.LexicalSearch l -> index.lexical(col.collectionId(), l.fields(), Templates.renderText(l.text(), inputs, where),
+                                l.matchAll(), l.topK(), filter);
+                    };
+                    for (ScoredDocument h : found) {
+                        if (search.minScore() == null || h.score() >= search.minScore()) hits.add(h);
+                    }
+                }
+                hits.sort(Comparator.comparingDouble(ScoredDocument::score).reversed());
+                rankings.add(hits.size() > search.topK() ? hits.subList(0, search.topK()) : hits);
+            }
+            fused = rankings.size() == 1 ? rankings.getFirst() : fuse(fs, rankings);
         }
-        List<ScoredDocument> fused = rankings.size() == 1 ? rankings.getFirst() : fuse(fs, rankings);
+        if (fs.groupBy() != null) {
+            fused = CandidateOps.groupBy(fused, fs.groupBy().field(), fs.groupBy().maxPerGroup(), fs.groupBy().limit());
+        }
+        for (Stage.Facet facet : fs.facets()) facetsOut.set(facet.field(), CandidateOps.facet(fused, facet.field(), facet.limit()));
         return fused.size() > fs.finalTopK() ? List.copyOf(fused.subList(0, fs.finalTopK())) : fused;
     }
 
+    /**
+     * Fuses the searches' rankings. {@code rrf} sums {@code weight / (60 + rank)};
+     * {@code weighted} sums {@code weight × score} and {@code max} keeps the best score, where
+     * a lexical search's BM25 scores are first divided by its best one so that they lie in
+     * [0, 1] like cosine similarities.
+     */
     private static List<ScoredDocument> fuse(Stage.FeatureSearch fs, List<List<ScoredDocument>> rankings) {
         Map<String, Double> scores = new HashMap<>();
         Map<String, IndexedDocument> docs = new HashMap<>();
         for (int s = 0; s < rankings.size(); s++) {
-            double weight = fs.searches().get(s).weight();
+            Stage.Search search = fs.searches().get(s);
             List<ScoredDocument> ranking = rankings.get(s);
+            double scale = search instanceof Stage.LexicalSearch && !ranking.isEmpty() && ranking.getFirst().score() > 0
+                    ? 1 / ranking.getFirst().score() : 1;
             for (int rank = 0; rank < ranking.size(); rank++) {
                 ScoredDocument h = ranking.get(rank);
                 String key = h.document().collectionId() + "/" + h.document().documentId();
                 docs.putIfAbsent(key, h.document());
                 double contribution = switch (fs.fusion()) {
-                    case "weighted" -> weight * h.score();
-                    case "max" -> h.score();
-                    default -> weight / (RRF_K + rank + 1);
+                    case "weighted" -> search.weight() * h.score() * scale;
+                    case "max" -> h.score() * scale;
+                    default -> search.weight() / (RRF_K + rank + 1);
                 };
                 scores.merge(key, contribution, fs.fusion().equals("max") ? Math::max : Double::sum);
             }
@@ -154,9 +184,9 @@ public final class RetrieverExecutor {
     }
 
     private float[] queryVector(Stage.Query query, FeatureExtractor.VectorIndexSpec spec, Collection col, ObjectNode inputs, String where) {
-        DualEncoder encoder = extractors.image().encoder();
         float[] v = switch (query) {
             case Stage.Query.Text t -> {
+                DualEncoder encoder = extractors.image().encoder();
                 String text = Templates.renderText(t.template(), inputs, where);
                 yield textCache.computeIfAbsent(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
             }
@@ -170,8 +200,10 @@ public final class RetrieverExecutor {
                 if (stored == null) throw ApiException.invalid("document_ref", "document " + id + " has no " + spec.field());
                 yield stored.clone();
             }
-            case Stage.Query.Content c -> encoder.embedImages(List.of(
-                    image(Templates.renderText(c.template(), inputs, where), encoder.preprocessing())))[0];
+            case Stage.Query.Content c -> {
+                DualEncoder encoder = extractors.image().encoder();
+                yield encoder.embedImages(List.of(image(Templates.renderText(c.template(), inputs, where), encoder.preprocessing())))[0];
+            }
         };
         if (v.length != spec.dimension()) {
             throw ApiException.invalid("query", "query vector has " + v.length + " dimensions; " + spec.featureUri() + " has " + spec.dimension());

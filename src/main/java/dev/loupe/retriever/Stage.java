@@ -25,18 +25,21 @@ public sealed interface Stage {
     }
 
     /**
-     * Vector search over one or more feature indexes, fused into one ranking.
+     * Vector and lexical searches over a collection, fused into one ranking; with no
+     * searches, the documents matching {@code preFilters} (filter-only mode, every score 1).
      *
-     * @param finalTopK how many fused results leave the stage
-     * @param fusion    {@code rrf}, {@code weighted} or {@code max}
-     * @param preFilters Mixpeek filter JSON applied inside the nearest-neighbour search (may hold dynamic values)
+     * @param finalTopK  how many results leave the stage
+     * @param fusion     {@code rrf}, {@code weighted} or {@code max}
+     * @param preFilters Mixpeek filter JSON applied inside each search (may hold dynamic values), or null
+     * @param groupBy    keeps the best documents per value of a field before {@code finalTopK} applies, or null
+     * @param facets     fields whose values are counted over the fused candidates
      */
     record FeatureSearch(String name, List<Search> searches, int finalTopK, String fusion,
-                         com.fasterxml.jackson.databind.JsonNode preFilters) implements Stage {
+                         com.fasterxml.jackson.databind.JsonNode preFilters, GroupBy groupBy, List<Facet> facets) implements Stage {
         public FeatureSearch {
-            if (searches.isEmpty()) throw new IllegalArgumentException("feature_search needs at least one search");
             if (finalTopK < 1) throw new IllegalArgumentException("final_top_k must be at least 1, got: " + finalTopK);
             searches = List.copyOf(searches);
+            facets = List.copyOf(facets);
         }
 
         @Override
@@ -137,14 +140,49 @@ public sealed interface Stage {
         }
     }
 
+    /** One search of a {@link FeatureSearch}: its best {@code topK} hits, above {@code minScore}, weighted in fusion. */
+    sealed interface Search {
+        int topK();
+
+        Double minScore();
+
+        double weight();
+
+        static void checkTopK(int topK) {
+            if (topK < 1 || topK > 10_000) throw new IllegalArgumentException("top_k must be between 1 and 10000, got: " + topK);
+        }
+    }
+
     /**
-     * One nearest-neighbour search of a {@link FeatureSearch}.
+     * Nearest neighbours in a vector index; scores are cosine similarities.
      *
      * @param featureUri the vector index, or null for "the collection's only one"
      */
-    record Search(String featureUri, Query query, int topK, Double minScore, double weight) {
-        public Search {
-            if (topK < 1 || topK > 10_000) throw new IllegalArgumentException("top_k must be between 1 and 10000, got: " + topK);
+    record VectorSearch(String featureUri, Query query, int topK, Double minScore, double weight) implements Search {
+        public VectorSearch {
+            Search.checkTopK(topK);
+        }
+    }
+
+    /**
+     * BM25 over analysed text fields ({@code ocr_text}, {@code description}, string metadata);
+     * scores are BM25 sums over the fields.
+     *
+     * @param fields   dot paths of the text fields; empty means every text field
+     * @param text     the query text (may be a template)
+     * @param matchAll whether every query word must occur (in any of the fields), rather than any
+     */
+    record LexicalSearch(List<String> fields, String text, boolean matchAll, int topK, Double minScore, double weight) implements Search {
+        public LexicalSearch {
+            Search.checkTopK(topK);
+            fields = List.copyOf(fields);
+        }
+    }
+
+    /** Counts of a field's values, the {@code limit} most frequent first. */
+    record Facet(String field, int limit) {
+        public Facet {
+            if (limit < 1) throw new IllegalArgumentException("facet limit must be at least 1");
         }
     }
 

@@ -92,14 +92,8 @@ public final class StageParser {
         List<Stage.Search> searches = new ArrayList<>();
         if (params.has("searches")) {
             for (Body s : params.objects("searches")) searches.add(search(s));
-        } else {
+        } else if (params.has("query")) {
             searches.add(search(params));
-        }
-        int defaultTop = searches.stream().mapToInt(Stage.Search::topK).max().orElse(10);
-        int finalTopK = params.optionalInt("final_top_k", 1, 10_000).orElse(defaultTop);
-        String fusion = params.optionalString("fusion").orElse("rrf").toLowerCase(Locale.ROOT);
-        if (!List.of("rrf", "weighted", "max").contains(fusion)) {
-            throw params.invalid("fusion", "must be rrf, weighted or max, got '" + fusion + "'");
         }
         JsonNode preFilters = config.raw("pre_filters");
         if (preFilters == null) preFilters = params.raw("pre_filters");
@@ -109,48 +103,95 @@ public final class StageParser {
             new FilterParser(ref -> com.fasterxml.jackson.databind.node.NullNode.instance)
                     .parse(preFilters, config.path() + ".pre_filters");
         }
+        if (searches.isEmpty() && preFilters == null) {
+            throw params.invalid("searches", "feature_search needs at least one search, or pre_filters for filter-only mode");
+        }
+        int defaultTop = searches.stream().mapToInt(Stage.Search::topK).max().orElse(100);
+        int finalTopK = params.optionalInt("final_top_k", 1, 10_000).orElse(defaultTop);
+        String fusion = params.optionalString("fusion").orElse("rrf").toLowerCase(Locale.ROOT);
+        if (!List.of("rrf", "weighted", "max").contains(fusion)) {
+            throw params.invalid("fusion", "must be rrf, weighted or max, got '" + fusion + "'");
+        }
+        Stage.GroupBy groupBy = params.optionalObject("group_by").map(g -> groupBy(name, g)).orElse(null);
+        List<Stage.Facet> facets = new ArrayList<>();
+        if (params.has("facets")) {
+            JsonNode list = params.raw("facets");
+            if (!list.isArray()) throw params.invalid("facets", "must be an array of field names or {field, limit} objects");
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode f = list.get(i);
+                String at = params.path() + ".facets[" + i + "]";
+                if (f.isTextual() && !f.asText().isBlank()) {
+                    facets.add(new Stage.Facet(f.asText(), 10));
+                } else if (f.isObject()) {
+                    Body fb = Body.of(f, at);
+                    facets.add(new Stage.Facet(fb.optionalString("field").orElseThrow(() -> fb.invalid("field", "is required")),
+                            fb.optionalInt("limit", 1, 1000).orElse(10)));
+                } else {
+                    throw ApiException.invalid(at, "must be a field name or {field, limit}");
+                }
+            }
+        }
         try {
-            return new Stage.FeatureSearch(name, searches, finalTopK, fusion, preFilters);
+            return new Stage.FeatureSearch(name, searches, finalTopK, fusion, preFilters, groupBy, facets);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(params.path(), e.getMessage());
         }
     }
 
-    private static Stage.Search search(Body s) {
-        String uri = s.optionalString("feature_uri").or(() -> s.optionalString("feature_address")).orElse(null);
-        JsonNode q = s.raw("query");
-        if (q == null) throw s.invalid("query", "is required");
-        Stage.Query query;
-        if (q.isTextual()) {
-            query = new Stage.Query.Text(q.asText());
-        } else {
-            Body qb = Body.of(q, s.path().equals("body") ? "query" : s.path() + ".query");
-            String mode = qb.optionalString("input_mode").orElse("text").toLowerCase(Locale.ROOT);
-            query = switch (mode) {
-                case "text" -> new Stage.Query.Text(qb.optionalString("value").or(() -> qb.optionalString("text"))
-                        .orElseThrow(() -> qb.invalid("value", "is required for input_mode text")));
-                case "content" -> new Stage.Query.Content(qb.optionalString("value")
-                        .orElseThrow(() -> qb.invalid("value", "is required for input_mode content")));
-                case "vector" -> {
-                    JsonNode v = qb.raw("value");
-                    if (v == null) throw qb.invalid("value", "is required for input_mode vector");
-                    if (!v.isArray() && !v.isTextual()) throw qb.invalid("value", "must be an array of numbers or a template");
-                    yield new Stage.Query.Vector(v);
-                }
-                case "document" -> {
-                    JsonNode ref = qb.raw("document_ref");
-                    String id = ref != null && ref.isObject() ? ref.path("document_id").asText(null)
-                            : qb.optionalString("value").orElse(null);
-                    if (id == null) throw qb.invalid("document_ref", "document_ref.document_id is required for input_mode document");
-                    yield new Stage.Query.Document(id);
-                }
-                default -> throw qb.invalid("input_mode", "must be text, content, vector or document, got '" + mode + "'");
-            };
+    private static Stage.GroupBy groupBy(String name, Body g) {
+        try {
+            return new Stage.GroupBy(name, g.optionalString("field").orElseThrow(() -> g.invalid("field", "is required")),
+                    g.optionalInt("max_per_group", 1, 10_000).orElse(1), g.optionalInt("limit", 1, 100_000).orElse(100_000));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(g.path(), e.getMessage());
         }
+    }
+
+    private static Stage.Search search(Body s) {
+        String type = s.optionalString("search_type").orElse("vector").toLowerCase(Locale.ROOT);
         int topK = s.optionalInt("top_k", 1, 10_000).orElse(100);
         Double minScore = s.optionalNumber("min_score").orElse(null);
         double weight = s.optionalNumber("weight").orElse(1.0);
-        return new Stage.Search(uri, query, topK, minScore, weight);
+        return switch (type) {
+            case "vector" -> new Stage.VectorSearch(s.optionalString("feature_uri").or(() -> s.optionalString("feature_address")).orElse(null),
+                    query(s), topK, minScore, weight);
+            case "lexical", "bm25", "text" -> {
+                if (!(query(s) instanceof Stage.Query.Text text)) throw s.invalid("query", "a lexical search takes a text query");
+                String operator = s.optionalString("operator").orElse("or").toLowerCase(Locale.ROOT);
+                if (!operator.equals("or") && !operator.equals("and")) throw s.invalid("operator", "must be or or and, got '" + operator + "'");
+                yield new Stage.LexicalSearch(s.has("fields") ? s.strings("fields") : List.of(), text.template(), operator.equals("and"),
+                        topK, minScore, weight);
+            }
+            default -> throw s.invalid("search_type", "must be vector or lexical, got '" + type + "'");
+        };
+    }
+
+    private static Stage.Query query(Body s) {
+        JsonNode q = s.raw("query");
+        if (q == null) throw s.invalid("query", "is required");
+        if (q.isTextual()) return new Stage.Query.Text(q.asText());
+        Body qb = Body.of(q, s.path().equals("body") ? "query" : s.path() + ".query");
+        String mode = qb.optionalString("input_mode").orElse("text").toLowerCase(Locale.ROOT);
+        return switch (mode) {
+            case "text" -> new Stage.Query.Text(qb.optionalString("value").or(() -> qb.optionalString("text"))
+                    .orElseThrow(() -> qb.invalid("value", "is required for input_mode text")));
+            case "content" -> new Stage.Query.Content(qb.optionalString("value")
+                    .orElseThrow(() -> qb.invalid("value", "is required for input_mode content")));
+            case "vector" -> {
+                JsonNode v = qb.raw("value");
+                if (v == null) throw qb.invalid("value", "is required for input_mode vector");
+                if (!v.isArray() && !v.isTextual()) throw qb.invalid("value", "must be an array of numbers or a template");
+                yield new Stage.Query.Vector(v);
+            }
+            case "document" -> {
+                JsonNode ref = qb.raw("document_ref");
+                String id = ref != null && ref.isObject() ? ref.path("document_id").asText(null)
+                        : qb.optionalString("value").orElse(null);
+                if (id == null) throw qb.invalid("document_ref", "document_ref.document_id is required for input_mode document");
+                yield new Stage.Query.Document(id);
+            }
+            default -> throw qb.invalid("input_mode", "must be text, content, vector or document, got '" + mode + "'");
+        };
     }
 
     /** The stages in the OpenAPI shape, for responses. */
@@ -168,13 +209,24 @@ public final class StageParser {
                     ArrayNode searches = params.putArray("searches");
                     for (Stage.Search s : fs.searches()) {
                         ObjectNode sn = searches.addObject();
-                        if (s.featureUri() != null) sn.put("feature_uri", s.featureUri());
-                        ObjectNode q = sn.putObject("query");
-                        switch (s.query()) {
-                            case Stage.Query.Text t -> q.put("input_mode", "text").put("value", t.template());
-                            case Stage.Query.Content c -> q.put("input_mode", "content").put("value", c.template());
-                            case Stage.Query.Vector v -> q.put("input_mode", "vector").set("value", v.value());
-                            case Stage.Query.Document d -> q.put("input_mode", "document").putObject("document_ref").put("document_id", d.documentIdTemplate());
+                        switch (s) {
+                            case Stage.VectorSearch v -> {
+                                if (v.featureUri() != null) sn.put("feature_uri", v.featureUri());
+                                ObjectNode q = sn.putObject("query");
+                                switch (v.query()) {
+                                    case Stage.Query.Text t -> q.put("input_mode", "text").put("value", t.template());
+                                    case Stage.Query.Content c -> q.put("input_mode", "content").put("value", c.template());
+                                    case Stage.Query.Vector vec -> q.put("input_mode", "vector").set("value", vec.value());
+                                    case Stage.Query.Document d -> q.put("input_mode", "document").putObject("document_ref").put("document_id", d.documentIdTemplate());
+                                }
+                            }
+                            case Stage.LexicalSearch l -> {
+                                sn.put("search_type", "lexical");
+                                ArrayNode fields = sn.putArray("fields");
+                                l.fields().forEach(fields::add);
+                                sn.putObject("query").put("input_mode", "text").put("value", l.text());
+                                sn.put("operator", l.matchAll() ? "and" : "or");
+                            }
                         }
                         sn.put("top_k", s.topK());
                         if (s.minScore() != null) sn.put("min_score", s.minScore());
@@ -182,6 +234,14 @@ public final class StageParser {
                     }
                     params.put("final_top_k", fs.finalTopK());
                     params.put("fusion", fs.fusion());
+                    if (fs.groupBy() != null) {
+                        params.putObject("group_by").put("field", fs.groupBy().field()).put("max_per_group", fs.groupBy().maxPerGroup())
+                                .put("limit", fs.groupBy().limit());
+                    }
+                    if (!fs.facets().isEmpty()) {
+                        ArrayNode facets = params.putArray("facets");
+                        fs.facets().forEach(f -> facets.addObject().put("field", f.field()).put("limit", f.limit()));
+                    }
                     if (fs.preFilters() != null) config.set("pre_filters", fs.preFilters());
                 }
                 case Stage.AttributeFilter af -> params.set("filters", af.filter());

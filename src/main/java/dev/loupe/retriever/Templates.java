@@ -3,6 +3,7 @@ package dev.loupe.retriever;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.ApiException;
+import dev.loupe.api.Json;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,19 +11,27 @@ import java.util.regex.Pattern;
  * Renders {@code {{INPUT.name}}} / {@code {{inputs.name}}} (namespace case-insensitive,
  * dots descend into objects) against an execution's inputs. A string that is exactly
  * one template yields the input's JSON value as it is (a vector stays an array).
+ *
+ * <p>A template may name a default for an absent or null input:
+ * {@code {{INPUT.limit | 20}}}, {@code {{INPUT.brand | default('Acme')}}}. The default is
+ * read as JSON when it is JSON ({@code 20}, {@code true}, {@code "Acme"}, {@code [1, 2]}),
+ * else taken as text; without one, an absent input is a 422 naming it.
  */
 public final class Templates {
-    private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*(?i:inputs?)\\.([A-Za-z0-9_.\\-]+)\\s*}}");
+    private static final Pattern TEMPLATE = Pattern.compile(
+            "\\{\\{\\s*(?i:inputs?)\\.([A-Za-z0-9_.\\-]+)\\s*(?:\\|\\s*(.*?)\\s*)?}}");
+    private static final Pattern JSON_LITERAL = Pattern.compile("-?\\d[\\d.eE+-]*|true|false|null|\".*\"|\\[.*]|\\{.*}");
+    private static final Pattern DEFAULT_CALL = Pattern.compile("(?i)default\\s*\\((.*)\\)");
 
     private Templates() {}
 
     public static JsonNode render(String text, JsonNode inputs, String where) {
         Matcher whole = TEMPLATE.matcher(text.strip());
-        if (whole.matches()) return lookup(inputs, whole.group(1), where);
+        if (whole.matches()) return lookup(inputs, whole.group(1), whole.group(2), where);
         Matcher m = TEMPLATE.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            JsonNode v = lookup(inputs, m.group(1), where);
+            JsonNode v = lookup(inputs, m.group(1), m.group(2), where);
             m.appendReplacement(sb, Matcher.quoteReplacement(v.isValueNode() ? v.asText() : v.toString()));
         }
         m.appendTail(sb);
@@ -45,11 +54,26 @@ public final class Templates {
         return cur;
     }
 
-    private static JsonNode lookup(JsonNode inputs, String dotted, String where) {
+    private static JsonNode lookup(JsonNode inputs, String dotted, String fallback, String where) {
         JsonNode cur = input(inputs, dotted);
-        if (cur == null || cur.isNull() || cur.isMissingNode()) {
-            throw ApiException.invalid("inputs." + dotted, "is required by " + where);
+        if (cur != null && !cur.isNull() && !cur.isMissingNode()) return cur;
+        if (fallback != null && !fallback.isEmpty()) return defaultValue(fallback);
+        throw ApiException.invalid("inputs." + dotted, "is required by " + where);
+    }
+
+    private static JsonNode defaultValue(String fallback) {
+        Matcher call = DEFAULT_CALL.matcher(fallback);
+        String literal = call.matches() ? call.group(1).strip() : fallback;
+        if (literal.length() >= 2 && literal.startsWith("'") && literal.endsWith("'")) {
+            return TextNode.valueOf(literal.substring(1, literal.length() - 1));
         }
-        return cur;
+        if (JSON_LITERAL.matcher(literal).matches()) {
+            try {
+                return Json.read(literal);
+            } catch (RuntimeException notJson) {
+                // falls through: taken as text
+            }
+        }
+        return TextNode.valueOf(literal);
     }
 }

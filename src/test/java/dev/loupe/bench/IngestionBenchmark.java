@@ -1,5 +1,6 @@
 package dev.loupe.bench;
 
+import dev.loupe.index.VectorQuantization;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.Loupe;
 import dev.loupe.config.Settings;
@@ -40,7 +41,7 @@ public final class IngestionBenchmark {
         String key = "lpk_bench_key_0123456789";
         try (ImageHost host = new ImageHost();
              Loupe loupe = Loupe.start(new Settings(0, data, models, model, true, 50L << 20, 100_000_000L,
-                     1, 16, Optional.of(key), Optional.empty(), true, "http://127.0.0.1:9"))) {
+                     1, 16, Optional.of(key), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE))) {
             Api api = new Api("http://127.0.0.1:" + loupe.port(), key, null);
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {}}");
             api.ok("POST", "/v1/collections", """

@@ -1,5 +1,6 @@
 package dev.loupe.http;
 
+import dev.loupe.index.VectorQuantization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ class MissingModelTest {
     void anAbsentModelIsReportedWithWhatToFetchAndWhere() throws Exception {
         var models = Files.createTempDirectory("no-models-");
         try (Loupe loupe = Loupe.start(new Settings(0, TestServer.newDataDir(), models, Settings.DEFAULT_IMAGE_MODEL, false,
-                1 << 20, 1_000_000, 1, 4, Optional.of(TestServer.ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9"))) {
+                1 << 20, 1_000_000, 1, 4, Optional.of(TestServer.ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE))) {
             Api api = new Api("http://127.0.0.1:" + loupe.port(), TestServer.ADMIN_KEY, null);
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {}}");
             Api.Response r = api.post("/v1/collections", """

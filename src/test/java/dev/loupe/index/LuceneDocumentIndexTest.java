@@ -43,6 +43,8 @@ class LuceneDocumentIndexTest {
             if (i % 10 == 0) f.putNull("discontinued");
             f.putArray("tags").add(i % 2 == 0 ? "even" : "odd").add("all");
             f.put("title", "Product number " + i + (i % 7 == 0 ? " leather" : " canvas"));
+            f.put("in_stock", i % 4 == 0);
+            f.put("code", String.valueOf(i % 50));
             docs.add(new IndexedDocument("doc_" + i, COL, f, Map.of("emb", v)));
         }
         index.upsert(COL, docs);
@@ -95,12 +97,29 @@ class LuceneDocumentIndexTest {
                 "{\"field\": \"title\", \"operator\": \"text\", \"value\": \"Leather\"}",
                 "{\"field\": \"metadata.price\", \"operator\": \"lte\", \"value\": 30}",
                 "{\"NOT\": [{\"OR\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}]}",
-                "{\"field\": \"nope\", \"operator\": \"ne\", \"value\": \"x\"}"};
+                "{\"field\": \"nope\", \"operator\": \"ne\", \"value\": \"x\"}",
+                "{\"n\": \"7\"}", "{\"field\": \"n\", \"operator\": \"gte\", \"value\": \"290\"}",
+                "{\"code\": 7}", "{\"field\": \"code\", \"operator\": \"in\", \"value\": [7, \"8\"]}",
+                "{\"in_stock\": \"true\"}", "{\"in_stock\": false}",
+                "{\"field\": \"code\", \"operator\": \"lt\", \"value\": 2}"};
         for (String f : filters) {
             FilterNode node = FilterParser.parseStatic(Json.read(f), "filters");
             long inMemory = all.stream().filter(d -> dev.loupe.filter.FilterMatcher.matches(node, d.fields())).count();
             assertEquals(index.count(COL, node), inMemory, f);
         }
+    }
+
+    @Test
+    void filterValuesAreCoercedToTheFieldsType() {
+        assertEquals(1, count("{\"n\": \"7\"}"), "a numeric string meets a number field");
+        assertEquals(10, count("{\"field\": \"n\", \"operator\": \"gte\", \"value\": \"290\"}"));
+        assertEquals(6, count("{\"code\": 7}"), "a number meets a string field as its text");
+        assertEquals(12, count("{\"field\": \"code\", \"operator\": \"in\", \"value\": [7, \"8\"]}"));
+        assertEquals(75, count("{\"in_stock\": \"true\"}"), "'true' meets a boolean field");
+        assertEquals(225, count("{\"in_stock\": false}"));
+        assertEquals(0, count("{\"n\": \"seven\"}"), "text that is no number never equals a number");
+        // A string field compares as text: "10".."19" and "1" sort before "2".
+        assertEquals(72, count("{\"field\": \"code\", \"operator\": \"lt\", \"value\": 2}"));
     }
 
     @Test

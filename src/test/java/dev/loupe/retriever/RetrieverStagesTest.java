@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 /** Each stage after feature_search, run through the ad hoc execute endpoint on eight products. */
 class RetrieverStagesTest {
     private static final List<String> COLOURS = List.of("red", "orange", "yellow", "green", "blue", "purple", "black", "white");
+    /** What lexical search sees: only "leather" and "waterproof" are rare words. */
+    private static final List<String> DESCRIPTIONS = List.of("A red leather handbag", "An orange canvas tote", "A yellow canvas tote",
+            "A green canvas tote, waterproof", "A blue canvas tote", "A purple leather wallet", "A black canvas tote", "A white canvas tote");
     private static TestServer server;
     private static Api api;
 
@@ -33,7 +36,8 @@ class RetrieverStagesTest {
             String data = Images.dataUri(Images.jpeg(Images.dominant(Images.BASIC.get(COLOURS.get(i)), 320, 240, i)), "image/jpeg");
             api.ok("POST", "/v1/buckets/p/objects", """
                     {"blobs": [{"property": "img", "type": "image", "data": "%s"}],
-                     "metadata": {"colour": "%s", "price": %d, "brand": "%s"}}""".formatted(data, COLOURS.get(i), 10 * (i + 1), i % 2 == 0 ? "Acme" : "Globex"));
+                     "metadata": {"colour": "%s", "price": %d, "brand": "%s", "description": "%s"}}""".formatted(data, COLOURS.get(i), 10 * (i + 1),
+                    i % 2 == 0 ? "Acme" : "Globex", DESCRIPTIONS.get(i)));
         }
         JsonNode col = api.ok("POST", "/v1/collections", """
                 {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["p"]},
@@ -112,6 +116,75 @@ class RetrieverStagesTest {
         List<String> mmr = field(run("{}", "{\"stage_id\": \"mmr\", \"parameters\": {\"lambda\": 0.5, \"top_k\": 3}}"), "colour");
         assertEquals(3, new HashSet<>(mmr).size());
         assertEquals("red", mmr.get(0), "the most relevant is picked first");
+    }
+
+    private static JsonNode search(String parameters) {
+        return api.ok("POST", "/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {"q": "leather"}, "limit": 100, "return_vectors": false, "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": %s}}]}""".formatted(parameters));
+    }
+
+    @Test
+    void lexicalSearchRanksByBm25OverTheNamedTextFields() {
+        JsonNode r = search("""
+                {"searches": [{"search_type": "lexical", "fields": ["metadata.description"], "query": "{{INPUT.q}}", "top_k": 5}]}""");
+        assertEquals(Set.of("red", "purple"), new HashSet<>(field(r, "colour")), "only documents with the word");
+        assertTrue(r.path("documents").get(0).path("score").asDouble() > 0);
+        JsonNode all = search("""
+                {"searches": [{"search_type": "lexical", "query": "waterproof tote", "operator": "and", "top_k": 5}]}""");
+        assertEquals(List.of("green"), field(all, "colour"), "operator and needs every word, in any text field");
+        JsonNode filtered = search("""
+                {"searches": [{"search_type": "lexical", "fields": ["metadata.description"], "query": "tote", "top_k": 10}],
+                 "pre_filters": {"metadata.brand": "Acme"}}""");
+        assertEquals(Set.of("yellow", "blue", "black"), new HashSet<>(field(filtered, "colour")), "only Acme's totes");
+    }
+
+    @Test
+    void hybridSearchFusesLexicalAndVectorRankings() {
+        // The vector search for "purple" ranks purple first; the lexical one finds red and purple (leather).
+        JsonNode r = search("""
+                {"searches": [{"query": "purple", "top_k": 8},
+                              {"search_type": "lexical", "fields": ["metadata.description"], "query": "leather", "top_k": 8, "weight": 1}],
+                 "fusion": "rrf", "final_top_k": 3}""");
+        List<String> colours = field(r, "colour");
+        assertEquals("purple", colours.get(0), "first in both rankings");
+        assertEquals(3, colours.size());
+        assertTrue(colours.contains("red"), "lifted by the lexical ranking: " + colours);
+        JsonNode weighted = search("""
+                {"searches": [{"query": "purple", "top_k": 8, "weight": 0.5},
+                              {"search_type": "lexical", "query": "leather", "top_k": 8, "weight": 0.5}], "fusion": "weighted"}""");
+        double top = weighted.path("documents").get(0).path("score").asDouble();
+        assertTrue(top > 0.5 && top <= 1.0, "lexical scores are scaled to [0, 1] before weighting: " + top);
+    }
+
+    @Test
+    void featureSearchGroupsAndCountsFacets() {
+        JsonNode r = search("""
+                {"searches": [{"query": "red", "top_k": 8}], "group_by": {"field": "metadata.brand", "max_per_group": 1},
+                 "facets": ["metadata.brand", {"field": "metadata.colour", "limit": 2}]}""");
+        assertEquals(2, r.path("documents").size(), "one per brand");
+        assertEquals("red", r.path("documents").get(0).path("metadata").path("colour").asText());
+        JsonNode brands = r.path("facets").path("metadata.brand");
+        assertEquals(2, brands.size(), r.toString());
+        assertEquals(1, brands.get(0).path("count").asInt(), "facets count the stage's grouped candidates");
+        assertEquals(0, r.path("facets").path("metadata.colour").size() > 2 ? 1 : 0);
+        JsonNode ungrouped = search("""
+                {"searches": [{"query": "red", "top_k": 8}], "facets": ["metadata.brand"], "final_top_k": 2}""");
+        JsonNode counts = ungrouped.path("facets").path("metadata.brand");
+        assertEquals("Acme", counts.get(0).path("value").asText());
+        assertEquals(4, counts.get(0).path("count").asInt(), "over all candidates, not only final_top_k");
+        assertEquals(2, ungrouped.path("documents").size());
+    }
+
+    @Test
+    void featureSearchWithOnlyPreFiltersListsMatchingDocuments() {
+        JsonNode r = search("""
+                {"final_top_k": 10}""".replace("}", ", \"pre_filters\": {\"field\": \"metadata.price\", \"operator\": \"gte\", \"value\": \"50\"}}"));
+        assertEquals(Set.of("blue", "purple", "black", "white"), new HashSet<>(field(r, "colour")), "price given as text is coerced");
+        r.path("documents").forEach(d -> assertEquals(1.0, d.path("score").asDouble()));
+        Api.Response nothing = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search", "parameters": {}}}]}""");
+        assertEquals(422, nothing.status());
     }
 
     @Test

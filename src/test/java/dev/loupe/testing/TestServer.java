@@ -1,5 +1,6 @@
 package dev.loupe.testing;
 
+import dev.loupe.index.VectorQuantization;
 import dev.loupe.Loupe;
 import dev.loupe.config.Settings;
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class TestServer implements AutoCloseable {
     public TestServer(Path dataDir, long maxBlobBytes, long maxPixels, boolean allowPrivateUrls) {
         this.dataDir = dataDir;
         this.loupe = Loupe.start(new Settings(0, dataDir, Fixtures.modelsDir(), Fixtures.MODEL, allowPrivateUrls, maxBlobBytes,
-                maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9"));
+                maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE));
     }
 
     public static Path newDataDir() {

@@ -1,0 +1,38 @@
+package dev.loupe.filter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How a filter value is coerced to the type of the document value it meets, the same
+ * for the index and for in-memory matching: a number field compares with any value that
+ * reads as a number ({@code "42"} and {@code 42} alike), a string field compares with the
+ * value's text ({@code 42} as {@code "42"}), and a boolean field with {@code true},
+ * {@code false}, {@code "true"} or {@code "false"}.
+ */
+public final class FilterValues {
+    private static final Pattern NUMBER = Pattern.compile("-?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private FilterValues() {}
+
+    /** The value as a number, when it is one or is a string that reads as one. */
+    public static Optional<Double> asNumber(JsonNode v) {
+        if (v.isNumber()) return Optional.of(v.asDouble());
+        if (v.isTextual()) {
+            String s = v.asText().strip();
+            if (NUMBER.matcher(s).matches()) return Optional.of(Double.parseDouble(s));
+        }
+        return Optional.empty();
+    }
+
+    /** The value as the text a string field would hold: whole numbers without a decimal point. */
+    public static String asText(JsonNode v) {
+        if (v.isNumber()) {
+            double d = v.asDouble();
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+            return v.asText();
+        }
+        return v.asText();
+    }
+}

@@ -1,0 +1,289 @@
+package dev.loupe.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.Loupe;
+import dev.loupe.api.Json;
+import dev.loupe.config.Settings;
+import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterParser;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.ScoredDocument;
+import dev.loupe.index.VectorQuantization;
+import dev.loupe.testing.Api;
+import dev.loupe.testing.ClusteredVectors;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+import java.util.stream.Stream;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * {@code feature_search} at scale: recall@10 against exact search, p50/p99 latency and
+ * queries per second, directly on the index and through the HTTP API, with no filter and
+ * with filters matching 10 % and 1 % of the documents.
+ *
+ * <p>The documents are {@link ClusteredVectors} (768-d); each has {@code metadata.bucket =
+ * i mod 100}, so {@code bucket < 10} matches 10 % and {@code bucket = 0} matches 1 %,
+ * independently of the clusters. The index is built once per size and quantization under
+ * {@code bench/search/} (through a real collection, so the API serves it) and reused.
+ * The same run times an exact scan of all vectors as the reference.
+ *
+ * <p>Run with {@code scripts/bench.sh search N none|int8}.
+ */
+public final class SearchBenchmark {
+    private static final int DIMENSION = 768;
+    private static final int CLUSTERS = 2000;
+    private static final long SEED = 7;
+    private static final int QUERIES = 200;
+    private static final int K = 10;
+    private static final int BATCH = 5000;
+    private static final String KEY = "lpk_bench_key_0123456789";
+    private static final String FIELD = ImageExtractor.EMBEDDING_FIELD;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Selectivity(String label, String filterJson, IntPredicate matches) {
+    }
+
+    private static final List<Selectivity> FILTERS = List.of(
+            new Selectivity("none", null, i -> true),
+            new Selectivity("10%", "{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 10}", i -> i % 100 < 10),
+            new Selectivity("1%", "{\"metadata.bucket\": 0}", i -> i % 100 == 0));
+
+    public static void main(String[] args) throws Exception {
+        Path benchDir = Path.of(args[0]);
+        Path models = Path.of(args[1]);
+        String model = args[2];
+        int n = Integer.parseInt(args[3]);
+        VectorQuantization quantization = VectorQuantization.parse(args[4]);
+        Path data = benchDir.resolve("search").resolve(n + "-" + quantization.name().toLowerCase());
+        ClusteredVectors gen = new ClusteredVectors(DIMENSION, CLUSTERS, SEED);
+        Settings settings = Settings.from(new String[] {"--port", "0", "--data-dir", data.toString(), "--models-dir", models.toString(),
+                "--image-model", model, "--admin-key", KEY, "--offline", "true", "--vector-quantization", quantization.name()}, Map.of());
+
+        Properties built = build(data, n, gen, settings);
+        String collectionId = built.getProperty("collection_id");
+        System.out.printf("index: %d documents, %s, built in %s s; %s%n", n, quantization, built.getProperty("build_seconds"), sizes(data.resolve("index").resolve(collectionId)));
+
+        float[][] docs = new float[n][];
+        for (int i = 0; i < n; i++) docs[i] = gen.document(i);
+        float[][] queries = new float[QUERIES][];
+        for (int j = 0; j < QUERIES; j++) queries[j] = gen.query(j);
+        Map<String, List<Set<String>>> truth = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        for (Selectivity s : FILTERS) truth.put(s.label(), exact(docs, queries, s.matches()));
+        double exactMs = (System.nanoTime() - t0) / 1e6 / QUERIES / (1 + 0.1 + 0.01);
+        docs = null;
+        System.out.printf("reference: exact scan of all %d vectors, %.1f ms per query (one thread)%n%n", n, exactMs);
+
+        System.out.println("| path | filter | recall@10 | p50 ms | p99 ms | queries/s (1 client) | queries/s (2 clients) | exact scan / p50 |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"), LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization))) {
+            for (Selectivity s : FILTERS) {
+                FilterNode filter = s.filterJson() == null ? new FilterNode.All() : FilterParser.parseStatic(Json.read(s.filterJson()), "filters");
+                Searcher search = j -> ids(index.nearest(collectionId, FIELD, queries[j], K, filter));
+                report("index", s, search, truth.get(s.label()), exactMs);
+            }
+        }
+        for (int candidates : new int[] {10, 25, 50, 200}) {
+            LuceneDocumentIndex.Options options = LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization).withCandidates(candidates);
+            try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"), options)) {
+                Searcher search = j -> ids(index.nearest(collectionId, FIELD, queries[j], K, new FilterNode.All()));
+                report("index, " + candidates + " candidates", FILTERS.getFirst(), search, truth.get("none"), exactMs);
+            }
+        }
+        try (Loupe loupe = Loupe.start(settings)) {
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + loupe.port() + "/v1/retrievers/execute");
+            for (Selectivity s : FILTERS) {
+                Searcher search = j -> apiSearch(client, uri, collectionId, queries[j], s.filterJson());
+                report("API", s, search, truth.get(s.label()), exactMs);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Searcher {
+        List<String> search(int query) throws Exception;
+    }
+
+    private static void report(String path, Selectivity s, Searcher search, List<Set<String>> truth, double exactMs) throws Exception {
+        for (int j = 0; j < QUERIES; j++) search.search(j); // warm caches and JIT
+        double[] ms = new double[QUERIES];
+        double recall = 0;
+        for (int j = 0; j < QUERIES; j++) {
+            long t = System.nanoTime();
+            List<String> got = search.search(j);
+            ms[j] = (System.nanoTime() - t) / 1e6;
+            Set<String> expected = truth.get(j);
+            recall += got.stream().filter(expected::contains).count() / (double) expected.size();
+        }
+        Arrays.sort(ms);
+        double mean = Arrays.stream(ms).average().orElseThrow();
+        double p50 = ms[QUERIES / 2];
+        System.out.printf("| %s | %s | %.3f | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", path, s.label(), recall / QUERIES, p50,
+                ms[(int) Math.ceil(QUERIES * 0.99) - 1], 1000 / mean, concurrentRate(search, 2), exactMs / p50);
+    }
+
+    /** Queries per second with {@code clients} threads issuing queries back to back. */
+    private static double concurrentRate(Searcher search, int clients) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        int total = QUERIES * 2;
+        long t0 = System.nanoTime();
+        try (var pool = Executors.newFixedThreadPool(clients)) {
+            for (int c = 0; c < clients; c++) {
+                pool.submit(() -> {
+                    for (int j; (j = next.getAndIncrement()) < total; ) search.search(j % QUERIES);
+                    return null;
+                });
+            }
+        }
+        return total / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static List<String> apiSearch(HttpClient client, URI uri, String collectionId, float[] query, String filterJson) throws Exception {
+        ObjectNode body = Json.object();
+        body.putArray("collection_ids").add(collectionId);
+        ObjectNode stage = body.putArray("stages").addObject();
+        stage.put("stage_name", "search");
+        ObjectNode config = stage.putObject("config");
+        config.put("stage_id", "feature_search");
+        ObjectNode search = config.putObject("parameters").putArray("searches").addObject();
+        search.put("feature_uri", "mixpeek://image_extractor@v1/embedding");
+        var value = search.putObject("query").put("input_mode", "vector").putArray("value");
+        for (float x : query) value.add(x);
+        search.put("top_k", K);
+        if (filterJson != null) config.set("pre_filters", Json.read(filterJson));
+        body.put("limit", K);
+        body.put("return_vectors", false);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException("execute answered " + r.statusCode() + ": " + r.body());
+        List<String> ids = new ArrayList<>();
+        for (JsonNode d : JSON.readTree(r.body()).path("documents")) ids.add(d.path("document_id").asText());
+        return ids;
+    }
+
+    private static List<String> ids(List<ScoredDocument> hits) {
+        return hits.stream().map(h -> h.document().documentId()).toList();
+    }
+
+    /** The true top {@link #K} document ids of each query among the documents {@code matches} admits. */
+    private static List<Set<String>> exact(float[][] docs, float[][] queries, IntPredicate matches) {
+        List<Set<String>> out = new ArrayList<>();
+        for (float[] q : queries) {
+            int[] best = new int[K];
+            float[] bestScore = new float[K];
+            Arrays.fill(bestScore, Float.NEGATIVE_INFINITY);
+            for (int i = 0; i < docs.length; i++) {
+                if (!matches.test(i)) continue;
+                float score = VectorUtil.dotProduct(q, docs[i]);
+                if (score <= bestScore[K - 1]) continue;
+                int at = K - 1;
+                while (at > 0 && bestScore[at - 1] < score) {
+                    bestScore[at] = bestScore[at - 1];
+                    best[at] = best[at - 1];
+                    at--;
+                }
+                bestScore[at] = score;
+                best[at] = i;
+            }
+            Set<String> ids = new HashSet<>();
+            for (int b : best) ids.add("doc_" + b);
+            out.add(ids);
+        }
+        return out;
+    }
+
+    /**
+     * Creates the collection through the API, then fills its index directly (ingesting a
+     * million images through a model is the ingestion benchmark's business, not this one's).
+     */
+    private static Properties build(Path data, int n, ClusteredVectors gen, Settings settings) throws IOException {
+        Path marker = data.resolve("built.properties");
+        Properties p = new Properties();
+        if (Files.exists(marker)) {
+            try (var in = Files.newInputStream(marker)) {
+                p.load(in);
+            }
+            return p;
+        }
+        if (Files.exists(data)) {
+            try (Stream<Path> files = Files.walk(data)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
+            }
+        }
+        String collectionId;
+        try (Loupe loupe = Loupe.start(settings)) {
+            Api api = new Api("http://127.0.0.1:" + loupe.port(), KEY, null);
+            api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {}}");
+            collectionId = api.ok("POST", "/v1/collections", """
+                    {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["b"]},
+                     "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}""")
+                    .path("collection_id").asText();
+        }
+        long t0 = System.nanoTime();
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"),
+                LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()))) {
+            for (int from = 0; from < n; from += BATCH) {
+                List<IndexedDocument> batch = new ArrayList<>();
+                for (int i = from; i < Math.min(n, from + BATCH); i++) {
+                    ObjectNode fields = Json.object();
+                    fields.put("document_id", "doc_" + i);
+                    fields.putObject("metadata").put("bucket", i % 100).put("cluster", gen.clusterOf(i));
+                    batch.add(new IndexedDocument("doc_" + i, collectionId, fields, Map.of(FIELD, gen.document(i))));
+                }
+                index.upsert(collectionId, batch);
+                if ((from / BATCH) % 20 == 19) {
+                    System.out.printf("  indexed %d in %.0f s%n", from + BATCH, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        p.setProperty("collection_id", collectionId);
+        p.setProperty("documents", String.valueOf(n));
+        p.setProperty("build_seconds", String.format("%.0f", (System.nanoTime() - t0) / 1e9));
+        try (var out = Files.newOutputStream(marker)) {
+            p.store(out, "search benchmark index");
+        }
+        return p;
+    }
+
+    /** On-disk size by what it holds: float vectors, quantized vectors, graph, everything else. */
+    private static String sizes(Path dir) throws IOException {
+        Map<String, Long> by = new LinkedHashMap<>(Map.of("vectors", 0L, "quantized", 0L, "graph", 0L, "other", 0L));
+        long segments;
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> all = files.toList();
+            segments = all.stream().filter(f -> f.getFileName().toString().endsWith(".si")).count();
+            for (Path f : all) {
+                String name = f.getFileName().toString();
+                String kind = name.endsWith(".vec") ? "vectors" : name.endsWith(".veq") ? "quantized" : name.endsWith(".vex") ? "graph" : "other";
+                by.merge(kind, Files.size(f), Long::sum);
+            }
+        }
+        StringBuilder sb = new StringBuilder(segments + " segments");
+        by.forEach((k, v) -> sb.append(String.format(", %s %.0f MB", k, v / 1e6)));
+        return sb.toString();
+    }
+}
