@@ -1,12 +1,35 @@
 package dev.loupe.retriever;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonNodePath;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.loupe.api.ApiException;
 import dev.loupe.api.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** What {@code GET /v1/retrievers/stages} lists: each stage with its parameter schema. */
+/**
+ * The stage catalogue ({@code GET /v1/retrievers/stages}): each stage with the JSON Schema
+ * of its parameters, read from {@code retriever/stages.json}. The same schemas validate
+ * the parameters of every stage a retriever is given, so what the catalogue publishes is
+ * what Loupe enforces.
+ */
 public final class StageCatalog {
+    private static final ArrayNode STAGES = load();
+    private static final Map<String, JsonSchema> SCHEMAS = compile(STAGES);
+
     private StageCatalog() {}
 
     public static List<String> stageIds() {
@@ -14,82 +37,68 @@ public final class StageCatalog {
     }
 
     public static ArrayNode describe() {
-        ArrayNode out = Json.array();
-        ObjectNode fs = out.addObject();
-        fs.put("stage_id", "feature_search");
-        fs.put("description", "Nearest-neighbour search over one or more feature indexes, fused into one ranking");
-        fs.put("category", "filter");
-        fs.put("icon", "search");
-        ObjectNode schema = fs.putObject("parameter_schema");
-        schema.put("type", "object");
-        ObjectNode props = schema.putObject("properties");
-        ObjectNode searches = props.putObject("searches");
-        searches.put("type", "array");
-        ObjectNode item = searches.putObject("items");
-        item.put("type", "object");
-        ObjectNode ip = item.putObject("properties");
-        ip.putObject("feature_uri").put("type", "string");
-        ObjectNode query = ip.putObject("query");
-        query.put("type", "object");
-        ObjectNode qp = query.putObject("properties");
-        qp.putObject("input_mode").putArray("enum").add("text").add("content").add("vector").add("document");
-        qp.putObject("value");
-        qp.putObject("document_ref").put("type", "object");
-        ip.putObject("top_k").put("type", "integer").put("minimum", 1).put("maximum", 10000).put("default", 100);
-        ip.putObject("min_score").put("type", "number");
-        ip.putObject("weight").put("type", "number").put("default", 1.0);
-        item.putArray("required").add("query");
-        props.putObject("final_top_k").put("type", "integer").put("minimum", 1);
-        props.putObject("fusion").put("type", "string").putArray("enum").add("rrf").add("weighted").add("max");
-        ObjectNode filter = simple(out, "attribute_filter", "filter", "Keep the candidates matching a filter (AND/OR/NOT, field conditions)");
-        filter.putObject("properties").putObject("filters").put("type", "object");
-        ObjectNode sort = simple(out, "sort_attribute", "sort", "Order candidates by a field's value; missing values last");
-        ObjectNode sp = sort.putObject("properties");
-        sp.putObject("field").put("type", "string");
-        direction(sp, "asc");
-        sort.putArray("required").add("field");
-        direction(simple(out, "sort_relevance", "sort", "Order candidates by score").putObject("properties"), "desc");
-        ObjectNode limit = simple(out, "limit", "reduce", "Keep limit candidates after skipping offset");
-        ObjectNode lp = limit.putObject("properties");
-        lp.putObject("limit").put("type", "integer").put("minimum", 0);
-        lp.putObject("offset").put("type", "integer").put("minimum", 0).put("default", 0);
-        limit.putArray("required").add("limit");
-        ObjectNode dedup = simple(out, "deduplicate", "reduce", "Keep the first candidate of each value of a field");
-        dedup.putObject("properties").putObject("field").put("type", "string");
-        dedup.putArray("required").add("field");
-        ObjectNode group = simple(out, "group_by", "reduce", "Keep at most max_per_group candidates per value of a field, and at most limit groups");
-        ObjectNode gp = group.putObject("properties");
-        gp.putObject("field").put("type", "string");
-        gp.putObject("max_per_group").put("type", "integer").put("minimum", 1).put("default", 1);
-        gp.putObject("limit").put("type", "integer").put("minimum", 1);
-        group.putArray("required").add("field");
-        simple(out, "score_normalize", "sort", "Rescale scores (minmax to [0, 1], or zscore)").putObject("properties")
-                .putObject("method").put("type", "string").put("default", "minmax").putArray("enum").add("minmax").add("zscore");
-        ObjectNode sample = simple(out, "sample", "reduce", "A seeded random subset of the candidates, in their order");
-        ObjectNode smp = sample.putObject("properties");
-        smp.putObject("size").put("type", "integer").put("minimum", 0);
-        smp.putObject("seed").put("type", "integer").put("default", 0);
-        sample.putArray("required").add("size");
-        ObjectNode mmr = simple(out, "mmr", "sort", "Maximal marginal relevance: trade score against similarity to what is already picked");
-        ObjectNode mp = mmr.putObject("properties");
-        mp.putObject("lambda").put("type", "number").put("minimum", 0).put("maximum", 1).put("default", 0.5);
-        mp.putObject("top_k").put("type", "integer").put("minimum", 1).put("default", 10);
+        return STAGES.deepCopy();
+    }
+
+    /**
+     * Checks a stage's parameters against its published schema; the first violation is a
+     * 422 whose field is the violating parameter's path under {@code path}.
+     */
+    public static void validate(StageKind kind, JsonNode parameters, String path) {
+        Set<ValidationMessage> errors = SCHEMAS.get(kind.id()).validate(parameters);
+        if (errors.isEmpty()) return;
+        ValidationMessage first = errors.stream()
+                .min(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString()).thenComparing(ValidationMessage::getMessage))
+                .orElseThrow();
+        String field = path + suffix(first.getInstanceLocation());
+        if (first.getProperty() != null && Set.of("additionalProperties", "required").contains(first.getType())) {
+            field += "." + first.getProperty();
+        }
+        String message = switch (first.getType()) {
+            case "additionalProperties" -> "is not a parameter of " + kind.id() + "; it takes " + parameterNames(kind);
+            case "required" -> "is required";
+            default -> first.getError() != null ? first.getError() : first.getMessage();
+        };
+        throw ApiException.invalid(field, message);
+    }
+
+    private static Set<String> parameterNames(StageKind kind) {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode s : STAGES) {
+            if (s.path("stage_id").asText().equals(kind.id())) s.path("parameter_schema").path("properties").fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+
+    /** {@code $.searches[0].top_k} → {@code .searches[0].top_k}. */
+    private static String suffix(JsonNodePath location) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            Object element = location.getElement(i);
+            sb.append(element instanceof Integer n ? "[" + n + "]" : "." + element);
+        }
+        return sb.toString();
+    }
+
+    private static ArrayNode load() {
+        try (InputStream in = StageCatalog.class.getResourceAsStream("/retriever/stages.json")) {
+            if (in == null) throw new IllegalStateException("retriever/stages.json is missing from the build");
+            ArrayNode stages = (ArrayNode) Json.read(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            Set<String> ids = new TreeSet<>();
+            stages.forEach(s -> ids.add(s.path("stage_id").asText()));
+            if (!ids.equals(new TreeSet<>(StageKind.ids()))) {
+                throw new IllegalStateException("stages.json lists " + ids + " but Loupe runs " + StageKind.ids());
+            }
+            return stages;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, JsonSchema> compile(ArrayNode stages) {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        Map<String, JsonSchema> out = new HashMap<>();
+        for (JsonNode s : stages) out.put(s.path("stage_id").asText(), factory.getSchema(s.path("parameter_schema")));
         return out;
-    }
-
-    /** A catalogue entry with an object parameter schema, returned for its properties to be filled in. */
-    private static ObjectNode simple(ArrayNode out, String id, String category, String description) {
-        ObjectNode entry = out.addObject();
-        entry.put("stage_id", id);
-        entry.put("description", description);
-        entry.put("category", category);
-        entry.put("icon", category);
-        ObjectNode schema = entry.putObject("parameter_schema");
-        schema.put("type", "object");
-        return schema;
-    }
-
-    private static void direction(ObjectNode properties, String byDefault) {
-        properties.putObject("direction").put("type", "string").put("default", byDefault).putArray("enum").add("asc").add("desc");
     }
 }

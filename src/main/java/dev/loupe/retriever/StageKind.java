@@ -2,6 +2,7 @@ package dev.loupe.retriever;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** The stages Loupe runs: Mixpeek's stage id and category for each. */
 public enum StageKind {
@@ -30,6 +31,11 @@ public enum StageKind {
 
     public String category() {
         return category;
+    }
+
+    /** The stage with Mixpeek id {@code id}, case-insensitively. */
+    public static Optional<StageKind> byId(String id) {
+        return Arrays.stream(values()).filter(k -> k.id.equalsIgnoreCase(id)).findFirst();
     }
 
     public static List<String> ids() {

@@ -40,35 +40,36 @@ public final class StageParser {
                 .orElseThrow(() -> ApiException.invalid(path + ".config.stage_id", "is required"));
         String name = stage.optionalString("stage_name").orElse(stageId);
         Body params = config.optionalObject("parameters").orElseGet(() -> Body.of(Json.object(), config.path() + ".parameters"));
+        StageKind kind = StageKind.byId(stageId).orElseThrow(() -> ApiException.invalid(path + ".config.stage_id",
+                "unknown stage '" + stageId + "'; available: " + StageCatalog.stageIds()));
+        StageCatalog.validate(kind, params.node(), params.path());
         try {
-            return switch (stageId.toLowerCase(Locale.ROOT)) {
-                case "feature_search" -> featureSearch(name, params, config);
-                case "attribute_filter" -> {
+            return switch (kind) {
+                case FEATURE_SEARCH -> featureSearch(name, params, config);
+                case ATTRIBUTE_FILTER -> {
                     JsonNode filter = params.has("filters") ? params.raw("filters") : params.node();
                     // Validate the structure now; dynamic values are resolved at execution.
                     new FilterParser(ref -> com.fasterxml.jackson.databind.node.NullNode.instance).parse(filter, params.path());
                     yield new Stage.AttributeFilter(name, filter);
                 }
-                case "sort_attribute" -> new Stage.SortAttribute(name, first(params, "field", "sort_field"), descending(params, false));
-                case "sort_relevance" -> new Stage.SortRelevance(name, descending(params, true));
-                case "limit" -> new Stage.Limit(name, params.optionalInt("limit", 0, 100_000).orElseThrow(() -> params.invalid("limit", "is required")),
+                case SORT_ATTRIBUTE -> new Stage.SortAttribute(name, first(params, "field", "sort_field"), descending(params, false));
+                case SORT_RELEVANCE -> new Stage.SortRelevance(name, descending(params, true));
+                case LIMIT -> new Stage.Limit(name, params.optionalInt("limit", 0, 100_000).orElseThrow(() -> params.invalid("limit", "is required")),
                         params.optionalInt("offset", 0, 1_000_000).orElse(0));
-                case "deduplicate" -> new Stage.Deduplicate(name, first(params, "field", "dedup_field"));
-                case "group_by" -> new Stage.GroupBy(name, first(params, "field", "group_by_field"),
+                case DEDUPLICATE -> new Stage.Deduplicate(name, first(params, "field", "dedup_field"));
+                case GROUP_BY -> new Stage.GroupBy(name, first(params, "field", "group_by_field"),
                         params.optionalInt("max_per_group", 1, 10_000).or(() -> params.optionalInt("limit_per_group", 1, 10_000)).orElse(1),
                         params.optionalInt("limit", 1, 100_000).or(() -> params.optionalInt("max_groups", 1, 100_000)).orElse(100_000));
-                case "score_normalize" -> {
+                case SCORE_NORMALIZE -> {
                     String method = params.optionalString("method").orElse("minmax").toLowerCase(Locale.ROOT);
                     if (!method.equals("minmax") && !method.equals("zscore")) throw params.invalid("method", "must be minmax or zscore, got '" + method + "'");
                     yield new Stage.ScoreNormalize(name, method);
                 }
-                case "sample" -> new Stage.Sample(name, params.optionalInt("size", 0, 100_000).or(() -> params.optionalInt("n", 0, 100_000))
+                case SAMPLE -> new Stage.Sample(name, params.optionalInt("size", 0, 100_000).or(() -> params.optionalInt("n", 0, 100_000))
                         .or(() -> params.optionalInt("sample_size", 0, 100_000)).orElseThrow(() -> params.invalid("size", "is required")),
                         params.optionalInt("seed", Integer.MIN_VALUE, Integer.MAX_VALUE).orElse(0));
-                case "mmr" -> new Stage.Mmr(name, params.optionalNumber("lambda").or(() -> params.optionalNumber("lambda_param")).orElse(0.5),
+                case MMR -> new Stage.Mmr(name, params.optionalNumber("lambda").or(() -> params.optionalNumber("lambda_param")).orElse(0.5),
                         params.optionalInt("top_k", 1, 10_000).orElse(10));
-                default -> throw ApiException.invalid(path + ".config.stage_id",
-                        "unknown stage '" + stageId + "'; available: " + StageCatalog.stageIds());
             };
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(params.path(), e.getMessage());

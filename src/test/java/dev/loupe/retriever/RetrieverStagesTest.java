@@ -196,6 +196,20 @@ class RetrieverStagesTest {
         assertEquals(422, lambda.status());
         Api.Response direction = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"c\"], \"inputs\": {}, \"stages\": [{\"stage_name\": \"s\", \"config\": {\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"x\", \"direction\": \"sideways\"}}}]}");
         assertEquals(422, direction.status());
+        Api.Response typo = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                 "parameters": {"searches": [{"query": "red", "topk": 5}]}}}]}""");
+        assertEquals(422, typo.status());
+        assertEquals("stages[0].config.parameters.searches[0].topk", typo.body().path("error").path("details").path("field").asText(), typo.raw());
+        Api.Response range = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                 "parameters": {"searches": [{"query": "red", "top_k": 0}], "fusion": "rrf"}}}]}""");
+        assertEquals(422, range.status());
+        assertEquals("stages[0].config.parameters.searches[0].top_k", range.body().path("error").path("details").path("field").asText(), range.raw());
+        Api.Response fusion = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                 "parameters": {"query": "red", "fusion": "average"}}}]}""");
+        assertEquals("stages[0].config.parameters.fusion", fusion.body().path("error").path("details").path("field").asText(), fusion.raw());
     }
 
     @Test
@@ -207,5 +221,23 @@ class RetrieverStagesTest {
             assertEquals("object", s.path("parameter_schema").path("type").asText(), s.toString());
         });
         assertEquals(new HashSet<>(StageCatalog.stageIds()), ids);
+        // Every stage a retriever is saved with is written back in a shape its own schema accepts.
+        JsonNode saved = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "all", "collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "a", "config": {"stage_id": "feature_search", "parameters": {"searches": [{"query": "red"},
+                   {"search_type": "lexical", "query": "leather", "fields": ["metadata.description"]}], "group_by": {"field": "metadata.brand"},
+                   "facets": ["metadata.brand"]}, "pre_filters": {"metadata.brand": "Acme"}}},
+                 {"stage_name": "b", "config": {"stage_id": "attribute_filter", "parameters": {"metadata.brand": "Acme"}}},
+                 {"stage_name": "c", "config": {"stage_id": "sort_attribute", "parameters": {"sort_field": "metadata.price"}}},
+                 {"stage_name": "d", "config": {"stage_id": "sort_relevance", "parameters": {}}},
+                 {"stage_name": "e", "config": {"stage_id": "limit", "parameters": {"limit": 5}}},
+                 {"stage_name": "f", "config": {"stage_id": "deduplicate", "parameters": {"field": "metadata.colour"}}},
+                 {"stage_name": "g", "config": {"stage_id": "group_by", "parameters": {"field": "metadata.brand", "max_per_group": 3}}},
+                 {"stage_name": "h", "config": {"stage_id": "score_normalize", "parameters": {"method": "zscore"}}},
+                 {"stage_name": "i", "config": {"stage_id": "sample", "parameters": {"n": 4}}},
+                 {"stage_name": "j", "config": {"stage_id": "mmr", "parameters": {"lambda_param": 0.7}}}]}""");
+        String id = saved.path("retriever_id").asText();
+        JsonNode run = api.ok("POST", "/v1/retrievers/" + id + "/execute", "{\"inputs\": {}}");
+        assertEquals(10, run.path("stage_statistics").path("stages").size(), run.toString());
     }
 }
