@@ -12,6 +12,7 @@ import dev.loupe.index.DocumentIndex;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
+import dev.loupe.retriever.RetrieverExplainer;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -65,7 +66,7 @@ public final class ApiServer implements AutoCloseable {
                 new BatchRoutes(s.catalog(), scopes, s.ingestion(), s.queue()),
                 new CollectionRoutes(s.catalog(), scopes, s.extractors(), s.ingestion(), s.index()),
                 new DocumentRoutes(s.catalog(), scopes, s.index(), views),
-                new RetrieverRoutes(s.catalog(), scopes, s.executor(), views),
+                new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views),
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
                 new ThumbnailRoutes(s.thumbnails()));
     }

@@ -14,6 +14,7 @@ import dev.loupe.catalog.RetrieverDefinition;
 import dev.loupe.retriever.ExecutionResult;
 import dev.loupe.retriever.InputSchema;
 import dev.loupe.retriever.RetrieverExecutor;
+import dev.loupe.retriever.RetrieverExplainer;
 import dev.loupe.retriever.Stage;
 import dev.loupe.retriever.StageCatalog;
 import dev.loupe.retriever.StageParser;
@@ -30,12 +31,14 @@ final class RetrieverRoutes implements ApiServer.Routes {
     private final Catalog catalog;
     private final Scopes scopes;
     private final RetrieverExecutor executor;
+    private final RetrieverExplainer explainer;
     private final Views views;
 
-    RetrieverRoutes(Catalog catalog, Scopes scopes, RetrieverExecutor executor, Views views) {
+    RetrieverRoutes(Catalog catalog, Scopes scopes, RetrieverExecutor executor, RetrieverExplainer explainer, Views views) {
         this.catalog = catalog;
         this.scopes = scopes;
         this.executor = executor;
+        this.explainer = explainer;
         this.views = views;
     }
 
@@ -48,6 +51,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
         r.get("/v1/retrievers/{retriever}", this::get);
         r.delete("/v1/retrievers/{retriever}", this::delete);
         r.post("/v1/retrievers/{retriever}/execute", this::execute);
+        r.post("/v1/retrievers/{retriever}/execute/explain", this::explain);
     }
 
     private void create(Context ctx) {
@@ -113,23 +117,35 @@ final class RetrieverRoutes implements ApiServer.Routes {
         Scope scope = scopes.of(ctx);
         RetrieverDefinition r = catalog.require(Kind.RETRIEVER, scope.namespaceId(), ctx.pathParam("retriever"));
         Body body = Body.of(Json.parseRequest(ctx.body()));
+        run(ctx, body, r.retrieverId(), collectionsOf(r, scope), r.inputSchema(), StageParser.parseAll(r.stages(), "stages"));
+    }
+
+    private void explain(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        RetrieverDefinition r = catalog.require(Kind.RETRIEVER, scope.namespaceId(), ctx.pathParam("retriever"));
+        Body body = Body.of(ctx.body().isBlank() ? Json.object() : Json.parseRequest(ctx.body()));
+        ApiServer.json(ctx, 200, explainer.explain(r.retrieverId(), r.retrieverName(), collectionsOf(r, scope),
+                StageParser.parseAll(r.stages(), "stages"), body.objectOrEmpty("inputs")));
+    }
+
+    private List<Collection> collectionsOf(RetrieverDefinition r, Scope scope) {
         List<Collection> collections = new ArrayList<>();
         for (String id : r.collectionIds()) {
             collections.add(catalog.find(Kind.COLLECTION, scope.namespaceId(), id)
                     .orElseThrow(() -> ApiException.conflict("retriever's collection " + id + " no longer exists")));
         }
-        run(ctx, body, collections, r.inputSchema(), StageParser.parseAll(r.stages(), "stages"));
+        return collections;
     }
 
     private void executeAdhoc(Context ctx) {
         Scope scope = scopes.of(ctx);
         Body body = Body.of(Json.parseRequest(ctx.body()));
         JsonNode inputSchema = InputSchema.normalize(body.raw("input_schema"), "input_schema");
-        run(ctx, body, collections(body, scope), inputSchema, StageParser.parseAll(body.raw("stages"), "stages"));
+        run(ctx, body, null, collections(body, scope), inputSchema, StageParser.parseAll(body.raw("stages"), "stages"));
     }
 
     /** Executes with {@code inputs} and either the seed's {@code limit} or OpenAPI's {@code pagination}. */
-    private void run(Context ctx, Body body, List<Collection> collections, JsonNode inputSchema, List<Stage> stages) {
+    private void run(Context ctx, Body body, String retrieverId, List<Collection> collections, JsonNode inputSchema, List<Stage> stages) {
         ObjectNode inputs = body.objectOrEmpty("inputs");
         int offset = 0;
         int size = 10;
@@ -152,7 +168,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
             offset = body.optionalInt("offset", 0, 1_000_000).orElse(0);
         }
         boolean vectors = body.optionalBoolean("return_vectors").orElse(true);
-        ExecutionResult result = executor.execute(new RetrieverExecutor.Request(collections, inputSchema, stages, inputs, offset, size));
+        ExecutionResult result = executor.execute(new RetrieverExecutor.Request(retrieverId, collections, inputSchema, stages, inputs, offset, size));
         ApiServer.json(ctx, 200, views.execution(ctx, result, vectors));
     }
 }

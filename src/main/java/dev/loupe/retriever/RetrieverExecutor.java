@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs a retriever: checks the inputs against the input schema, then feeds each stage
@@ -56,10 +57,17 @@ public final class RetrieverExecutor {
         this.maxBlobBytes = maxBlobBytes;
     }
 
-    /** What to run: over which collections, with which inputs, and which page to return. */
-    public record Request(List<Collection> collections, JsonNode inputSchema, List<Stage> stages, ObjectNode inputs,
+    /**
+     * What to run: over which collections, with which inputs, and which page to return.
+     *
+     * @param retrieverId the saved retriever being run, whose stage timings are remembered for explain; null when ad hoc
+     */
+    public record Request(String retrieverId, List<Collection> collections, JsonNode inputSchema, List<Stage> stages, ObjectNode inputs,
                           int offset, int pageSize) {
     }
+
+    /** Recent stage durations of saved retrievers, smoothed: what explain estimates from. */
+    private final Map<String, Double> stageMillis = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ExecutionResult execute(Request r) {
         long start = System.nanoTime();
@@ -85,12 +93,26 @@ public final class RetrieverExecutor {
                 case Stage.Sample sm -> CandidateOps.sample(current, sm.size(), sm.seed());
                 case Stage.Mmr m -> CandidateOps.mmr(current, m.lambda(), m.topK());
             };
-            stats.put(stage.name(), new ExecutionResult.StageStatistics(in, current.size(), (System.nanoTime() - t0) / 1e6));
+            double millis = (System.nanoTime() - t0) / 1e6;
+            stats.put(stage.name(), new ExecutionResult.StageStatistics(in, current.size(), millis));
+            if (r.retrieverId() != null) {
+                stageMillis.merge(r.retrieverId() + "\n" + stage.name(), millis, (old, now) -> 0.8 * old + 0.2 * now);
+            }
         }
         int from = Math.min(r.offset(), current.size());
         int to = Math.min(current.size(), from + r.pageSize());
         return new ExecutionResult(Ids.next("exec_"), List.copyOf(current.subList(from, to)), current.size(),
                 r.offset(), r.pageSize(), stats, facets, (System.nanoTime() - start) / 1e6);
+    }
+
+    /** The smoothed duration of a saved retriever's stage over its recent executions, if it has run. */
+    Optional<Double> recentMillis(String retrieverId, String stageName) {
+        return Optional.ofNullable(stageMillis.get(retrieverId + "\n" + stageName));
+    }
+
+    /** Whether the text query encoder's vector for {@code text} is cached. */
+    boolean textCached(String text) {
+        return textCache.containsKey(extractors.image().encoder().name() + "\n" + text);
     }
 
     private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut) {

@@ -188,6 +188,42 @@ class RetrieverStagesTest {
     }
 
     @Test
+    void explainShowsThePlanWithCountsFromTheIndexAndTimingsFromPastRuns() {
+        String id = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "explained", "collection_identifiers": ["c"],
+                 "input_schema": {"q": {"type": "text", "required": true}, "brand": {"type": "text"}},
+                 "stages": [
+                   {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "{{INPUT.q}}", "top_k": 8},
+                    "pre_filters": {"field": "metadata.brand", "operator": "eq", "value": {"type": "dynamic", "field": "inputs.brand"}}}},
+                   {"stage_name": "pricey", "config": {"stage_id": "attribute_filter", "parameters": {"field": "metadata.price", "operator": "gt", "value": 30}}},
+                   {"stage_name": "top", "config": {"stage_id": "limit", "parameters": {"limit": 2}}}]}""").path("retriever_id").asText();
+        String request = "{\"inputs\": {\"q\": \"blue\", \"brand\": \"Acme\"}}";
+        JsonNode before = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", request);
+        dev.loupe.testing.OpenApi.assertConforms("ExplainRetrieverResponse", before);
+        JsonNode plan = before.path("execution_plan");
+        assertEquals(3, before.path("total_estimated_stages").asInt());
+        assertEquals(8, plan.get(0).path("estimated_input").asInt(), "the collection's size");
+        assertEquals(4, plan.get(0).path("estimated_output").asInt(), "what the pre_filters admit");
+        assertEquals("filter", plan.get(0).path("stage_type").asText());
+        assertEquals(3, plan.get(1).path("estimated_output").asInt(), "5 of 8 documents cost more than 30, applied to 4");
+        assertEquals(2, plan.get(2).path("estimated_output").asInt());
+        assertTrue(!plan.get(0).path("cache_likely").asBoolean(), "the query text has not been embedded yet");
+        assertEquals("add_filter", before.path("optimization_suggestions").get(0).path("type").asText());
+        assertEquals(List.of("search"), List.of(before.path("bottleneck_stages").get(0).asText()));
+
+        JsonNode run = api.ok("POST", "/v1/retrievers/" + id + "/execute", request);
+        assertEquals(2, run.path("documents").size());
+        JsonNode after = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", request);
+        JsonNode search = after.path("execution_plan").get(0);
+        assertTrue(search.path("cache_likely").asBoolean(), "the query vector is cached now");
+        assertEquals(run.path("stage_statistics").path("stages").path("search").path("duration_ms").asDouble(),
+                search.path("estimated_duration_ms").asDouble(), 1e-9, "timed from the execution");
+        JsonNode noInputs = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", "{}");
+        assertEquals(8, noInputs.path("execution_plan").get(0).path("estimated_output").asInt(), "no sample brand: selectivity unknown");
+        assertTrue(noInputs.path("execution_plan").get(0).path("warnings").get(0).asText().contains("inputs"));
+    }
+
+    @Test
     void badStageParametersAreNamed() {
         Api.Response noLimit = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"c\"], \"inputs\": {}, \"stages\": [{\"stage_name\": \"l\", \"config\": {\"stage_id\": \"limit\", \"parameters\": {}}}]}");
         assertEquals(422, noLimit.status());
