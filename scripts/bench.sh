@@ -31,6 +31,9 @@ case "${1:-embeddings}" in
   search)
     # The index for each size and quantization is built once under bench/search/ and reused.
     [ -f bench/models/siglip-random/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
-    "${JAVA[@]}" -Xmx12g dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
+    # A snapshot of the classes, so rebuilding during a long run cannot change the code under measurement.
+    rm -rf bench/classes && mkdir -p bench/classes && cp -r target/classes target/test-classes bench/classes/
+    java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx12g \
+      -cp "bench/classes/classes:bench/classes/test-classes:$(cat target/bench.classpath)" dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
   *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, search)" >&2; exit 2 ;;
 esac

@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
@@ -44,6 +46,7 @@ import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KnnVectorValues;
@@ -60,6 +63,7 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
@@ -111,6 +115,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Analyzer ANALYZER = new StandardAnalyzer();
     private static final double RAM_BUFFER_MB = 128;
+    /**
+     * Searches a query's segments in parallel, one task per segment, on as many threads as
+     * there are cores: a nearest-neighbour search visits every segment's graph, and one
+     * query should not wait on them one after another.
+     */
+    private static final ExecutorService SEGMENT_SEARCH = Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().name("index-search-", 0).daemon().factory());
 
     private final Path root;
     private final Options options;
@@ -176,7 +187,12 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                         // Fewer, larger flushed segments: each one costs a graph build and a merge.
                         .setRAMBufferSizeMB(RAM_BUFFER_MB)
                         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
-                return new Shard(dir, writer, new SearcherManager(writer, null));
+                return new Shard(dir, writer, new SearcherManager(writer, new SearcherFactory() {
+                    @Override
+                    public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+                        return new IndexSearcher(reader, SEGMENT_SEARCH);
+                    }
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open index of collection " + id, e);
             }

@@ -45,7 +45,10 @@ public final class ClusteredVectors {
         }
         basis = new float[LATENT][];
         for (int b = 0; b < LATENT; b++) basis[b] = shaped(rnd, 1.0);
-        gap = shaped(rnd, 1.0);
+        // Isotropic, unlike the data's variation: images differ little along the gap.
+        gap = new float[dimension];
+        for (int k = 0; k < dimension; k++) gap[k] = (float) rnd.nextGaussian();
+        normalise(gap);
     }
 
     public int dimension() {
@@ -64,8 +67,9 @@ public final class ClusteredVectors {
     /**
      * A query: even {@code j} a new point from the documents' distribution (an image
      * query), odd {@code j} such a point pushed along one fixed direction (a text query:
-     * the two towers of a CLIP-style model leave a gap between the modalities, so text
-     * queries sit away from all images, which is what makes them hard for a graph index).
+     * the two towers of a CLIP-style model leave a gap between the modalities, a near
+     * constant offset, so text queries sit away from all images, which makes them harder
+     * for a graph index).
      */
     public float[] query(long j) {
         float[] v = around(new SplittableRandom(~seed ^ (0xC2B2AE3D27D4EB4FL * (j + 1))));
