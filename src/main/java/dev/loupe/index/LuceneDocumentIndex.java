@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
@@ -52,6 +55,8 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentCommitInfo;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorEncoding;
@@ -73,6 +78,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
 
 /**
  * {@link DocumentIndex} on embedded Lucene: one index directory per collection under
@@ -115,6 +121,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Analyzer ANALYZER = new StandardAnalyzer();
     private static final double RAM_BUFFER_MB = 128;
+    private static final double COMPACT_SEGMENT_MB = 5000;
+    private static final java.time.Duration IDLE_BEFORE_COMPACT = java.time.Duration.ofMinutes(1);
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LuceneDocumentIndex.class.getName());
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /** Builds a merged segment's graph on every core, so compaction takes minutes, not tens of them. */
+    private static final ExecutorService GRAPH_MERGE = Executors.newFixedThreadPool(
+            CORES, Thread.ofPlatform().name("index-merge-", 0).daemon().factory());
     /**
      * Searches a query's segments in parallel, one task per segment, on as many threads as
      * there are cores: a nearest-neighbour search visits every segment's graph, and one
@@ -126,6 +139,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private final Path root;
     private final Options options;
     private final ConcurrentMap<String, Shard> shards = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("index-maintenance").daemon().factory());
 
     /**
      * How vectors are indexed and searched.
@@ -159,6 +174,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     public LuceneDocumentIndex(Path root, Options options) {
         this.root = root;
         this.options = options;
+        maintenance.scheduleWithFixedDelay(this::compactIdle, 30, 30, TimeUnit.SECONDS);
         try {
             Files.createDirectories(root);
             Files.writeString(root.resolve("SCHEMA_VERSION"), String.valueOf(SCHEMA_VERSION));
@@ -168,7 +184,12 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
 
     /** One collection's writer and searcher. */
-    private record Shard(FSDirectory directory, IndexWriter writer, SearcherManager searchers) implements AutoCloseable {
+    private record Shard(FSDirectory directory, IndexWriter writer, SearcherManager searchers, AtomicLong lastWrite)
+            implements AutoCloseable {
+        void written() {
+            lastWrite.set(System.nanoTime());
+        }
+
         @Override
         public void close() throws IOException {
             searchers.close();
@@ -192,7 +213,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                     public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
                         return new IndexSearcher(reader, SEGMENT_SEARCH);
                     }
-                }));
+                }), new AtomicLong(System.nanoTime()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open index of collection " + id, e);
             }
@@ -206,6 +227,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         try {
             for (IndexedDocument d : documents) shard.writer().updateDocument(new Term(ID, d.documentId()), toLucene(d));
             shard.writer().commit();
+            shard.written();
             shard.searchers().maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException("indexing into collection " + collectionId + " failed", e);
@@ -228,6 +250,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         try {
             shard.writer().deleteDocuments(new Term(ID, documentId));
             shard.writer().commit();
+            shard.written();
             shard.searchers().maybeRefreshBlocking();
             return true;
         } catch (IOException e) {
@@ -327,8 +350,51 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         }
     }
 
+    /**
+     * Merges a collection's segments into as few as its size allows (one per
+     * {@value #COMPACT_SEGMENT_MB} MB), each with one graph. A nearest-neighbour search
+     * visits every segment's graph, so a collection written in many batches answers several
+     * times slower than the same documents in one segment. Searches and writes go on
+     * meanwhile; the merged segments replace the old ones when done.
+     *
+     * @return whether there was anything to merge
+     */
+    public boolean compact(String collectionId) {
+        return compact(collectionId, shard(collectionId));
+    }
+
+    private static boolean compact(String collectionId, Shard shard) {
+        try {
+            SegmentInfos infos = SegmentInfos.readLatestCommit(shard.directory());
+            long bytes = 0;
+            for (SegmentCommitInfo info : infos) bytes += info.sizeInBytes();
+            int target = (int) Math.max(1, Math.ceil(bytes / (COMPACT_SEGMENT_MB * 1e6)));
+            if (infos.size() <= target) return false;
+            shard.writer().forceMerge(target);
+            shard.writer().commit();
+            shard.searchers().maybeRefreshBlocking();
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("compacting collection " + collectionId + " failed", e);
+        }
+    }
+
+    /** Compacts the collections that have not been written for {@link #IDLE_BEFORE_COMPACT}. */
+    private void compactIdle() {
+        for (Map.Entry<String, Shard> e : shards.entrySet()) {
+            if (System.nanoTime() - e.getValue().lastWrite().get() < IDLE_BEFORE_COMPACT.toNanos()) continue;
+            try {
+                // The shard itself, not a lookup by id: a collection dropped meanwhile must not be recreated.
+                if (compact(e.getKey(), e.getValue())) LOG.info("compacted the index of collection " + e.getKey());
+            } catch (RuntimeException failure) {
+                LOG.log(java.util.logging.Level.WARNING, "compacting the index of collection " + e.getKey() + " failed; will retry", failure);
+            }
+        }
+    }
+
     @Override
     public void close() {
+        maintenance.shutdownNow();
         for (Shard s : shards.values()) {
             try {
                 s.close();
@@ -341,8 +407,10 @@ public final class LuceneDocumentIndex implements DocumentIndex {
 
     private static Codec codec(VectorQuantization quantization) {
         KnnVectorsFormat format = switch (quantization) {
-            case NONE -> new Lucene99HnswVectorsFormat();
-            case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat();
+            case NONE -> new Lucene99HnswVectorsFormat(Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN, Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
+                    CORES, GRAPH_MERGE);
+            case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat(QuantizedByteVectorValues.ScalarEncoding.UNSIGNED_BYTE,
+                    Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN, Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH, CORES, GRAPH_MERGE);
         };
         return new Lucene104Codec() {
             @Override

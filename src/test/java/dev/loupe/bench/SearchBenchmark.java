@@ -83,7 +83,22 @@ public final class SearchBenchmark {
 
         Properties built = build(data, n, gen, settings);
         String collectionId = built.getProperty("collection_id");
-        System.out.printf("index: %d documents, %s, built in %s s; %s%n", n, quantization, built.getProperty("build_seconds"), sizes(data.resolve("index").resolve(collectionId)));
+        Path indexDir = data.resolve("index").resolve(collectionId);
+        System.out.printf("index: %d documents, %s, built in %s s; as written: %s%n", n, quantization, built.getProperty("build_seconds"),
+                built.getProperty("as_written", sizes(indexDir)));
+        if (built.getProperty("compact_seconds") == null) {
+            // What Loupe does to a collection once writes stop for a minute.
+            built.setProperty("as_written", sizes(indexDir));
+            long c0 = System.nanoTime();
+            try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"), LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization))) {
+                index.compact(collectionId);
+            }
+            built.setProperty("compact_seconds", String.format("%.0f", (System.nanoTime() - c0) / 1e9));
+            try (var out = Files.newOutputStream(data.resolve("built.properties"))) {
+                built.store(out, "search benchmark index");
+            }
+        }
+        System.out.printf("compacted (as after a minute without writes) in %s s: %s%n", built.getProperty("compact_seconds"), sizes(indexDir));
 
         float[][] docs = new float[n][];
         for (int i = 0; i < n; i++) docs[i] = gen.document(i);
@@ -108,7 +123,7 @@ public final class SearchBenchmark {
             Runtime rt = Runtime.getRuntime();
             heapMb = (rt.totalMemory() - rt.freeMemory()) / 1e6;
         }
-        for (int candidates : new int[] {10, 50, 200, 400}) {
+        for (int candidates : new int[] {50, 200, 400, 800}) {
             LuceneDocumentIndex.Options options = LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization).withCandidates(candidates);
             try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"), options)) {
                 Searcher search = j -> ids(index.nearest(collectionId, FIELD, queries[j], K, new FilterNode.All()));

@@ -123,6 +123,26 @@ class LuceneDocumentIndexTest {
     }
 
     @Test
+    void compactionMergesBatchesIntoOneSegmentAndChangesNoResult() {
+        for (int b = 0; b < 3; b++) {
+            List<IndexedDocument> batch = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ObjectNode f = Json.object();
+                f.put("batch", b);
+                batch.add(new IndexedDocument("extra_" + b + "_" + i, COL, f, Map.of("emb", vectors.get(b * 20 + i))));
+            }
+            index.upsert(COL, batch);
+        }
+        FilterNode all = FilterNode.ALL;
+        List<String> before = index.nearest(COL, "emb", vectors.get(7), 10, all).stream().map(h -> h.document().documentId()).toList();
+        assertTrue(index.compact(COL), "four commits left four segments");
+        assertFalse(index.compact(COL), "one segment is as compact as it gets");
+        assertEquals(before, index.nearest(COL, "emb", vectors.get(7), 10, all).stream().map(h -> h.document().documentId()).toList());
+        assertEquals(N + 60, index.count(COL, all));
+        assertEquals(16, index.get(COL, "extra_2_19").orElseThrow().vectors().get("emb").length, "vectors survive the merge");
+    }
+
+    @Test
     void logicalNodesNest() {
         assertEquals(50, count("{\"AND\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}"));
         assertEquals(200, count("{\"OR\": [{\"brand\": \"Acme\"}, {\"field\": \"tags\", \"operator\": \"eq\", \"value\": \"even\"}]}"));
