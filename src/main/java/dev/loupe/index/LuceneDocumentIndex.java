@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,10 +64,16 @@ import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.DoubleValues;
+import org.apache.lucene.search.DoubleValuesSource;
+import org.apache.lucene.search.FullPrecisionFloatVectorSimilarityValuesSource;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.RescoreTopNQuery;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
@@ -76,7 +83,10 @@ import org.apache.lucene.search.SortedNumericSortField;
 import org.apache.lucene.search.SortedSetSortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
 
@@ -121,7 +131,22 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Analyzer ANALYZER = new StandardAnalyzer();
     private static final double RAM_BUFFER_MB = 128;
+    /**
+     * Graph degree and build beam, twice Lucene's defaults (16, 100): with the defaults, a
+     * one-segment graph of a million clustered 768-d vectors left a few percent of queries
+     * unable to reach their neighbours at any search beam (BENCHMARKS.md). The graph costs
+     * 64 bytes more per document; building takes about twice as long, which ingestion,
+     * bound by the image model, hardly notices.
+     */
+    private static final int GRAPH_MAX_CONNECTIONS = 32;
+    private static final int GRAPH_BEAM_WIDTH = 200;
     private static final double COMPACT_SEGMENT_MB = 5000;
+    /**
+     * Filters matching at most this many documents are searched exactly: at 10,000 matches,
+     * a scan of their vectors took a third of the time of the graph search (1 % of a million,
+     * BENCHMARKS.md).
+     */
+    private static final int EXACT_SEARCH_MAX_DOCS = 15_000;
     private static final java.time.Duration IDLE_BEFORE_COMPACT = java.time.Duration.ofMinutes(1);
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LuceneDocumentIndex.class.getName());
     private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -289,15 +314,46 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                     new KnnFloatVectorQuery(vectorField, query, candidates * options.rescoreOversample(), f), query, vectorField, candidates);
         };
         return search(collectionId, s -> {
-            TopDocs top = s.search(knn, k);
-            List<ScoredDocument> hits = new ArrayList<>(top.scoreDocs.length);
             Loader loader = new Loader(s, collectionId);
+            List<ScoredDocument> hits = new ArrayList<>();
+            TopDocs top = f != null && s.count(f) <= EXACT_SEARCH_MAX_DOCS ? exactNearest(s, vectorField, query, k, f) : s.search(knn, k);
             for (ScoreDoc sd : top.scoreDocs) {
                 // Lucene scores cosine as (1 + cos) / 2; report the cosine itself.
                 hits.add(new ScoredDocument(loader.load(sd.doc), 2 * sd.score - 1));
             }
             return hits;
         });
+    }
+
+    /**
+     * The true top {@code k} among the documents {@code filter} matches, scoring each with
+     * the float vectors. For a selective filter this is both exact and faster than a graph
+     * search, which must wander past the many neighbours the filter rejects.
+     */
+    private static TopDocs exactNearest(IndexSearcher s, String field, float[] query, int k, Query filter) throws IOException {
+        Weight weight = s.createWeight(s.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1);
+        DoubleValuesSource similarity = new FullPrecisionFloatVectorSimilarityValuesSource(query, field);
+        PriorityQueue<ScoreDoc> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble((ScoreDoc d) -> d.score));
+        for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            Scorer scorer = weight.scorer(leaf);
+            if (scorer == null || leaf.reader().getFloatVectorValues(field) == null) continue;
+            DoubleValues values = similarity.getValues(leaf, null);
+            DocIdSetIterator docs = scorer.iterator();
+            Bits live = leaf.reader().getLiveDocs();
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if ((live != null && !live.get(doc)) || !values.advanceExact(doc)) continue;
+                float score = (float) values.doubleValue();
+                if (best.size() < k) {
+                    best.add(new ScoreDoc(leaf.docBase + doc, score));
+                } else if (score > best.peek().score) {
+                    best.poll();
+                    best.add(new ScoreDoc(leaf.docBase + doc, score));
+                }
+            }
+        }
+        ScoreDoc[] out = new ScoreDoc[best.size()];
+        for (int i = out.length - 1; i >= 0; i--) out[i] = best.poll();
+        return new TopDocs(new TotalHits(out.length, TotalHits.Relation.EQUAL_TO), out);
     }
 
     @Override
@@ -407,10 +463,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
 
     private static Codec codec(VectorQuantization quantization) {
         KnnVectorsFormat format = switch (quantization) {
-            case NONE -> new Lucene99HnswVectorsFormat(Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN, Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
-                    CORES, GRAPH_MERGE);
+            case NONE -> new Lucene99HnswVectorsFormat(GRAPH_MAX_CONNECTIONS, GRAPH_BEAM_WIDTH, CORES, GRAPH_MERGE);
             case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat(QuantizedByteVectorValues.ScalarEncoding.UNSIGNED_BYTE,
-                    Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN, Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH, CORES, GRAPH_MERGE);
+                    GRAPH_MAX_CONNECTIONS, GRAPH_BEAM_WIDTH, CORES, GRAPH_MERGE);
         };
         return new Lucene104Codec() {
             @Override

@@ -123,7 +123,7 @@ public final class SearchBenchmark {
             Runtime rt = Runtime.getRuntime();
             heapMb = (rt.totalMemory() - rt.freeMemory()) / 1e6;
         }
-        for (int candidates : new int[] {50, 200, 400, 800}) {
+        for (int candidates : new int[] {200, 400, 800, 1600, 3200}) {
             LuceneDocumentIndex.Options options = LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization).withCandidates(candidates);
             try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"), options)) {
                 Searcher search = j -> ids(index.nearest(collectionId, FIELD, queries[j], K, new FilterNode.All()));
