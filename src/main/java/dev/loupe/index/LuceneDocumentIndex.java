@@ -113,6 +113,14 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  * </ul>
  * Strings and numbers use separate prefixes so one path may hold both kinds across
  * documents without conflicting doc-value types.
+ *
+ * <h2>Nearest-neighbour search</h2>
+ * A search for {@code k} explores at least {@link Options#candidates()} graph candidates
+ * (recall at small {@code k} depends on it); segments are searched in parallel. A filter is
+ * applied inside the graph search, so it still yields {@code k} hits; one that matches at
+ * most {@value #EXACT_SEARCH_MAX_DOCS} documents is answered by scanning those exactly.
+ * Every commit adds a segment with its own graph, and a search visits them all, so a
+ * collection left without writes for a minute is {@linkplain #compact compacted}.
  */
 public final class LuceneDocumentIndex implements DocumentIndex {
     public static final int SCHEMA_VERSION = 2;
