@@ -186,9 +186,11 @@ public final class SearchBenchmark {
         Arrays.sort(ms);
         double mean = Arrays.stream(ms).average().orElseThrow();
         double p50 = ms[QUERIES / 2];
-        System.out.printf("| %s | %s | %.3f (%.3f / %.3f) | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", path, s.label(),
-                (recall[0] + recall[1]) / QUERIES, 2 * recall[0] / QUERIES, 2 * recall[1] / QUERIES, p50,
-                ms[(int) Math.ceil(QUERIES * 0.99) - 1], 1000 / mean, concurrentRate(search, 2), exactMs / p50);
+        boolean reference = s.filterJson() == null && s.label().equals("-");
+        System.out.printf("| %s | %s | %s | %.2f | %.2f | %.0f | %.0f | %s |%n", path, s.label(),
+                reference ? "-" : String.format("%.3f (%.3f / %.3f)", (recall[0] + recall[1]) / QUERIES, 2 * recall[0] / QUERIES, 2 * recall[1] / QUERIES),
+                p50, ms[(int) Math.ceil(QUERIES * 0.99) - 1], 1000 / mean, concurrentRate(search, 2),
+                reference ? "-" : String.format("%.0f×", exactMs / p50));
     }
 
     /** Queries per second with {@code clients} threads issuing queries back to back. */
