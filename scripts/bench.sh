@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/jdk.sh
 if ! /usr/bin/python3 -c 'import onnx, numpy, PIL' 2>/dev/null || ! command -v vipsthumbnail >/dev/null || ! command -v ffmpeg >/dev/null \
-   || ! ls /usr/lib/*/libturbojpeg.so.0 >/dev/null 2>&1; then
+   || ! ls /usr/lib/*/libturbojpeg.so.0 >/dev/null 2>&1 || ! command -v wrk >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-onnx python3-numpy python3-pil \
-    libturbojpeg0 libvips-tools ffmpeg
+    libturbojpeg0 libvips-tools ffmpeg wrk
 fi
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
@@ -35,7 +35,8 @@ case "${1:-embeddings}" in
     cat "bench/search/${2:-100000}-${3:-none}"/index/*/* > /dev/null 2>&1 || true
     # A snapshot of the classes, so rebuilding during a long run cannot change the code under measurement.
     rm -rf bench/classes && mkdir -p bench/classes && cp -r target/classes target/test-classes bench/classes/
-    java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx12g \
+    # The service's own JVM flags (see ./loupe), with room for the exact-search reference's vectors.
+    java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xmx12g \
       -cp "bench/classes/classes:bench/classes/test-classes:$(cat target/bench.classpath)" dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
   *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, search)" >&2; exit 2 ;;
 esac

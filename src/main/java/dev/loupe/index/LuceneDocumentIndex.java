@@ -118,7 +118,7 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  * A search for {@code k} explores at least {@link Options#candidates()} graph candidates
  * (recall at small {@code k} depends on it); segments are searched in parallel. A filter is
  * applied inside the graph search, so it still yields {@code k} hits; one that matches at
- * most {@value #EXACT_SEARCH_MAX_DOCS} documents is answered by scanning those exactly.
+ * most {@link Options#exactSearchMaxDocs()} documents is answered by scanning those exactly.
  * Every commit adds a segment with its own graph, and a search visits them all, so a
  * collection left without writes for a minute is {@linkplain #compact compacted}.
  */
@@ -149,12 +149,6 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private static final int GRAPH_MAX_CONNECTIONS = 32;
     private static final int GRAPH_BEAM_WIDTH = 200;
     private static final double COMPACT_SEGMENT_MB = 5000;
-    /**
-     * Filters matching at most this many documents are searched exactly: at 10,000 matches,
-     * a scan of their vectors took a third of the time of the graph search (1 % of a million,
-     * BENCHMARKS.md).
-     */
-    private static final int EXACT_SEARCH_MAX_DOCS = 15_000;
     private static final java.time.Duration IDLE_BEFORE_COMPACT = java.time.Duration.ofMinutes(1);
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(LuceneDocumentIndex.class.getName());
     private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -183,20 +177,30 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      *                           {@code max(k, candidates)} candidates, which is what keeps recall up for small {@code k}
      * @param rescoreOversample  with {@link VectorQuantization#INT8}, how many times more candidates the
      *                           quantized search gathers before they are rescored with float vectors
+     * @param exactSearchMaxDocs a filtered search whose filter matches at most this many documents scans
+     *                           their vectors instead of searching the graph: a graph search must wander
+     *                           past the many neighbours a selective filter rejects, and at 10,000 matches
+     *                           among a million documents the scan is the faster of the two (BENCHMARKS.md)
      */
-    public record Options(VectorQuantization quantization, int candidates, int rescoreOversample) {
-        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 100, 2);
+    public record Options(VectorQuantization quantization, int candidates, int rescoreOversample, int exactSearchMaxDocs) {
+        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 100, 2, 15_000);
 
         public Options {
             if (candidates < 1 || rescoreOversample < 1) throw new IllegalArgumentException("candidates and oversample must be positive");
+            if (exactSearchMaxDocs < 0) throw new IllegalArgumentException("exactSearchMaxDocs must not be negative");
         }
 
         public Options withQuantization(VectorQuantization q) {
-            return new Options(q, candidates, rescoreOversample);
+            return new Options(q, candidates, rescoreOversample, exactSearchMaxDocs);
         }
 
         public Options withCandidates(int n) {
-            return new Options(quantization, n, rescoreOversample);
+            return new Options(quantization, n, rescoreOversample, exactSearchMaxDocs);
+        }
+
+        /** With 0, every filtered search goes through the graph. */
+        public Options withExactSearchMaxDocs(int n) {
+            return new Options(quantization, candidates, rescoreOversample, n);
         }
     }
 
@@ -324,7 +328,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         return search(collectionId, s -> {
             Loader loader = new Loader(s, collectionId);
             List<ScoredDocument> hits = new ArrayList<>();
-            TopDocs top = f != null && s.count(f) <= EXACT_SEARCH_MAX_DOCS ? exactNearest(s, vectorField, query, k, f) : s.search(knn, k);
+            TopDocs top = f != null && s.count(f) <= options.exactSearchMaxDocs() ? exactNearest(s, vectorField, query, k, f) : s.search(knn, k);
             for (ScoreDoc sd : top.scoreDocs) {
                 // Lucene scores cosine as (1 + cos) / 2; report the cosine itself.
                 hits.add(new ScoredDocument(loader.load(sd.doc), 2 * sd.score - 1));

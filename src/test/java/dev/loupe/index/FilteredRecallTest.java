@@ -42,52 +42,83 @@ class FilteredRecallTest {
 
     @Test
     void recallAtTenStaysAbove95PercentAt100kDocumentsForEverySelectivity() throws Exception {
-        Map<String, Double> recall = measure(100_000, VectorQuantization.NONE);
-        recall.forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
+        try (Corpus corpus = Corpus.build(100_000, VectorQuantization.NONE)) {
+            corpus.recall(LuceneDocumentIndex.Options.DEFAULT)
+                    .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
+        }
+    }
+
+    @Test
+    void selectiveFiltersKeepRecallInsideTheGraphSearchToo() throws Exception {
+        // By default a filter matching 1 % or 10 % of 100k documents is scanned exactly;
+        // here every filter goes through the graph, which must still find k true neighbours.
+        try (Corpus corpus = Corpus.build(50_000, VectorQuantization.NONE)) {
+            corpus.recall(LuceneDocumentIndex.Options.DEFAULT.withExactSearchMaxDocs(0))
+                    .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " through the graph with filter " + filter));
+        }
     }
 
     @Test
     void int8GraphsRescoredWithFloatsKeepRecallAndReportExactCosines() throws Exception {
-        Map<String, Double> recall = measure(20_000, VectorQuantization.INT8);
-        recall.forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
+        try (Corpus corpus = Corpus.build(20_000, VectorQuantization.INT8)) {
+            corpus.recall(LuceneDocumentIndex.Options.DEFAULT.withQuantization(VectorQuantization.INT8).withExactSearchMaxDocs(0))
+                    .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
+        }
     }
 
-    private static Map<String, Double> measure(int n, VectorQuantization quantization) throws Exception {
-        ClusteredVectors gen = new ClusteredVectors(DIMENSION, n / 50, 11);
-        float[][] docs = new float[n][];
-        Path dir = Files.createTempDirectory("loupe-recall-");
-        Map<String, Double> out = new java.util.LinkedHashMap<>();
-        try (LuceneDocumentIndex index = new LuceneDocumentIndex(dir, LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization))) {
-            List<IndexedDocument> batch = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                docs[i] = gen.document(i);
-                ObjectNode fields = Json.object();
-                fields.putObject("metadata").put("bucket", i % 100);
-                batch.add(new IndexedDocument("doc_" + i, COL, fields, Map.of("emb", docs[i])));
-                if (batch.size() == 5000 || i == n - 1) {
-                    index.upsert(COL, batch);
-                    batch = new ArrayList<>();
-                }
-            }
-            for (Selectivity s : FILTERS) {
-                FilterNode filter = FilterParser.parseStatic(Json.read(s.filterJson()), "filters");
-                double sum = 0;
-                for (int j = 0; j < QUERIES; j++) {
-                    float[] q = gen.query(j);
-                    List<ScoredDocument> hits = index.nearest(COL, "emb", q, K, filter);
-                    assertEquals(K, hits.size(), "a selective filter still yields k hits");
-                    Set<String> expected = exact(docs, q, s.matches());
-                    for (ScoredDocument h : hits) {
-                        int i = Integer.parseInt(h.document().documentId().substring(4));
-                        assertTrue(s.matches().test(i), "every hit matches the filter");
-                        assertEquals(VectorUtil.dotProduct(q, docs[i]), h.score(), 1e-4, "scores are exact cosines");
-                        if (expected.contains(h.document().documentId())) sum += 1.0 / K;
+    /** {@code n} clustered documents, committed 5,000 at a time so that the index has several segments. */
+    private record Corpus(Path dir, ClusteredVectors gen, float[][] docs) implements AutoCloseable {
+        static Corpus build(int n, VectorQuantization quantization) throws Exception {
+            ClusteredVectors gen = new ClusteredVectors(DIMENSION, n / 50, 11);
+            float[][] docs = new float[n][];
+            Path dir = Files.createTempDirectory("loupe-recall-");
+            try (LuceneDocumentIndex index = new LuceneDocumentIndex(dir, LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization))) {
+                List<IndexedDocument> batch = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    docs[i] = gen.document(i);
+                    ObjectNode fields = Json.object();
+                    fields.putObject("metadata").put("bucket", i % 100);
+                    batch.add(new IndexedDocument("doc_" + i, COL, fields, Map.of("emb", docs[i])));
+                    if (batch.size() == 5000 || i == n - 1) {
+                        index.upsert(COL, batch);
+                        batch = new ArrayList<>();
                     }
                 }
-                out.put(s.filterJson(), sum / QUERIES);
+            }
+            return new Corpus(dir, gen, docs);
+        }
+
+        /** Recall@10 against exact search for each filter, checking every hit on the way. */
+        Map<String, Double> recall(LuceneDocumentIndex.Options options) {
+            Map<String, Double> out = new java.util.LinkedHashMap<>();
+            try (LuceneDocumentIndex index = new LuceneDocumentIndex(dir, options)) {
+                for (Selectivity s : FILTERS) {
+                    FilterNode filter = FilterParser.parseStatic(Json.read(s.filterJson()), "filters");
+                    double sum = 0;
+                    for (int j = 0; j < QUERIES; j++) {
+                        float[] q = gen.query(j);
+                        List<ScoredDocument> hits = index.nearest(COL, "emb", q, K, filter);
+                        assertEquals(K, hits.size(), "a selective filter still yields k hits");
+                        Set<String> expected = exact(docs, q, s.matches());
+                        for (ScoredDocument h : hits) {
+                            int i = Integer.parseInt(h.document().documentId().substring(4));
+                            assertTrue(s.matches().test(i), "every hit matches the filter");
+                            assertEquals(VectorUtil.dotProduct(q, docs[i]), h.score(), 1e-4, "scores are exact cosines");
+                            if (expected.contains(h.document().documentId())) sum += 1.0 / K;
+                        }
+                    }
+                    out.put(s.filterJson(), sum / QUERIES);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
             }
         }
-        return out;
     }
 
     private static Set<String> exact(float[][] docs, float[] q, IntPredicate matches) {
