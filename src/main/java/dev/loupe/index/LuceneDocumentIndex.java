@@ -142,9 +142,10 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     /**
      * Graph degree and build beam, twice Lucene's defaults (16, 100): with the defaults, a
      * one-segment graph of a million clustered 768-d vectors left a few percent of queries
-     * unable to reach their neighbours at any search beam (BENCHMARKS.md). The graph costs
-     * 64 bytes more per document; building takes about twice as long, which ingestion,
-     * bound by the image model, hardly notices.
+     * unable to reach their neighbours at any search beam, in an earlier run of the search
+     * benchmark (BENCHMARKS.md has the figures with these settings: recall@10 0.985 at a
+     * million). Building takes about twice as long, which ingestion, bound by the image
+     * model, hardly notices; the graph stays small (63 MB for a million documents).
      */
     private static final int GRAPH_MAX_CONNECTIONS = 32;
     private static final int GRAPH_BEAM_WIDTH = 200;
@@ -174,7 +175,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      *
      * @param quantization       what the graph scores; changing it affects segments written afterwards
      * @param candidates         the smallest beam of a graph search: a search for {@code k} explores
-     *                           {@code max(k, candidates)} candidates, which is what keeps recall up for small {@code k}
+     *                           {@code max(k, candidates)} candidates, which is what keeps recall up for small {@code k};
+     *                           200 by default: at a million clustered 768-d documents, 100 left recall@10 at 0.945
+     *                           and 200 raised it to 0.985 for well under a millisecond more (BENCHMARKS.md)
      * @param rescoreOversample  with {@link VectorQuantization#INT8}, how many times more candidates the
      *                           quantized search gathers before they are rescored with float vectors
      * @param exactSearchMaxDocs a filtered search whose filter matches at most this many documents scans
@@ -183,7 +186,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      *                           among a million documents the scan is the faster of the two (BENCHMARKS.md)
      */
     public record Options(VectorQuantization quantization, int candidates, int rescoreOversample, int exactSearchMaxDocs) {
-        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 100, 2, 15_000);
+        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 200, 2, 15_000);
 
         public Options {
             if (candidates < 1 || rescoreOversample < 1) throw new IllegalArgumentException("candidates and oversample must be positive");
