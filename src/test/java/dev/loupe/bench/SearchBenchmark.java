@@ -158,8 +158,7 @@ public final class SearchBenchmark {
                 Through the API: recall from one pass of the %d queries; latency and rates measured by wrk, a native
                 client in its own process, cycling through the same request bodies for %d s per row.
                 """.formatted(QUERIES, WRK_SECONDS));
-        System.out.println("| path | filter | recall@10 (image / text queries) | p50 ms | p99 ms | queries/s (1 client) | queries/s (2 clients) | exact scan / p50 |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        header();
         try (Loupe loupe = Loupe.start(settings)) {
             String base = "http://127.0.0.1:" + loupe.port();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -175,12 +174,11 @@ public final class SearchBenchmark {
                     bodies.add(vectorBody(collectionId, queries[j], s.filterJson()));
                     List<String> got = execute(client, uri, bodies.getLast());
                     Set<String> expected = truth.get(s.label()).get(j);
-                    recall[j % 2] += got.stream().filter(expected::contains).count() / (double) expected.size();
+                    recall[j % 2] += recall(got, expected);
                 }
                 Wrk.Result one = Wrk.post(uri.toString(), KEY, bodies, 1, WRK_SECONDS);
                 Wrk.Result two = Wrk.post(uri.toString(), KEY, bodies, 2, WRK_SECONDS);
-                System.out.printf("| API | %s | %.3f (%.3f / %.3f) | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", s.label(),
-                        (recall[0] + recall[1]) / QUERIES, 2 * recall[0] / QUERIES, 2 * recall[1] / QUERIES,
+                System.out.printf("| API | %s | %s | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", s.label(), recallColumn(recall),
                         one.p50Ms(), one.p99Ms(), one.perSecond(), two.perSecond(), exactMs / one.p50Ms());
             }
             // Text queries: the first time through the text encoder (one JDK client request each:
@@ -220,14 +218,24 @@ public final class SearchBenchmark {
             List<String> got = search.search(j);
             ms[j] = (System.nanoTime() - t) / 1e6;
             Set<String> expected = truth.get(j);
-            recall[j % 2] += got.stream().filter(expected::contains).count() / (double) expected.size();
+            recall[j % 2] += recall(got, expected);
         }
         Arrays.sort(ms);
         double mean = Arrays.stream(ms).average().orElseThrow();
         double p50 = ms[QUERIES / 2];
-        System.out.printf("| %s | %s | %.3f (%.3f / %.3f) | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", path, s.label(),
-                (recall[0] + recall[1]) / QUERIES, 2 * recall[0] / QUERIES, 2 * recall[1] / QUERIES,
+        System.out.printf("| %s | %s | %s | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", path, s.label(), recallColumn(recall),
                 p50, ms[(int) Math.ceil(QUERIES * 0.99) - 1], 1000 / mean, concurrentRate(search, 2), exactMs / p50);
+    }
+
+    /** The share of the true top {@link #K} that a search returned. */
+    private static double recall(List<String> got, Set<String> expected) {
+        return got.stream().filter(expected::contains).count() / (double) expected.size();
+    }
+
+    /** Mean recall over all queries, then over the image-like (even) and text-like (odd) halves. */
+    private static String recallColumn(double[] sumsByParity) {
+        return String.format("%.3f (%.3f / %.3f)", (sumsByParity[0] + sumsByParity[1]) / QUERIES,
+                2 * sumsByParity[0] / QUERIES, 2 * sumsByParity[1] / QUERIES);
     }
 
     /** Queries per second with {@code clients} threads issuing queries back to back. */
