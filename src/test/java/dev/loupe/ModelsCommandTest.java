@@ -14,12 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code loupe models} commands, and the quality cost of the int8 option. */
 class ModelsCommandTest {
     @Test
-    void quantizeMakesAnInt8ModelThatEmbedsLikeTheOriginal() throws Exception {
-        Path models = Files.createTempDirectory("models-");
+    void quantizeMakesAnInt8ModelThatEmbedsLikeTheOriginal(@TempDir Path models) throws Exception {
         copy(Fixtures.modelsDir().resolve(Fixtures.MODEL), models.resolve(Fixtures.MODEL));
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int rc = ModelsCommand.run(new String[] {"quantize", Fixtures.MODEL, "colours-int8", "--models-dir", models.toString()},

@@ -13,15 +13,18 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every /v1 call needs a valid key; keys are hashed, revocable and can be limited to namespaces. */
 class AuthTest {
+    @TempDir
+    static Path data;
     private static TestServer server;
     private static Api admin;
 
     @BeforeAll
     static void start() {
-        server = new TestServer();
+        server = new TestServer(data);
         admin = server.admin(null);
         admin.ok("POST", "/v1/namespaces", "{\"namespace_name\": \"alpha\", \"feature_extractors\": []}");
         admin.ok("POST", "/v1/namespaces", "{\"namespace_name\": \"beta\", \"feature_extractors\": []}");

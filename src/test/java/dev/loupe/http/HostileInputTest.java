@@ -13,6 +13,7 @@ import dev.loupe.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Malformed requests and hostile images: every one is answered with a 4xx in Mixpeek's
@@ -30,13 +32,15 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputTest {
     private static final long MAX_BLOB = 2L << 20;
+    @TempDir
+    static Path data;
     private static TestServer server;
     private static ImageHost host;
     private static Api api;
 
     @BeforeAll
     static void start() {
-        server = new TestServer(TestServer.newDataDir(), MAX_BLOB, 40_000_000L);
+        server = new TestServer(data, MAX_BLOB, 40_000_000L);
         host = new ImageHost();
         api = server.admin(null);
         api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");

@@ -8,16 +8,16 @@ import dev.loupe.Loupe;
 import dev.loupe.config.Settings;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.TestServer;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Offline, with the default model absent, creating an image collection is one clear error. */
 class MissingModelTest {
     @Test
-    void anAbsentModelIsReportedWithWhatToFetchAndWhere() throws Exception {
-        var models = Files.createTempDirectory("no-models-");
-        try (Loupe loupe = Loupe.start(new Settings(0, TestServer.newDataDir(), models, Settings.DEFAULT_IMAGE_MODEL, false,
+    void anAbsentModelIsReportedWithWhatToFetchAndWhere(@TempDir Path data, @TempDir Path models) throws Exception {
+        try (Loupe loupe = Loupe.start(new Settings(0, data, models, Settings.DEFAULT_IMAGE_MODEL, false,
                 1 << 20, 1_000_000, 1, 4, Optional.of(TestServer.ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE))) {
             Api api = new Api("http://127.0.0.1:" + loupe.port(), TestServer.ADMIN_KEY, null);
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {}}");

@@ -12,6 +12,7 @@ import dev.loupe.testing.OpenApi;
 import dev.loupe.testing.TestServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +22,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed's requests, as an application written for Mixpeek's hosted image pipeline
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class SeedFlowTest {
     private static final List<String> COLOURS = List.of("red", "blue", "green", "yellow", "purple", "white");
 
+    @TempDir
+    static Path data;
     private static TestServer server;
     private static ImageHost images;
     private static Api api;
@@ -37,7 +41,7 @@ class SeedFlowTest {
 
     @BeforeAll
     static void seed() {
-        server = new TestServer();
+        server = new TestServer(data);
         images = new ImageHost();
         api = server.admin("shop");
         api.ok("POST", "/v1/namespaces", """

@@ -8,7 +8,6 @@ import dev.loupe.api.Json;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.testing.ClusteredVectors;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +17,7 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Approximate search against exact search on 768-d clustered vectors, with filters that
@@ -41,37 +41,31 @@ class FilteredRecallTest {
             new Selectivity("{\"metadata.bucket\": 0}", i -> i % 100 == 0));
 
     @Test
-    void recallAtTenStaysAbove95PercentAt100kDocumentsForEverySelectivity() throws Exception {
-        try (Corpus corpus = Corpus.build(100_000, VectorQuantization.NONE)) {
-            corpus.recall(LuceneDocumentIndex.Options.DEFAULT)
-                    .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
-        }
+    void recallAtTenStaysAbove95PercentAt100kDocumentsForEverySelectivity(@TempDir Path dir) throws Exception {
+        Corpus.build(dir, 100_000, VectorQuantization.NONE).recall(LuceneDocumentIndex.Options.DEFAULT)
+                .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
     }
 
     @Test
-    void selectiveFiltersKeepRecallInsideTheGraphSearchToo() throws Exception {
+    void selectiveFiltersKeepRecallInsideTheGraphSearchToo(@TempDir Path dir) throws Exception {
         // By default a filter matching 1 % or 10 % of 100k documents is scanned exactly;
         // here every filter goes through the graph, which must still find k true neighbours.
-        try (Corpus corpus = Corpus.build(50_000, VectorQuantization.NONE)) {
-            corpus.recall(LuceneDocumentIndex.Options.DEFAULT.withExactSearchMaxDocs(0))
-                    .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " through the graph with filter " + filter));
-        }
+        Corpus.build(dir, 50_000, VectorQuantization.NONE).recall(LuceneDocumentIndex.Options.DEFAULT.withExactSearchMaxDocs(0))
+                .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " through the graph with filter " + filter));
     }
 
     @Test
-    void int8GraphsRescoredWithFloatsKeepRecallAndReportExactCosines() throws Exception {
-        try (Corpus corpus = Corpus.build(20_000, VectorQuantization.INT8)) {
-            corpus.recall(LuceneDocumentIndex.Options.DEFAULT.withQuantization(VectorQuantization.INT8).withExactSearchMaxDocs(0))
-                    .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
-        }
+    void int8GraphsRescoredWithFloatsKeepRecallAndReportExactCosines(@TempDir Path dir) throws Exception {
+        Corpus.build(dir, 20_000, VectorQuantization.INT8)
+                .recall(LuceneDocumentIndex.Options.DEFAULT.withQuantization(VectorQuantization.INT8).withExactSearchMaxDocs(0))
+                .forEach((filter, r) -> assertTrue(r >= 0.95, "recall@10 " + r + " with filter " + filter));
     }
 
-    /** {@code n} clustered documents, committed 5,000 at a time so that the index has several segments. */
-    private record Corpus(Path dir, ClusteredVectors gen, float[][] docs) implements AutoCloseable {
-        static Corpus build(int n, VectorQuantization quantization) throws Exception {
+    /** {@code n} clustered documents indexed in {@code dir}, committed 5,000 at a time so that the index has several segments. */
+    private record Corpus(Path dir, ClusteredVectors gen, float[][] docs) {
+        static Corpus build(Path dir, int n, VectorQuantization quantization) throws Exception {
             ClusteredVectors gen = new ClusteredVectors(DIMENSION, n / 50, 11);
             float[][] docs = new float[n][];
-            Path dir = Files.createTempDirectory("loupe-recall-");
             try (LuceneDocumentIndex index = new LuceneDocumentIndex(dir, LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization))) {
                 List<IndexedDocument> batch = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -111,13 +105,6 @@ class FilteredRecallTest {
                 }
             }
             return out;
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            try (var files = Files.walk(dir)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
-            }
         }
     }
 

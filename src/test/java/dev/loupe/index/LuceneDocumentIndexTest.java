@@ -9,7 +9,7 @@ import dev.loupe.api.Json;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.inference.Vectors;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LuceneDocumentIndexTest {
     private static final String COL = "col_test";
@@ -26,9 +27,12 @@ class LuceneDocumentIndexTest {
     private LuceneDocumentIndex index;
     private final List<float[]> vectors = new ArrayList<>();
 
+    @TempDir
+    Path dir;
+
     @BeforeEach
     void fill() throws Exception {
-        index = new LuceneDocumentIndex(Files.createTempDirectory("loupe-index-"));
+        index = new LuceneDocumentIndex(dir);
         Random rnd = new Random(42);
         List<IndexedDocument> docs = new ArrayList<>();
         for (int i = 0; i < N; i++) {

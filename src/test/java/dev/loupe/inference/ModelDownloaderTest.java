@@ -21,6 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Models are fetched from a hub (here a loopback stand-in), resumed, verified and pinned. */
 class ModelDownloaderTest {
@@ -28,14 +29,14 @@ class ModelDownloaderTest {
             "textual/model.onnx", "textual/tokenizer.json");
 
     private ImageHost hub;
-    private Path models;
+    @TempDir
+    Path models;
     private final Map<String, byte[]> bytes = new LinkedHashMap<>();
     private final List<String> log = new ArrayList<>();
 
     @BeforeEach
     void serveTheFixtureModel() throws Exception {
         hub = new ImageHost();
-        models = Files.createTempDirectory("models-");
         Path source = Fixtures.modelsDir().resolve(Fixtures.MODEL);
         for (String f : FILES) {
             bytes.put(f, Files.readAllBytes(source.resolve(f)));

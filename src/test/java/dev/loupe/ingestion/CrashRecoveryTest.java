@@ -11,7 +11,6 @@ import dev.loupe.testing.Images;
 import dev.loupe.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of the service while it ingests a 500-object batch, twice, then a
@@ -74,8 +74,7 @@ class CrashRecoveryTest {
     }
 
     @Test
-    void killDashNineDuringABatchLosesAndDuplicatesNothing() throws Exception {
-        Path data = Files.createTempDirectory("loupe-crash-");
+    void killDashNineDuringABatchLosesAndDuplicatesNothing(@TempDir Path data) throws Exception {
         try (ImageHost host = new ImageHost()) {
             List<String> colours = List.copyOf(Images.BASIC.keySet());
             for (int i = 0; i < colours.size(); i++) {

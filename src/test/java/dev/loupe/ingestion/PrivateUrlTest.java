@@ -8,14 +8,16 @@ import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
 import dev.loupe.testing.TestServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Unless configured otherwise, blob URLs that reach internal hosts are refused, and the object records why. */
 class PrivateUrlTest {
     @Test
-    void urlsResolvingToInternalAddressesAreRefusedByDefault() {
-        try (TestServer server = new TestServer(TestServer.newDataDir(), 20L << 20, 50_000_000L, false);
+    void urlsResolvingToInternalAddressesAreRefusedByDefault(@TempDir Path data) {
+        try (TestServer server = new TestServer(data, 20L << 20, 50_000_000L, false);
              ImageHost host = new ImageHost()) {
             Api api = server.admin(null);
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {}}");

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.catalog.Database;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SqliteWorkQueueTest {
     private static List<WorkItem.Request> requests(String task, int n) {
@@ -16,8 +16,8 @@ class SqliteWorkQueueTest {
     }
 
     @Test
-    void taskStatusFollowsItsItems() throws Exception {
-        try (Database db = new Database(Files.createTempDirectory("q").resolve("c.db"))) {
+    void taskStatusFollowsItsItems(@TempDir Path dir) throws Exception {
+        try (Database db = new Database(dir.resolve("c.db"))) {
             WorkQueue q = new SqliteWorkQueue(db);
             q.enqueue(requests("t1", 3));
             assertEquals("PENDING", q.progress("t1").status());
@@ -39,8 +39,8 @@ class SqliteWorkQueueTest {
     }
 
     @Test
-    void runningItemsOfADeadProcessAreRecoveredAfterReopening() throws Exception {
-        Path file = Files.createTempDirectory("q").resolve("c.db");
+    void runningItemsOfADeadProcessAreRecoveredAfterReopening(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.db");
         try (Database db = new Database(file)) {
             WorkQueue q = new SqliteWorkQueue(db);
             q.enqueue(requests("t", 4));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Images;
 import dev.loupe.testing.TestServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each stage after feature_search, run through the ad hoc execute endpoint on eight products. */
 class RetrieverStagesTest {
@@ -24,12 +26,14 @@ class RetrieverStagesTest {
     /** What lexical search sees: only "leather" and "waterproof" are rare words. */
     private static final List<String> DESCRIPTIONS = List.of("A red leather handbag", "An orange canvas tote", "A yellow canvas tote",
             "A green canvas tote, waterproof", "A blue canvas tote", "A purple leather wallet", "A black canvas tote", "A white canvas tote");
+    @TempDir
+    static Path data;
     private static TestServer server;
     private static Api api;
 
     @BeforeAll
     static void products() {
-        server = new TestServer();
+        server = new TestServer(data);
         api = server.admin(null);
         api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"p\", \"bucket_schema\": {}}");
         for (int i = 0; i < COLOURS.size(); i++) {

@@ -3,9 +3,6 @@ package dev.loupe.testing;
 import dev.loupe.index.VectorQuantization;
 import dev.loupe.Loupe;
 import dev.loupe.config.Settings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,8 +13,9 @@ public final class TestServer implements AutoCloseable {
     private final Loupe loupe;
     private final Path dataDir;
 
-    public TestServer() {
-        this(tempDir(), 20L << 20, 50_000_000L);
+    /** A server keeping its data in {@code dataDir}, which the test owns (a JUnit {@code @TempDir}) and deletes. */
+    public TestServer(Path dataDir) {
+        this(dataDir, 20L << 20, 50_000_000L);
     }
 
     public TestServer(Path dataDir, long maxBlobBytes, long maxPixels) {
@@ -28,18 +26,6 @@ public final class TestServer implements AutoCloseable {
         this.dataDir = dataDir;
         this.loupe = Loupe.start(new Settings(0, dataDir, Fixtures.modelsDir(), Fixtures.MODEL, allowPrivateUrls, maxBlobBytes,
                 maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE));
-    }
-
-    public static Path newDataDir() {
-        return tempDir();
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("loupe-test-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public Path dataDir() {
