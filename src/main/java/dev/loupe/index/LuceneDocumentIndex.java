@@ -177,7 +177,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      * @param candidates         the smallest beam of a graph search: a search for {@code k} explores
      *                           {@code max(k, candidates)} candidates, which is what keeps recall up for small {@code k};
      *                           200 by default: at a million clustered 768-d documents, 100 left recall@10 at 0.945
-     *                           and 200 raised it to 0.985 for well under a millisecond more (BENCHMARKS.md)
+     *                           and 200 raised it to 0.985 for 0.2 to 0.9 ms more (BENCHMARKS.md)
      * @param rescoreOversample  with {@link VectorQuantization#INT8}, how many times more candidates the
      *                           quantized search gathers before they are rescored with float vectors
      * @param exactSearchMaxDocs a filtered search whose filter matches at most this many documents scans
