@@ -176,18 +176,12 @@ public final class SearchBenchmark {
                     Set<String> expected = truth.get(s.label()).get(j);
                     recall[j % 2] += recall(got, expected);
                 }
-                Wrk.Result one = Wrk.post(uri.toString(), KEY, bodies, 1, WRK_SECONDS);
-                Wrk.Result two = Wrk.post(uri.toString(), KEY, bodies, 2, WRK_SECONDS);
-                System.out.printf("| API | %s | %s | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", s.label(), recallColumn(recall),
-                        one.p50Ms(), one.p99Ms(), one.perSecond(), two.perSecond(), exactMs / one.p50Ms());
+                apiRow("API", s.label(), recallColumn(recall), uri, bodies, exactMs);
             }
             // What a request that leaves return_vectors unset pays for the 768 numbers of each hit.
             List<String> withVectors = new ArrayList<>();
             for (int j = 0; j < QUERIES; j++) withVectors.add(vectorBody(collectionId, queries[j], null, true));
-            Wrk.Result one = Wrk.post(uri.toString(), KEY, withVectors, 1, WRK_SECONDS);
-            Wrk.Result two = Wrk.post(uri.toString(), KEY, withVectors, 2, WRK_SECONDS);
-            System.out.printf("| API, hits with their vectors (`return_vectors` left at its default) | none | - | %.2f | %.2f | %.0f | %.0f | %.0f× |%n",
-                    one.p50Ms(), one.p99Ms(), one.perSecond(), two.perSecond(), exactMs / one.p50Ms());
+            apiRow("API, hits with their vectors (`return_vectors` left at its default)", "none", "-", uri, withVectors, exactMs);
             // Text queries: the first time through the text encoder (one JDK client request each:
             // the encoder's time dwarfs the client's), then repeated, from the query cache, under wrk.
             List<String> texts = new ArrayList<>();
@@ -232,6 +226,14 @@ public final class SearchBenchmark {
         double p50 = ms[QUERIES / 2];
         System.out.printf("| %s | %s | %s | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", path, s.label(), recallColumn(recall),
                 p50, ms[(int) Math.ceil(QUERIES * 0.99) - 1], 1000 / mean, concurrentRate(search, 2), exactMs / p50);
+    }
+
+    /** One API row: {@code bodies} posted by wrk with one client, then with two. */
+    private static void apiRow(String path, String filter, String recall, URI uri, List<String> bodies, double exactMs) throws Exception {
+        Wrk.Result one = Wrk.post(uri.toString(), KEY, bodies, 1, WRK_SECONDS);
+        Wrk.Result two = Wrk.post(uri.toString(), KEY, bodies, 2, WRK_SECONDS);
+        System.out.printf("| %s | %s | %s | %.2f | %.2f | %.0f | %.0f | %.0f× |%n", path, filter, recall,
+                one.p50Ms(), one.p99Ms(), one.perSecond(), two.perSecond(), exactMs / one.p50Ms());
     }
 
     /** The share of the true top {@link #K} that a search returned. */
