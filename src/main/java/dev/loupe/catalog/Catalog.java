@@ -61,6 +61,11 @@ public final class Catalog {
             ps.setString(3, kind.name());
             ps.setString(4, id);
             if (ps.executeUpdate() != 1) throw ApiException.notFound(kind.name(), id);
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+                throw ApiException.conflict("a " + kind + " named '" + name + "' already exists");
+            }
+            throw e;
         }
     }
 
@@ -98,6 +103,22 @@ public final class Catalog {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A resource by its id in whichever namespace holds it, for resources that Mixpeek
+     * addresses without a namespace (tasks); the caller checks that its key may read it.
+     */
+    public <T> Optional<T> findById(Kind<T> kind, String id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM resources WHERE kind = ? AND id = ?")) {
+                ps.setString(1, kind.name());
+                ps.setString(2, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(Json.read(rs.getString(1), kind.type())) : Optional.<T>empty();
+                }
+            }
+        });
     }
 
     /** Like {@link #find} but a missing resource is a 404 naming what was asked for. */

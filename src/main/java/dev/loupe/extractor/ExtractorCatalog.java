@@ -23,10 +23,20 @@ public final class ExtractorCatalog {
         return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION);
     }
 
+    /**
+     * The offered extractors as the catalogue describes them. The configured model's manifest
+     * says its dimension without loading (or downloading) it; a model installed by hand with
+     * no manifest is asked itself.
+     */
+    public List<ExtractorDescription> describe() {
+        int dimension = models.catalog().find(imageModel).map(m -> m.embeddingDimension())
+                .orElseGet(() -> image().encoder().dimension());
+        return List.of(ImageExtractor.describe(dimension, imageModel));
+    }
+
     public FeatureExtractor require(String name, String version, String path) {
         if (!ImageExtractor.NAME.equals(name)) {
-            throw new ApiException(404, "NotFoundError", "unknown feature extractor '" + name + "'; available: " + names(),
-                    java.util.Map.of("field", path + ".feature_extractor_name"));
+            throw ApiException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
         }
         String v = version == null ? ImageExtractor.VERSION : version;
         if (!ImageExtractor.VERSION.equals(v)) {

@@ -66,9 +66,13 @@ public final class ImageExtractor implements FeatureExtractor {
 
     @Override
     public ObjectNode outputSchema() {
+        return outputSchema(encoder.dimension(), encoder.name());
+    }
+
+    private static ObjectNode outputSchema(int dimension, String model) {
         ObjectNode props = Json.object();
         props.putObject(EMBEDDING_FIELD).put("type", "array").put("description",
-                "L2-normalised image embedding (" + encoder.dimension() + "-d, model " + encoder.name() + ")");
+                "L2-normalised image embedding (" + dimension + "-d, model " + model + ")");
         props.putObject("thumbnail_url").put("type", "string").put("description", "640 px wide JPEG thumbnail");
         props.putObject("processing_time_ms").put("type", "number");
         return props;
@@ -76,8 +80,32 @@ public final class ImageExtractor implements FeatureExtractor {
 
     @Override
     public List<VectorIndexSpec> vectorIndexes() {
-        return List.of(new VectorIndexSpec(EMBEDDING_FIELD, EMBEDDING_FIELD, featureUri("embedding"),
-                encoder.dimension(), "cosine", encoder.name()));
+        return vectorIndexes(encoder.dimension(), encoder.name());
+    }
+
+    private static List<VectorIndexSpec> vectorIndexes(int dimension, String model) {
+        return List.of(new VectorIndexSpec(EMBEDDING_FIELD, EMBEDDING_FIELD, "mixpeek://" + NAME + "@" + VERSION + "/embedding",
+                dimension, "cosine", model));
+    }
+
+    /** The catalogue entry, for a model of {@code dimension} named {@code model}, without loading it. */
+    public static ExtractorDescription describe(int dimension, String model) {
+        ObjectNode input = Json.object().put("type", "object");
+        input.putObject("properties").putObject(INPUT).put("type", "string")
+                .put("description", "the image: a blob property of the source bucket (e.g. \"payload.image_url\") or an upstream document field");
+        input.putArray("required").add(INPUT);
+        ObjectNode params = Json.object().put("type", "object").put("additionalProperties", false);
+        ObjectNode pp = params.putObject("properties");
+        pp.putObject("extractor_type").put("type", "string").put("const", NAME).put("default", NAME);
+        pp.putObject("enable_thumbnails").put("type", "boolean").put("default", true)
+                .put("description", "write a 640 px wide JPEG thumbnail and its thumbnail_url");
+        pp.putObject("use_cdn").put("type", "boolean").put("default", false)
+                .put("description", "accepted for compatibility; thumbnails are served by Loupe itself");
+        ObjectNode defaults = Json.object().put("extractor_type", NAME).put("enable_thumbnails", true).put("use_cdn", false);
+        return new ExtractorDescription(NAME, VERSION,
+                "One document per image with a " + dimension + "-d L2-normalised embedding of model " + model
+                        + " for text-to-image and image-to-image search, and a 640 px thumbnail.",
+                input, params, defaults, outputSchema(dimension, model), List.of("image"), vectorIndexes(dimension, model));
     }
 
     /** Embeds a batch of upright images; row i is image i's vector. */

@@ -68,7 +68,9 @@ public final class ApiServer implements AutoCloseable {
                 new DocumentRoutes(s.catalog(), scopes, s.index(), views),
                 new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views),
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
-                new ThumbnailRoutes(s.thumbnails()));
+                new ThumbnailRoutes(s.thumbnails()),
+                new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors()),
+                new ExtractorRoutes(s.extractors()));
     }
 
     private ApiServer(int port, long maxRequestBytes, Scopes scopes, List<Routes> resources) {

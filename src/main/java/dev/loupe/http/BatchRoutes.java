@@ -20,6 +20,9 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import dev.loupe.filter.FilterNode;
 
 /**
  * {@code /v1/buckets/{bucket}/batches} (create DRAFT, add objects, submit → task, get,
@@ -47,8 +50,11 @@ final class BatchRoutes implements ApiServer.Routes {
         r.get("/v1/buckets/{bucket}/batches/{batch}", this::get);
         r.post("/v1/buckets/{bucket}/batches/{batch}/objects", this::addObjects);
         r.post("/v1/buckets/{bucket}/batches/{batch}/submit", this::submit);
-        r.get("/v1/tasks/{task}", this::task);
+        r.post("/v1/buckets/{bucket}/batches/{batch}/cancel", this::cancel);
+        r.post("/v1/buckets/{bucket}/batches/{batch}/retry", this::retry);
         r.post("/v1/tasks/list", this::tasks);
+        r.get("/v1/tasks/{task}", this::task);
+        r.delete("/v1/tasks/{task}", this::deleteTask);
     }
 
     private void create(Context ctx) {
@@ -130,31 +136,118 @@ final class BatchRoutes implements ApiServer.Routes {
     private void list(Context ctx) {
         Scope scope = scopes.of(ctx);
         Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
-        Page page = Page.from(ctx);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        // Mixpeek's ListBatchesRequest pages in the body, 100 at a time unless told otherwise.
+        Body paged = body.has("limit") ? body : Body.of(((ObjectNode) body.node().deepCopy()).put("limit", 100));
+        ListQuery query = withStatus(ListQuery.parse(body, Page.from(ctx, paged), List.of("batch_id", "task_id"),
+                Set.of("status", "filters", "sort", "search")), body);
+        var result = CatalogListing.list(catalog, Kind.BATCH, scope.namespaceId(), bucket.bucketId(), query, null,
+                batches -> batches.stream().map(b -> Views.batch(b, progress(b))).toList());
         ObjectNode out = Json.object();
-        ArrayNode results = out.putArray("results");
-        for (Batch b : catalog.list(Kind.BATCH, scope.namespaceId(), bucket.bucketId(), page.limit(), page.offset())) {
-            results.add(Views.batch(b, progress(b)));
-        }
-        out.set("pagination", page.response(catalog.count(Kind.BATCH, scope.namespaceId(), bucket.bucketId())));
+        out.set("results", Json.tree(result.items()));
+        out.put("total_count", result.total());
+        out.set("pagination", query.page().response(result.total()));
         ApiServer.json(ctx, 200, out);
     }
 
-    private void task(Context ctx) {
+    /** Mixpeek's task statuses; IN_PROGRESS and PROCESSING name the same state here. */
+    static final List<String> STATUSES = List.of("PENDING", "IN_PROGRESS", "PROCESSING", "COMPLETED", "COMPLETED_WITH_ERRORS",
+            "FAILED", "CANCELED", "UNKNOWN", "SKIPPED", "DRAFT", "ACTIVE", "ARCHIVED", "SUSPENDED");
+
+    /** The query narrowed to the body's {@code status}, checked against Mixpeek's statuses. */
+    private static ListQuery withStatus(ListQuery query, Body body) {
+        return body.optionalString("status").map(s -> {
+            String status = s.strip().toUpperCase(java.util.Locale.ROOT);
+            if (!STATUSES.contains(status)) throw body.invalid("status", "must be one of " + STATUSES + ", got '" + s + "'");
+            var values = Json.array().add(status);
+            if (status.equals("IN_PROGRESS") || status.equals("PROCESSING")) values.add("IN_PROGRESS").add("PROCESSING");
+            return query.and(new FilterNode.Condition("status", FilterNode.Operator.IN, values));
+        }).orElse(query);
+    }
+
+    private void cancel(Context ctx) {
         Scope scope = scopes.of(ctx);
-        Task task = catalog.require(Kind.TASK, scope.namespaceId(), ctx.pathParam("task"));
+        Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        Batch batch = find(ctx, scope, bucket);
+        Task task = submittedTask(batch, "cancel");
+        queue.cancel(task.taskId());
         ApiServer.json(ctx, 200, Views.task(task, queue.progress(task.taskId())));
     }
 
-    private void tasks(Context ctx) {
+    private void retry(Context ctx) {
         Scope scope = scopes.of(ctx);
-        Page page = Page.from(ctx);
-        ObjectNode out = Json.object();
-        ArrayNode results = out.putArray("results");
-        for (Task t : catalog.list(Kind.TASK, scope.namespaceId(), null, page.limit(), page.offset())) {
-            results.add(Views.task(t, queue.progress(t.taskId())));
+        Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        Batch batch = find(ctx, scope, bucket);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        String mode = body.optionalString("retry_mode").orElse("transient_only");
+        if (!mode.equals("transient_only") && !mode.equals("all")) {
+            throw body.invalid("retry_mode", "must be 'transient_only' or 'all', got '" + mode + "'");
         }
-        out.set("pagination", page.response(catalog.count(Kind.TASK, scope.namespaceId(), null)));
+        if (!body.strings("tier_nums").isEmpty()) {
+            throw body.invalid("tier_nums", "retrying single tiers is not supported; leave it out to retry every tier");
+        }
+        int maxRetries = body.optionalInt("max_retry_count", 1, 10).orElse(3);
+        Task task = submittedTask(batch, "retry");
+        // An item's first run is attempt 1, so max_retry_count retries allow 1 + max_retry_count attempts.
+        int retried = queue.retry(task.taskId(), maxRetries + 1);
+        ObjectNode out = Json.object();
+        out.put("success", true);
+        out.put("batch_id", batch.batchId());
+        out.put("task_id", task.taskId());
+        out.put("retry_mode", mode);
+        out.put("retried_count", retried);
+        out.put("status", queue.progress(task.taskId()).status());
+        ApiServer.json(ctx, 200, out);
+    }
+
+    private Task submittedTask(Batch batch, String action) {
+        if (batch.taskId() == null) throw ApiException.conflict("batch " + batch.batchId() + " has not been submitted; nothing to " + action);
+        return catalog.findById(Kind.TASK, batch.taskId())
+                .orElseThrow(() -> ApiException.conflict("the task of batch " + batch.batchId() + " was deleted; nothing to " + action));
+    }
+
+    /**
+     * A task by id. Mixpeek's task paths carry no namespace, so a generated client sends none:
+     * then the task is found wherever it is, if the key may read that namespace.
+     */
+    private Task findTask(Context ctx) {
+        String id = ctx.pathParam("task");
+        if (Scopes.requested(ctx).isPresent()) return catalog.require(Kind.TASK, scopes.of(ctx).namespaceId(), id);
+        Task task = catalog.findById(Kind.TASK, id).orElseThrow(() -> ApiException.notFound("task", id));
+        if (!scopes.key(ctx).mayUse(task.namespaceId())) throw ApiException.notFound("task", id);
+        return task;
+    }
+
+    private void task(Context ctx) {
+        Task task = findTask(ctx);
+        ApiServer.json(ctx, 200, Views.task(task, queue.progress(task.taskId())));
+    }
+
+    private void deleteTask(Context ctx) {
+        Task task = findTask(ctx);
+        TaskProgress p = queue.progress(task.taskId());
+        if (p.pending() + p.running() > 0) {
+            throw ApiException.conflict("task " + task.taskId() + " is still " + p.status() + "; cancel its batch first");
+        }
+        catalog.database().inTransaction(c -> catalog.delete(c, Kind.TASK, task.taskId()));
+        ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));
+    }
+
+    /** Tasks of the named namespace, or without a namespace (as Mixpeek's clients call it) of every namespace the key may read. */
+    private void tasks(Context ctx) {
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ListQuery query = withStatus(ListQuery.parse(body, Page.from(ctx), List.of("task_id", "task_type", "inputs", "error"),
+                Set.of("status", "task_type", "filters", "sort", "search")), body);
+        Optional<String> type = body.optionalString("task_type");
+        if (type.isPresent()) query = query.and(new FilterNode.Condition("task_type", FilterNode.Operator.EQ, Json.tree(type.get())));
+        String namespaceId = Scopes.requested(ctx).isPresent() ? scopes.of(ctx).namespaceId() : null;
+        var key = scopes.key(ctx);
+        var result = CatalogListing.list(catalog, Kind.TASK, namespaceId, null, query,
+                namespaceId == null ? (Task t) -> key.mayUse(t.namespaceId()) : null,
+                tasks -> tasks.stream().map(t -> Views.task(t, queue.progress(t.taskId()))).toList());
+        ObjectNode out = Json.object();
+        out.set("results", Json.tree(result.items()));
+        out.set("pagination", query.page().response(result.total()));
         ApiServer.json(ctx, 200, out);
     }
 }

@@ -36,6 +36,7 @@ final class BucketRoutes implements ApiServer.Routes {
         r.post("/v1/buckets", this::create);
         r.post("/v1/buckets/list", this::list);
         r.get("/v1/buckets/{bucket}", this::get);
+        r.patch("/v1/buckets/{bucket}", this::patch);
         r.delete("/v1/buckets/{bucket}", this::delete);
     }
 
@@ -70,15 +71,32 @@ final class BucketRoutes implements ApiServer.Routes {
 
     private void list(Context ctx) {
         Scope scope = scopes.of(ctx);
-        Page page = Page.from(ctx);
-        List<Bucket> buckets = catalog.list(Kind.BUCKET, scope.namespaceId(), null, page.limit(), page.offset());
-        int total = catalog.count(Kind.BUCKET, scope.namespaceId(), null);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ListQuery query = ListQuery.parse(body, Page.from(ctx, body), SEARCHED, LIST_FIELDS);
+        var result = CatalogListing.list(catalog, Kind.BUCKET, scope.namespaceId(), null, query, null,
+                buckets -> buckets.stream().map(b -> Views.bucket(b, catalog.count(Kind.OBJECT, scope.namespaceId(), b.bucketId()))).toList());
         ObjectNode out = Json.object();
-        ArrayNode results = out.putArray("results");
-        for (Bucket b : buckets) results.add(Views.bucket(b, catalog.count(Kind.OBJECT, scope.namespaceId(), b.bucketId())));
-        out.set("pagination", page.response(total));
-        out.put("total_count", total);
+        out.set("results", Json.tree(result.items()));
+        out.set("pagination", query.page().response(result.total()));
+        out.put("total_count", result.total());
         ApiServer.json(ctx, 200, out);
+    }
+
+    private static final java.util.List<String> SEARCHED = java.util.List.of("bucket_id", "bucket_name", "description", "metadata");
+    private static final Set<String> LIST_FIELDS = Set.of("filters", "sort", "search");
+
+    private void patch(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Bucket b = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        Patch patch = Patch.of(body, Set.of("bucket_name", "description", "metadata"), Map.of(
+                "bucket_id", "it is the bucket's identity",
+                "bucket_schema", "objects and collections were made against it; create a new bucket for a new schema",
+                "schema", "objects and collections were made against it; create a new bucket for a new schema"), Views.bucket(b, 0));
+        Bucket updated = new Bucket(b.bucketId(), b.namespaceId(), patch.name("bucket_name", b.bucketName()),
+                patch.description(b.description()), b.bucketSchema(), patch.metadata(b.metadata()), b.createdAt(), Ids.now());
+        catalog.update(Kind.BUCKET, b.bucketId(), updated.bucketName(), updated);
+        ApiServer.json(ctx, 200, Views.bucket(updated, catalog.count(Kind.OBJECT, scope.namespaceId(), b.bucketId())));
     }
 
     private void get(Context ctx) {

@@ -49,6 +49,7 @@ final class CollectionRoutes implements ApiServer.Routes {
         r.post("/v1/collections", this::create);
         r.post("/v1/collections/list", this::list);
         r.get("/v1/collections/{collection}", this::get);
+        r.patch("/v1/collections/{collection}", this::patch);
         r.delete("/v1/collections/{collection}", this::delete);
     }
 
@@ -63,6 +64,7 @@ final class CollectionRoutes implements ApiServer.Routes {
         FeatureExtractor extractor = extractors.require(extractorName, version, "feature_extractor");
         JsonNode mappings = inputMappings(fe);
         if (extractor instanceof ImageExtractor) ImageExtractor.checkInputMappings(mappings, "feature_extractor.input_mappings");
+        checkMappedFields(mappings, source, scope.namespaceId());
         JsonNode rawParams = fe.has("parameters") ? fe.raw("parameters") : fe.raw("params");
         ObjectNode params = extractor.validateParameters(rawParams, "feature_extractor.parameters");
         List<Collection.Passthrough> passthrough = new ArrayList<>();
@@ -111,7 +113,11 @@ final class CollectionRoutes implements ApiServer.Routes {
         };
     }
 
-    /** {@code {"image": "payload.image_url"}}, or the list form {@code [{"input_name", "source_path"|"path"}]}. */
+    /**
+     * {@code {"image": "payload.image_url"}}, or the OpenAPI's list form
+     * {@code [{"input_key": "image", "source_type": "payload", "path": "image_url"}]} (older
+     * clients write {@code input_name} and {@code source_path}).
+     */
     private static JsonNode inputMappings(Body fe) {
         JsonNode raw = fe.raw("input_mappings");
         if (raw == null) return Json.object();
@@ -127,18 +133,51 @@ final class CollectionRoutes implements ApiServer.Routes {
         }
         if (raw.isArray()) {
             ObjectNode out = Json.object();
-            for (int i = 0; i < raw.size(); i++) {
-                JsonNode m = raw.get(i);
-                String input = m.path("input_name").asText(m.path("input").asText(""));
-                String path = m.path("source_path").asText(m.path("path").asText(m.path("source").path("path").asText("")));
-                if (input.isBlank() || path.isBlank()) {
-                    throw ApiException.invalid("feature_extractor.input_mappings[" + i + "]", "needs input_name and a source path");
+            for (Body m : fe.objects("input_mappings")) {
+                String input = m.optionalString("input_key").or(() -> m.optionalString("input_name")).or(() -> m.optionalString("input"))
+                        .orElseThrow(() -> m.invalid("input_key", "is required"));
+                String sourceType = m.optionalString("source_type").orElse("payload");
+                if (!sourceType.equals("payload")) {
+                    throw m.invalid("source_type", "only 'payload' inputs are supported (a path into the source object or document), got '"
+                            + sourceType + "'");
                 }
+                String path = m.optionalString("path").or(() -> m.optionalString("source_path"))
+                        .or(() -> m.optionalObject("source").flatMap(src -> src.optionalString("path")))
+                        .filter(p -> !p.isBlank())
+                        .orElseThrow(() -> m.invalid("path", "is required: the source field to read the input from"));
+                if (out.has(input)) throw m.invalid("input_key", "input '" + input + "' is mapped twice");
                 out.put(input, path);
             }
             return out;
         }
         throw ApiException.invalid("feature_extractor.input_mappings", "must be an object or an array");
+    }
+
+    /**
+     * A mapping that names a bucket field the bucket's schema lacks can only fail every object
+     * later, so it is refused now. Paths into {@code metadata.} and buckets without a schema
+     * are left to the objects themselves.
+     */
+    private void checkMappedFields(JsonNode mappings, Collection.Source source, String namespaceId) {
+        if (!source.isBucket()) return;
+        for (String bucketId : source.bucketIds()) {
+            Bucket bucket = catalog.find(Kind.BUCKET, namespaceId, bucketId).orElseThrow();
+            JsonNode props = bucket.bucketSchema() == null ? null : bucket.bucketSchema().get("properties");
+            if (props == null || !props.isObject() || props.isEmpty()) continue;
+            for (Map.Entry<String, JsonNode> m : mappings.properties()) {
+                String path = m.getValue().asText().strip();
+                if (path.startsWith("payload.")) path = path.substring("payload.".length());
+                if (path.startsWith("blobs.")) path = path.substring("blobs.".length());
+                if (path.startsWith("metadata.")) continue;
+                String field = path.split("\\.")[0];
+                if (!props.has(field)) {
+                    List<String> known = new ArrayList<>();
+                    props.fieldNames().forEachRemaining(known::add);
+                    throw ApiException.invalid("feature_extractor.input_mappings." + m.getKey(), "bucket '" + bucket.bucketName()
+                            + "' has no field '" + field + "' in its bucket_schema; its fields are " + known);
+                }
+            }
+        }
     }
 
     private JsonNode inputSchema(Collection c) {
@@ -158,14 +197,35 @@ final class CollectionRoutes implements ApiServer.Routes {
 
     private void list(Context ctx) {
         Scope scope = scopes.of(ctx);
-        Page page = Page.from(ctx);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ListQuery query = ListQuery.parse(body, Page.from(ctx), List.of("collection_id", "collection_name", "description", "metadata"),
+                java.util.Set.of("filters", "sort", "search"));
+        var result = CatalogListing.list(catalog, Kind.COLLECTION, scope.namespaceId(), null, query, null,
+                cols -> cols.stream().map(this::view).toList());
         ObjectNode out = Json.object();
-        ArrayNode results = out.putArray("results");
-        for (Collection c : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, page.limit(), page.offset())) results.add(view(c));
-        int total = catalog.count(Kind.COLLECTION, scope.namespaceId(), null);
-        out.set("pagination", page.response(total));
-        out.put("total_count", total);
+        out.set("results", Json.tree(result.items()));
+        out.set("pagination", query.page().response(result.total()));
+        out.put("total_count", result.total());
         ApiServer.json(ctx, 200, out);
+    }
+
+    private void patch(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        Collection col = catalog.require(Kind.COLLECTION, scope.namespaceId(), ctx.pathParam("collection"));
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        String rebuild = "its documents were made with it; create a new collection";
+        Patch patch = Patch.of(body, java.util.Set.of("collection_name", "description", "metadata"), Map.of(
+                "collection_id", "it is the collection's identity",
+                "source", rebuild,
+                "feature_extractor", rebuild,
+                "input_schema", "it follows the source bucket's schema",
+                "output_schema", "it follows the feature extractor",
+                "vector_indexes", "they follow the feature extractor"), view(col));
+        Collection updated = new Collection(col.collectionId(), col.namespaceId(), patch.name("collection_name", col.collectionName()),
+                patch.description(col.description()), col.source(), col.featureExtractor(), patch.metadata(col.metadata()),
+                col.createdAt(), Ids.now());
+        catalog.update(Kind.COLLECTION, col.collectionId(), updated.collectionName(), updated);
+        ApiServer.json(ctx, 200, view(updated));
     }
 
     private void get(Context ctx) {

@@ -31,6 +31,7 @@ final class NamespaceRoutes implements ApiServer.Routes {
         r.post("/v1/namespaces", this::create);
         r.post("/v1/namespaces/list", this::list);
         r.get("/v1/namespaces/{namespace}", this::get);
+        r.patch("/v1/namespaces/{namespace}", this::patch);
         r.delete("/v1/namespaces/{namespace}", this::delete);
     }
 
@@ -65,15 +66,39 @@ final class NamespaceRoutes implements ApiServer.Routes {
     }
 
     private void list(Context ctx) {
-        Page page = Page.from(ctx);
-        List<Namespace> visible = catalog.list(Kind.NAMESPACE, null, null, Integer.MAX_VALUE, 0).stream()
-                .filter(ns -> scopes.key(ctx).mayUse(ns.namespaceId())).toList();
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ListQuery query = ListQuery.parse(body, Page.from(ctx), List.of("namespace_id", "namespace_name", "description"),
+                java.util.Set.of("filters", "sort", "search"));
+        var key = scopes.key(ctx);
+        var result = CatalogListing.list(catalog, Kind.NAMESPACE, null, null, query, (Namespace ns) -> key.mayUse(ns.namespaceId()),
+                nss -> nss.stream().map(Views::namespace).toList());
         ObjectNode out = Json.object();
-        ArrayNode results = out.putArray("results");
-        visible.stream().skip(page.offset()).limit(page.limit()).forEach(ns -> results.add(Views.namespace(ns)));
-        out.set("pagination", page.response(visible.size()));
-        out.put("total_count", visible.size());
+        out.set("results", Json.tree(result.items()));
+        out.set("pagination", query.page().response(result.total()));
+        out.put("total_count", result.total());
         ApiServer.json(ctx, 200, out);
+    }
+
+    private void patch(Context ctx) {
+        scopes.requireUnrestricted(ctx, "change namespaces");
+        Namespace ns = find(ctx);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        Patch patch = Patch.of(body, java.util.Set.of("namespace_name", "description"), java.util.Map.of(
+                "namespace_id", "it is the namespace's identity",
+                "feature_extractors", "collections were made with them",
+                "payload_indexes", "Loupe indexes every document field for filtering already",
+                "auto_create_indexes", "Loupe indexes every document field for filtering already"), Views.namespace(ns));
+        String name = patch.name("namespace_name", ns.namespaceName());
+        if (!NAME.matcher(name).matches()) {
+            throw body.invalid("namespace_name", "may hold letters, digits, '_', '-' and '.', starting with a letter or digit");
+        }
+        if (ns.namespaceName().equals(Scopes.DEFAULT_NAMESPACE) && !name.equals(ns.namespaceName())) {
+            throw body.invalid("namespace_name", "the default namespace, used when a request names none, cannot be renamed");
+        }
+        Namespace updated = new Namespace(ns.namespaceId(), name, patch.description(ns.description()), ns.featureExtractors(),
+                ns.createdAt(), Ids.now());
+        catalog.update(Kind.NAMESPACE, ns.namespaceId(), name, updated);
+        ApiServer.json(ctx, 200, Views.namespace(updated));
     }
 
     private Namespace find(Context ctx) {

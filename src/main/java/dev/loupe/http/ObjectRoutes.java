@@ -46,6 +46,7 @@ final class ObjectRoutes implements ApiServer.Routes {
         r.post("/v1/buckets/{bucket}/objects/batch", this::createMany);
         r.post("/v1/buckets/{bucket}/objects/list", this::list);
         r.get("/v1/buckets/{bucket}/objects/{object}", this::get);
+        r.patch("/v1/buckets/{bucket}/objects/{object}", this::patch);
         r.delete("/v1/buckets/{bucket}/objects/{object}", this::delete);
     }
 
@@ -121,14 +122,41 @@ final class ObjectRoutes implements ApiServer.Routes {
     private void list(Context ctx) {
         Scope scope = scopes.of(ctx);
         Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
-        Page page = Page.from(ctx);
-        List<StoredObject> objects = catalog.list(Kind.OBJECT, scope.namespaceId(), bucket.bucketId(), page.limit(), page.offset());
-        Map<String, WorkQueue.ObjectOutcome> outcomes = queue.latestByObject(objects.stream().map(StoredObject::objectId).toList());
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ListQuery query = ListQuery.parse(body, Page.from(ctx), SEARCHED, LIST_FIELDS);
+        var result = CatalogListing.list(catalog, Kind.OBJECT, scope.namespaceId(), bucket.bucketId(), query, null, this::views);
         ObjectNode out = Json.object();
         ArrayNode results = out.putArray("results");
-        for (StoredObject o : objects) results.add(view(o, outcomes.get(o.objectId())));
-        out.set("pagination", page.response(catalog.count(Kind.OBJECT, scope.namespaceId(), bucket.bucketId())));
+        for (ObjectNode o : result.items()) results.add(query.project(o, ALWAYS_SELECTED));
+        out.set("pagination", query.page().response(result.total()));
         ApiServer.json(ctx, 200, out);
+    }
+
+    /** What {@code search} looks through: the key, the metadata and the blobs' URLs. */
+    private static final List<String> SEARCHED = List.of("object_id", "key_prefix", "metadata", "blobs.properties.url");
+    private static final java.util.Set<String> LIST_FIELDS = java.util.Set.of("filters", "sort", "search", "select");
+    private static final List<String> ALWAYS_SELECTED = List.of("object_id", "bucket_id");
+
+    /** The objects as they are listed, their processing status looked up for the whole chunk at once. */
+    private List<ObjectNode> views(List<StoredObject> objects) {
+        Map<String, WorkQueue.ObjectOutcome> outcomes = queue.latestByObject(objects.stream().map(StoredObject::objectId).toList());
+        return objects.stream().map(o -> view(o, outcomes.get(o.objectId()))).toList();
+    }
+
+    private void patch(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        StoredObject o = find(ctx, scope);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ObjectNode current = view(o, null);
+        Patch patch = Patch.of(body, java.util.Set.of("metadata", "key_prefix", "skip_duplicates"), Map.of(
+                "object_id", "it is the object's identity",
+                "bucket_id", "an object stays in its bucket",
+                "blobs", "documents were made from them; delete the object and create a new one"), current);
+        String keyPrefix = body.has("key_prefix") ? body.requiredString("key_prefix") : o.keyPrefix();
+        StoredObject updated = new StoredObject(o.objectId(), o.bucketId(), o.namespaceId(), keyPrefix, o.blobs(),
+                patch.metadata(o.metadata()), o.createdAt(), Ids.now());
+        catalog.update(Kind.OBJECT, o.objectId(), null, updated);
+        ApiServer.json(ctx, 200, view(updated, queue.latestByObject(List.of(o.objectId())).get(o.objectId())));
     }
 
     private void get(Context ctx) {

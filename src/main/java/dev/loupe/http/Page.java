@@ -16,9 +16,19 @@ record Page(int offset, int limit) {
     static final int MAX_LIMIT = 1000;
 
     static Page from(Context ctx) {
-        int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
+        return from(ctx, dev.loupe.api.Body.of(null));
+    }
+
+    /**
+     * The page from the query string, or from the body's {@code limit} and {@code offset}
+     * where the query string names none (some of Mixpeek's list requests carry them there).
+     */
+    static Page from(Context ctx, dev.loupe.api.Body body) {
+        int bodyLimit = body.optionalInt("limit", 0, MAX_LIMIT).orElse(DEFAULT_LIMIT);
+        int bodyOffset = body.optionalInt("offset", 0, Integer.MAX_VALUE).orElse(0);
+        int limit = intParam(ctx, "limit", bodyLimit, 0, MAX_LIMIT);
         String cursor = ctx.queryParam("cursor");
-        int offset = cursor != null && !cursor.isBlank() ? offsetOf(cursor, "cursor") : intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int offset = cursor != null && !cursor.isBlank() ? offsetOf(cursor, "cursor") : intParam(ctx, "offset", bodyOffset, 0, Integer.MAX_VALUE);
         return new Page(offset, limit);
     }
 

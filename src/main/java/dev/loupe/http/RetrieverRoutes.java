@@ -49,6 +49,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
         r.post("/v1/retrievers/list", this::list);
         r.post("/v1/retrievers", this::create);
         r.get("/v1/retrievers/{retriever}", this::get);
+        r.patch("/v1/retrievers/{retriever}", this::patch);
         r.delete("/v1/retrievers/{retriever}", this::delete);
         r.post("/v1/retrievers/{retriever}/execute", this::execute);
         r.post("/v1/retrievers/{retriever}/execute/explain", this::explain);
@@ -89,15 +90,33 @@ final class RetrieverRoutes implements ApiServer.Routes {
 
     private void list(Context ctx) {
         Scope scope = scopes.of(ctx);
-        Page page = Page.from(ctx);
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        ListQuery query = ListQuery.parse(body, Page.from(ctx), List.of("retriever_id", "retriever_name", "description"),
+                java.util.Set.of("filters", "sort", "sorts", "search"));
+        var result = CatalogListing.list(catalog, Kind.RETRIEVER, scope.namespaceId(), null, query, null,
+                rs -> rs.stream().map(Views::retriever).toList());
         ObjectNode out = Json.object();
-        ArrayNode results = out.putArray("results");
-        for (RetrieverDefinition r : catalog.list(Kind.RETRIEVER, scope.namespaceId(), null, page.limit(), page.offset())) {
-            results.add(Views.retriever(r));
-        }
-        int total = catalog.count(Kind.RETRIEVER, scope.namespaceId(), null);
-        out.put("total", total);
-        out.set("pagination", page.response(total));
+        out.set("results", Json.tree(result.items()));
+        out.put("total", result.total());
+        out.set("pagination", query.page().response(result.total()));
+        ApiServer.json(ctx, 200, out);
+    }
+
+    private void patch(Context ctx) {
+        Scope scope = scopes.of(ctx);
+        RetrieverDefinition r = catalog.require(Kind.RETRIEVER, scope.namespaceId(), ctx.pathParam("retriever"));
+        Body body = Body.of(Json.parseRequest(ctx.body()));
+        String pipeline = "Mixpeek's update does not change a retriever's pipeline; create a new retriever";
+        Patch patch = Patch.of(body, java.util.Set.of("retriever_name", "description"), java.util.Map.of(
+                "retriever_id", "it is the retriever's identity",
+                "collection_ids", pipeline,
+                "stages", pipeline,
+                "input_schema", pipeline), Views.retriever(r));
+        RetrieverDefinition updated = new RetrieverDefinition(r.retrieverId(), r.namespaceId(), patch.name("retriever_name", r.retrieverName()),
+                patch.description(r.description()), r.collectionIds(), r.inputSchema(), r.stages(), r.createdAt(), Ids.now());
+        catalog.update(Kind.RETRIEVER, r.retrieverId(), updated.retrieverName(), updated);
+        ObjectNode out = Json.object();
+        out.set("retriever", Views.retriever(updated));
         ApiServer.json(ctx, 200, out);
     }
 

@@ -28,6 +28,7 @@ final class Scopes {
 
     /** Before-handler for {@code /v1/*}: no valid key, no access. */
     void authenticate(Context ctx) {
+        if (ctx.path().equals(HealthRoutes.PATH)) return; // Mixpeek's health check needs no key
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) throw ApiException.unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
         String[] parts = header.trim().split("\\s+", 2);
@@ -44,12 +45,17 @@ final class Scopes {
         return key;
     }
 
+    /** The namespace the request names, by header or query parameter, if any. */
+    static java.util.Optional<String> requested(Context ctx) {
+        String requested = ctx.header("X-Namespace");
+        if (requested == null || requested.isBlank()) requested = ctx.queryParam("namespace");
+        return requested == null || requested.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(requested);
+    }
+
     /** The caller's namespace, which its key must be allowed to use. */
     Scope of(Context ctx) {
         ApiKey key = key(ctx);
-        String requested = ctx.header("X-Namespace");
-        if (requested == null || requested.isBlank()) requested = ctx.queryParam("namespace");
-        if (requested == null || requested.isBlank()) requested = DEFAULT_NAMESPACE;
+        String requested = requested(ctx).orElse(DEFAULT_NAMESPACE);
         String wanted = requested.trim();
         Namespace ns = catalog.find(Kind.NAMESPACE, null, wanted).orElseThrow(() -> ApiException.notFound("namespace", wanted));
         if (!key.mayUse(ns.namespaceId())) {

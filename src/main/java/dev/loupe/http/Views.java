@@ -95,7 +95,12 @@ final class Views {
         if (b.taskId() != null) n.put("task_id", b.taskId());
         n.put("type", "BUCKET");
         if (progress != null && !progress.failures().isEmpty()) {
-            n.set("error_summary", Json.tree(progress.failures()));
+            // Mixpeek's error_summary counts the failed objects per error; which object failed how is on the task.
+            ObjectNode summary = n.putObject("error_summary");
+            for (String reason : progress.failures().values()) {
+                String error = reason.length() > 200 ? reason.substring(0, 200) : reason;
+                summary.put(error, summary.path(error).asInt(0) + 1);
+            }
             n.put("error", progress.failed() + " of " + progress.total() + " objects failed");
         }
         n.set("metadata", Json.object());

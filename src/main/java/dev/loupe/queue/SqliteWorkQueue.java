@@ -21,6 +21,8 @@ public final class SqliteWorkQueue implements WorkQueue {
         this.db = db;
     }
 
+    private static final String CANCELED = "CANCELED";
+
     @Override
     public void enqueue(List<WorkItem.Request> items) {
         if (items.isEmpty()) return;
@@ -83,7 +85,17 @@ public final class SqliteWorkQueue implements WorkQueue {
                 ps.setLong(2, item.seq());
                 ps.executeUpdate();
             }
-            if (!followUps.isEmpty()) insert(c, followUps);
+            if (!followUps.isEmpty()) {
+                insert(c, followUps);
+                // Work that a canceled task's last running items trigger downstream is canceled with it.
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE work_items SET state = 'CANCELED' WHERE task_id = ? AND state = 'PENDING'
+                          AND EXISTS (SELECT 1 FROM work_items WHERE task_id = ? AND state = 'CANCELED')""")) {
+                    ps.setString(1, item.taskId());
+                    ps.setString(2, item.taskId());
+                    ps.executeUpdate();
+                }
+            }
             return null;
         });
         if (!followUps.isEmpty()) wake();
@@ -133,7 +145,7 @@ public final class SqliteWorkQueue implements WorkQueue {
                 }
             }
             return new TaskProgress(counts.getOrDefault("PENDING", 0), counts.getOrDefault("RUNNING", 0),
-                    counts.getOrDefault("DONE", 0), counts.getOrDefault("FAILED", 0), failures);
+                    counts.getOrDefault("DONE", 0), counts.getOrDefault("FAILED", 0), counts.getOrDefault(CANCELED, 0), failures);
         });
     }
 
@@ -153,6 +165,31 @@ public final class SqliteWorkQueue implements WorkQueue {
             }
             return out;
         });
+    }
+
+    @Override
+    public int cancel(String taskId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE work_items SET state = 'CANCELED' WHERE task_id = ? AND state = 'PENDING'")) {
+                ps.setString(1, taskId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int retry(String taskId, int maxAttempts) {
+        int retried = db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE work_items SET state = 'PENDING', error = NULL WHERE task_id = ? AND state IN ('FAILED', 'CANCELED') AND attempts < ?")) {
+                ps.setString(1, taskId);
+                ps.setInt(2, maxAttempts);
+                return ps.executeUpdate();
+            }
+        });
+        if (retried > 0) wake();
+        return retried;
     }
 
     private void wake() {

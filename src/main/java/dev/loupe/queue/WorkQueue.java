@@ -3,7 +3,8 @@ package dev.loupe.queue;
 import java.util.List;
 
 /**
- * The durable queue of ingestion work. Items move PENDING → RUNNING → DONE or FAILED.
+ * The durable queue of ingestion work. Items move PENDING → RUNNING → DONE or FAILED;
+ * a cancel moves PENDING items to CANCELED and a retry FAILED ones back to PENDING.
  *
  * <p>Contract that makes ingestion exactly-once: an item is marked DONE only after its
  * documents are durably indexed, and documents have deterministic ids, so an item that
@@ -33,6 +34,12 @@ public interface WorkQueue {
     /** How an object's most recent processing went; {@code error} is set when it failed. */
     record ObjectOutcome(String state, String error) {
     }
+
+    /** Takes a task's PENDING items off the queue (they become CANCELED); running ones finish. Returns how many. */
+    int cancel(String taskId);
+
+    /** Queues a task's FAILED items again (those tried fewer than {@code maxAttempts} times) and resumes CANCELED ones. Returns how many. */
+    int retry(String taskId, int maxAttempts);
 
     /** Blocks up to {@code millis} until work may be available. */
     void awaitWork(long millis) throws InterruptedException;
