@@ -136,7 +136,9 @@ final class BatchRoutes implements ApiServer.Routes {
         for (Batch b : catalog.list(Kind.BATCH, scope.namespaceId(), bucket.bucketId(), page.limit(), page.offset())) {
             results.add(Views.batch(b, progress(b)));
         }
-        out.set("pagination", page.response(catalog.count(Kind.BATCH, scope.namespaceId(), bucket.bucketId())));
+        int total = catalog.count(Kind.BATCH, scope.namespaceId(), bucket.bucketId());
+        out.set("pagination", page.response(total));
+        out.put("total_count", total);
         ApiServer.json(ctx, 200, out);
     }
 
