@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Errors raised by the HTTP layer itself (no route, body too large) carry Mixpeek's error types, like those of the routes. */
+/** Errors carry Mixpeek's error types, those the HTTP layer raises itself (no route, body too large) like those of the routes. */
 class ErrorTypesTest {
     @TempDir
     static Path data;
@@ -45,6 +45,14 @@ class ErrorTypesTest {
     @Test
     void anUnknownResourceIsANotFoundError() {
         assertError(api.get("/v1/buckets/bkt_missing"), 404, "NotFoundError");
+    }
+
+    @Test
+    void aTakenNamespaceNameIsAConflictError() {
+        api.ok("POST", "/v1/namespaces", "{\"namespace_name\": \"taken\"}");
+        assertError(api.post("/v1/namespaces", "{\"namespace_name\": \"taken\"}"), 409, "ConflictError");
+        assertEquals(1, api.ok("POST", "/v1/namespaces/list", "{}").path("results").findValues("namespace_name").stream()
+                .filter(n -> n.asText().equals("taken")).count(), "one namespace of that name");
     }
 
     @Test
