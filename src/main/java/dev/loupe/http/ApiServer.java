@@ -84,7 +84,7 @@ public final class ApiServer implements AutoCloseable {
             for (Routes r : resources) r.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> render(ctx, e));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    render(ctx, new ApiException(e.getStatus(), e.getStatus() == 413 ? "PayloadTooLargeError" : "HttpError", e.getMessage(), null)));
+                    render(ctx, new ApiException(e.getStatus(), errorType(e.getStatus()), e.getMessage(), null)));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.SEVERE, "unhandled error on " + ctx.method() + " " + ctx.path(), e);
                 render(ctx, new ApiException(500, "InternalServerError", "internal error: " + e.getClass().getSimpleName(), null));
@@ -102,6 +102,22 @@ public final class ApiServer implements AutoCloseable {
     public int start() {
         app.start();
         return app.port();
+    }
+
+    /** Mixpeek's error type for a status Javalin raised itself (an unknown route, a body over the limit). */
+    static String errorType(int status) {
+        return switch (status) {
+            case 400 -> "BadRequestError";
+            case 401 -> "AuthenticationError";
+            case 403 -> "PermissionError";
+            case 404 -> "NotFoundError";
+            case 405 -> "MethodNotAllowedError";
+            case 409 -> "ConflictError";
+            case 413 -> "PayloadTooLargeError";
+            case 422 -> "ValidationError";
+            case 503 -> "ServiceUnavailableError";
+            default -> status >= 500 ? "InternalServerError" : "BadRequestError";
+        };
     }
 
     static void render(Context ctx, ApiException e) {

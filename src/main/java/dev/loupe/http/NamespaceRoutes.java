@@ -60,8 +60,12 @@ final class NamespaceRoutes implements ApiServer.Routes {
         }
         String id = Kind.NAMESPACE.newId();
         String now = Ids.now();
-        Namespace ns = catalog.insert(Kind.NAMESPACE, id, null, null, name,
-                new Namespace(id, name, body.optionalString("description").orElse(null), extractors, now, now));
+        Namespace created = new Namespace(id, name, body.optionalString("description").orElse(null), extractors, now, now);
+        // The catalog's unique name index cannot see duplicates here: namespaces have no namespace (NULL), and NULLs differ.
+        Namespace ns = catalog.database().inTransaction(c -> {
+            if (catalog.find(c, Kind.NAMESPACE, null, name).isPresent()) throw ApiException.conflict("a namespace named '" + name + "' already exists");
+            return catalog.insert(c, Kind.NAMESPACE, id, null, null, name, created);
+        });
         ApiServer.json(ctx, 200, Views.namespace(ns));
     }
 

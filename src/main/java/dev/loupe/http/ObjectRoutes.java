@@ -67,11 +67,14 @@ final class ObjectRoutes implements ApiServer.Routes {
             for (StoredObject o : objects) catalog.insert(c, Kind.OBJECT, o.objectId(), scope.namespaceId(), bucket.bucketId(), null, o);
             return null;
         });
+        // All or nothing: a bad object fails the request (422 naming it), so nothing is ever in `failed`.
         ObjectNode out = Json.object();
-        ArrayNode created = out.putArray("results");
+        ArrayNode created = out.putArray("succeeded");
         for (StoredObject o : objects) created.add(Views.object(o, "DRAFT", null));
-        out.put("total", objects.size());
-        out.put("success", true);
+        out.putArray("failed");
+        out.put("total_requested", objects.size());
+        out.put("succeeded_count", objects.size());
+        out.put("failed_count", 0);
         ApiServer.json(ctx, 200, out);
     }
 
@@ -187,6 +190,6 @@ final class ObjectRoutes implements ApiServer.Routes {
         Scope scope = scopes.of(ctx);
         StoredObject o = find(ctx, scope);
         catalog.database().inTransaction(c -> catalog.delete(c, Kind.OBJECT, o.objectId()));
-        ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));
+        ctx.status(204);
     }
 }

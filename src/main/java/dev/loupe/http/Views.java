@@ -35,7 +35,15 @@ final class Views {
         n.put("namespace_name", ns.namespaceName());
         if (ns.description() != null) n.put("description", ns.description());
         n.put("namespace_type", "standard");
-        n.set("feature_extractors", ns.featureExtractors() == null ? Json.array() : ns.featureExtractors());
+        ArrayNode extractors = n.putArray("feature_extractors");
+        if (ns.featureExtractors() != null) {
+            for (JsonNode fe : ns.featureExtractors()) {
+                ObjectNode e = fe.deepCopy();
+                // Mixpeek's read-only instance id, as on collections: name and version.
+                e.put("feature_extractor_id", fe.path("feature_extractor_name").asText() + "_" + fe.path("version").asText());
+                extractors.add(e);
+            }
+        }
         n.put("auto_create_indexes", false);
         n.put("created_at", ns.createdAt());
         n.put("updated_at", ns.updatedAt());
@@ -240,6 +248,7 @@ final class Views {
             sn.put("input_count", s.inputCount());
             sn.put("output_count", s.outputCount());
             sn.put("duration_ms", s.durationMillis());
+            sn.put("efficiency", s.inputCount() == 0 ? 0.0 : (double) s.outputCount() / s.inputCount());
         });
         stats.put("total_time_ms", r.totalMillis());
         if (!r.facets().isEmpty()) n.set("facets", r.facets());

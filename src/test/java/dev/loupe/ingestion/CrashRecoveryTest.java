@@ -95,7 +95,7 @@ class CrashRecoveryTest {
                     body.append("{\"blobs\": [{\"property\": \"img\", \"type\": \"image\", \"data\": \"")
                             .append(host.url("/img/" + (i % colours.size()) + ".jpg")).append("\"}], \"metadata\": {\"n\": ").append(i).append("}}");
                 }
-                api.ok("POST", "/v1/buckets/b/objects/batch", body.append("]}").toString()).path("results")
+                api.ok("POST", "/v1/buckets/b/objects/batch", body.append("]}").toString()).path("succeeded")
                         .forEach(o -> ids.add(o.path("object_id").asText()));
             }
             assertEquals(OBJECTS, ids.size());
