@@ -39,6 +39,7 @@ public final class Loupe implements AutoCloseable {
     private final Database database;
     private final DocumentIndex index;
     private final ModelRepository models;
+    private final ExtractorCatalog extractors;
     private final List<IngestionWorker> workers = new ArrayList<>();
     private final List<Thread> workerThreads = new ArrayList<>();
     private final ApiServer server;
@@ -66,7 +67,7 @@ public final class Loupe implements AutoCloseable {
             models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
                     settings.offline());
             opened.push(models::close);
-            ExtractorCatalog extractors = new ExtractorCatalog(models, settings.defaultImageModel());
+            extractors = new ExtractorCatalog(models, settings.defaultImageModel());
             Ingestion ingestion = new Ingestion(catalog, queue, index);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
             ApiKeys keys = new ApiKeys(database);
@@ -113,6 +114,21 @@ public final class Loupe implements AutoCloseable {
 
     public static Loupe start(Settings settings) {
         return new Loupe(settings);
+    }
+
+    /**
+     * Loads the image model in the background, downloading it first on a first start, so
+     * that the first collection does not wait for it and a missing model is reported at once.
+     */
+    void warmUpImageModel(String name) {
+        Thread.ofPlatform().name("model-warm-up").daemon().start(() -> {
+            try {
+                extractors.image();
+                System.out.println("Image model " + name + " is ready.");
+            } catch (RuntimeException e) {
+                System.err.println("loupe: " + e.getMessage());
+            }
+        });
     }
 
     public int port() {
@@ -177,7 +193,9 @@ public final class Loupe implements AutoCloseable {
         System.out.println("Loupe listening on http://localhost:" + loupe.port()
                 + "  (data: " + settings.dataDir() + ", models: " + settings.modelsDir() + ", image model: " + settings.defaultImageModel() + ")");
         loupe.generatedAdminKey().ifPresent(k -> System.out.println(
-                "Admin API key (shown once, store it now): " + k + "\n  use it as: Authorization: Bearer " + k));
+                "Admin API key (shown once, store it now): " + k + "\n  use it as: Authorization: Bearer " + k
+                        + "\n  lost it? stop Loupe and run ./loupe admin-key reset"));
+        loupe.warmUpImageModel(settings.defaultImageModel());
     }
 
     static String help() {

@@ -9,6 +9,9 @@ import dev.loupe.config.Settings;
 import dev.loupe.index.VectorQuantization;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Fixtures;
+import dev.loupe.testing.HubStandIn;
+import dev.loupe.testing.ImageHost;
+import dev.loupe.testing.Images;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -85,5 +88,43 @@ class FirstStartTest {
         ByteArrayOutputStream usage = new ByteArrayOutputStream();
         assertEquals(2, AdminKeyCommand.run(new String[0], Map.of(), new PrintStream(new ByteArrayOutputStream()), new PrintStream(usage)));
         assertTrue(usage.toString().contains("loupe admin-key reset"), usage.toString());
+    }
+
+    @Test
+    void aFirstStartWithNoModelInstalledDownloadsItFromTheHubAndReachesASearchableDocument(@TempDir Path data, @TempDir Path models)
+            throws Exception {
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        Path fixture = Fixtures.modelsDir().resolve(Fixtures.MODEL);
+        for (String f : dev.loupe.inference.DualEncoder.LAYOUT) files.put(f, java.nio.file.Files.readAllBytes(fixture.resolve(f)));
+        var manifest = new dev.loupe.inference.ModelManifest("colours", "fixture", "test", "MIT", 768,
+                new dev.loupe.inference.ModelManifest.Hub("acme/colours", "main"),
+                files.keySet().stream().map(f -> new dev.loupe.inference.ModelManifest.ModelFile(f, null, null, null)).toList(), null, null);
+        java.nio.file.Files.writeString(models.resolve("colours.manifest.json"), dev.loupe.api.Json.write(manifest));
+        try (HubStandIn hub = new HubStandIn(); ImageHost images = new ImageHost()) {
+            hub.commit("acme/colours", "c".repeat(40), files);
+            Settings online = new Settings(0, data, models, "colours", true, 1 << 20, 1_000_000, 1, 4,
+                    Optional.empty(), Optional.empty(), false, hub.endpoint(), VectorQuantization.NONE);
+            try (Loupe loupe = Loupe.start(online)) {
+                Api api = new Api("http://127.0.0.1:" + loupe.port(), loupe.generatedAdminKey().orElseThrow(), null);
+                api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"products\", \"bucket_schema\": {\"properties\": {\"image_url\": {\"type\": \"image\"}}}}");
+                String url = images.put("/red.jpg", Images.jpeg(Images.dominant(Images.BASIC.get("red"), 320, 240, 1)));
+                api.ok("POST", "/v1/buckets/products/objects", """
+                        {"blobs": [{"property": "image_url", "type": "image", "data": "%s"}], "metadata": {"product_id": "P-1"}}""".formatted(url));
+                var collection = api.ok("POST", "/v1/collections", """
+                        {"collection_name": "product-images", "source": {"type": "bucket", "bucket_id": "products"},
+                         "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
+                           "input_mappings": {"image": "payload.image_url"}}}""");
+                var task = api.awaitTask(collection.path("task_id").asText(), java.time.Duration.ofSeconds(60));
+                assertEquals("COMPLETED", task.path("status").asText(), task.toString());
+                var docs = api.ok("POST", "/v1/retrievers/execute", """
+                        {"collection_ids": ["product-images"], "inputs": {"query": "red"},
+                         "stages": [{"stage_name": "search", "stage_type": "filter", "config": {"stage_id": "feature_search",
+                           "parameters": {"feature_uri": "mixpeek://image_extractor@v1/embedding", "query": "{{INPUT.query}}", "top_k": 5}}}]}""")
+                        .path("documents");
+                assertEquals(1, docs.size(), docs.toString());
+                assertEquals("P-1", docs.get(0).path("metadata").path("product_id").asText());
+            }
+            assertTrue(hub.requests().stream().anyMatch(r -> r.contains("/resolve/" + "c".repeat(40) + "/visual/model.onnx")), hub.requests().toString());
+        }
     }
 }

@@ -46,6 +46,7 @@ public final class ModelDownloader {
     public static final String LOCK_FILE = ModelLock.FILE;
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
     private static final int MAX_REPO_REDIRECTS = 5;
+    private static final long PROGRESS_STEP_BYTES = 50L << 20;
 
     private final String endpoint;
     /** For HEAD on resolve URLs: their redirect to the CDN carries the headers, so it is read, not followed. */
@@ -149,6 +150,8 @@ public final class ModelDownloader {
             delete(target);
         }
         Published published = head(m, f, commit);
+        log.accept("fetching  " + f.path() + (published.size() == null ? "" : " (" + megabytes(published.size()) + ")")
+                + " from commit " + commit);
         for (int attempt = 0; ; attempt++) {
             Download d = download(published.downloadUrl(), target, log);
             String problem = published.verify(part(target));
@@ -345,7 +348,8 @@ public final class ModelDownloader {
                  FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                in.transferTo(out);
+                copyReporting(in, out, append ? have : 0, response.headers().firstValueAsLong("Content-Length").orElse(-1) + (append ? have : 0),
+                        target.getFileName().toString(), log);
                 out.flush();
                 ch.force(true);
             }
@@ -356,6 +360,24 @@ public final class ModelDownloader {
             Thread.currentThread().interrupt();
             throw new ModelUnavailableException("interrupted while downloading " + url, e);
         }
+    }
+
+    /** Copies a download, saying how far it got every {@value #PROGRESS_STEP_BYTES} bytes: model files take minutes. */
+    private static void copyReporting(InputStream in, OutputStream out, long done, long total, String name, Consumer<String> log) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long nextReport = done + PROGRESS_STEP_BYTES;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+            done += n;
+            if (done >= nextReport) {
+                log.accept("          " + name + ": " + megabytes(done) + (total > 0 ? " of " + megabytes(total) : ""));
+                nextReport = done + PROGRESS_STEP_BYTES;
+            }
+        }
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     private static ModelUnavailableException unreachable(String url, IOException e) {

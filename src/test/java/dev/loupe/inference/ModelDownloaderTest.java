@@ -10,6 +10,7 @@ import dev.loupe.api.Json;
 import dev.loupe.blob.BlobStore;
 import dev.loupe.config.Settings;
 import dev.loupe.testing.Fixtures;
+import dev.loupe.testing.HubStandIn;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
 import java.nio.file.Files;

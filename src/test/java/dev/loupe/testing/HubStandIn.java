@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -27,9 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * repository answers a relative 307; the CDN and resolve paths honour {@code Range: bytes=N-}.
  * It can lie (serve other bytes than it publishes a hash for) and break a download off midway.
  */
-final class HubStandIn implements AutoCloseable {
+public final class HubStandIn implements AutoCloseable {
     /** Files at or above this size are stored in LFS, as the Hub does with model weights. */
-    static final int LFS_THRESHOLD = 10_000;
+    public static final int LFS_THRESHOLD = 10_000;
 
     private final HttpServer server;
     private final Map<String, Map<String, Map<String, byte[]>>> commits = new ConcurrentHashMap<>(); // repo -> commit -> path -> bytes
@@ -40,7 +40,7 @@ final class HubStandIn implements AutoCloseable {
     private final Map<String, Integer> breakAfter = new ConcurrentHashMap<>(); // sha256 -> bytes sent before the connection drops, once
     private final List<String> requests = new CopyOnWriteArrayList<>();
 
-    HubStandIn() {
+    public HubStandIn() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -57,33 +57,33 @@ final class HubStandIn implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Publishes a commit of {@code repo} and makes it the head of {@code main}. */
-    void commit(String repo, String commit, Map<String, byte[]> files) {
+    public void commit(String repo, String commit, Map<String, byte[]> files) {
         commits.computeIfAbsent(repo, r -> new ConcurrentHashMap<>()).put(commit, Map.copyOf(files));
         for (byte[] b : files.values()) if (b.length >= LFS_THRESHOLD) cdn.put(BlobStore.sha256(b), b);
         heads.put(repo, commit);
     }
 
-    void rename(String from, String to) {
+    public void rename(String from, String to) {
         renamed.put(from, to);
     }
 
     /** From now on the content whose hash is published for {@code published} is served as {@code served}. */
-    void lie(byte[] published, byte[] served) {
+    public void lie(byte[] published, byte[] served) {
         lies.put(BlobStore.sha256(published), served);
     }
 
     /** The next download of {@code content} stops after {@code bytes} bytes, the connection dropped. */
-    void breakOff(byte[] content, int bytes) {
+    public void breakOff(byte[] content, int bytes) {
         breakAfter.put(BlobStore.sha256(content), bytes);
     }
 
     /** Every request, as {@code "METHOD /path"} or {@code "METHOD /path bytes=N-"} with a range. */
-    List<String> requests() {
+    public List<String> requests() {
         return List.copyOf(requests);
     }
 
@@ -177,7 +177,7 @@ final class HubStandIn implements AutoCloseable {
         out.write(body, from, length);
     }
 
-    static String gitBlob(byte[] content) {
+    public static String gitBlob(byte[] content) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-1");
             d.update(("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII));
@@ -192,7 +192,7 @@ final class HubStandIn implements AutoCloseable {
         server.stop(0);
     }
 
-    static Set<String> lfsPaths(Map<String, byte[]> files) {
+    public static Set<String> lfsPaths(Map<String, byte[]> files) {
         Set<String> out = new java.util.TreeSet<>();
         files.forEach((p, b) -> {
             if (b.length >= LFS_THRESHOLD) out.add(p);
