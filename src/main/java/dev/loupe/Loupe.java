@@ -17,14 +17,10 @@ import dev.loupe.media.ImageDecoder;
 import dev.loupe.queue.SqliteWorkQueue;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,11 +35,11 @@ import java.util.Optional;
  * </pre>
  */
 public final class Loupe implements AutoCloseable {
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DataDirLock dataLock;
     private final Database database;
     private final DocumentIndex index;
     private final ModelRepository models;
+    private final ExtractorCatalog extractors;
     private final List<IngestionWorker> workers = new ArrayList<>();
     private final List<Thread> workerThreads = new ArrayList<>();
     private final ApiServer server;
@@ -52,48 +48,87 @@ public final class Loupe implements AutoCloseable {
 
     private Loupe(Settings settings) {
         Path data = settings.dataDir();
+        dataLock = DataDirLock.acquire(data);
+        // What is open so far, closed in reverse if the start fails, so that a failed start
+        // (a port in use, say) leaves the data directory unlocked for the next try.
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            Files.createDirectories(data);
-            lockChannel = FileChannel.open(data.resolve("loupe.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
-            if (lock == null) throw new IllegalStateException("another Loupe is already using data directory " + data);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot use data directory " + data, e);
-        }
-        database = new Database(data.resolve("catalog.db"));
-        Catalog catalog = new Catalog(database);
-        WorkQueue queue = new SqliteWorkQueue(database);
-        index = new LuceneDocumentIndex(data.resolve("index"),
-                LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
-        BlobStore sources = new BlobStore(data.resolve("blobs"));
-        BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
-        UrlFetcher fetcher = new UrlFetcher(settings.allowPrivateUrls(), settings.maxBlobBytes());
-        ImageDecoder decoder = new ImageDecoder(settings.maxPixels());
-        models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
-                settings.offline());
-        ExtractorCatalog extractors = new ExtractorCatalog(models, settings.defaultImageModel());
-        Ingestion ingestion = new Ingestion(catalog, queue, index);
-        RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
-        ApiKeys keys = new ApiKeys(database);
-        generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
+            database = new Database(data.resolve("catalog.db"));
+            opened.push(database::close);
+            Catalog catalog = new Catalog(database);
+            WorkQueue queue = new SqliteWorkQueue(database);
+            index = new LuceneDocumentIndex(data.resolve("index"),
+                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
+            opened.push(index::close);
+            BlobStore sources = new BlobStore(data.resolve("blobs"));
+            BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
+            UrlFetcher fetcher = new UrlFetcher(settings.allowPrivateUrls(), settings.maxBlobBytes());
+            ImageDecoder decoder = new ImageDecoder(settings.maxPixels());
+            models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
+                    settings.offline());
+            opened.push(models::close);
+            extractors = new ExtractorCatalog(models, settings.defaultImageModel());
+            Ingestion ingestion = new Ingestion(catalog, queue, index);
+            RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
+            ApiKeys keys = new ApiKeys(database);
 
-        // Work a killed process left RUNNING is redone; deterministic document ids make that safe.
-        queue.recover();
-        var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                extractors, settings.maxBlobBytes());
-        for (int i = 0; i < settings.workers(); i++) {
-            IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
-            workers.add(w);
-            // Inference runs native code on this thread; give it room beyond the default 1 MB stack.
-            workerThreads.add(Thread.ofPlatform().name("ingestion-" + i).stackSize(16L << 20).daemon().start(w));
+            // Work a killed process left RUNNING is redone; deterministic document ids make that safe.
+            queue.recover();
+            server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
+                    executor, sources, thumbnails));
+            opened.push(server::close);
+            port = listen(server, settings.port());
+            // Only once the port is ours: a first admin key made before a failed start would be
+            // stored but never shown, and the next start would see an admin and make none.
+            generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
+
+            var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
+                    extractors, settings.maxBlobBytes());
+            for (int i = 0; i < settings.workers(); i++) {
+                IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
+                workers.add(w);
+                // Inference runs native code on this thread; give it room beyond the default 1 MB stack.
+                workerThreads.add(Thread.ofPlatform().name("ingestion-" + i).stackSize(16L << 20).daemon().start(w));
+            }
+        } catch (RuntimeException e) {
+            while (!opened.isEmpty()) {
+                try {
+                    opened.pop().close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            dataLock.close();
+            throw e;
         }
-        server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
-                executor, sources, thumbnails));
-        port = server.start();
+    }
+
+    private static int listen(ApiServer server, int port) {
+        try {
+            return server.start();
+        } catch (io.javalin.util.JavalinBindException e) {
+            throw new IllegalStateException("cannot listen on port " + port + ": it is in use (another Loupe or service?);"
+                    + " stop that or choose another port with --port or LOUPE_PORT", e);
+        }
     }
 
     public static Loupe start(Settings settings) {
         return new Loupe(settings);
+    }
+
+    /**
+     * Loads the image model in the background, downloading it first on a first start, so
+     * that the first collection does not wait for it and a missing model is reported at once.
+     */
+    void warmUpImageModel(String name) {
+        Thread.ofPlatform().name("model-warm-up").daemon().start(() -> {
+            try {
+                extractors.image();
+                System.out.println("Image model " + name + " is ready.");
+            } catch (RuntimeException e) {
+                System.err.println("loupe: " + e.getMessage());
+            }
+        });
     }
 
     public int port() {
@@ -119,12 +154,7 @@ public final class Loupe implements AutoCloseable {
         index.close();
         models.close();
         database.close();
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        dataLock.close();
     }
 
     public static void main(String[] args) {
@@ -133,6 +163,7 @@ public final class Loupe implements AutoCloseable {
         switch (command) {
             case "serve" -> serve(rest);
             case "models" -> System.exit(ModelsCommand.run(rest, System.out, System.err));
+            case "admin-key" -> System.exit(AdminKeyCommand.run(rest, System.getenv(), System.out, System.err));
             case "help", "--help", "-h" -> System.out.println(help());
             default -> {
                 System.err.println("unknown command '" + command + "'\n\n" + help());
@@ -150,12 +181,21 @@ public final class Loupe implements AutoCloseable {
             System.exit(2);
             return;
         }
-        Loupe loupe = Loupe.start(settings);
+        Loupe loupe;
+        try {
+            loupe = Loupe.start(settings);
+        } catch (IllegalStateException e) {
+            System.err.println("loupe: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(loupe::close));
         System.out.println("Loupe listening on http://localhost:" + loupe.port()
                 + "  (data: " + settings.dataDir() + ", models: " + settings.modelsDir() + ", image model: " + settings.defaultImageModel() + ")");
         loupe.generatedAdminKey().ifPresent(k -> System.out.println(
-                "Admin API key (shown once, store it now): " + k + "\n  use it as: Authorization: Bearer " + k));
+                "Admin API key (shown once, store it now): " + k + "\n  use it as: Authorization: Bearer " + k
+                        + "\n  lost it? stop Loupe and run ./loupe admin-key reset"));
+        loupe.warmUpImageModel(settings.defaultImageModel());
     }
 
     static String help() {
@@ -165,6 +205,7 @@ public final class Loupe implements AutoCloseable {
                        loupe models pull NAME [--trust-unpinned] [options]
                                                                       download and verify a model
                        loupe models quantize SRC DST [options]        make an int8 variant of a model
+                       loupe admin-key reset [--data-dir DIR]         revoke the admin keys, print a new one (Loupe stopped)
                        loupe help                                     this text
 
                 """ + Settings.usage();

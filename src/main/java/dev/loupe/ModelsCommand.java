@@ -4,6 +4,7 @@ import dev.loupe.config.Settings;
 import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelCatalog;
 import dev.loupe.inference.ModelDownloader;
+import dev.loupe.inference.ModelLock;
 import dev.loupe.inference.ModelManifest;
 import dev.loupe.inference.ModelUnavailableException;
 import java.io.PrintStream;
@@ -64,16 +65,27 @@ final class ModelsCommand {
 
     private static int list(Settings settings, PrintStream out) {
         ModelCatalog catalog = new ModelCatalog(settings.modelsDir());
-        out.printf("%-28s %-10s %-9s %s%n", "MODEL", "INSTALLED", "PINNED", "SOURCE");
+        out.printf("%-28s %-10s %-18s %s%n", "MODEL", "INSTALLED", "PINNED", "SOURCE");
         for (Map.Entry<String, ModelManifest> e : catalog.all().entrySet()) {
             Path dir = settings.modelsDir().resolve(e.getKey());
             boolean installed = DualEncoder.missingFiles(dir).isEmpty();
-            String pinned = e.getValue().fullyPinned() ? "manifest" : ModelDownloader.readLock(dir).isEmpty() ? "no" : "locally";
-            out.printf("%-28s %-10s %-9s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
+            String pinned = pinning(e.getValue(), dir);
+            out.printf("%-28s %-10s %-18s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
                     installed ? "yes" : "no", pinned, e.getValue().source());
         }
         out.println("(* = the image model; models directory: " + settings.modelsDir() + ")");
         return 0;
+    }
+
+    /** How the model's files are checked: by the manifest's hashes, the hub's at a commit, or hashes recorded locally. */
+    private static String pinning(ModelManifest m, Path dir) {
+        if (m.fullyPinned()) return "manifest";
+        ModelLock lock = ModelLock.read(dir);
+        if (m.hub() != null && m.files().stream().anyMatch(ModelManifest.ModelFile::fromHub)) {
+            if (m.hub().namesCommit()) return "hub@" + m.hub().revision().substring(0, 12);
+            return lock.commit() == null ? "hub, " + m.hub().revision() : "hub@" + lock.commit().substring(0, 12);
+        }
+        return lock.sha256().isEmpty() ? "no" : "locally";
     }
 
     /**
@@ -100,7 +112,7 @@ final class ModelsCommand {
         }
         ModelManifest manifest = new ModelManifest(dst, "dynamic int8 quantisation of " + src + ", made locally",
                 source == null ? null : source.source(), source == null ? null : source.license(),
-                source == null ? 0 : source.embeddingDimension(), files,
+                source == null ? 0 : source.embeddingDimension(), null, files,
                 source == null ? null : source.preprocessing(), source == null ? null : source.text());
         java.nio.file.Files.writeString(settings.modelsDir().resolve(dst + ".manifest.json"), dev.loupe.api.Json.write(manifest));
         out.println(dst + " written to " + to + "; use it with --image-model " + dst);

@@ -57,7 +57,13 @@ public final class ApiKeys {
      */
     public Optional<String> bootstrapAdmin(Optional<String> configured) {
         if (configured.isPresent()) {
-            if (authenticate(configured.get()).isEmpty()) install("configured-admin", true, List.of(), configured.get());
+            if (authenticate(configured.get()).isEmpty()) {
+                if (known(configured.get())) {
+                    throw new IllegalStateException("the configured admin key (--admin-key / LOUPE_ADMIN_KEY) was revoked;"
+                            + " configure another one, or remove it and use the key `loupe admin-key reset` prints");
+                }
+                install("configured-admin", true, List.of(), configured.get());
+            }
             return Optional.empty();
         }
         boolean anyAdmin = db.inTransaction(c -> {
@@ -67,6 +73,37 @@ public final class ApiKeys {
             }
         });
         return anyAdmin ? Optional.empty() : Optional.of(create("admin", true, List.of()).secret());
+    }
+
+    /**
+     * Revokes every admin key and creates a new one, in one transaction: how an operator
+     * who lost the admin key gets back in (with the server stopped; see {@code loupe admin-key reset}).
+     */
+    public ResetAdmin resetAdmin() {
+        return db.inTransaction(c -> {
+            int revoked;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE admin = 1 AND revoked_at IS NULL")) {
+                ps.setString(1, Ids.now());
+                revoked = ps.executeUpdate();
+            }
+            return new ResetAdmin(create("admin", true, List.of()), revoked);
+        });
+    }
+
+    /** The new admin key and how many admin keys were revoked for it. */
+    public record ResetAdmin(ApiKey.Created key, int revoked) {
+    }
+
+    /** Whether this secret was ever a key, revoked or not. */
+    private boolean known(String secret) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_keys WHERE hash = ?")) {
+                ps.setString(1, hash(secret));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
     }
 
     public Optional<ApiKey> authenticate(String secret) {

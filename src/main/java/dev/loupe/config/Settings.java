@@ -58,25 +58,32 @@ public record Settings(
         DATA_DIR("data-dir", "./loupe-data", "directory holding all state"),
         MODELS_DIR("models-dir", "./models", "directory holding model folders"),
         IMAGE_MODEL("image-model", DEFAULT_IMAGE_MODEL, "dual encoder used by image_extractor"),
-        ALLOW_PRIVATE_URLS("allow-private-urls", "false", "let blob URLs reach loopback/private/link-local hosts"),
+        ALLOW_PRIVATE_URLS("allow-private-urls", "false", "let blob URLs reach loopback/private/link-local hosts", true),
         MAX_BLOB_BYTES("max-blob-bytes", String.valueOf(50L << 20), "largest accepted blob in bytes"),
         MAX_PIXELS("max-pixels", "100000000", "largest accepted image area in pixels"),
         WORKERS("workers", "1", "ingestion worker threads"),
         BATCH_SIZE("batch-size", "16", "objects embedded together by one worker"),
         ADMIN_KEY("admin-key", "", "install this admin API key instead of generating one"),
         PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the request's host)"),
-        OFFLINE("offline", "false", "never download models"),
+        OFFLINE("offline", "false", "never download models", true),
         MODEL_ENDPOINT("model-endpoint", "https://huggingface.co", "Hugging Face endpoint or mirror for model downloads"),
         VECTOR_QUANTIZATION("vector-quantization", "none", "none (float32 graphs) or int8 (quantized graphs, float rescoring)");
 
         public final String flag;
         public final String defaultValue;
         public final String help;
+        /** A switch: bare {@code --offline} turns it on, {@code --offline=false} off; it never takes the next argument. */
+        public final boolean isSwitch;
 
         Option(String flag, String defaultValue, String help) {
+            this(flag, defaultValue, help, false);
+        }
+
+        Option(String flag, String defaultValue, String help, boolean isSwitch) {
             this.flag = flag;
             this.defaultValue = defaultValue;
             this.help = help;
+            this.isSwitch = isSwitch;
         }
 
         public String env() {
@@ -97,10 +104,14 @@ public record Settings(
         for (Option o : Option.values()) {
             values.put(o, env.getOrDefault(o.env(), o.defaultValue));
         }
+        Option previous = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (switches.contains(arg)) continue;
-            if (!arg.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + arg);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument: " + arg + (previous != null && previous.isSwitch
+                        ? " (--" + previous.flag + " takes no value: write --" + previous.flag + " alone or --" + previous.flag + "=" + arg + ")" : ""));
+            }
             String name = arg.substring(2);
             String value = null;
             int eq = name.indexOf('=');
@@ -109,25 +120,29 @@ public record Settings(
                 name = name.substring(0, eq);
             }
             Option option = find(name);
-            if (value == null) {
+            if (value == null && option.isSwitch) {
+                // A following "true"/"false" would be read as a stray argument, not silently as the switch's value.
+                value = "true";
+            } else if (value == null) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException("flag --" + name + " needs a value");
                 value = args[++i];
             }
             values.put(option, value);
+            previous = option;
         }
         return new Settings(
                 parseInt(values, Option.PORT),
                 Path.of(values.get(Option.DATA_DIR)).toAbsolutePath().normalize(),
                 Path.of(values.get(Option.MODELS_DIR)).toAbsolutePath().normalize(),
                 values.get(Option.IMAGE_MODEL),
-                Boolean.parseBoolean(values.get(Option.ALLOW_PRIVATE_URLS)),
+                parseBoolean(values, Option.ALLOW_PRIVATE_URLS),
                 parseLong(values, Option.MAX_BLOB_BYTES),
                 parseLong(values, Option.MAX_PIXELS),
                 parseInt(values, Option.WORKERS),
                 parseInt(values, Option.BATCH_SIZE),
                 nonBlank(values.get(Option.ADMIN_KEY)),
                 nonBlank(values.get(Option.PUBLIC_URL)).map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u),
-                Boolean.parseBoolean(values.get(Option.OFFLINE)),
+                parseBoolean(values, Option.OFFLINE),
                 values.get(Option.MODEL_ENDPOINT),
                 VectorQuantization.parse(values.get(Option.VECTOR_QUANTIZATION)));
     }
@@ -137,6 +152,16 @@ public record Settings(
             if (o.flag.equals(flag)) return o;
         }
         throw new IllegalArgumentException("unknown flag --" + flag + "; run 'loupe help' for the list");
+    }
+
+    /** true/false, also 1/0 and yes/no as environment files write them; anything else is an error, not false. */
+    private static boolean parseBoolean(Map<Option, String> values, Option o) {
+        return switch (values.get(o).trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off", "" -> false;
+            default -> throw new IllegalArgumentException("--" + o.flag + " (" + o.env() + ") must be true or false, got: " + values.get(o)
+                    + " (the flag alone means true: --" + o.flag + ")");
+        };
     }
 
     private static int parseInt(Map<Option, String> values, Option o) {

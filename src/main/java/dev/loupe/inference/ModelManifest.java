@@ -9,23 +9,47 @@ import java.util.List;
  *
  * <pre>
  * {"name": "siglip_base", "source": "...", "license": "...", "embedding_dimension": 768,
- *  "files": [{"path": "visual/model.onnx", "url": "{hf}/immich-app/.../visual/model.onnx", "sha256": "…", "size": 123}],
+ *  "hub": {"repo": "immich-app/ViT-B-16-SigLIP__webli", "revision": "main"},
+ *  "files": [{"path": "visual/model.onnx"}, {"path": "extra.bin", "url": "https://…/extra.bin", "sha256": "…", "size": 123}],
  *  "preprocessing": {"size": [224, 224], "resize_mode": "squash", "interpolation": "bicubic", "mean": […], "std": […]},
  *  "text": {"context_length": 64, "pad_id": 1, "clean": "canonicalize"}}
  * </pre>
  *
- * {@code {hf}} in a URL stands for the Hugging Face endpoint (configurable, for mirrors).
- * A file whose {@code sha256} is null is <em>unpinned</em>: it is only downloaded when the
- * operator explicitly trusts it, and its hash is then recorded and checked ever after.
+ * A file without a {@code url} comes from the {@code hub} repository, at one commit for the
+ * whole model ({@code revision}: a commit, or a branch resolved to one at the first pull and
+ * recorded in the lock), verified against the hash the hub publishes for it; a {@code sha256}
+ * in the manifest is checked as well. A file with a {@code url} ({@code {hf}} stands for the
+ * Hugging Face endpoint, configurable for mirrors) and no {@code sha256} is <em>unpinned</em>:
+ * it is only downloaded when the operator explicitly trusts it, and its hash is then recorded
+ * and checked ever after.
  * {@code preprocessing} and {@code text}, when given, override the model folder's own files.
  */
 public record ModelManifest(String name, String description, String source, String license, int embeddingDimension,
-                            List<ModelFile> files, JsonNode preprocessing, Text text) {
+                            Hub hub, List<ModelFile> files, JsonNode preprocessing, Text text) {
 
     public ModelManifest {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("a model manifest needs a name");
         if (files == null || files.isEmpty()) throw new IllegalArgumentException("model manifest " + name + " lists no files");
         files = List.copyOf(files);
+    }
+
+    /** A Hugging Face model repository and the revision (commit, branch or tag) the model's files come from. */
+    public record Hub(String repo, String revision) {
+        private static final java.util.regex.Pattern REPO = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
+        private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
+
+        public Hub {
+            if (repo == null || !REPO.matcher(repo).matches() || repo.contains("..")) {
+                throw new IllegalArgumentException("hub repo must be owner/name, got: " + repo);
+            }
+            if (revision == null || revision.isBlank()) revision = "main";
+            if (!REVISION.matcher(revision).matches() || revision.contains("..")) throw new IllegalArgumentException("bad hub revision: " + revision);
+        }
+
+        /** Whether the revision already names one commit (40 hex digits) rather than a branch or tag that moves. */
+        public boolean namesCommit() {
+            return revision.matches("[0-9a-f]{40}");
+        }
     }
 
     /** One file of the model folder and where it comes from. */
@@ -40,6 +64,11 @@ public record ModelManifest(String name, String description, String source, Stri
         public boolean pinned() {
             return sha256 != null;
         }
+
+        /** Whether the file comes from the manifest's hub repository rather than a URL of its own. */
+        public boolean fromHub() {
+            return url == null;
+        }
     }
 
     /**
@@ -49,6 +78,7 @@ public record ModelManifest(String name, String description, String source, Stri
     public record Text(Integer contextLength, Long padId, String clean) {
     }
 
+    /** Whether every file is checked against a hash the manifest itself carries. */
     public boolean fullyPinned() {
         return files.stream().allMatch(ModelFile::pinned);
     }

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * and shared. One ONNX Runtime environment serves all sessions.
  */
 public final class ModelRepository implements AutoCloseable {
+    /** The tiny model {@code scripts/fixture_encoder.py} writes, for trying Loupe without a download. */
+    public static final String FIXTURE_MODEL = "loupe-fixture-colors";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     /**
@@ -98,8 +100,12 @@ public final class ModelRepository implements AutoCloseable {
                 throw new ModelUnavailableException("model '" + name + "' is not installed (missing " + dir.resolve(missing.getFirst())
                         + ") and no manifest says where to fetch it; put its files (OpenCLIP/Immich layout) in " + dir);
             }
-            if (offline) throw new ModelUnavailableException(offlineMessage(manifest.get(), dir));
-            downloader.pull(manifest.get(), modelsDir, false, line -> LOG.info(name + ": " + line));
+            if (offline) throw new ModelUnavailableException(notInstalled(manifest.get(), "Loupe is offline (--offline or LOUPE_OFFLINE)"));
+            try {
+                downloader.pull(manifest.get(), modelsDir, false, line -> LOG.info(name + ": " + line));
+            } catch (ModelDownloader.Unreachable e) {
+                throw new ModelUnavailableException(notInstalled(manifest.get(), "its files could not be fetched: " + e.getMessage()), e);
+            }
         }
         try {
             return DualEncoder.load(name, dir, manifest.orElse(null), env, sessionOptions());
@@ -118,10 +124,16 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
-    private String offlineMessage(ModelManifest m, Path dir) {
-        StringBuilder sb = new StringBuilder("model '" + m.name() + "' is not installed and Loupe is offline: run `./loupe models pull "
-                + m.name() + "` where its source is reachable, or put these files in " + dir + ":");
-        for (ModelManifest.ModelFile f : m.files()) sb.append("\n  ").append(f.path()).append("  <-  ").append(downloader.url(f));
+    /** The one error for a model that is missing and cannot be fetched now: every way to install it, and a way to try Loupe without it. */
+    String notInstalled(ModelManifest m, String why) {
+        Path dir = modelsDir.resolve(m.name());
+        StringBuilder sb = new StringBuilder("model '" + m.name() + "' is not installed (in " + dir + ") and " + why + ". To install it, either\n"
+                + "  - run `./loupe models pull " + m.name() + " --models-dir " + modelsDir + "` where " + downloader.endpoint()
+                + " is reachable (for a mirror add --model-endpoint URL, or set LOUPE_MODEL_ENDPOINT), or\n"
+                + "  - put these files in " + dir + ":");
+        for (ModelManifest.ModelFile f : m.files()) sb.append("\n      ").append(f.path()).append("  <-  ").append(downloader.source(m, f, dir));
+        sb.append("\nTo try Loupe without it, generate the fixture colour model with `./loupe fixture-model ").append(modelsDir)
+                .append("` and serve with LOUPE_IMAGE_MODEL=").append(FIXTURE_MODEL).append(" (or --image-model ").append(FIXTURE_MODEL).append(").");
         return sb.toString();
     }
 

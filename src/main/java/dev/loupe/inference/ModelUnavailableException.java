@@ -1,7 +1,7 @@
 package dev.loupe.inference;
 
 /** A model that is not installed or cannot be loaded; the message says what to fetch and where. */
-public final class ModelUnavailableException extends RuntimeException {
+public class ModelUnavailableException extends RuntimeException {
     public ModelUnavailableException(String message) {
         super(message);
     }

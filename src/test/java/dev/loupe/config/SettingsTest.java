@@ -34,4 +34,31 @@ class SettingsTest {
         assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--port"}, Map.of()));
         assertTrue(Settings.usage().contains("LOUPE_MODELS_DIR"));
     }
+
+    @Test
+    void switchesWorkBareOrWithAnExplicitValueAndNeverSwallowTheNextArgument() {
+        Settings bare = Settings.from(new String[] {"--offline", "--allow-private-urls", "--port", "9100"}, Map.of());
+        assertTrue(bare.offline());
+        assertTrue(bare.allowPrivateUrls());
+        assertEquals(9100, bare.port());
+        Settings off = Settings.from(new String[] {"--offline=false", "--allow-private-urls=true"}, Map.of("LOUPE_OFFLINE", "true"));
+        assertFalse(off.offline(), "the flag wins over the environment");
+        assertTrue(off.allowPrivateUrls());
+        IllegalArgumentException separate = assertThrows(IllegalArgumentException.class,
+                () -> Settings.from(new String[] {"--offline", "true"}, Map.of()));
+        assertTrue(separate.getMessage().contains("unexpected argument: true") && separate.getMessage().contains("--offline=true"),
+                separate.getMessage());
+    }
+
+    @Test
+    void booleanEnvironmentVariablesAreReadStrictly() {
+        assertTrue(Settings.from(new String[0], Map.of("LOUPE_OFFLINE", "true")).offline());
+        assertTrue(Settings.from(new String[0], Map.of("LOUPE_OFFLINE", "1")).offline());
+        assertTrue(Settings.from(new String[0], Map.of("LOUPE_ALLOW_PRIVATE_URLS", "YES")).allowPrivateUrls());
+        assertFalse(Settings.from(new String[0], Map.of("LOUPE_OFFLINE", "0")).offline());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> Settings.from(new String[0], Map.of("LOUPE_OFFLINE", "ture")));
+        assertTrue(typo.getMessage().contains("LOUPE_OFFLINE") && typo.getMessage().contains("ture"), typo.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--offline=maybe"}, Map.of()));
+    }
 }

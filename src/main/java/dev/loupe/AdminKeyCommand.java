@@ -1,0 +1,56 @@
+package dev.loupe;
+
+import dev.loupe.auth.ApiKeys;
+import dev.loupe.catalog.Database;
+import dev.loupe.config.Settings;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * {@code loupe admin-key reset [--data-dir DIR]}: for an operator who lost the admin key.
+ * It revokes every admin key and prints a new one, with the server stopped: it takes the
+ * data directory's lock, so it refuses while a Loupe runs there.
+ */
+final class AdminKeyCommand {
+    private AdminKeyCommand() {}
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length == 0 || !args[0].equals("reset")) {
+            err.println("usage: loupe admin-key reset [--data-dir DIR]   (revokes every admin key and prints a new one; stop Loupe first)");
+            return 2;
+        }
+        Settings settings;
+        try {
+            settings = Settings.from(Arrays.copyOfRange(args, 1, args.length), env);
+        } catch (IllegalArgumentException e) {
+            err.println("loupe: " + e.getMessage());
+            return 2;
+        }
+        Path data = settings.dataDir();
+        Path catalog = data.resolve("catalog.db");
+        if (!Files.isRegularFile(catalog)) {
+            err.println("loupe: no Loupe data in " + data + " (" + catalog + " is missing); the first `./loupe serve` there prints an admin key");
+            return 1;
+        }
+        DataDirLock lock;
+        try {
+            lock = DataDirLock.acquire(data);
+        } catch (IllegalStateException e) {
+            err.println("loupe: a Loupe is running on " + data + "; stop it, then run `./loupe admin-key reset` again");
+            return 1;
+        }
+        try (lock; Database db = new Database(catalog)) {
+            ApiKeys.ResetAdmin reset = new ApiKeys(db).resetAdmin();
+            out.println("Revoked " + reset.revoked() + " admin key(s) in " + data + ".");
+            out.println("New admin API key (shown once, store it now): " + reset.key().secret());
+            out.println("  use it as: Authorization: Bearer " + reset.key().secret());
+            if (settings.adminKey().isPresent()) {
+                out.println("The configured admin key (--admin-key / LOUPE_ADMIN_KEY) is revoked too: remove it from the configuration.");
+            }
+            return 0;
+        }
+    }
+}
