@@ -1,8 +1,10 @@
 package dev.loupe.index;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.filter.FilterNode;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Where documents and their vectors live, per collection. The embedded Lucene index is
@@ -18,11 +20,29 @@ public interface DocumentIndex extends AutoCloseable {
 
     Optional<IndexedDocument> get(String collectionId, String documentId);
 
+    /**
+     * Replaces a document's fields with {@code change} applied to a copy of them, keeping its
+     * vectors, durably when it returns; empty when there is no such document. Updates of one
+     * collection's documents run one at a time, so that none is lost; an exception from
+     * {@code change} leaves the document as it was.
+     */
+    Optional<IndexedDocument> updateFields(String collectionId, String documentId, UnaryOperator<ObjectNode> change);
+
     boolean delete(String collectionId, String documentId);
 
     DocumentPage list(String collectionId, FilterNode filter, List<SortKey> sort, int offset, int limit);
 
     long count(String collectionId, FilterNode filter);
+
+    /**
+     * A page of the groups that the documents matching the request's filter form by the
+     * value of its field. A document with several values there (an array) is in each of
+     * their groups, one whose value is null in the null group, one without the field in none.
+     * Groups are ordered by value: numbers, then strings and booleans, then null.
+     *
+     * @throws IllegalArgumentException when the field holds more than {@link GroupRequest#maxGroups()} distinct values
+     */
+    GroupPage group(String collectionId, GroupRequest request);
 
     /**
      * The {@code k} documents whose {@code vectorField} is most cosine-similar to

@@ -81,7 +81,8 @@ public final class RetrieverExecutor {
             current = switch (stage) {
                 case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets);
                 case Stage.AttributeFilter af -> {
-                    FilterNode filter = new FilterParser(ref -> Templates.input(inputs, ref)).parse(af.filter(), "filters");
+                    FilterNode filter = FilterParser.withInputs(Templates.forFilters(inputs, "stage '" + af.name() + "'"))
+                            .parse(af.filter(), "filters");
                     yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
                 }
                 case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
@@ -117,7 +118,7 @@ public final class RetrieverExecutor {
 
     private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut) {
         String where = "stage '" + fs.name() + "'";
-        FilterNode filter = new FilterParser(ref -> Templates.input(inputs, ref)).parse(fs.preFilters(), "pre_filters");
+        FilterNode filter = FilterParser.withInputs(Templates.forFilters(inputs, where)).parse(fs.preFilters(), "pre_filters");
         List<ScoredDocument> fused;
         if (fs.searches().isEmpty()) {
             fused = new ArrayList<>();

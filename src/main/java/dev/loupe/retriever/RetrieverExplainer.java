@@ -118,7 +118,7 @@ public final class RetrieverExplainer {
     private long matching(List<Collection> collections, JsonNode filterJson, ObjectNode inputs, long documents, List<String> warnings) {
         FilterNode filter;
         try {
-            filter = new FilterParser(ref -> Templates.input(inputs, ref)).parse(filterJson, "filters");
+            filter = FilterParser.withInputs(Templates.forFilters(inputs, "explain")).parse(filterJson, "filters");
         } catch (ApiException missingInput) {
             warnings.add("filter selectivity unknown without sample inputs: " + missingInput.getMessage());
             return documents;

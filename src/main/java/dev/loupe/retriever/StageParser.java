@@ -49,7 +49,7 @@ public final class StageParser {
                 case ATTRIBUTE_FILTER -> {
                     JsonNode filter = params.has("filters") ? params.raw("filters") : params.node();
                     // Validate the structure now; dynamic values are resolved at execution.
-                    new FilterParser(ref -> com.fasterxml.jackson.databind.node.NullNode.instance).parse(filter, params.path());
+                    FilterParser.deferringInputs().parse(filter, params.has("filters") ? params.path() + ".filters" : params.path());
                     yield new Stage.AttributeFilter(name, filter);
                 }
                 case SORT_ATTRIBUTE -> new Stage.SortAttribute(name, first(params, "field", "sort_field"), descending(params, false));
@@ -101,8 +101,7 @@ public final class StageParser {
         if (preFilters == null) preFilters = params.raw("filters");
         if (preFilters != null) {
             // Validate structure now; dynamic values are resolved at execution.
-            new FilterParser(ref -> com.fasterxml.jackson.databind.node.NullNode.instance)
-                    .parse(preFilters, config.path() + ".pre_filters");
+            FilterParser.deferringInputs().parse(preFilters, config.path() + ".pre_filters");
         }
         if (searches.isEmpty() && preFilters == null) {
             throw params.invalid("searches", "feature_search needs at least one search, or pre_filters for filter-only mode");

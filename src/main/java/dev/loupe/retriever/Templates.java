@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.ApiException;
 import dev.loupe.api.Json;
+import dev.loupe.filter.FilterParser;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,25 @@ public final class Templates {
         JsonNode cur = inputs;
         for (String part : ref.replaceFirst("(?i)^inputs?\\.", "").split("\\.")) cur = cur == null ? null : cur.get(part);
         return cur;
+    }
+
+    /**
+     * The inputs as a filter of {@code where} (a stage) reads them: dynamic values look them
+     * up, and templates in string values render against them, so that a missing input is
+     * named with the stage and the filter path of the value that needs it.
+     */
+    public static FilterParser.Inputs forFilters(JsonNode inputs, String where) {
+        return new FilterParser.Inputs() {
+            @Override
+            public JsonNode dynamic(String ref) {
+                return input(inputs, ref);
+            }
+
+            @Override
+            public JsonNode render(String text, String path) {
+                return Templates.render(text, inputs, where + ", filter value " + path);
+            }
+        };
     }
 
     private static JsonNode lookup(JsonNode inputs, String dotted, String fallback, String where) {

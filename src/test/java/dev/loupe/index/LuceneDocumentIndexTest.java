@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -211,5 +212,89 @@ class LuceneDocumentIndexTest {
         assertEquals(N - 1, index.count(COL, FilterNode.ALL));
         index.drop(COL);
         assertEquals(0, index.count(COL, FilterNode.ALL));
+    }
+
+    private GroupPage group(String filterJson, String field, List<SortKey> sort, int offset, int limit, int perGroup) {
+        return index.group(COL, new GroupRequest(FilterParser.parseStatic(Json.read(filterJson), "filters"), field, sort, offset, limit, perGroup, 1000));
+    }
+
+    private static List<String> keys(GroupPage page) {
+        return page.groups().stream().map(g -> g.key().toString()).toList();
+    }
+
+    @Test
+    void groupingCountsEveryValueAndReturnsEachGroupsFirstDocuments() {
+        GroupPage brands = group("{}", "brand", List.of(new SortKey("n", true)), 0, 10, 3);
+        assertEquals(List.of("\"Acme\"", "\"Globex\""), keys(brands));
+        assertEquals(List.of(100L, 200L), brands.groups().stream().map(GroupPage.Group::count).toList());
+        assertEquals(List.of(297, 294, 291), brands.groups().getFirst().documents().stream().map(d -> d.fields().path("n").asInt()).toList(),
+                "the group's documents in the listing's order");
+        assertEquals(2, brands.totalGroups());
+        assertEquals(N, brands.totalDocuments());
+
+        GroupPage tags = group("{}", "tags", List.of(), 0, 10, 1);
+        assertEquals(List.of("\"all\"", "\"even\"", "\"odd\""), keys(tags), "an array puts its document in each value's group");
+        assertEquals(List.of(300L, 150L, 150L), tags.groups().stream().map(GroupPage.Group::count).toList());
+
+        GroupPage stock = group("{\"brand\": \"Acme\"}", "in_stock", List.of(), 0, 10, 1);
+        assertEquals(List.of("false", "true"), keys(stock), "booleans stay booleans");
+        assertTrue(stock.groups().getFirst().key().isBoolean());
+        assertEquals(List.of(75L, 25L), stock.groups().stream().map(GroupPage.Group::count).toList(), "counted among the filtered documents");
+
+        GroupPage nulls = group("{}", "discontinued", List.of(), 0, 10, 2);
+        assertEquals(List.of("null"), keys(nulls));
+        assertEquals(30, nulls.groups().getFirst().count());
+        assertEquals(0, group("{}", "nope", List.of(), 0, 10, 1).totalGroups(), "documents without the field are in no group");
+    }
+
+    @Test
+    void groupsArePagedInValueOrderFollowingASortOnTheGroupedField() {
+        String firstFive = "{\"field\": \"n\", \"operator\": \"lt\", \"value\": 5}";
+        assertEquals(List.of("0", "1", "2", "3", "4"), keys(group(firstFive, "n", List.of(), 0, 10, 1)), "numbers keep their integer form");
+        GroupPage page = group(firstFive, "n", List.of(new SortKey("n", true)), 1, 2, 1);
+        assertEquals(List.of("3", "2"), keys(page));
+        assertEquals(5, page.totalGroups());
+        assertEquals(0, group(firstFive, "n", List.of(), Integer.MAX_VALUE, 10, 1).groups().size());
+        IllegalArgumentException tooMany = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> index.group(COL, new GroupRequest(FilterNode.ALL, "n", List.of(), 0, 10, 1, 100)));
+        assertTrue(tooMany.getMessage().contains("more than 100 distinct values"), tooMany.getMessage());
+    }
+
+    @Test
+    void deletedDocumentsLeaveTheirGroups() {
+        assertTrue(index.delete(COL, "doc_0"));
+        assertEquals(99, group("{}", "brand", List.of(), 0, 1, 1).groups().getFirst().count());
+        assertEquals(29, group("{}", "discontinued", List.of(), 0, 1, 1).groups().getFirst().count());
+    }
+
+    @Test
+    void updatedFieldsAreFilteredOnAndSurviveAReopenWithTheVectorsKept() {
+        Optional<IndexedDocument> updated = index.updateFields(COL, "doc_3", f -> {
+            f.put("brand", "Initech");
+            ((ObjectNode) f.get("metadata")).put("reviewed", true);
+            return f;
+        });
+        assertEquals("Initech", updated.orElseThrow().fields().path("brand").asText());
+        assertEquals(1, count("{\"brand\": \"Initech\"}"));
+        assertEquals(99, count("{\"brand\": \"Acme\"}"), "the old value is gone from the index");
+        assertEquals(1, count("{\"metadata.reviewed\": true}"));
+        index.close();
+        index = new LuceneDocumentIndex(dir);
+        IndexedDocument reread = index.get(COL, "doc_3").orElseThrow();
+        assertEquals("Initech", reread.fields().path("brand").asText());
+        assertEquals("SKU-0003", reread.fields().path("metadata").path("sku").asText(), "fields the change left alone stay");
+        assertEquals(java.util.Arrays.toString(vectors.get(3)), java.util.Arrays.toString(reread.vectors().get("emb")));
+        assertEquals("doc_3", index.nearest(COL, "emb", vectors.get(3), 1, FilterNode.ALL).getFirst().document().documentId());
+        assertTrue(index.updateFields(COL, "doc_missing", f -> f).isEmpty());
+    }
+
+    @Test
+    void aFailedChangeLeavesTheDocumentAsItWas() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> index.updateFields(COL, "doc_4", f -> {
+            f.put("brand", "Initech");
+            throw new IllegalStateException("refused");
+        }));
+        assertEquals(0, count("{\"brand\": \"Initech\"}"));
+        assertEquals("Globex", index.get(COL, "doc_4").orElseThrow().fields().path("brand").asText());
     }
 }

@@ -83,6 +83,41 @@ class RetrieverStagesTest {
     }
 
     @Test
+    void attributeFilterRendersTemplatesInItsValues() {
+        JsonNode r = run("{\"brand\": \"Acme\", \"min_price\": 25}", """
+                {"stage_id": "attribute_filter", "parameters": {"filters": {"AND": [
+                  {"field": "metadata.brand", "operator": "eq", "value": "{{INPUT.brand}}"},
+                  {"field": "metadata.price", "operator": "gt", "value": "{{inputs.min_price}}"}]}}}""");
+        assertEquals(Set.of("yellow", "blue", "black"), new HashSet<>(field(r, "colour")), "Acme's, dearer than 25");
+        JsonNode defaults = run("{}", """
+                {"stage_id": "attribute_filter", "parameters": {"filters": {"OR": [
+                  {"field": "metadata.brand", "operator": "eq", "value": "{{INPUT.brand | default('Globex')}}"},
+                  {"NOT": [{"field": "metadata.price", "operator": "gte", "value": "{{INPUT.max | 20}}"}]}]}}}""");
+        assertEquals(Set.of("red", "orange", "green", "purple", "white"), new HashSet<>(field(defaults, "colour")), "Globex's, or cheaper than 20");
+        JsonNode listed = run("{\"colours\": [\"green\", \"blue\"], \"also\": \"red\"}", """
+                {"stage_id": "attribute_filter", "parameters": {"OR": [
+                  {"field": "metadata.colour", "operator": "in", "value": "{{INPUT.colours}}"},
+                  {"field": "metadata.colour", "operator": "in", "value": ["{{INPUT.also}}"]}]}}""");
+        assertEquals(Set.of("red", "green", "blue"), new HashSet<>(field(listed, "colour")));
+    }
+
+    @Test
+    void preFiltersRenderTemplatesAndNameAMissingInput() {
+        String request = """
+                {"collection_identifiers": ["c"], "inputs": %s, "limit": 100, "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8},
+                  "pre_filters": {"AND": [{"metadata.brand": "{{INPUT.brand}}"},
+                                          {"field": "metadata.price", "operator": "lte", "value": "{{inputs.max_price}}"}]}}}]}""";
+        JsonNode r = api.ok("POST", "/v1/retrievers/execute", request.formatted("{\"brand\": \"Globex\", \"max_price\": 60}"));
+        assertEquals(Set.of("orange", "green", "purple"), new HashSet<>(field(r, "colour")), "Globex's at 60 or less");
+        Api.Response missing = api.post("/v1/retrievers/execute", request.formatted("{\"brand\": \"Globex\"}"));
+        assertEquals(422, missing.status(), missing.raw());
+        assertEquals("inputs.max_price", missing.body().path("error").path("details").path("field").asText(), missing.raw());
+        String message = missing.body().path("error").path("message").asText();
+        assertTrue(message.contains("stage 'search'") && message.contains("pre_filters.AND[1].value"), message);
+    }
+
+    @Test
     void sortAttributeAndSortRelevanceOrder() {
         List<String> prices = field(run("{}", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"metadata.price\", \"direction\": \"desc\"}}"), "price");
         assertEquals(List.of("80", "70", "60", "50", "40", "30", "20", "10"), prices);
