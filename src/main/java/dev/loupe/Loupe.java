@@ -77,8 +77,8 @@ public final class Loupe implements AutoCloseable {
         ApiKeys keys = new ApiKeys(database);
         generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
 
-        // Work a killed process left RUNNING is redone; deterministic document ids make that safe.
-        queue.recover();
+        // Work a killed process left RUNNING is redone, deletions it left half done are finished.
+        ingestion.recover();
         var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
                 extractors, settings.maxBlobBytes());
         for (int i = 0; i < settings.workers(); i++) {
