@@ -16,7 +16,6 @@ import dev.loupe.queue.WorkQueue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -67,10 +66,7 @@ public final class Ingestion {
             if (current.objectIds().isEmpty()) throw ApiException.invalid("object_ids", "batch has no objects to process");
             Task task = newTask(c, namespaceId, "api_buckets_batches_submit", current.batchId(), null);
             // Objects deleted since they were added to the batch fail with the reason, so the task says what became of them.
-            Set<String> gone = new HashSet<>();
-            for (String objectId : current.objectIds()) {
-                if (catalog.find(c, Kind.OBJECT, namespaceId, objectId).isEmpty()) gone.add(objectId);
-            }
+            Set<String> gone = queue.deletedAmong(current.objectIds());
             List<WorkItem.Request> work = new ArrayList<>();
             List<WorkItem.Request> rejected = new ArrayList<>();
             for (Collection col : collectionsFedBy(c, namespaceId, current.bucketId())) {

@@ -46,9 +46,18 @@ public final class ObjectDeletions {
         this.index = index;
     }
 
-    /** Deletes the object and its documents; a 404 when another request deleted it first. */
+    /**
+     * Deletes the object and its documents; a 404 when another request deleted it first.
+     * Once the catalog commit is done the object is gone for the client, so a removal that
+     * fails after it is logged and left to the workers' retries ({@link #finishOpen}).
+     */
     public void delete(StoredObject object) {
-        finish(record(object));
+        ObjectDeletion deletion = record(object);
+        try {
+            finish(deletion);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "removing the documents of deleted object " + object.objectId() + " failed; will retry", e);
+        }
     }
 
     /** The first half of {@link #delete}: the object goes and its deletion is recorded, atomically. */
@@ -85,14 +94,22 @@ public final class ObjectDeletions {
      */
     public int finishOpen() {
         int finished = 0;
-        for (ObjectDeletion d : queue.openDeletions(OPEN_PER_PASS)) {
-            try {
-                if (finish(d)) finished++;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "removing the documents of deleted object " + d.objectId() + " failed; will retry", e);
+        // Those left open (waiting for items, or failing) stay at the front; page past them.
+        int stillOpen = 0;
+        while (true) {
+            List<ObjectDeletion> page = queue.openDeletions(OPEN_PER_PASS, stillOpen);
+            for (ObjectDeletion d : page) {
+                boolean done = false;
+                try {
+                    done = finish(d);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "removing the documents of deleted object " + d.objectId() + " failed; will retry", e);
+                }
+                if (done) finished++;
+                else stillOpen++;
             }
+            if (page.size() < OPEN_PER_PASS) return finished;
         }
-        return finished;
     }
 
     /** The collections a bucket feeds, directly or through other collections, upstream first. */

@@ -210,12 +210,13 @@ public final class SqliteWorkQueue implements WorkQueue {
     }
 
     @Override
-    public List<ObjectDeletion> openDeletions(int max) {
+    public List<ObjectDeletion> openDeletions(int max, int offset) {
         return db.inTransaction(c -> {
             List<ObjectDeletion> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT object_id, namespace_id, bucket_id, created_at FROM object_deletions WHERE state = 'OPEN' ORDER BY rowid LIMIT ?")) {
+                    "SELECT object_id, namespace_id, bucket_id, created_at FROM object_deletions WHERE state = 'OPEN' ORDER BY rowid LIMIT ? OFFSET ?")) {
                 ps.setInt(1, max);
+                ps.setInt(2, offset);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(new ObjectDeletion(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                 }

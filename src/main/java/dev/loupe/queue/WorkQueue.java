@@ -56,8 +56,8 @@ public interface WorkQueue {
     /** The objects among {@code objectIds} that were deleted. */
     java.util.Set<String> deletedAmong(java.util.Collection<String> objectIds);
 
-    /** Deletions not finished yet, oldest first. */
-    List<ObjectDeletion> openDeletions(int max);
+    /** Deletions not finished yet, oldest first, skipping the first {@code offset}. */
+    List<ObjectDeletion> openDeletions(int max, int offset);
 
     /** How many of the object's items are PENDING or RUNNING. */
     int liveItems(String objectId);

@@ -238,7 +238,7 @@ class ObjectDeletionTest {
             }
         }
         try (Database db = new Database(dir.resolve("catalog.db"))) {
-            assertEquals(List.of(), new SqliteWorkQueue(db).openDeletions(10), "the deletion is marked done");
+            assertEquals(List.of(), new SqliteWorkQueue(db).openDeletions(10, 0), "the deletion is marked done");
         }
     }
 

@@ -41,9 +41,9 @@ class ObjectDeletionQueueTest {
             assertEquals(List.of("obj_kept"), q.claim(10).stream().map(WorkItem::objectId).toList());
 
             assertEquals(Set.of("obj_gone"), q.deletedAmong(List.of("obj_gone", "obj_kept")));
-            assertEquals(List.of(GONE), q.openDeletions(10));
+            assertEquals(List.of(GONE), q.openDeletions(10, 0));
             q.finishDeletion("obj_gone");
-            assertEquals(List.of(), q.openDeletions(10));
+            assertEquals(List.of(), q.openDeletions(10, 0));
             assertEquals(Set.of("obj_gone"), q.deletedAmong(List.of("obj_gone")), "a finished deletion still keeps work out");
         }
     }
@@ -76,7 +76,7 @@ class ObjectDeletionQueueTest {
             assertEquals(0, q.liveItems("obj_gone"), "the deleted object's item is not run again");
             assertEquals(ObjectDeletion.RUNNING_REASON, q.progress("t").failures().get("obj_gone"));
             assertEquals(List.of("obj_kept"), q.claim(10).stream().map(WorkItem::objectId).toList());
-            assertEquals(List.of(GONE), q.openDeletions(10));
+            assertEquals(List.of(GONE), q.openDeletions(10, 0));
             assertTrue(q.deletedAmong(List.of("obj_gone")).contains("obj_gone"));
         }
     }
