@@ -72,8 +72,9 @@ public final class Loupe implements AutoCloseable {
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
             ApiKeys keys = new ApiKeys(database);
 
-            // Work a killed process left RUNNING is redone; deterministic document ids make that safe.
-            queue.recover();
+            // Work a killed process left RUNNING is redone (deterministic document ids make that
+            // safe) and deletions it left half done are finished.
+            ingestion.recover();
             server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
                     executor, sources, thumbnails));
             opened.push(server::close);

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Database implements AutoCloseable {
     /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -92,6 +92,7 @@ public final class Database implements AutoCloseable {
                     throw new IllegalStateException("catalog schema version " + found
                             + " is newer than this Loupe understands (" + SCHEMA_VERSION + "); upgrade Loupe");
                 }
+                if (found < 2) toVersion2(s);
                 return;
             }
             // Every resource kind shares one table: an id, its scope, an optional unique
@@ -132,8 +133,29 @@ public final class Database implements AutoCloseable {
                       namespaces TEXT NOT NULL,
                       created_at TEXT NOT NULL,
                       revoked_at TEXT)""");
-            s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
+            s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')");
+            toVersion2(s);
         }
+    }
+
+    /**
+     * Version 2: object deletions, recorded in the transaction that deletes the object and
+     * finished once its documents are gone from the index; and work items by object, which
+     * a deletion cancels. Every statement may run again, so a migration cut short by a
+     * crash is simply redone.
+     */
+    private static void toVersion2(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS object_deletions (
+                  object_id TEXT PRIMARY KEY,
+                  namespace_id TEXT NOT NULL,
+                  bucket_id TEXT NOT NULL,
+                  state TEXT NOT NULL,
+                  created_at TEXT NOT NULL,
+                  finished_at TEXT)""");
+        s.execute("CREATE INDEX IF NOT EXISTS object_deletions_state ON object_deletions(state)");
+        s.execute("CREATE INDEX IF NOT EXISTS work_items_object ON work_items(object_id, state)");
+        s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     }
 
     @Override

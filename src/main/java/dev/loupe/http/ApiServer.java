@@ -62,7 +62,7 @@ public final class ApiServer implements AutoCloseable {
         return List.of(
                 new NamespaceRoutes(s.catalog(), scopes),
                 new BucketRoutes(s.catalog(), scopes),
-                new ObjectRoutes(s.catalog(), scopes, s.sources(), s.queue(), settings.maxBlobBytes()),
+                new ObjectRoutes(s.catalog(), scopes, s.sources(), s.queue(), s.ingestion(), settings.maxBlobBytes()),
                 new BatchRoutes(s.catalog(), scopes, s.ingestion(), s.queue()),
                 new CollectionRoutes(s.catalog(), scopes, s.extractors(), s.ingestion(), s.index()),
                 new DocumentRoutes(s.catalog(), scopes, s.index(), views),

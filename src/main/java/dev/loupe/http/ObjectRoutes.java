@@ -14,6 +14,7 @@ import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Ids;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
+import dev.loupe.ingestion.Ingestion;
 import dev.loupe.queue.WorkQueue;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -30,13 +31,15 @@ final class ObjectRoutes implements ApiServer.Routes {
     private final Scopes scopes;
     private final BlobStore sources;
     private final WorkQueue queue;
+    private final Ingestion ingestion;
     private final long maxBlobBytes;
 
-    ObjectRoutes(Catalog catalog, Scopes scopes, BlobStore sources, WorkQueue queue, long maxBlobBytes) {
+    ObjectRoutes(Catalog catalog, Scopes scopes, BlobStore sources, WorkQueue queue, Ingestion ingestion, long maxBlobBytes) {
         this.catalog = catalog;
         this.scopes = scopes;
         this.sources = sources;
         this.queue = queue;
+        this.ingestion = ingestion;
         this.maxBlobBytes = maxBlobBytes;
     }
 
@@ -189,7 +192,7 @@ final class ObjectRoutes implements ApiServer.Routes {
     private void delete(Context ctx) {
         Scope scope = scopes.of(ctx);
         StoredObject o = find(ctx, scope);
-        catalog.database().inTransaction(c -> catalog.delete(c, Kind.OBJECT, o.objectId()));
+        ingestion.deleteObject(o);
         ctx.status(204);
     }
 }

@@ -62,6 +62,12 @@ public interface DocumentIndex extends AutoCloseable {
     /** Removes a collection's documents and storage. */
     void drop(String collectionId);
 
+    /**
+     * Removes the documents matching {@code filter}, durably when it returns; returns how
+     * many matched. A collection that has no index yet is left without one.
+     */
+    long deleteMatching(String collectionId, FilterNode filter);
+
     @Override
     void close();
 }

@@ -584,6 +584,27 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         }
     }
 
+    @Override
+    public long deleteMatching(String collectionId, FilterNode filter) {
+        if (!COLLECTION_ID.matcher(collectionId).matches()) throw new IllegalArgumentException("bad collection id: " + collectionId);
+        // Opening a shard creates its directory; a collection dropped meanwhile must not come back.
+        if (!shards.containsKey(collectionId) && !Files.isDirectory(root.resolve(collectionId))) return 0;
+        Query query = LuceneFilter.toQuery(filter);
+        long matching = search(collectionId, s -> (long) s.count(query));
+        // A buffered delete counts as a change even when it matches nothing, and would commit an empty generation.
+        if (matching == 0) return 0;
+        Shard shard = shard(collectionId);
+        try {
+            shard.writer().deleteDocuments(query);
+            shard.writer().commit();
+            shard.written();
+            shard.searchers().maybeRefreshBlocking();
+            return matching;
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting from collection " + collectionId + " failed", e);
+        }
+    }
+
     /**
      * Merges a collection's segments into as few as its size allows (one per
      * {@value #COMPACT_SEGMENT_MB} MB), each with one graph. A nearest-neighbour search

@@ -17,23 +17,43 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns client actions into queued work: submitting a batch queues each of its objects
  * for every collection fed by its bucket; creating a collection queues what its source
  * already holds. Each becomes a {@link Task} whose status the work items determine.
+ * Deleting an object queues the removal of its documents ({@link ObjectDeletions}).
  */
 public final class Ingestion {
     private static final int PAGE = 1000;
+    static final String DELETED_BEFORE_SUBMIT = "object was deleted before the batch was submitted";
 
     private final Catalog catalog;
     private final WorkQueue queue;
     private final DocumentIndex index;
+    private final ObjectDeletions deletions;
 
     public Ingestion(Catalog catalog, WorkQueue queue, DocumentIndex index) {
         this.catalog = catalog;
         this.queue = queue;
         this.index = index;
+        this.deletions = new ObjectDeletions(catalog, queue, index);
+    }
+
+    /**
+     * Start-up recovery, before any worker runs: work a killed process left RUNNING is
+     * queued again (deterministic document ids make that safe), and object deletions it
+     * left half done are finished.
+     */
+    public void recover() {
+        queue.recover();
+        deletions.finishOpen();
+    }
+
+    /** Deletes a bucket object and removes the documents it produced from every collection. */
+    public void deleteObject(StoredObject object) {
+        deletions.delete(object);
     }
 
     /** Submits a DRAFT batch: records its task and queues its work in one transaction. */
@@ -45,13 +65,19 @@ public final class Ingestion {
             }
             if (current.objectIds().isEmpty()) throw ApiException.invalid("object_ids", "batch has no objects to process");
             Task task = newTask(c, namespaceId, "api_buckets_batches_submit", current.batchId(), null);
+            // Objects deleted since they were added to the batch fail with the reason, so the task says what became of them.
+            Set<String> gone = queue.deletedAmong(current.objectIds());
             List<WorkItem.Request> work = new ArrayList<>();
+            List<WorkItem.Request> rejected = new ArrayList<>();
             for (Collection col : collectionsFedBy(c, namespaceId, current.bucketId())) {
                 for (String objectId : current.objectIds()) {
-                    work.add(new WorkItem.Request(task.taskId(), namespaceId, col.collectionId(), objectId, null));
+                    WorkItem.Request r = new WorkItem.Request(task.taskId(), namespaceId, col.collectionId(), objectId, null);
+                    if (gone.contains(objectId)) rejected.add(r);
+                    else work.add(r);
                 }
             }
             queue.enqueue(work);
+            queue.reject(rejected, DELETED_BEFORE_SUBMIT);
             catalog.update(c, Kind.BATCH, current.batchId(), null, current.submitted(task.taskId(), Ids.now()));
             return task;
         });

@@ -22,6 +22,7 @@ import dev.loupe.index.IndexedDocument;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.ImageException;
 import dev.loupe.media.Thumbnailer;
+import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import java.awt.image.BufferedImage;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,12 +59,14 @@ public final class IngestionWorker implements Runnable {
     }
 
     private final Dependencies d;
+    private final ObjectDeletions deletions;
     private final int batchSize;
     private final Semaphore cpu = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private volatile boolean stopped;
 
     public IngestionWorker(Dependencies dependencies, int batchSize) {
         this.d = dependencies;
+        this.deletions = new ObjectDeletions(dependencies.catalog(), dependencies.queue(), dependencies.index());
         this.batchSize = batchSize;
     }
 
@@ -75,6 +79,7 @@ public final class IngestionWorker implements Runnable {
         CompletableFuture<List<Prepared>> inFlight = null;
         try (ExecutorService preparers = Executors.newVirtualThreadPerTaskExecutor()) {
             while (!stopped) {
+                finishDeletions();
                 try {
                     List<WorkItem> items = d.queue().claim(batchSize);
                     CompletableFuture<List<Prepared>> next = items.isEmpty() ? null
@@ -92,6 +97,15 @@ public final class IngestionWorker implements Runnable {
                     sleepQuietly();
                 }
             }
+        }
+    }
+
+    /** Deletions that waited for items in flight to settle; a failure here must not drop the batch in flight. */
+    private void finishDeletions() {
+        try {
+            deletions.finishOpen();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "finishing object deletions failed; will retry", e);
         }
     }
 
@@ -131,9 +145,16 @@ public final class IngestionWorker implements Runnable {
         }
         Map<String, List<IndexedDocument>> byCollection = new LinkedHashMap<>();
         Map<WorkItem, IndexedDocument> produced = new LinkedHashMap<>();
+        // Objects deleted while their items were prepared or embedded: writing their documents
+        // now would bring them back (the deletion's own pass also catches a write that races this check).
+        Set<String> deleted = d.queue().deletedAmong(ready.stream().map(p -> p.item().objectId()).toList());
         for (int i = 0; i < ready.size(); i++) {
             Prepared p = ready.get(i);
             WorkItem item = p.item();
+            if (deleted.contains(item.objectId())) {
+                d.queue().fail(item, ObjectDeletion.RUNNING_REASON);
+                continue;
+            }
             String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), 0);
             ObjectNode fields = p.fields();
             fields.put("document_id", docId);
@@ -147,10 +168,10 @@ public final class IngestionWorker implements Runnable {
             try {
                 d.index().upsert(e.getKey(), e.getValue());
             } catch (RuntimeException ex) {
-                for (Prepared p : ready) {
-                    if (p.item().collectionId().equals(e.getKey())) {
-                        d.queue().fail(p.item(), "indexing failed: " + reason(ex));
-                        produced.remove(p.item());
+                for (WorkItem item : List.copyOf(produced.keySet())) {
+                    if (item.collectionId().equals(e.getKey())) {
+                        d.queue().fail(item, "indexing failed: " + reason(ex));
+                        produced.remove(item);
                     }
                 }
             }

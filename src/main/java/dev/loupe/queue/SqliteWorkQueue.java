@@ -1,18 +1,24 @@
 package dev.loupe.queue;
 
 import dev.loupe.catalog.Database;
+import dev.loupe.catalog.Ids;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** {@link WorkQueue} in the catalog's SQLite file ({@code work_items} table). */
+/** {@link WorkQueue} in the catalog's SQLite file ({@code work_items} and {@code object_deletions} tables). */
 public final class SqliteWorkQueue implements WorkQueue {
     private static final int MAX_REPORTED_FAILURES = 500;
+    /** Bound on the ids one {@code IN (...)} query carries; SQLite limits host parameters. */
+    private static final int IDS_PER_QUERY = 500;
 
     private final Database db;
     private final Object signal = new Object();
@@ -33,20 +39,44 @@ public final class SqliteWorkQueue implements WorkQueue {
         wake();
     }
 
+    /** Queues items as PENDING, except those of deleted objects: nothing may bring their documents back. */
     private static void insert(Connection c, List<WorkItem.Request> items) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, source_document_id, state)
-                VALUES (?,?,?,?,?,'PENDING')""")) {
+                SELECT ?,?,?,?,?,'PENDING' WHERE NOT EXISTS (SELECT 1 FROM object_deletions WHERE object_id = ?)""")) {
             for (WorkItem.Request r : items) {
                 ps.setString(1, r.taskId());
                 ps.setString(2, r.namespaceId());
                 ps.setString(3, r.collectionId());
                 ps.setString(4, r.objectId());
                 ps.setString(5, r.sourceDocumentId());
+                ps.setString(6, r.objectId());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    @Override
+    public void reject(List<WorkItem.Request> items, String reason) {
+        if (items.isEmpty()) return;
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, source_document_id, state, error)
+                    VALUES (?,?,?,?,?,'FAILED',?)""")) {
+                for (WorkItem.Request r : items) {
+                    ps.setString(1, r.taskId());
+                    ps.setString(2, r.namespaceId());
+                    ps.setString(3, r.collectionId());
+                    ps.setString(4, r.objectId());
+                    ps.setString(5, r.sourceDocumentId());
+                    ps.setString(6, reason);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
     }
 
     @Override
@@ -78,7 +108,11 @@ public final class SqliteWorkQueue implements WorkQueue {
 
     @Override
     public void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps) {
-        db.inTransaction(c -> {
+        boolean queued = db.inTransaction(c -> {
+            if (deleted(c, item.objectId())) {
+                fail(c, item, ObjectDeletion.RUNNING_REASON);
+                return false;
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE work_items SET state = 'DONE', error = NULL, document_count = ? WHERE seq = ?")) {
                 ps.setInt(1, documentCount);
@@ -96,29 +130,137 @@ public final class SqliteWorkQueue implements WorkQueue {
                     ps.executeUpdate();
                 }
             }
-            return null;
+            return !followUps.isEmpty();
         });
-        if (!followUps.isEmpty()) wake();
+        if (queued) wake();
     }
 
     @Override
     public void fail(WorkItem item, String reason) {
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'FAILED', error = ? WHERE seq = ?")) {
-                ps.setString(1, reason);
-                ps.setLong(2, item.seq());
+            fail(c, item, reason);
+            return null;
+        });
+    }
+
+    private static void fail(Connection c, WorkItem item, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'FAILED', error = ? WHERE seq = ?")) {
+            ps.setString(1, reason);
+            ps.setLong(2, item.seq());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public int recover() {
+        return db.inTransaction(c -> {
+            int recovered;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'PENDING' WHERE state = 'RUNNING'")) {
+                recovered = ps.executeUpdate();
+            }
+            // Items a dead process was running when their object was deleted: running them
+            // again would only fail, or, reading an upstream document not yet removed, write one.
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE work_items SET state = 'FAILED', error = ?
+                    WHERE state = 'PENDING' AND object_id IN (SELECT object_id FROM object_deletions)""")) {
+                ps.setString(1, ObjectDeletion.RUNNING_REASON);
+                ps.executeUpdate();
+            }
+            return recovered;
+        });
+    }
+
+    @Override
+    public void recordDeletion(ObjectDeletion deletion) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT OR IGNORE INTO object_deletions(object_id, namespace_id, bucket_id, state, created_at)
+                    VALUES (?,?,?,'OPEN',?)""")) {
+                ps.setString(1, deletion.objectId());
+                ps.setString(2, deletion.namespaceId());
+                ps.setString(3, deletion.bucketId());
+                ps.setString(4, deletion.createdAt());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE work_items SET state = 'FAILED', error = ? WHERE object_id = ? AND state = 'PENDING'")) {
+                ps.setString(1, ObjectDeletion.PENDING_REASON);
+                ps.setString(2, deletion.objectId());
                 ps.executeUpdate();
             }
             return null;
         });
     }
 
-    @Override
-    public int recover() {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'PENDING' WHERE state = 'RUNNING'")) {
-                return ps.executeUpdate();
+    private static boolean deleted(Connection c, String objectId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM object_deletions WHERE object_id = ?")) {
+            ps.setString(1, objectId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
+        }
+    }
+
+    @Override
+    public Set<String> deletedAmong(java.util.Collection<String> objectIds) {
+        Set<String> out = new HashSet<>();
+        if (objectIds.isEmpty()) return out;
+        List<String> ids = List.copyOf(new LinkedHashSet<>(objectIds));
+        return db.inTransaction(c -> {
+            for (int from = 0; from < ids.size(); from += IDS_PER_QUERY) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_QUERY));
+                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement("SELECT object_id FROM object_deletions WHERE object_id IN (" + marks + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<ObjectDeletion> openDeletions(int max, int offset) {
+        return db.inTransaction(c -> {
+            List<ObjectDeletion> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT object_id, namespace_id, bucket_id, created_at FROM object_deletions WHERE state = 'OPEN' ORDER BY rowid LIMIT ? OFFSET ?")) {
+                ps.setInt(1, max);
+                ps.setInt(2, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new ObjectDeletion(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int liveItems(String objectId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM work_items WHERE object_id = ? AND state IN ('PENDING', 'RUNNING')")) {
+                ps.setString(1, objectId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void finishDeletion(String objectId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE object_deletions SET state = 'DONE', finished_at = ? WHERE object_id = ?")) {
+                ps.setString(1, Ids.now());
+                ps.setString(2, objectId);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 
@@ -182,7 +324,10 @@ public final class SqliteWorkQueue implements WorkQueue {
     public int retry(String taskId, int maxAttempts) {
         int retried = db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE work_items SET state = 'PENDING', error = NULL WHERE task_id = ? AND state IN ('FAILED', 'CANCELED') AND attempts < ?")) {
+                    """
+                    UPDATE work_items SET state = 'PENDING', error = NULL
+                    WHERE task_id = ? AND state IN ('FAILED', 'CANCELED') AND attempts < ?
+                      AND object_id NOT IN (SELECT object_id FROM object_deletions)""")) {
                 ps.setString(1, taskId);
                 ps.setInt(2, maxAttempts);
                 return ps.executeUpdate();

@@ -10,6 +10,12 @@ import java.util.List;
  * documents are durably indexed, and documents have deterministic ids, so an item that
  * is run again after a crash overwrites rather than duplicates. {@link #recover} returns
  * items a dead process left RUNNING to PENDING.
+ *
+ * <p>Deleting an object is queued work too: {@link #recordDeletion} runs in the transaction
+ * that deletes the object, cancels its pending items, and from then on no item for that
+ * object is queued. The deletion is {@linkplain #finishDeletion finished} after its
+ * documents are removed from the index by a pass that began once no item for the object
+ * was live (PENDING or RUNNING): every document an item writes is written while it is live.
  */
 public interface WorkQueue {
 
@@ -18,12 +24,18 @@ public interface WorkQueue {
     /** Takes up to {@code max} pending items, oldest first, and marks them RUNNING. */
     List<WorkItem> claim(int max);
 
-    /** Marks an item DONE and queues the work its documents trigger downstream, atomically. */
+    /**
+     * Marks an item DONE and queues the work its documents trigger downstream, atomically;
+     * an item whose object was deleted meanwhile is marked FAILED instead, with no follow-ups.
+     */
     void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps);
 
     void fail(WorkItem item, String reason);
 
-    /** Puts RUNNING items back to PENDING; called once at start-up, before any worker runs. */
+    /**
+     * Puts RUNNING items back to PENDING, and fails those whose object was deleted; called
+     * once at start-up, before any worker runs.
+     */
     int recover();
 
     TaskProgress progress(String taskId);
@@ -38,8 +50,33 @@ public interface WorkQueue {
     /** Takes a task's PENDING items off the queue (they become CANCELED); running ones finish. Returns how many. */
     int cancel(String taskId);
 
-    /** Queues a task's FAILED items again (those tried fewer than {@code maxAttempts} times) and resumes CANCELED ones. Returns how many. */
+    /**
+     * Queues a task's FAILED items again (those tried fewer than {@code maxAttempts} times) and
+     * resumes CANCELED ones; a deleted object's items stay as they are. Returns how many.
+     */
     int retry(String taskId, int maxAttempts);
+
+    /**
+     * Records that an object was deleted, inside the caller's transaction: queues the
+     * removal of its documents, fails its PENDING items, and keeps any item for it from
+     * being queued again. RUNNING items finish as failed (see {@link #complete}).
+     */
+    void recordDeletion(ObjectDeletion deletion);
+
+    /** The objects among {@code objectIds} that were deleted. */
+    java.util.Set<String> deletedAmong(java.util.Collection<String> objectIds);
+
+    /** Deletions not finished yet, oldest first, skipping the first {@code offset}. */
+    List<ObjectDeletion> openDeletions(int max, int offset);
+
+    /** How many of the object's items are PENDING or RUNNING. */
+    int liveItems(String objectId);
+
+    /** Marks a deletion done; call only after its documents are gone from the index. */
+    void finishDeletion(String objectId);
+
+    /** Records items that fail before they run (their object is gone), so their task reports why. */
+    void reject(List<WorkItem.Request> items, String reason);
 
     /** Blocks up to {@code millis} until work may be available. */
     void awaitWork(long millis) throws InterruptedException;

@@ -1,0 +1,40 @@
+package dev.loupe.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseMigrationTest {
+    @Test
+    void aVersionOneCatalogGainsTheDeletionTableWhenOpened(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("catalog.db");
+        new Database(file).close();
+        // Turn the file back into what version 1 wrote: no deletions table, no index by object.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE object_deletions");
+            s.execute("DROP INDEX work_items_object");
+            s.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'ns', 'c', 'obj_1', 'DONE')");
+        }
+        new Database(file).close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertEquals("2", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("0", one(s, "SELECT count(*) FROM object_deletions"));
+            assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'work_items_object'"));
+            assertEquals("1", one(s, "SELECT count(*) FROM work_items"), "existing work is kept");
+        }
+    }
+
+    private static String one(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
