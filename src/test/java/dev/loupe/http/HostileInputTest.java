@@ -168,8 +168,9 @@ class HostileInputTest {
         Api.Response unknown = api.post("/v1/collections", """
                 {"collection_name": "y", "source": {"type": "bucket", "bucket_ids": ["b"]},
                  "feature_extractor": {"feature_extractor_name": "nope_extractor", "version": "v1"}}""");
-        assertEquals(404, unknown.status());
+        assertEquals(422, unknown.status(), "an unknown extractor is a mistake in the request");
         assertTrue(unknown.body().path("error").path("message").asText().contains("nope_extractor"));
+        assertTrue(unknown.body().path("error").path("message").asText().contains("image_extractor"), "lists the available ones");
         Api.Response duplicate = api.post("/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {}}");
         assertEquals(409, duplicate.status());
     }

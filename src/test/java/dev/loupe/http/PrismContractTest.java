@@ -199,7 +199,7 @@ class PrismContractTest {
                            "input_mappings": {"image": "payload.image_url"}}}""").expect(409),
                 call("create collection with an unknown extractor", "POST", "/v1/collections", """
                         {"collection_name": "prism-bad", "source": {"type": "bucket", "bucket_ids": ["${bucket}"]},
-                         "feature_extractor": {"feature_extractor_name": "no_such_extractor", "version": "v1"}}""").expect(404),
+                         "feature_extractor": {"feature_extractor_name": "no_such_extractor", "version": "v1"}}""").expect(422),
                 call("submit batch", "POST", "/v1/buckets/prism-products/batches/${batch}/submit", "{}").capture("task", "/task_id"),
                 new AwaitTask("await batch task", "task"),
                 call("add objects to a submitted batch", "POST", "/v1/buckets/prism-products/batches/${batch}/objects",
