@@ -137,7 +137,39 @@ public final class Catalog {
 
     public <T> List<T> list(Connection c, Kind<T> kind, String namespaceId, String parentId, int limit, int offset)
             throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT body FROM resources WHERE kind = ?");
+        List<T> out = new ArrayList<>();
+        select(c, kind, namespaceId, parentId, -1, limit, offset, (seq, record) -> out.add(record));
+        return out;
+    }
+
+    /**
+     * Hands every resource of a kind to {@code chunk}, in creation order, {@code chunkSize} at a
+     * time. Each chunk is read in a transaction of its own, continuing after the last one's
+     * position, so a scan of a large bucket neither holds the database nor rereads what it passed.
+     */
+    public <T> void scan(Kind<T> kind, String namespaceId, String parentId, int chunkSize, java.util.function.Consumer<List<T>> chunk) {
+        long after = -1;
+        while (true) {
+            List<T> rows = new ArrayList<>();
+            long[] last = {after};
+            long from = after;
+            db.inTransaction(c -> select(c, kind, namespaceId, parentId, from, chunkSize, 0, (seq, record) -> {
+                rows.add(record);
+                last[0] = seq;
+            }));
+            if (!rows.isEmpty()) chunk.accept(rows);
+            if (rows.size() < chunkSize) return;
+            after = last[0];
+        }
+    }
+
+    private interface Row<T> {
+        void accept(long seq, T record);
+    }
+
+    private <T> int select(Connection c, Kind<T> kind, String namespaceId, String parentId, long afterSeq, int limit, int offset,
+                           Row<T> row) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT seq, body FROM resources WHERE kind = ?");
         List<String> args = new ArrayList<>(List.of(kind.name()));
         if (namespaceId != null) {
             sql.append(" AND namespace_id = ?");
@@ -147,17 +179,21 @@ public final class Catalog {
             sql.append(" AND parent_id = ?");
             args.add(parentId);
         }
-        sql.append(" ORDER BY seq LIMIT ? OFFSET ?");
+        sql.append(" AND seq > ? ORDER BY seq LIMIT ? OFFSET ?");
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             for (String a : args) ps.setString(i++, a);
+            ps.setLong(i++, afterSeq);
             ps.setInt(i++, limit);
             ps.setInt(i, offset);
-            List<T> out = new ArrayList<>();
+            int n = 0;
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(Json.read(rs.getString(1), kind.type()));
+                while (rs.next()) {
+                    row.accept(rs.getLong(1), Json.read(rs.getString(2), kind.type()));
+                    n++;
+                }
             }
-            return out;
+            return n;
         }
     }
 

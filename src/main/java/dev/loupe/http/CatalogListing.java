@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 
 /**
  * Answers a {@link ListQuery} over one kind of catalog resource. A plain listing is paged by
- * the catalog itself; one with filters, sort or search reads the resources in chunks, renders
+ * the catalog itself; one with filters, sort or search scans the resources in chunks, renders
  * each chunk as the endpoint would return it and streams the results through the query's
  * collector.
  */
@@ -35,12 +35,10 @@ final class CatalogListing {
             return new Result(render.apply(rows), catalog.count(kind, namespaceId, parentId));
         }
         ListQuery.Collector collector = query.collector();
-        for (int offset = 0; ; offset += CHUNK) {
-            List<T> rows = catalog.list(kind, namespaceId, parentId, CHUNK, offset);
+        catalog.scan(kind, namespaceId, parentId, CHUNK, rows -> {
             List<T> shown = everyVisible ? rows : rows.stream().filter(visible).toList();
             for (ObjectNode item : render.apply(shown)) collector.accept(item);
-            if (rows.size() < CHUNK) break;
-        }
+        });
         return new Result(collector.page(), collector.total());
     }
 }

@@ -134,6 +134,7 @@ final class Views {
         data.put("processing", p.running());
         data.put("completed", p.done());
         data.put("failed", p.failed());
+        data.put("canceled", p.canceled());
         if (!p.failures().isEmpty()) {
             data.set("failures", Json.tree(p.failures()));
             n.put("error", p.failed() + " of " + p.total() + " items failed; see additional_data.failures");

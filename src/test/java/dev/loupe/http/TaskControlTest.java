@@ -77,6 +77,19 @@ class TaskControlTest {
         return new String[] {batch, task};
     }
 
+    private void awaitProcessing(String taskId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (api.ok("GET", "/v1/tasks/" + taskId, null).path("additional_data").path("processing").asInt() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the worker never took the batch");
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private String slowUrl() {
         return "http://127.0.0.1:" + slowHost.getAddress().getPort();
     }
@@ -84,7 +97,8 @@ class TaskControlTest {
     @Test
     void cancelStopsWhatHasNotStartedAndRetryResumesIt() {
         String[] b = submit(40, slowUrl());
-        // The worker holds at most one batch (16 items) while the host is shut; the rest are still queued.
+        // The worker takes one batch (16 items) and waits on the shut host; the rest stay queued.
+        awaitProcessing(b[1]);
         JsonNode canceled = api.ok("POST", "/v1/buckets/b/batches/" + b[0] + "/cancel", null);
         OpenApi.assertConforms("TaskResponse", canceled);
         gate.countDown();
@@ -92,6 +106,7 @@ class TaskControlTest {
         assertEquals("CANCELED", task.path("status").asText(), task.toString());
         int done = task.path("additional_data").path("completed").asInt();
         assertTrue(done > 0 && done < 40, "the running items finished, the queued ones did not: " + task);
+        assertEquals(40 - done, task.path("additional_data").path("canceled").asInt(), task.toString());
         assertEquals(done, api.ok("GET", "/v1/collections/c", null).path("document_count").asInt());
         JsonNode retried = api.ok("POST", "/v1/buckets/b/batches/" + b[0] + "/retry", "{\"retry_mode\": \"all\"}");
         assertEquals(40 - done, retried.path("retried_count").asInt(), retried.toString());
