@@ -122,6 +122,9 @@ class DocumentRoutesTest {
         Api.Response blank = api.post("/v1/collections/c/documents/list", "{\"select\": [\"metadata\", \" \"]}");
         assertEquals(422, blank.status(), blank.raw());
         assertEquals("select[1]", blank.body().path("error").path("details").path("field").asText());
+        Api.Response notAList = api.post("/v1/collections/c/documents/list", "{\"select\": \"metadata\"}");
+        assertEquals(422, notAList.status(), notAList.raw());
+        assertEquals("select", notAList.body().path("error").path("details").path("field").asText(), notAList.raw());
     }
 
     @Test
@@ -187,6 +190,7 @@ class DocumentRoutesTest {
         assertEquals(422, inString.status());
         assertTrue(inString.raw().contains("metadata.colour"), inString.raw());
         assertEquals(422, api.send("PATCH", path(orange), "[1]").status());
+        assertEquals(400, api.send("PUT", path(orange), "{\"metadata\": ").status(), "malformed JSON");
         assertEquals(422, api.send("PATCH", path(orange), "{\"metadata..brand\": 1}").status());
         assertEquals(404, api.send("PATCH", "/v1/collections/m/documents/doc_nope", "{\"a\": 1}").status());
     }
