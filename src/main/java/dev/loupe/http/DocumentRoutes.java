@@ -145,7 +145,7 @@ final class DocumentRoutes implements ApiServer.Routes {
         for (String path : paths) {
             String[] parts = path.split("\\.");
             JsonNode value = doc;
-            for (String part : parts) value = value.isObject() ? value.get(part) : null;
+            for (int i = 0; i < parts.length && value != null; i++) value = value.isObject() ? value.get(parts[i]) : null;
             if (value == null) continue;
             ObjectNode into = out;
             // Each parent on the way is an object in the document, so it is one here too.

@@ -129,7 +129,8 @@ class DocumentRoutesTest {
 
     @Test
     void selectKeepsTheIdsAndReachesIntoObjects() {
-        JsonNode doc = list("c", "?limit=1", "{\"select\": [\"metadata.brand\", \"source_type\"]}").path("results").get(0);
+        JsonNode doc = list("c", "?limit=1", "{\"select\": [\"metadata.brand\", \"source_type\", \"metadata.nope.deeper\", \"source_type.x\"]}")
+                .path("results").get(0);
         Set<String> fields = new HashSet<>();
         doc.fieldNames().forEachRemaining(fields::add);
         assertEquals(Set.of("document_id", "collection_id", "metadata", "source_type"), fields, doc.toString());
