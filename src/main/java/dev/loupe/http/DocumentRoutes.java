@@ -13,6 +13,8 @@ import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.DocumentPage;
+import dev.loupe.index.GroupPage;
+import dev.loupe.index.GroupRequest;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.SortKey;
 import io.javalin.config.RoutesConfig;
@@ -21,8 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code /v1/collections/{collection}/documents}: list with filters, sort and pagination; get; delete. */
+/** {@code /v1/collections/{collection}/documents}: list with filters, sort, grouping, selection and pagination; get; patch and put; delete. */
 final class DocumentRoutes implements ApiServer.Routes {
+    /** How many of each group's documents a grouped listing returns; the group's count says how many it has. */
+    static final int DOCUMENTS_PER_GROUP = 100;
+    /** The most distinct values a grouped field may have among the listed documents: each is counted in memory. */
+    static final int MAX_GROUPS = 100_000;
+    static final int MAX_SELECT = 256;
+
     private final Catalog catalog;
     private final Scopes scopes;
     private final DocumentIndex index;
@@ -39,6 +47,8 @@ final class DocumentRoutes implements ApiServer.Routes {
     public void register(RoutesConfig r) {
         r.post("/v1/collections/{collection}/documents/list", this::list);
         r.get("/v1/collections/{collection}/documents/{document}", this::get);
+        r.patch("/v1/collections/{collection}/documents/{document}", ctx -> update(ctx, DocumentPatch.Mode.MERGE));
+        r.put("/v1/collections/{collection}/documents/{document}", ctx -> update(ctx, DocumentPatch.Mode.REPLACE));
         r.delete("/v1/collections/{collection}/documents/{document}", this::delete);
     }
 
@@ -52,14 +62,59 @@ final class DocumentRoutes implements ApiServer.Routes {
         FilterNode filter = FilterParser.parseStatic(body.raw("filters"), "filters");
         List<SortKey> sort = sort(body.raw("sort"));
         boolean vectors = body.optionalBoolean("return_vectors").orElse(false);
+        List<String> select = body.has("select") && !body.raw("select").isNull() ? selection(body) : List.of();
         Page page = Page.from(ctx);
+        JsonNode groupBy = body.raw("group_by");
+        if (groupBy != null && !groupBy.isNull()) {
+            if (!groupBy.isTextual() || groupBy.asText().isBlank()) throw body.invalid("group_by", "must be a field name (a dot path), got " + Body.kind(groupBy));
+            ApiServer.json(ctx, 200, groups(ctx, col, new GroupRequest(filter, groupBy.asText(), sort, page.offset(), page.limit(),
+                    DOCUMENTS_PER_GROUP, MAX_GROUPS), page, vectors, select));
+            return;
+        }
         DocumentPage result = index.list(col.collectionId(), filter, sort, page.offset(), page.limit());
         ObjectNode out = Json.object();
         ArrayNode results = out.putArray("results");
-        List<String> select = body.has("select") ? body.strings("select") : List.of();
         for (IndexedDocument d : result.documents()) results.add(select(views.document(ctx, d, vectors), select));
         out.set("pagination", page.response(result.total()));
         ApiServer.json(ctx, 200, out);
+    }
+
+    /**
+     * Mixpeek's grouped listing: {@code groups: [{group_key, count, documents}]}, paged by
+     * group (the pagination's total counts groups), with {@code group_by_field} and {@code stats}.
+     */
+    private ObjectNode groups(Context ctx, Collection col, GroupRequest request, Page page, boolean vectors, List<String> select) {
+        GroupPage result;
+        try {
+            result = index.group(col.collectionId(), request);
+        } catch (IllegalArgumentException tooMany) {
+            throw ApiException.invalid("group_by", tooMany.getMessage());
+        }
+        ObjectNode out = Json.object();
+        ArrayNode groups = out.putArray("groups");
+        for (GroupPage.Group g : result.groups()) {
+            ObjectNode group = groups.addObject();
+            group.set("group_key", g.key());
+            group.put("count", g.count());
+            ArrayNode docs = group.putArray("documents");
+            for (IndexedDocument d : g.documents()) docs.add(select(views.document(ctx, d, vectors), select));
+        }
+        out.put("group_by_field", request.field());
+        out.set("pagination", page.response(result.totalGroups()));
+        ObjectNode stats = out.putObject("stats");
+        stats.put("total_documents", result.totalDocuments());
+        stats.put("total_groups", result.totalGroups());
+        if (result.totalGroups() > 0) stats.put("avg_documents_per_group", (double) result.totalDocuments() / result.totalGroups());
+        return out;
+    }
+
+    private static List<String> selection(Body body) {
+        List<String> paths = body.strings("select");
+        if (paths.size() > MAX_SELECT) throw body.invalid("select", "names " + paths.size() + " fields; at most " + MAX_SELECT + " are allowed");
+        for (int i = 0; i < paths.size(); i++) {
+            if (paths.get(i).isBlank()) throw ApiException.invalid("select[" + i + "]", "must be a field name (a dot path)");
+        }
+        return paths;
     }
 
     /** Mixpeek's {@code sort}: {@code {field, direction}} or a list of them. */
@@ -78,11 +133,27 @@ final class DocumentRoutes implements ApiServer.Routes {
         return keys;
     }
 
-    private static ObjectNode select(ObjectNode doc, List<String> fields) {
-        if (fields.isEmpty()) return doc;
+    /**
+     * The document with only the selected fields (dot paths reach into objects), and always
+     * its {@code document_id} and {@code collection_id}, which say what it is.
+     */
+    private static ObjectNode select(ObjectNode doc, List<String> paths) {
+        if (paths.isEmpty()) return doc;
         ObjectNode out = Json.object();
         out.set("document_id", doc.get("document_id"));
-        for (String f : fields) if (doc.has(f)) out.set(f, doc.get(f));
+        out.set("collection_id", doc.get("collection_id"));
+        for (String path : paths) {
+            String[] parts = path.split("\\.");
+            JsonNode value = doc;
+            for (int i = 0; i < parts.length && value != null; i++) value = value.isObject() ? value.get(parts[i]) : null;
+            if (value == null) continue;
+            ObjectNode into = out;
+            // Each parent on the way is an object in the document, so it is one here too.
+            for (int i = 0; i < parts.length - 1; i++) {
+                into = into.get(parts[i]) instanceof ObjectNode o ? o : into.putObject(parts[i]);
+            }
+            into.set(parts[parts.length - 1], value.deepCopy());
+        }
         return out;
     }
 
@@ -91,6 +162,17 @@ final class DocumentRoutes implements ApiServer.Routes {
         String id = ctx.pathParam("document");
         IndexedDocument d = index.get(col.collectionId(), id).orElseThrow(() -> ApiException.notFound("document", id));
         ApiServer.json(ctx, 200, views.document(ctx, d, true));
+    }
+
+    /** PATCH merges the body into the document's fields, PUT replaces them ({@link DocumentPatch}); answers the document. */
+    private void update(Context ctx, DocumentPatch.Mode mode) {
+        Collection col = collection(ctx);
+        String id = ctx.pathParam("document");
+        IndexedDocument current = index.get(col.collectionId(), id).orElseThrow(() -> ApiException.notFound("document", id));
+        // Checked against the document read before the update: what it is checked on (ids, lineage, vectors) no update changes.
+        DocumentPatch patch = DocumentPatch.parse(Json.parseRequest(ctx.body()), mode, views.document(ctx, current, true), current.vectors().keySet());
+        IndexedDocument updated = index.updateFields(col.collectionId(), id, patch::applyTo).orElseThrow(() -> ApiException.notFound("document", id));
+        ApiServer.json(ctx, 200, views.document(ctx, updated, true));
     }
 
     private void delete(Context ctx) {

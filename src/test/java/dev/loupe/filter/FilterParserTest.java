@@ -43,4 +43,18 @@ class FilterParserTest {
         assertThrows(ApiException.class, () -> parser.parse(
                 Json.read("{\"field\": \"owner\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.other\"}}"), "f"));
     }
+
+    @Test
+    void withoutInputsATemplateIsLiteralTextAndADeferredOneIsUnchecked() {
+        FilterNode.Condition literal = assertInstanceOf(FilterNode.Condition.class, FilterParser.parseStatic(
+                Json.read("{\"field\": \"code\", \"value\": \"{{INPUT.x}}\"}"), "filters"));
+        assertEquals("{{INPUT.x}}", literal.value().asText(), "documents/list has no inputs to render");
+        assertThrows(ApiException.class, () -> FilterParser.parseStatic(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"{{INPUT.x}}\"}"), "f"));
+        FilterParser deferred = FilterParser.deferringInputs();
+        deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"{{INPUT.x}}\"}"), "f");
+        deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"nin\", \"value\": [\"a\", \"{{INPUT.x}}\"]}"), "f");
+        deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"gt\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.min\"}}"), "f");
+        ApiException e = assertThrows(ApiException.class, () -> deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"a\"}"), "f"));
+        assertEquals("f.value", e.details().get("field"), "a value known now is still checked");
+    }
 }

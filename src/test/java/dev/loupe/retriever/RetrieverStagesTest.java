@@ -118,6 +118,16 @@ class RetrieverStagesTest {
     }
 
     @Test
+    void aSavedRetrieverTakesAnInListFromItsInputs() {
+        api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "by-colours", "collection_identifiers": ["c"], "input_schema": {"colours": {"type": "array"}},
+                 "stages": [{"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8},
+                   "pre_filters": {"field": "metadata.colour", "operator": "in", "value": "{{INPUT.colours}}"}}}]}""");
+        JsonNode r = api.ok("POST", "/v1/retrievers/by-colours/execute", "{\"inputs\": {\"colours\": [\"blue\", \"white\"]}}");
+        assertEquals(Set.of("blue", "white"), new HashSet<>(field(r, "colour")));
+    }
+
+    @Test
     void sortAttributeAndSortRelevanceOrder() {
         List<String> prices = field(run("{}", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"metadata.price\", \"direction\": \"desc\"}}"), "price");
         assertEquals(List.of("80", "70", "60", "50", "40", "30", "20", "10"), prices);
