@@ -122,8 +122,9 @@ public final class ObjectDeletions {
                 ordered.add(col.collectionId());
             }
         }
-        for (int tier = 0; tier < ordered.size(); tier++) {
-            String upstream = ordered.get(tier);
+        // The list grows while it is walked: breadth first, so each tier comes after the one it sources.
+        for (int i = 0; i < ordered.size(); i++) {
+            String upstream = ordered.get(i);
             for (Collection col : all) {
                 if (!col.source().isBucket() && upstream.equals(col.source().collectionId()) && seen.add(col.collectionId())) {
                     ordered.add(col.collectionId());

@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
-import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
-import dev.loupe.testing.TestServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,50 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
     private static final int OBJECTS = 500;
 
-    /** A Loupe in its own JVM, so it can be killed with SIGKILL. */
-    private record Child(Process process, Api api) {
-        static Child start(Path dataDir) throws Exception {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), "dev.loupe.Loupe", "serve",
-                    "--port", "0", "--data-dir", dataDir.toString(), "--models-dir", Fixtures.modelsDir().toString(),
-                    "--image-model", Fixtures.MODEL, "--allow-private-urls", "true", "--admin-key", TestServer.ADMIN_KEY,
-                    "--batch-size", "8");
-            pb.environment().put("OPT_OUT_TRACKING", "true");
-            pb.environment().put("DJL_OFFLINE", "true");
-            pb.redirectErrorStream(true);
-            Process p = pb.start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            StringBuilder log = new StringBuilder();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        if (!port.isDone()) log.append(line).append('\n');
-                        int at = line.indexOf("listening on http://localhost:");
-                        if (at >= 0) port.complete(Integer.parseInt(line.substring(at + 30).split("\\s")[0]));
-                    }
-                } catch (Exception e) {
-                    port.completeExceptionally(e);
-                }
-                int code;
-                try {
-                    code = p.waitFor();
-                } catch (InterruptedException e) {
-                    code = -1;
-                }
-                port.completeExceptionally(new IllegalStateException("child exited (" + code + ") before listening:\n" + log));
-            });
-            int p0 = port.get(60, TimeUnit.SECONDS);
-            return new Child(p, new Api("http://127.0.0.1:" + p0, TestServer.ADMIN_KEY, null));
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL: no shutdown hooks, no flushing
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
     @Test
     void killDashNineDuringABatchLosesAndDuplicatesNothing(@TempDir Path data) throws Exception {
         try (ImageHost host = new ImageHost()) {
@@ -80,7 +30,7 @@ class CrashRecoveryTest {
             for (int i = 0; i < colours.size(); i++) {
                 host.put("/img/" + i + ".jpg", Images.jpeg(Images.dominant(Images.BASIC.get(colours.get(i)), 1600, 1200, i)));
             }
-            Child child = Child.start(data);
+            ChildLoupe child = ChildLoupe.start(data);
             Api api = child.api();
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");
             api.ok("POST", "/v1/collections", """
@@ -105,7 +55,7 @@ class CrashRecoveryTest {
             for (int threshold : new int[] {40, 200}) {
                 awaitCompleted(api, taskId, threshold);
                 child.kill();
-                child = Child.start(data);
+                child = ChildLoupe.start(data);
                 api = child.api();
             }
             JsonNode task = api.awaitTask(taskId, Duration.ofMinutes(5));
