@@ -310,15 +310,25 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     @Override
     public boolean delete(String collectionId, String documentId) {
         if (get(collectionId, documentId).isEmpty()) return false;
+        deleteWhere(collectionId, new TermQuery(new Term(ID, documentId)));
+        return true;
+    }
+
+    /**
+     * Deletes and commits under the shard's lock, the one {@link #updateFields} holds, so an
+     * update that read a document before the delete cannot write it back afterwards.
+     */
+    private void deleteWhere(String collectionId, Query query) {
         Shard shard = shard(collectionId);
-        try {
-            shard.writer().deleteDocuments(new Term(ID, documentId));
-            shard.writer().commit();
-            shard.written();
-            shard.searchers().maybeRefreshBlocking();
-            return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("deleting from collection " + collectionId + " failed", e);
+        synchronized (shard) {
+            try {
+                shard.writer().deleteDocuments(query);
+                shard.writer().commit();
+                shard.written();
+                shard.searchers().maybeRefreshBlocking();
+            } catch (IOException e) {
+                throw new UncheckedIOException("deleting from collection " + collectionId + " failed", e);
+            }
         }
     }
 
@@ -593,16 +603,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         long matching = search(collectionId, s -> (long) s.count(query));
         // A buffered delete counts as a change even when it matches nothing, and would commit an empty generation.
         if (matching == 0) return 0;
-        Shard shard = shard(collectionId);
-        try {
-            shard.writer().deleteDocuments(query);
-            shard.writer().commit();
-            shard.written();
-            shard.searchers().maybeRefreshBlocking();
-            return matching;
-        } catch (IOException e) {
-            throw new UncheckedIOException("deleting from collection " + collectionId + " failed", e);
-        }
+        deleteWhere(collectionId, query);
+        return matching;
     }
 
     /**

@@ -297,4 +297,21 @@ class LuceneDocumentIndexTest {
         assertEquals(0, count("{\"brand\": \"Initech\"}"));
         assertEquals("Globex", index.get(COL, "doc_4").orElseThrow().fields().path("brand").asText());
     }
+
+    @Test
+    void aDeleteDuringAnUpdateIsNotUndoneByIt() throws Exception {
+        Thread[] deleter = new Thread[1];
+        index.updateFields(COL, "doc_5", f -> {
+            // The delete arrives after the update has read the document, before it writes it back.
+            deleter[0] = Thread.ofPlatform().start(() -> index.delete(COL, "doc_5"));
+            try {
+                deleter[0].join(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return f.put("brand", "Initech");
+        });
+        deleter[0].join();
+        assertTrue(index.get(COL, "doc_5").isEmpty(), "the deleted document stays deleted");
+    }
 }
