@@ -60,7 +60,7 @@ final class DocumentRoutes implements ApiServer.Routes {
         Collection col = collection(ctx);
         Body body = Body.of(Json.parseRequest(ctx.body()));
         FilterNode filter = FilterParser.parseStatic(body.raw("filters"), "filters");
-        List<SortKey> sort = sort(body.raw("sort"));
+        List<SortKey> sort = ListQuery.sortKeys(body.raw("sort"), "sort");
         boolean vectors = body.optionalBoolean("return_vectors").orElse(false);
         List<String> select = body.has("select") && !body.raw("select").isNull() ? selection(body) : List.of();
         Page page = Page.from(ctx);
@@ -117,44 +117,9 @@ final class DocumentRoutes implements ApiServer.Routes {
         return paths;
     }
 
-    /** Mixpeek's {@code sort}: {@code {field, direction}} or a list of them. */
-    private static List<SortKey> sort(JsonNode raw) {
-        List<SortKey> keys = new ArrayList<>();
-        if (raw == null) return keys;
-        List<JsonNode> items = new ArrayList<>();
-        if (raw.isArray()) raw.forEach(items::add);
-        else items.add(raw);
-        for (int i = 0; i < items.size(); i++) {
-            Body s = Body.of(items.get(i), raw.isArray() ? "sort[" + i + "]" : "sort");
-            String direction = s.optionalString("direction").orElse("asc").toLowerCase(Locale.ROOT);
-            if (!direction.equals("asc") && !direction.equals("desc")) throw s.invalid("direction", "must be asc or desc, got '" + direction + "'");
-            keys.add(new SortKey(s.requiredString("field"), direction.equals("desc")));
-        }
-        return keys;
-    }
-
-    /**
-     * The document with only the selected fields (dot paths reach into objects), and always
-     * its {@code document_id} and {@code collection_id}, which say what it is.
-     */
+    /** The document with only the selected fields, and always its {@code document_id} and {@code collection_id}, which say what it is. */
     private static ObjectNode select(ObjectNode doc, List<String> paths) {
-        if (paths.isEmpty()) return doc;
-        ObjectNode out = Json.object();
-        out.set("document_id", doc.get("document_id"));
-        out.set("collection_id", doc.get("collection_id"));
-        for (String path : paths) {
-            String[] parts = path.split("\\.");
-            JsonNode value = doc;
-            for (int i = 0; i < parts.length && value != null; i++) value = value.isObject() ? value.get(parts[i]) : null;
-            if (value == null) continue;
-            ObjectNode into = out;
-            // Each parent on the way is an object in the document, so it is one here too.
-            for (int i = 0; i < parts.length - 1; i++) {
-                into = into.get(parts[i]) instanceof ObjectNode o ? o : into.putObject(parts[i]);
-            }
-            into.set(parts[parts.length - 1], value.deepCopy());
-        }
-        return out;
+        return ListQuery.selected(doc, List.of("document_id", "collection_id"), paths);
     }
 
     private void get(Context ctx) {

@@ -87,7 +87,8 @@ record ListQuery(FilterNode filter, List<SortKey> sort, Optional<String> search,
         return filter instanceof FilterNode.All && sort.isEmpty() && search.isEmpty();
     }
 
-    private static List<SortKey> sortKeys(JsonNode raw, String field) {
+    /** Mixpeek's sort: one {@code {field, direction}} or a list of them; direction asc unless told. */
+    static List<SortKey> sortKeys(JsonNode raw, String field) {
         List<SortKey> keys = new ArrayList<>();
         if (raw == null || raw.isNull()) return keys;
         List<JsonNode> items = new ArrayList<>();
@@ -130,27 +131,30 @@ record ListQuery(FilterNode filter, List<SortKey> sort, Optional<String> search,
 
     /** The item as the caller selected it: the identifying fields always, then each selected path. */
     ObjectNode project(ObjectNode item, List<String> alwaysKept) {
-        if (select.isEmpty()) return item;
-        ObjectNode out = Json.object();
-        for (String keep : alwaysKept) if (item.has(keep)) out.set(keep, item.get(keep));
-        for (String path : select) copyPath(item, out, path);
-        return out;
+        return selected(item, alwaysKept, select);
     }
 
-    private static void copyPath(ObjectNode from, ObjectNode to, String path) {
-        String[] parts = path.split("\\.");
-        JsonNode cur = from;
-        for (String p : parts) {
-            if (cur == null || !cur.isObject()) return;
-            cur = cur.get(p);
+    /**
+     * Only the fields at {@code paths} (dot paths reach into objects; a missing one is left out),
+     * after the {@code alwaysKept} fields that say what the item is; all of it when no path is given.
+     */
+    static ObjectNode selected(ObjectNode item, List<String> alwaysKept, List<String> paths) {
+        if (paths.isEmpty()) return item;
+        ObjectNode out = Json.object();
+        for (String keep : alwaysKept) if (item.has(keep)) out.set(keep, item.get(keep));
+        for (String path : paths) {
+            String[] parts = path.split("\\.");
+            JsonNode value = item;
+            for (int i = 0; i < parts.length && value != null; i++) value = value.isObject() ? value.get(parts[i]) : null;
+            if (value == null) continue;
+            ObjectNode into = out;
+            // Each parent on the way is an object in the item, so it is one here too.
+            for (int i = 0; i < parts.length - 1; i++) {
+                into = into.get(parts[i]) instanceof ObjectNode o ? o : into.putObject(parts[i]);
+            }
+            into.set(parts[parts.length - 1], value.deepCopy());
         }
-        if (cur == null) return;
-        ObjectNode target = to;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode next = target.get(parts[i]);
-            target = next instanceof ObjectNode o ? o : target.putObject(parts[i]);
-        }
-        target.set(parts[parts.length - 1], cur.deepCopy());
+        return out;
     }
 
     Collector collector() {
