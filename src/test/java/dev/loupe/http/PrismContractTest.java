@@ -95,8 +95,13 @@ class PrismContractTest {
             return new Call(name, method, path, body, status, Sent.NOT_IN_DOCUMENT, key, namespace, captures, schema);
         }
 
+        /** The bearer key, null for none; {@code ${variable}} takes a captured one. */
         Call key(String bearer) {
             return new Call(name, method, path, body, status, sent, bearer, namespace, captures, schema);
+        }
+
+        Call namespace(String ns) {
+            return new Call(name, method, path, body, status, sent, key, ns, captures, schema);
         }
 
         Call capture(String variable, String pointer) {
@@ -249,9 +254,13 @@ class PrismContractTest {
                          "inputs": {"query": "blue"}, %s}""".formatted(search)).conformsTo("ExecutionDetail"),
                 // API keys (Loupe's own endpoints: not in Mixpeek's document)
                 call("create API key", "POST", "/v1/api-keys", "{\"name\": \"prism-reader\", \"namespaces\": [\"prism-shop\"]}")
-                        .capture("apikey", "/key_id").notInDocument(),
+                        .capture("apikey", "/key_id").capture("secret", "/key").notInDocument(),
                 get("list API keys", "/v1/api-keys").notInDocument(),
+                call("list buckets with a key limited to the namespace", "POST", "/v1/buckets/list", "{}").key("${secret}"),
+                call("list buckets with a key outside its namespaces", "POST", "/v1/buckets/list", "{}").key("${secret}")
+                        .namespace("default").expect(403),
                 delete("revoke API key", "/v1/api-keys/${apikey}").notInDocument(),
+                call("list buckets with a revoked key", "POST", "/v1/buckets/list", "{}").key("${secret}").expect(401),
                 delete("revoke unknown API key", "/v1/api-keys/key_missing").expect(404).notInDocument(),
                 call("unknown route", "POST", "/v1/no/such/route", "{}").expect(404).notInDocument(),
                 // conflicts on delete, then deletes
@@ -303,14 +312,16 @@ class PrismContractTest {
         private void call(Call c) {
             String path;
             String body;
+            String key;
             try {
                 path = substitute(c.path());
                 body = c.body() == null ? null : substitute(c.body());
+                key = c.key() == null ? null : substitute(c.key());
             } catch (IllegalStateException e) {
                 problems.add(c.name() + ": skipped, " + e.getMessage());
                 return;
             }
-            Prism.Exchange x = exchange(c.name(), c.method(), path, c.key(), c.namespace(), body, c.sent());
+            Prism.Exchange x = exchange(c.name(), c.method(), path, key, c.namespace(), body, c.sent());
             if (x.status() != c.status()) {
                 problems.add(c.name() + ": " + c.method() + " " + path + " answered " + x.status() + ", expected " + c.status() + ": " + x.raw());
                 return;
