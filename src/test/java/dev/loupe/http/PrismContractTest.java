@@ -95,8 +95,13 @@ class PrismContractTest {
             return new Call(name, method, path, body, status, Sent.NOT_IN_DOCUMENT, key, namespace, captures, schema);
         }
 
+        /** The bearer key, null for none; {@code ${variable}} takes a captured one. */
         Call key(String bearer) {
             return new Call(name, method, path, body, status, sent, bearer, namespace, captures, schema);
+        }
+
+        Call namespace(String ns) {
+            return new Call(name, method, path, body, status, sent, key, ns, captures, schema);
         }
 
         Call capture(String variable, String pointer) {
@@ -169,8 +174,9 @@ class PrismContractTest {
                 get("get unknown bucket", "/v1/buckets/bkt_missing").expect(404),
                 // objects
                 call("create object", "POST", "/v1/buckets/prism-products/objects", object.formatted(red, "P-1")).capture("red", "/object_id"),
+                // Mixpeek's document lets a blob go without data (other modes upload it later); Loupe needs it now.
                 call("create object without blob data", "POST", "/v1/buckets/prism-products/objects", """
-                        {"blobs": [{"property": "image_url", "type": "image"}]}""").expect(422).malformed(),
+                        {"blobs": [{"property": "image_url", "type": "image"}]}""").expect(422),
                 call("create objects in a batch", "POST", "/v1/buckets/prism-products/objects/batch",
                         "{\"objects\": [" + object.formatted(blue, "P-2") + ", " + object.formatted(green, "P-3") + "]}")
                         .capture("blue", "/succeeded/0/object_id").capture("green", "/succeeded/1/object_id"),
@@ -236,8 +242,11 @@ class PrismContractTest {
                 call("execute retriever", "POST", "/v1/retrievers/prism-search/execute", """
                         {"inputs": {"query": "red"}, "pagination": {"method": "offset", "page_size": 5, "page_number": 1}}""")
                         .conformsTo("ExecutionDetail"),
-                call("execute retriever with a bad page size", "POST", "/v1/retrievers/prism-search/execute", """
-                        {"inputs": {"query": "red"}, "pagination": {"method": "offset", "page_size": 0}}""").expect(422).malformed(),
+                // The document sets no minimum page size; Loupe's is 1.
+                call("execute retriever with page size 0", "POST", "/v1/retrievers/prism-search/execute", """
+                        {"inputs": {"query": "red"}, "pagination": {"method": "offset", "page_size": 0}}""").expect(422),
+                call("execute retriever with inputs that are not an object", "POST", "/v1/retrievers/prism-search/execute", """
+                        {"inputs": "red"}""").expect(422).malformed(),
                 call("execute unknown retriever", "POST", "/v1/retrievers/ret_missing/execute", "{\"inputs\": {\"query\": \"red\"}}").expect(404),
                 call("explain retriever", "POST", "/v1/retrievers/prism-search/execute/explain", "{\"inputs\": {\"query\": \"red\"}}"),
                 call("execute ad hoc", "POST", "/v1/retrievers/execute", """
@@ -245,9 +254,13 @@ class PrismContractTest {
                          "inputs": {"query": "blue"}, %s}""".formatted(search)).conformsTo("ExecutionDetail"),
                 // API keys (Loupe's own endpoints: not in Mixpeek's document)
                 call("create API key", "POST", "/v1/api-keys", "{\"name\": \"prism-reader\", \"namespaces\": [\"prism-shop\"]}")
-                        .capture("apikey", "/key_id").notInDocument(),
+                        .capture("apikey", "/key_id").capture("secret", "/key").notInDocument(),
                 get("list API keys", "/v1/api-keys").notInDocument(),
+                call("list buckets with a key limited to the namespace", "POST", "/v1/buckets/list", "{}").key("${secret}"),
+                call("list buckets with a key outside its namespaces", "POST", "/v1/buckets/list", "{}").key("${secret}")
+                        .namespace("default").expect(403),
                 delete("revoke API key", "/v1/api-keys/${apikey}").notInDocument(),
+                call("list buckets with a revoked key", "POST", "/v1/buckets/list", "{}").key("${secret}").expect(401),
                 delete("revoke unknown API key", "/v1/api-keys/key_missing").expect(404).notInDocument(),
                 call("unknown route", "POST", "/v1/no/such/route", "{}").expect(404).notInDocument(),
                 // conflicts on delete, then deletes
@@ -299,14 +312,16 @@ class PrismContractTest {
         private void call(Call c) {
             String path;
             String body;
+            String key;
             try {
                 path = substitute(c.path());
                 body = c.body() == null ? null : substitute(c.body());
+                key = c.key() == null ? null : substitute(c.key());
             } catch (IllegalStateException e) {
                 problems.add(c.name() + ": skipped, " + e.getMessage());
                 return;
             }
-            Prism.Exchange x = exchange(c.name(), c.method(), path, c.key(), c.namespace(), body, c.sent());
+            Prism.Exchange x = exchange(c.name(), c.method(), path, key, c.namespace(), body, c.sent());
             if (x.status() != c.status()) {
                 problems.add(c.name() + ": " + c.method() + " " + path + " answered " + x.status() + ", expected " + c.status() + ": " + x.raw());
                 return;
@@ -358,7 +373,10 @@ class PrismContractTest {
             List<Prism.Violation> request = x.requestViolations();
             switch (sent) {
                 case VALID -> request.forEach(v -> problems.add(at + "request " + v));
-                case MALFORMED -> { }
+                // Also proves Prism validates at all: a proxy that checked nothing would pass the whole flow.
+                case MALFORMED -> {
+                    if (request.isEmpty()) problems.add(at + "Prism found nothing wrong with this request sent as malformed");
+                }
                 case NOT_IN_DOCUMENT -> {
                     if (request.stream().noneMatch(v -> v.message().equals(NO_ROUTE))) {
                         problems.add(at + "Prism found this route in Mixpeek's document: send it as VALID");

@@ -43,6 +43,8 @@ public final class Prism implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Deque<String> log = new ArrayDeque<>();
+    // A test JVM that exits without closing (a crash, an interrupt) must not leave Prism listening.
+    private final Thread stopAtExit;
 
     /** One exchange through the proxy: what Loupe answered, and what Prism found wrong with it. */
     public record Exchange(String method, String path, int status, JsonNode body, String raw, List<Violation> violations) {
@@ -70,6 +72,8 @@ public final class Prism implements AutoCloseable {
     private Prism(Process process, int port) {
         this.process = process;
         this.port = port;
+        this.stopAtExit = new Thread(process::destroy, "prism-stop:" + port);
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
     }
 
     /** Starts a proxy for {@code upstream} (an http base URL) on a free port and waits until it listens. */
@@ -118,7 +122,7 @@ public final class Prism implements AutoCloseable {
     /** Reads Prism's log (which must be drained: it lists every route at start) until it says it listens. */
     private void awaitListening() {
         CountDownLatch listening = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().daemon().name("prism-log").start(() -> {
+        Thread.ofPlatform().daemon().name("prism-log:" + port).start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     remember(line);
@@ -141,7 +145,6 @@ public final class Prism implements AutoCloseable {
             close();
             throw new IllegalStateException(e);
         }
-        reader.setName("prism-log:" + port);
     }
 
     private void remember(String line) {
@@ -207,6 +210,11 @@ public final class Prism implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook stops it
+        }
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
