@@ -184,7 +184,8 @@ public record Settings(
         StringBuilder sb = new StringBuilder("Options (flag, environment variable, default):\n");
         for (Option o : Option.values()) {
             sb.append(String.format("  --%-20s %-26s %-14s %s%n", o.flag, o.env(),
-                    o.defaultValue.isEmpty() ? "(none)" : o.defaultValue, o.help));
+                    o.defaultValue.isEmpty() ? "(none)" : o.defaultValue,
+                    o.isSwitch ? o.help + " (a switch: --" + o.flag + " alone, or --" + o.flag + "=false)" : o.help));
         }
         return sb.toString();
     }

@@ -381,7 +381,10 @@ public final class ModelDownloader {
     }
 
     private static ModelUnavailableException unreachable(String url, IOException e) {
-        return new Unreachable("cannot reach " + url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        Throwable t = e;
+        while (t.getMessage() == null && t.getCause() != null) t = t.getCause();
+        String why = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return new Unreachable("cannot reach " + url + " (" + why + "; no network, or a proxy or firewall in the way?)", e);
     }
 
     /** The hub or its CDN could not be reached (or the connection broke); what was fetched so far is kept to resume. */
