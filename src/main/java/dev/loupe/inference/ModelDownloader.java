@@ -81,7 +81,12 @@ public final class ModelDownloader {
             commit = commitFor(m.hub(), lock, log);
             if (!commit.equals(lock.commit()) || !m.hub().repo().equals(lock.repo())) {
                 // Recorded before any file is fetched, so a resumed pull continues from the same commit.
+                ModelLock previous = lock;
                 lock = lock.atCommit(m.hub().repo(), commit);
+                for (ModelManifest.ModelFile f : m.files()) {
+                    String kept = previous.sha256().get(f.path());
+                    if (!f.fromHub() && kept != null) lock.put(f.path(), kept); // files with their own URL are not the commit's
+                }
                 lock.write(dir);
             }
         }
