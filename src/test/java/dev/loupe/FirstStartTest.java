@@ -80,6 +80,25 @@ class FirstStartTest {
     }
 
     @Test
+    void aConfiguredAdminKeyRevokedByResetIsRefusedClearlyAtTheNextStart(@TempDir Path data) {
+        String configured = "lpk_configured_admin_key_0123456789abcdefgh";
+        Settings withKey = new Settings(0, data, Fixtures.modelsDir(), Fixtures.MODEL, true, 1 << 20, 1_000_000, 1, 4,
+                Optional.of(configured), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE);
+        try (Loupe loupe = Loupe.start(withKey)) {
+            assertEquals(200, status(loupe, configured));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, AdminKeyCommand.run(new String[] {"reset", "--data-dir", data.toString()}, Map.of("LOUPE_ADMIN_KEY", configured),
+                new PrintStream(out), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(out.toString().contains("LOUPE_ADMIN_KEY) is revoked too"), out.toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Loupe.start(withKey));
+        assertTrue(e.getMessage().contains("configured admin key") && e.getMessage().contains("revoked"), e.getMessage());
+        try (Loupe loupe = Loupe.start(settings(data, 0))) {
+            assertEquals(401, status(loupe, configured), "the failed start left the data directory usable, the key revoked");
+        }
+    }
+
+    @Test
     void resetNeedsExistingDataAndSaysWhatItDoes(@TempDir Path data) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(1, AdminKeyCommand.run(new String[] {"reset", "--data-dir", data.resolve("nothing").toString()}, Map.of(),

@@ -54,6 +54,24 @@ class ModelsCommandTest {
         assertTrue(err.toString().contains("no manifest for model 'no-such-model'"), err.toString());
     }
 
+    @Test
+    void theDefaultModelIsPulledFromTheHubWithNoTrustFlagAndListedWithItsCommit(@TempDir Path models) throws Exception {
+        java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        for (String f : DualEncoder.LAYOUT) files.put(f, Files.readAllBytes(Fixtures.modelsDir().resolve(Fixtures.MODEL).resolve(f)));
+        try (dev.loupe.testing.HubStandIn hub = new dev.loupe.testing.HubStandIn()) {
+            hub.commit("immich-app/ViT-B-16-SigLIP__webli", "0123456789abcdef0123456789abcdef01234567", files);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            int rc = ModelsCommand.run(new String[] {"pull", "siglip_base", "--models-dir", models.toString(), "--model-endpoint", hub.endpoint()},
+                    new PrintStream(out), new PrintStream(err));
+            assertEquals(0, rc, err.toString());
+            assertTrue(out.toString().contains("is commit 0123456789abcdef0123456789abcdef01234567"), out.toString());
+            assertTrue(out.toString().contains("siglip_base installed in " + models.resolve("siglip_base")), out.toString());
+        }
+        ByteArrayOutputStream listed = new ByteArrayOutputStream();
+        assertEquals(0, ModelsCommand.run(new String[] {"list", "--models-dir", models.toString()}, new PrintStream(listed), System.err));
+        assertTrue(listed.toString().matches("(?s).*siglip_base \\*\\s+yes\\s+hub@0123456789ab.*"), listed.toString());
+    }
+
     private static void copy(Path from, Path to) throws Exception {
         try (var files = Files.walk(from)) {
             for (Path p : files.toList()) {

@@ -110,7 +110,7 @@ public record Settings(
             if (switches.contains(arg)) continue;
             if (!arg.startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument: " + arg + (previous != null && previous.isSwitch
-                        ? " (--" + previous.flag + " takes no value: write --" + previous.flag + " alone or --" + previous.flag + "=" + arg + ")" : ""));
+                        ? " (--" + previous.flag + " is a switch: write it alone, or --" + previous.flag + "=true|false)" : ""));
             }
             String name = arg.substring(2);
             String value = null;
@@ -121,8 +121,9 @@ public record Settings(
             }
             Option option = find(name);
             if (value == null && option.isSwitch) {
-                // A following "true"/"false" would be read as a stray argument, not silently as the switch's value.
-                value = "true";
+                // Settings take no positional arguments, so a following true/false can only be this switch's value.
+                boolean valueFollows = i + 1 < args.length && BOOLEAN_WORDS.contains(args[i + 1].toLowerCase(java.util.Locale.ROOT));
+                value = valueFollows ? args[++i] : "true";
             } else if (value == null) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException("flag --" + name + " needs a value");
                 value = args[++i];
@@ -154,6 +155,8 @@ public record Settings(
         throw new IllegalArgumentException("unknown flag --" + flag + "; run 'loupe help' for the list");
     }
 
+    private static final java.util.Set<String> BOOLEAN_WORDS = java.util.Set.of("true", "false");
+
     /** true/false, also 1/0 and yes/no as environment files write them; anything else is an error, not false. */
     private static boolean parseBoolean(Map<Option, String> values, Option o) {
         return switch (values.get(o).trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -184,7 +187,8 @@ public record Settings(
         StringBuilder sb = new StringBuilder("Options (flag, environment variable, default):\n");
         for (Option o : Option.values()) {
             sb.append(String.format("  --%-20s %-26s %-14s %s%n", o.flag, o.env(),
-                    o.defaultValue.isEmpty() ? "(none)" : o.defaultValue, o.help));
+                    o.defaultValue.isEmpty() ? "(none)" : o.defaultValue,
+                    o.isSwitch ? o.help + " (a switch: --" + o.flag + " alone means true)" : o.help));
         }
         return sb.toString();
     }

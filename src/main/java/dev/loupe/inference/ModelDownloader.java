@@ -81,7 +81,12 @@ public final class ModelDownloader {
             commit = commitFor(m.hub(), lock, log);
             if (!commit.equals(lock.commit()) || !m.hub().repo().equals(lock.repo())) {
                 // Recorded before any file is fetched, so a resumed pull continues from the same commit.
+                ModelLock previous = lock;
                 lock = lock.atCommit(m.hub().repo(), commit);
+                for (ModelManifest.ModelFile f : m.files()) {
+                    String kept = previous.sha256().get(f.path());
+                    if (!f.fromHub() && kept != null) lock.put(f.path(), kept); // files with their own URL are not the commit's
+                }
                 lock.write(dir);
             }
         }
@@ -381,7 +386,10 @@ public final class ModelDownloader {
     }
 
     private static ModelUnavailableException unreachable(String url, IOException e) {
-        return new Unreachable("cannot reach " + url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        Throwable t = e;
+        while (t.getMessage() == null && t.getCause() != null) t = t.getCause();
+        String why = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return new Unreachable("cannot reach " + url + " (" + why + "; no network, or a proxy or firewall in the way?)", e);
     }
 
     /** The hub or its CDN could not be reached (or the connection broke); what was fetched so far is kept to resume. */

@@ -36,7 +36,7 @@ class SettingsTest {
     }
 
     @Test
-    void switchesWorkBareOrWithAnExplicitValueAndNeverSwallowTheNextArgument() {
+    void switchesWorkBareOrWithAnExplicitValueAndTakeOnlyATrueOrFalseThatFollows() {
         Settings bare = Settings.from(new String[] {"--offline", "--allow-private-urls", "--port", "9100"}, Map.of());
         assertTrue(bare.offline());
         assertTrue(bare.allowPrivateUrls());
@@ -44,10 +44,15 @@ class SettingsTest {
         Settings off = Settings.from(new String[] {"--offline=false", "--allow-private-urls=true"}, Map.of("LOUPE_OFFLINE", "true"));
         assertFalse(off.offline(), "the flag wins over the environment");
         assertTrue(off.allowPrivateUrls());
-        IllegalArgumentException separate = assertThrows(IllegalArgumentException.class,
-                () -> Settings.from(new String[] {"--offline", "true"}, Map.of()));
-        assertTrue(separate.getMessage().contains("unexpected argument: true") && separate.getMessage().contains("--offline=true"),
-                separate.getMessage());
+        Settings spaced = Settings.from(new String[] {"--offline", "false", "--allow-private-urls", "true", "--workers", "2"},
+                Map.of("LOUPE_OFFLINE", "true"));
+        assertFalse(spaced.offline(), "a true/false right after a switch is its value");
+        assertTrue(spaced.allowPrivateUrls());
+        assertEquals(2, spaced.workers());
+        IllegalArgumentException stray = assertThrows(IllegalArgumentException.class,
+                () -> Settings.from(new String[] {"--offline", "maybe"}, Map.of()));
+        assertTrue(stray.getMessage().contains("unexpected argument: maybe") && stray.getMessage().contains("--offline=true|false"),
+                stray.getMessage());
     }
 
     @Test
