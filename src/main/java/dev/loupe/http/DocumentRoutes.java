@@ -59,11 +59,13 @@ final class DocumentRoutes implements ApiServer.Routes {
     private void list(Context ctx) {
         Collection col = collection(ctx);
         Body body = Body.of(Json.parseRequest(ctx.body()));
+        checkListFields(body);
         FilterNode filter = FilterParser.parseStatic(body.raw("filters"), "filters");
         List<SortKey> sort = ListQuery.sortKeys(body.raw("sort"), "sort");
         boolean vectors = body.optionalBoolean("return_vectors").orElse(false);
         List<String> select = body.has("select") && !body.raw("select").isNull() ? selection(body) : List.of();
-        Page page = Page.from(ctx);
+        Page page = body.optionalString("cursor").map(c -> new Page(Page.offsetOf(c, "cursor"), Page.from(ctx).limit()))
+                .orElseGet(() -> Page.from(ctx));
         JsonNode groupBy = body.raw("group_by");
         if (groupBy != null && !groupBy.isNull()) {
             if (!groupBy.isTextual() || groupBy.asText().isBlank()) throw body.invalid("group_by", "must be a field name (a dot path), got " + Body.kind(groupBy));
@@ -115,6 +117,28 @@ final class DocumentRoutes implements ApiServer.Routes {
             if (paths.get(i).isBlank()) throw ApiException.invalid("select[" + i + "]", "must be a field name (a dot path)");
         }
         return paths;
+    }
+
+    private static final java.util.Set<String> LIST_FIELDS = java.util.Set.of("filters", "sort", "select", "group_by", "return_vectors",
+            "return_url", "cursor");
+
+    /**
+     * What ListDocumentsRequest asks that this listing does not do is refused, not ignored.
+     * Thumbnail URLs are always returned, so {@code return_url} is accepted; a body {@code cursor}
+     * pages like the query's.
+     */
+    private static void checkListFields(Body body) {
+        for (var it = body.fields(); it.hasNext(); ) {
+            String field = it.next().getKey();
+            if (field.equals("search")) {
+                throw body.invalid("search", "free-text search of a document listing is not supported; filter with the 'text' operator"
+                        + " on a field, or run a retriever with a lexical search");
+            }
+            if (!LIST_FIELDS.contains(field)) {
+                throw body.invalid(field, "is not supported by this list endpoint; supported: " + new java.util.TreeSet<>(LIST_FIELDS));
+            }
+        }
+        body.optionalBoolean("return_url");
     }
 
     /** The document with only the selected fields, and always its {@code document_id} and {@code collection_id}, which say what it is. */

@@ -210,4 +210,17 @@ class DocumentRoutesTest {
                 .path("results").size());
         assertEquals(List.of("yellow"), metadata(list("m", "", "{\"filters\": {\"label\": \"sale\"}}").path("results"), "colour"));
     }
+
+    @Test
+    void aListingRefusesWhatItDoesNotDoAndPagesByABodyCursor() {
+        Api.Response search = api.post("/v1/collections/c/documents/list", "{\"search\": \"red\"}");
+        assertEquals(422, search.status(), search.raw());
+        assertTrue(search.raw().contains("text"), "says what to use instead: " + search.raw());
+        Api.Response unknown = api.post("/v1/collections/c/documents/list", "{\"facets\": [\"metadata.brand\"]}");
+        assertEquals(422, unknown.status(), unknown.raw());
+        JsonNode first = list("c", "?limit=3", "{\"sort\": {\"field\": \"metadata.price\"}}");
+        String cursor = first.path("pagination").path("next_cursor").asText();
+        JsonNode second = list("c", "?limit=3", "{\"sort\": {\"field\": \"metadata.price\"}, \"cursor\": \"" + cursor + "\"}");
+        assertEquals(List.of("40", "50", "60"), metadata(second.path("results"), "price"));
+    }
 }

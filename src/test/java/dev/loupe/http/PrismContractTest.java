@@ -157,6 +157,14 @@ class PrismContractTest {
                 call("list namespaces", "POST", "/v1/namespaces/list", "{}"),
                 get("get namespace", "/v1/namespaces/prism-shop"),
                 get("get unknown namespace", "/v1/namespaces/ns_missing").expect(404),
+                call("list namespaces by name", "POST", "/v1/namespaces/list",
+                        "{\"filters\": {\"namespace_name\": \"prism-shop\"}, \"sort\": {\"field\": \"created_at\", \"direction\": \"desc\"}}"),
+                call("update namespace", "PATCH", "/v1/namespaces/prism-shop", "{\"description\": \"contract flow, edited\"}"),
+                // health and the extractor catalogue, which a client reads first
+                get("health", "/v1/health").key(null),
+                get("list feature extractors", "/v1/collections/features/extractors"),
+                get("get feature extractor", "/v1/collections/features/extractors/image_extractor_v1"),
+                get("get unknown feature extractor", "/v1/collections/features/extractors/no_such_extractor_v1").expect(404),
                 // authentication
                 call("list buckets without a key", "POST", "/v1/buckets/list", "{}").key(null).expect(401),
                 call("list buckets with an unknown key", "POST", "/v1/buckets/list", "{}").key(BAD_KEY).expect(401),
@@ -172,6 +180,9 @@ class PrismContractTest {
                 call("list buckets", "POST", "/v1/buckets/list", "{}"),
                 get("get bucket", "/v1/buckets/${bucket}"),
                 get("get unknown bucket", "/v1/buckets/bkt_missing").expect(404),
+                call("search buckets", "POST", "/v1/buckets/list", "{\"search\": \"PRISM\", \"sort\": {\"field\": \"bucket_name\"}}"),
+                call("update bucket", "PATCH", "/v1/buckets/prism-products", "{\"description\": \"product images\", \"metadata\": {\"team\": \"web\"}}"),
+                call("change a bucket's schema", "PATCH", "/v1/buckets/prism-products", "{\"metadata\": {}, \"bucket_id\": \"bkt_other\"}").expect(422),
                 // objects
                 call("create object", "POST", "/v1/buckets/prism-products/objects", object.formatted(red, "P-1")).capture("red", "/object_id"),
                 // Mixpeek's document lets a blob go without data (other modes upload it later); Loupe needs it now.
@@ -183,6 +194,13 @@ class PrismContractTest {
                 call("list objects", "POST", "/v1/buckets/prism-products/objects/list", "{}"),
                 get("get object", "/v1/buckets/prism-products/objects/${red}"),
                 get("get unknown object", "/v1/buckets/prism-products/objects/obj_missing").expect(404),
+                call("list objects with filters, sort, search and select", "POST", "/v1/buckets/prism-products/objects/list", """
+                        {"filters": {"AND": [{"field": "metadata.brand", "operator": "eq", "value": "acme"}]},
+                         "sort": {"field": "metadata.product_id", "direction": "desc"}, "search": "P-", "select": ["metadata.product_id"]}"""),
+                // Mixpeek's list requests allow unknown fields; Loupe refuses one it would otherwise ignore.
+                call("list objects grouped, which objects/list cannot do", "POST", "/v1/buckets/prism-products/objects/list",
+                        "{\"group_by\": \"metadata.brand\"}").expect(422),
+                call("update object", "PATCH", "/v1/buckets/prism-products/objects/${red}", "{\"key_prefix\": \"/prism/red\"}"),
                 call("create objects in an unknown bucket", "POST", "/v1/buckets/bkt_missing/objects", object.formatted(red, "P-9")).expect(404),
                 // batches and tasks
                 call("create batch", "POST", "/v1/buckets/prism-products/batches", "{\"object_ids\": [\"${red}\"]}").capture("batch", "/batch_id"),
@@ -191,13 +209,14 @@ class PrismContractTest {
                 call("list batches", "POST", "/v1/buckets/prism-products/batches/list", "{}"),
                 get("get batch", "/v1/buckets/prism-products/batches/${batch}"),
                 get("get unknown batch", "/v1/buckets/prism-products/batches/btch_missing").expect(404),
+                call("cancel a draft batch", "POST", "/v1/buckets/prism-products/batches/${batch}/cancel", null).expect(409),
                 // collections: creating one processes the bucket's objects
                 call("create collection", "POST", "/v1/collections", """
                         {"collection_name": "prism-images", "source": {"type": "bucket", "bucket_ids": ["${bucket}"]},
                          "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
                            "input_mappings": {"image": "payload.image_url"},
                            "field_passthrough": [{"source_path": "metadata.brand"}], "parameters": {"enable_thumbnails": true}}}""")
-                        .capture("backfill", "/task_id"),
+                        .capture("backfill", "/task_id").capture("collection", "/collection_id"),
                 new AwaitTask("await collection backfill", "backfill"),
                 call("create collection again", "POST", "/v1/collections", """
                         {"collection_name": "prism-images", "source": {"type": "bucket", "bucket_ids": ["${bucket}"]},
@@ -212,10 +231,32 @@ class PrismContractTest {
                         "{\"object_ids\": [\"${green}\"]}").expect(409),
                 get("get task", "/v1/tasks/${task}"),
                 get("get unknown task", "/v1/tasks/task_missing").expect(404),
+                get("get task without a namespace, as Mixpeek's clients do", "/v1/tasks/${task}").namespace(null),
+                call("list tasks by status", "POST", "/v1/tasks/list", "{\"status\": \"COMPLETED\"}").namespace(null),
+                call("list a collection's tasks", "POST", "/v1/tasks/list",
+                        "{\"filters\": {\"field\": \"inputs\", \"operator\": \"contains\", \"value\": \"${collection}\"}}"),
+                call("list batches by status", "POST", "/v1/buckets/prism-products/batches/list", "{\"status\": \"COMPLETED\", \"limit\": 10}"),
+                call("cancel a finished batch", "POST", "/v1/buckets/prism-products/batches/${batch}/cancel", null),
+                call("retry a batch", "POST", "/v1/buckets/prism-products/batches/${batch}/retry", "{\"retry_mode\": \"all\", \"max_retry_count\": 2}"),
+                call("retry a batch with an unknown mode", "POST", "/v1/buckets/prism-products/batches/${batch}/retry",
+                        "{\"retry_mode\": \"sometimes\"}").expect(422).malformed(),
                 call("list tasks", "POST", "/v1/tasks/list", "{}"),
                 call("list collections", "POST", "/v1/collections/list", "{}"),
                 get("get collection", "/v1/collections/prism-images"),
                 get("get unknown collection", "/v1/collections/col_missing").expect(404),
+                call("search collections", "POST", "/v1/collections/list", "{\"search\": \"images\"}"),
+                call("update collection", "PATCH", "/v1/collections/prism-images", "{\"description\": \"edited\"}"),
+                call("change a collection's extractor", "PATCH", "/v1/collections/prism-images",
+                        "{\"feature_extractor\": {\"feature_extractor_name\": \"image_extractor\", \"version\": \"v2\"}}").expect(422),
+                call("create collection with list-form input mappings", "POST", "/v1/collections", """
+                        {"collection_name": "prism-listed", "source": {"type": "bucket", "bucket_ids": ["${bucket}"]},
+                         "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
+                           "input_mappings": [{"input_key": "image", "source_type": "payload", "path": "image_url"}]}}""")
+                        .capture("listed", "/collection_id"),
+                call("create collection mapping a field the bucket lacks", "POST", "/v1/collections", """
+                        {"collection_name": "prism-unmapped", "source": {"type": "bucket", "bucket_ids": ["${bucket}"]},
+                         "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
+                           "input_mappings": {"image": "payload.photo"}}}""").expect(422),
                 // documents
                 call("list documents", "POST", "/v1/collections/prism-images/documents/list", """
                         {"filters": {"AND": [{"field": "metadata.brand", "operator": "eq", "value": "Acme"}]},
@@ -225,6 +266,11 @@ class PrismContractTest {
                         {"sort": {"field": "metadata.product_id", "direction": "sideways"}}""").expect(422).malformed(),
                 get("get document", "/v1/collections/prism-images/documents/${document}"),
                 get("get unknown document", "/v1/collections/prism-images/documents/doc_missing").expect(404),
+                call("list documents grouped by brand", "POST", "/v1/collections/prism-images/documents/list",
+                        "{\"group_by\": \"metadata.brand\", \"select\": [\"metadata.product_id\"]}"),
+                call("update document", "PATCH", "/v1/collections/prism-images/documents/${document}", "{\"metadata\": {\"reviewed\": true}}"),
+                call("change a document's id", "PATCH", "/v1/collections/prism-images/documents/${document}",
+                        "{\"document_id\": \"doc_other\"}").expect(422),
                 // retrievers
                 call("create retriever", "POST", "/v1/retrievers", """
                         {"retriever_name": "prism-search", "collection_identifiers": ["prism-images"],
@@ -238,6 +284,9 @@ class PrismContractTest {
                 call("list retrievers", "POST", "/v1/retrievers/list", "{}"),
                 get("get retriever", "/v1/retrievers/prism-search"),
                 get("get unknown retriever", "/v1/retrievers/ret_missing").expect(404),
+                call("search retrievers", "POST", "/v1/retrievers/list", "{\"search\": \"prism\", \"sorts\": [{\"field\": \"retriever_name\"}]}"),
+                call("update retriever", "PATCH", "/v1/retrievers/prism-search", "{\"description\": \"text to image\"}"),
+                call("change a retriever's stages", "PATCH", "/v1/retrievers/prism-search", "{\"stages\": []}").expect(422),
                 get("list retriever stages", "/v1/retrievers/stages"),
                 call("execute retriever", "POST", "/v1/retrievers/prism-search/execute", """
                         {"inputs": {"query": "red"}, "pagination": {"method": "offset", "page_size": 5, "page_number": 1}}""")
@@ -273,10 +322,13 @@ class PrismContractTest {
                 delete("delete unknown object", "/v1/buckets/prism-products/objects/obj_missing").expect(404),
                 delete("delete retriever", "/v1/retrievers/prism-search"),
                 delete("delete unknown retriever", "/v1/retrievers/ret_missing").expect(404),
+                delete("delete collection fed by the bucket", "/v1/collections/${listed}"),
                 delete("delete collection", "/v1/collections/prism-images"),
                 delete("delete unknown collection", "/v1/collections/col_missing").expect(404),
                 delete("delete bucket", "/v1/buckets/prism-products"),
                 delete("delete unknown bucket", "/v1/buckets/bkt_missing").expect(404),
+                delete("delete task", "/v1/tasks/${task}"),
+                delete("delete deleted task", "/v1/tasks/${task}").expect(404),
                 delete("delete namespace", "/v1/namespaces/prism-shop"),
                 delete("delete unknown namespace", "/v1/namespaces/ns_missing").expect(404),
                 // files (Loupe's own: not in Mixpeek's document)
