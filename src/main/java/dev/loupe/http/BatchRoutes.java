@@ -143,10 +143,8 @@ final class BatchRoutes implements ApiServer.Routes {
                 Set.of("status", "filters", "sort", "search")), body);
         var result = CatalogListing.list(catalog, Kind.BATCH, scope.namespaceId(), bucket.bucketId(), query, null,
                 batches -> batches.stream().map(b -> Views.batch(b, progress(b))).toList());
-        ObjectNode out = Json.object();
-        out.set("results", Json.tree(result.items()));
+        ObjectNode out = result.response();
         out.put("total_count", result.total());
-        out.set("pagination", query.page().response(result.total()));
         ApiServer.json(ctx, 200, out);
     }
 
@@ -245,9 +243,6 @@ final class BatchRoutes implements ApiServer.Routes {
         var result = CatalogListing.list(catalog, Kind.TASK, namespaceId, null, query,
                 namespaceId == null ? (Task t) -> key.mayUse(t.namespaceId()) : null,
                 tasks -> tasks.stream().map(t -> Views.task(t, queue.progress(t.taskId()))).toList());
-        ObjectNode out = Json.object();
-        out.set("results", Json.tree(result.items()));
-        out.set("pagination", query.page().response(result.total()));
-        ApiServer.json(ctx, 200, out);
+        ApiServer.json(ctx, 200, result.response());
     }
 }

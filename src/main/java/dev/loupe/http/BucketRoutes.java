@@ -75,9 +75,7 @@ final class BucketRoutes implements ApiServer.Routes {
         ListQuery query = ListQuery.parse(body, Page.from(ctx, body), SEARCHED, LIST_FIELDS);
         var result = CatalogListing.list(catalog, Kind.BUCKET, scope.namespaceId(), null, query, null,
                 buckets -> buckets.stream().map(b -> Views.bucket(b, catalog.count(Kind.OBJECT, scope.namespaceId(), b.bucketId()))).toList());
-        ObjectNode out = Json.object();
-        out.set("results", Json.tree(result.items()));
-        out.set("pagination", query.page().response(result.total()));
+        ObjectNode out = result.response();
         out.put("total_count", result.total());
         ApiServer.json(ctx, 200, out);
     }

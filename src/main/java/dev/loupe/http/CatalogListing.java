@@ -1,6 +1,7 @@
 package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Json;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Kind;
 import java.util.List;
@@ -17,7 +18,14 @@ final class CatalogListing {
     private static final int CHUNK = 500;
 
     /** One page of rendered items and how many items matched in all. */
-    record Result(List<ObjectNode> items, long total) {
+    record Result(List<ObjectNode> items, long total, Page page) {
+        /** Mixpeek's list answer, {@code {results, pagination}}, for the endpoint to add its own counts to. */
+        ObjectNode response() {
+            ObjectNode out = Json.object();
+            out.set("results", Json.tree(items));
+            out.set("pagination", page.response(total));
+            return out;
+        }
     }
 
     private CatalogListing() {}
@@ -32,13 +40,13 @@ final class CatalogListing {
         boolean everyVisible = visible == null;
         if (query.plain() && everyVisible) {
             List<T> rows = catalog.list(kind, namespaceId, parentId, page.limit(), page.offset());
-            return new Result(render.apply(rows), catalog.count(kind, namespaceId, parentId));
+            return new Result(render.apply(rows), catalog.count(kind, namespaceId, parentId), page);
         }
         ListQuery.Collector collector = query.collector();
         catalog.scan(kind, namespaceId, parentId, CHUNK, rows -> {
             List<T> shown = everyVisible ? rows : rows.stream().filter(visible).toList();
             for (ObjectNode item : render.apply(shown)) collector.accept(item);
         });
-        return new Result(collector.page(), collector.total());
+        return new Result(collector.page(), collector.total(), page);
     }
 }

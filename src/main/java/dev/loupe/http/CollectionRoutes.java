@@ -202,9 +202,7 @@ final class CollectionRoutes implements ApiServer.Routes {
                 java.util.Set.of("filters", "sort", "search"));
         var result = CatalogListing.list(catalog, Kind.COLLECTION, scope.namespaceId(), null, query, null,
                 cols -> cols.stream().map(this::view).toList());
-        ObjectNode out = Json.object();
-        out.set("results", Json.tree(result.items()));
-        out.set("pagination", query.page().response(result.total()));
+        ObjectNode out = result.response();
         out.put("total_count", result.total());
         ApiServer.json(ctx, 200, out);
     }

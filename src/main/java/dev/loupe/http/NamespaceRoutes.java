@@ -76,9 +76,7 @@ final class NamespaceRoutes implements ApiServer.Routes {
         var key = scopes.key(ctx);
         var result = CatalogListing.list(catalog, Kind.NAMESPACE, null, null, query, (Namespace ns) -> key.mayUse(ns.namespaceId()),
                 nss -> nss.stream().map(Views::namespace).toList());
-        ObjectNode out = Json.object();
-        out.set("results", Json.tree(result.items()));
-        out.set("pagination", query.page().response(result.total()));
+        ObjectNode out = result.response();
         out.put("total_count", result.total());
         ApiServer.json(ctx, 200, out);
     }

@@ -95,10 +95,8 @@ final class RetrieverRoutes implements ApiServer.Routes {
                 java.util.Set.of("filters", "sort", "sorts", "search"));
         var result = CatalogListing.list(catalog, Kind.RETRIEVER, scope.namespaceId(), null, query, null,
                 rs -> rs.stream().map(Views::retriever).toList());
-        ObjectNode out = Json.object();
-        out.set("results", Json.tree(result.items()));
+        ObjectNode out = result.response();
         out.put("total", result.total());
-        out.set("pagination", query.page().response(result.total()));
         ApiServer.json(ctx, 200, out);
     }
 

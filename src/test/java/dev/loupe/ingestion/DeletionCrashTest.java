@@ -56,7 +56,7 @@ class DeletionCrashTest {
                         .append(host.url("/img/" + (i % colours.size()) + ".jpg")).append("\"}]}");
             }
             List<String> ids = new ArrayList<>();
-            api.ok("POST", "/v1/buckets/b/objects/batch", body.append("]}").toString()).path("results")
+            api.ok("POST", "/v1/buckets/b/objects/batch", body.append("]}").toString()).path("succeeded")
                     .forEach(o -> ids.add(o.path("object_id").asText()));
             String batch = api.ok("POST", "/v1/buckets/b/batches", "{\"object_ids\": " + Api.parse(json(ids)) + "}").path("batch_id").asText();
             String task = api.ok("POST", "/v1/buckets/b/batches/" + batch + "/submit", "{}").path("task_id").asText();
