@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param workers           ingestion worker threads
  * @param batchSize         objects one worker claims and embeds together
  * @param adminKey          an admin API key to install at start-up instead of generating one
- * @param publicUrl         base URL used in {@code thumbnail_url}; empty means "from the request"
+ * @param publicUrl         base URL used in {@code thumbnail_url}; empty means the address and port each request reached
  * @param offline           never download models; a missing model is an error that says what to fetch
  * @param modelEndpoint     where {@code {hf}} in model manifests points (a Hugging Face mirror, say)
  * @param vectorQuantization what the nearest-neighbour graphs score: float32 vectors, or int8 with float rescoring
@@ -64,7 +64,7 @@ public record Settings(
         WORKERS("workers", "1", "ingestion worker threads"),
         BATCH_SIZE("batch-size", "16", "objects embedded together by one worker"),
         ADMIN_KEY("admin-key", "", "install this admin API key instead of generating one"),
-        PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the request's host)"),
+        PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the address each request reached; the Host header is never used)"),
         OFFLINE("offline", "false", "never download models", true),
         MODEL_ENDPOINT("model-endpoint", "https://huggingface.co", "Hugging Face endpoint or mirror for model downloads"),
         VECTOR_QUANTIZATION("vector-quantization", "none", "none (float32 graphs) or int8 (quantized graphs, float rescoring)");

@@ -67,8 +67,10 @@ record Page(int offset, int limit) {
         int size = Math.max(1, limit);
         p.put("page", offset / size + 1);
         p.put("page_size", limit);
-        p.put("total_pages", (total + size - 1) / size);
-        if (offset + limit < total) p.put("next_cursor", cursorFor(offset + limit));
+        p.put("total_pages", Math.ceilDiv(total, size));
+        long next = (long) offset + limit;
+        // The next page's offset must itself be one a cursor can carry, or the listing ends here.
+        if (next < total && next <= Integer.MAX_VALUE) p.put("next_cursor", cursorFor((int) next));
         else p.putNull("next_cursor");
         return p;
     }

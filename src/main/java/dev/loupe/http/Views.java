@@ -256,10 +256,16 @@ final class Views {
         return n;
     }
 
+    /**
+     * The base of the URLs Loupe hands out: {@code --public-url}, or else the address and port the
+     * request actually reached. Not the request's Host header, which the caller writes: echoing it
+     * would let anyone plant links to a host of their choosing in answers others may cache or follow.
+     */
     String baseUrl(Context ctx) {
         return publicUrl.orElseGet(() -> {
-            String host = ctx.host();
-            return ctx.scheme() + "://" + (host == null ? "localhost" : host);
+            String address = ctx.req().getLocalAddr();
+            if (address.contains(":")) address = "[" + address.replaceFirst("%.*$", "") + "]";
+            return ctx.scheme() + "://" + address + ":" + ctx.req().getLocalPort();
         });
     }
 }
