@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param offline           never download models; a missing model is an error that says what to fetch
  * @param modelEndpoint     where {@code {hf}} in model manifests points (a Hugging Face mirror, say)
  * @param vectorQuantization what the nearest-neighbour graphs score: float32 vectors, or int8 with float rescoring
+ * @param host              the address to listen on: 0.0.0.0 for every interface, 127.0.0.1 for this machine only
  */
 public record Settings(
         int port,
@@ -39,9 +40,19 @@ public record Settings(
         Optional<String> publicUrl,
         boolean offline,
         String modelEndpoint,
-        VectorQuantization vectorQuantization) {
+        VectorQuantization vectorQuantization,
+        String host) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
+    public static final String EVERY_INTERFACE = "0.0.0.0";
+
+    /** Settings listening on every interface, as Loupe does unless told otherwise. */
+    public Settings(int port, Path dataDir, Path modelsDir, String defaultImageModel, boolean allowPrivateUrls, long maxBlobBytes,
+                    long maxPixels, int workers, int batchSize, Optional<String> adminKey, Optional<String> publicUrl, boolean offline,
+                    String modelEndpoint, VectorQuantization vectorQuantization) {
+        this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
+                publicUrl, offline, modelEndpoint, vectorQuantization, EVERY_INTERFACE);
+    }
 
     public Settings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got: " + port);
@@ -50,11 +61,17 @@ public record Settings(
         if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, got: " + workers);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got: " + batchSize);
         if (defaultImageModel == null || defaultImageModel.isBlank()) throw new IllegalArgumentException("default image model must be named");
+        if (host == null || !HOST_NAME.matcher(host).matches()) {
+            throw new IllegalArgumentException("host must be an IP address or host name to listen on (e.g. 127.0.0.1 or 0.0.0.0), got: " + host);
+        }
     }
 
     /** One documented option: its flag, environment variable and default. */
+    private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9.:\\-]{1,253}");
+
     public enum Option {
         PORT("port", "8080", "HTTP port (0 = any free port)"),
+        HOST("host", EVERY_INTERFACE, "address to listen on (127.0.0.1: this machine only)"),
         DATA_DIR("data-dir", "./loupe-data", "directory holding all state"),
         MODELS_DIR("models-dir", "./models", "directory holding model folders"),
         IMAGE_MODEL("image-model", DEFAULT_IMAGE_MODEL, "dual encoder used by image_extractor"),
@@ -145,7 +162,8 @@ public record Settings(
                 nonBlank(values.get(Option.PUBLIC_URL)).map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u),
                 parseBoolean(values, Option.OFFLINE),
                 values.get(Option.MODEL_ENDPOINT),
-                VectorQuantization.parse(values.get(Option.VECTOR_QUANTIZATION)));
+                VectorQuantization.parse(values.get(Option.VECTOR_QUANTIZATION)),
+                values.get(Option.HOST).strip());
     }
 
     private static Option find(String flag) {

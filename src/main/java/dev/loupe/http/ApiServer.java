@@ -49,11 +49,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer(Settings settings, Services s) {
-        this(settings.port(), 2 * settings.maxBlobBytes() + (1 << 20), new Scopes(s.catalog(), s.keys()), settings, s);
+        this(settings.host(), settings.port(), 2 * settings.maxBlobBytes() + (1 << 20), new Scopes(s.catalog(), s.keys()), settings, s);
     }
 
-    private ApiServer(int port, long maxRequestBytes, Scopes scopes, Settings settings, Services s) {
-        this(port, maxRequestBytes, scopes, routes(scopes, settings, s));
+    private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, Settings settings, Services s) {
+        this(host, port, maxRequestBytes, scopes, routes(scopes, settings, s));
         NamespaceRoutes.ensureDefault(s.catalog());
     }
 
@@ -73,8 +73,9 @@ public final class ApiServer implements AutoCloseable {
                 new ExtractorRoutes(s.extractors()));
     }
 
-    private ApiServer(int port, long maxRequestBytes, Scopes scopes, List<Routes> resources) {
+    private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, List<Routes> resources) {
         this.app = Javalin.create(config -> {
+            config.jetty.host = host;
             config.jetty.port = port;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequestBytes;

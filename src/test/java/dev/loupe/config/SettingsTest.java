@@ -25,6 +25,15 @@ class SettingsTest {
     }
 
     @Test
+    void theListenAddressIsEveryInterfaceUnlessNamed() {
+        assertEquals("0.0.0.0", Settings.from(new String[0], Map.of()).host());
+        assertEquals("127.0.0.1", Settings.from(new String[] {"--host", "127.0.0.1"}, Map.of()).host());
+        assertEquals("::1", Settings.from(new String[0], Map.of("LOUPE_HOST", "::1")).host());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--host", "http://x/"}, Map.of()))
+                .getMessage().contains("host"));
+    }
+
+    @Test
     void badValuesAreNamed() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--port", "abc"}, Map.of()))
                 .getMessage().contains("--port"));
