@@ -69,6 +69,14 @@ public final class Body {
         String s = requiredString(field).trim();
         if (s.isEmpty()) throw ApiException.invalid(at(field), "must not be empty");
         if (s.length() > 256) throw ApiException.invalid(at(field), "must be at most 256 characters");
+        // SQLite and the JSON written back would turn half a surrogate pair into '?', so the name read back would differ.
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            boolean paired = Character.isHighSurrogate(ch) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(++i))
+                    : !Character.isLowSurrogate(ch);
+            if (!paired) throw ApiException.invalid(at(field), "holds a lone UTF-16 surrogate at character " + i + "; send valid Unicode");
+        }
+        if (s.chars().anyMatch(Character::isISOControl)) throw ApiException.invalid(at(field), "must not hold control characters");
         return s;
     }
 

@@ -120,4 +120,15 @@ class ResourceUpdatesTest {
         assertEquals(404, api.get("/v1/namespaces/scratch").status());
         assertEquals(422, api.send("PATCH", "/v1/namespaces/default", "{\"namespace_name\": \"renamed\"}").status());
     }
+
+    @Test
+    void aNameReadsBackAsItWasSentOrIsRefused() {
+        JsonNode emoji = api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"bags \\ud83d\\udc5c\"}");
+        assertEquals("bags \ud83d\udc5c", api.ok("GET", "/v1/buckets/" + emoji.path("bucket_id").asText(), null).path("bucket_name").asText());
+        Api.Response lone = api.post("/v1/buckets", "{\"bucket_name\": \"half \\ud83d pair\"}");
+        assertEquals(422, lone.status(), lone.raw());
+        assertTrue(lone.raw().contains("surrogate"), lone.raw());
+        assertEquals(422, api.send("PATCH", "/v1/buckets/photos", "{\"bucket_name\": \"x\\udc5c\"}").status());
+        assertEquals(422, api.post("/v1/buckets", "{\"bucket_name\": \"tab\\tname\"}").status());
+    }
 }
