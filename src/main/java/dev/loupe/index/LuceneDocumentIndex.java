@@ -103,7 +103,10 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
 /**
  * {@link DocumentIndex} on embedded Lucene: one index directory per collection under
  * {@code <root>/<collection_id>/}, one {@link IndexWriter} each, searched through a
- * {@link SearcherManager} refreshed after every commit.
+ * {@link SearcherManager} refreshed after every commit. A dropped collection leaves a marker
+ * {@code <root>/dropped/<collection_id>}: it reads as empty and refuses writes, so work that was
+ * in flight when its collection was deleted cannot bring an index back that no API reaches
+ * (collection ids are never reused).
  *
  * <h2>Schema (version {@value #SCHEMA_VERSION})</h2>
  * For each document:
@@ -134,6 +137,8 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  */
 public final class LuceneDocumentIndex implements DocumentIndex {
     public static final int SCHEMA_VERSION = 2;
+    /** Where the markers of dropped collections are kept. */
+    private static final String DROPPED = "dropped";
 
     static final String ID = "_id";
     static final String SOURCE = "_source";
@@ -248,8 +253,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         }
     }
 
+    private boolean dropped(String collectionId) {
+        return Files.exists(root.resolve(DROPPED).resolve(collectionId));
+    }
+
     private Shard shard(String collectionId) {
         if (!COLLECTION_ID.matcher(collectionId).matches()) throw new IllegalArgumentException("bad collection id: " + collectionId);
+        if (dropped(collectionId)) throw new DroppedCollectionException(collectionId);
         return shards.computeIfAbsent(collectionId, id -> {
             try {
                 FSDirectory dir = FSDirectory.open(root.resolve(id));
@@ -580,6 +590,15 @@ public final class LuceneDocumentIndex implements DocumentIndex {
 
     @Override
     public void drop(String collectionId) {
+        if (!COLLECTION_ID.matcher(collectionId).matches()) throw new IllegalArgumentException("bad collection id: " + collectionId);
+        try {
+            // The marker first: from then on no write can open the collection again.
+            Files.createDirectories(root.resolve(DROPPED));
+            Path marker = root.resolve(DROPPED).resolve(collectionId);
+            if (!Files.exists(marker)) Files.createFile(marker);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark collection " + collectionId + " dropped", e);
+        }
         Shard shard = shards.remove(collectionId);
         try {
             if (shard != null) shard.close();
@@ -682,6 +701,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
 
     private <T> T search(String collectionId, SearchWork<T> work) {
+        if (COLLECTION_ID.matcher(collectionId).matches() && dropped(collectionId)) {
+            try {
+                return work.run(new IndexSearcher(new org.apache.lucene.index.MultiReader()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("searching collection " + collectionId + " failed", e);
+            }
+        }
         SearcherManager manager = shard(collectionId).searchers();
         try {
             IndexSearcher searcher = manager.acquire();

@@ -314,4 +314,17 @@ class LuceneDocumentIndexTest {
         deleter[0].join();
         assertTrue(index.get(COL, "doc_5").isEmpty(), "the deleted document stays deleted");
     }
+
+    @Test
+    void aWriteAfterADropDoesNotBringTheCollectionBackEvenAfterAReopen() {
+        index.drop(COL);
+        IndexedDocument late = new IndexedDocument("doc_late", COL, Json.object().put("brand", "Acme"), Map.of("emb", vectors.get(0)));
+        org.junit.jupiter.api.Assertions.assertThrows(DroppedCollectionException.class, () -> index.upsert(COL, List.of(late)));
+        assertFalse(java.nio.file.Files.exists(dir.resolve(COL)), "no index directory is made again");
+        assertEquals(0, index.count(COL, FilterNode.ALL));
+        index.close();
+        index = new LuceneDocumentIndex(dir);
+        org.junit.jupiter.api.Assertions.assertThrows(DroppedCollectionException.class, () -> index.upsert(COL, List.of(late)));
+        assertTrue(index.get(COL, "doc_late").isEmpty());
+    }
 }
