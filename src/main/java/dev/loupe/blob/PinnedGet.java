@@ -45,17 +45,18 @@ final class PinnedGet implements AutoCloseable {
         this.body = body;
     }
 
-    /** Connects to {@code address}, sends the GET for {@code uri} and reads the response head. */
-    static PinnedGet send(URI uri, InetAddress address, UrlFetcher.Connector connector, Consumer<Socket> guard,
+    /**
+     * Connects to the first of {@code addresses} that accepts (all of them checked by the
+     * caller), sends the GET for {@code uri} and reads the response head.
+     */
+    static PinnedGet send(URI uri, List<InetAddress> addresses, UrlFetcher.Connector connector, Consumer<Socket> guard,
                           long deadlineNanos, UrlFetcher.Options options) throws IOException {
         boolean https = uri.getScheme().equalsIgnoreCase("https");
         int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
-        int connectMillis = (int) Math.clamp(Math.min(options.connectTimeout().toNanos(), deadlineNanos - System.nanoTime())
-                / 1_000_000, 1, Integer.MAX_VALUE);
-        Socket socket = connector.connect(new InetSocketAddress(address, port), connectMillis);
+        Socket socket = connect(addresses, port, connector, deadlineNanos, options);
         guard.accept(socket);
         try {
-            socket.setSoTimeout(connectMillis);
+            socket.setSoTimeout(millisLeft(deadlineNanos, options)); // until BoundedInput takes over (TLS handshake)
             String host = hostName(uri);
             if (https) {
                 SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, host, port, true);
@@ -83,6 +84,29 @@ final class PinnedGet implements AutoCloseable {
             socket.close(); // closing a layered TLS socket closes the one beneath
             throw e;
         }
+    }
+
+    private static Socket connect(List<InetAddress> addresses, int port, UrlFetcher.Connector connector, long deadlineNanos,
+                                  UrlFetcher.Options options) throws IOException {
+        IOException failure = new IOException("no time left to connect");
+        boolean first = true;
+        for (InetAddress address : addresses) {
+            if (deadlineNanos - System.nanoTime() <= 0) break;
+            try {
+                return connector.connect(new InetSocketAddress(address, port), millisLeft(deadlineNanos, options));
+            } catch (IOException e) {
+                if (first) failure = e;
+                else failure.addSuppressed(e);
+                first = false;
+            }
+        }
+        throw failure;
+    }
+
+    /** The connect timeout, cut to what is left of the fetch's deadline. */
+    private static int millisLeft(long deadlineNanos, UrlFetcher.Options options) {
+        long nanos = Math.min(options.connectTimeout().toNanos(), deadlineNanos - System.nanoTime());
+        return (int) Math.clamp(nanos / 1_000_000, 1, Integer.MAX_VALUE);
     }
 
     int status() {

@@ -10,9 +10,12 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Downloads blob URLs with the limits a server that fetches user-supplied URLs needs:
@@ -136,8 +139,8 @@ public final class UrlFetcher {
     private Fetched fetch(URI uri, long deadline, Guard guard) throws BlobException {
         URI current = uri;
         for (int hop = 0; hop <= options.maxRedirects(); hop++) {
-            InetAddress address = checkedAddress(current);
-            try (PinnedGet response = PinnedGet.send(current, address, connector, guard::watch, deadline, options)) {
+            List<InetAddress> addresses = checkedAddresses(current, deadline);
+            try (PinnedGet response = PinnedGet.send(current, addresses, connector, guard::watch, deadline, options)) {
                 int status = response.status();
                 if (status >= 300 && status < 400 && status != 304) {
                     String location = response.header("location");
@@ -172,8 +175,8 @@ public final class UrlFetcher {
         throw new BlobException("more than " + options.maxRedirects() + " redirects from " + uri);
     }
 
-    /** Resolves the URL's host once and returns the address to connect to, refusing internal ones unless allowed. */
-    private InetAddress checkedAddress(URI uri) throws BlobException {
+    /** Resolves the URL's host once, within the deadline, and returns the addresses to connect to, refusing internal ones unless allowed. */
+    private List<InetAddress> checkedAddresses(URI uri, long deadline) throws BlobException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new BlobException("unsupported URL scheme in " + uri);
@@ -181,12 +184,7 @@ public final class UrlFetcher {
         String host = uri.getHost();
         if (host == null || host.isEmpty()) throw new BlobException("URL has no host: " + uri);
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        List<InetAddress> addresses;
-        try {
-            addresses = resolver.resolve(host);
-        } catch (UnknownHostException e) {
-            throw new BlobException("unknown host " + host);
-        }
+        List<InetAddress> addresses = resolve(uri, host, deadline);
         if (addresses.isEmpty()) throw new BlobException("unknown host " + host);
         if (!options.allowPrivate()) {
             // every address is checked, not only the one used: a name with any internal address is refused
@@ -197,7 +195,31 @@ public final class UrlFetcher {
                 }
             }
         }
-        return addresses.getFirst();
+        return addresses;
+    }
+
+    /**
+     * The system resolver has no timeout of its own, so the lookup runs on a virtual thread
+     * that the fetch stops waiting for (and interrupts) when the deadline passes.
+     */
+    private List<InetAddress> resolve(URI uri, String host, long deadline) throws BlobException {
+        FutureTask<List<InetAddress>> lookup = new FutureTask<>(() -> resolver.resolve(host));
+        Thread.ofVirtual().name("loupe-resolve").start(lookup);
+        try {
+            List<InetAddress> addresses = lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return addresses == null ? List.of() : addresses;
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            throw new BlobException("fetching " + uri + " exceeded the " + options.totalTimeout().toMillis()
+                    + " ms total time limit while resolving " + host);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException) throw new BlobException("unknown host " + host);
+            throw new BlobException("cannot resolve " + host + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            lookup.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new BlobException("interrupted while resolving " + host, e);
+        }
     }
 
     /** Loopback, private, link-local, unique-local, carrier-grade NAT, multicast, reserved, or IPv6 embedding one of those. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -191,6 +192,41 @@ class UrlFetcherTest {
             assertTrue(big.getMessage().contains("999999 bytes, over the 1000-byte limit"), big.getMessage());
             BlobException cut = assertThrows(BlobException.class, () -> fetcher.fetch(URI.create(server.url("/cut.jpg"))));
             assertTrue(cut.getMessage().contains("39 bytes of the declared length still to come"), cut.getMessage());
+        }
+    }
+
+    @Test
+    void aLookupThatNeverReturnsEndsAtTheTotalDeadline() {
+        CountDownLatch never = new CountDownLatch(1);
+        UrlFetcher.Resolver stuck = host -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                throw new UnknownHostException("interrupted");
+            }
+            return List.of(PUBLIC);
+        };
+        List<InetSocketAddress> asked = new CopyOnWriteArrayList<>();
+        UrlFetcher fetcher = new UrlFetcher(UrlFetcher.Options.defaults(false, 1000).withTotalTimeout(Duration.ofMillis(200)), stuck,
+                (address, timeout) -> {
+                    asked.add(address);
+                    throw new IOException("no connection expected");
+                });
+        BlobException e = assertThrows(BlobException.class, () -> fetcher.fetch(URI.create("http://slow-dns.test/a.jpg")));
+        assertTrue(e.getMessage().contains("exceeded the 200 ms total time limit while resolving slow-dns.test"), e.getMessage());
+        assertEquals(List.of(), asked);
+    }
+
+    @Test
+    void anAddressThatRefusesTheConnectionGivesWayToTheNextCheckedOne() throws Exception {
+        try (RawHttpServer server = new RawHttpServer((head, out) -> RawHttpServer.respond(out,
+                "HTTP/1.1 200 OK\r\nContent-Length: " + BODY.length + "\r\n\r\n", BODY))) {
+            InetAddress refusing = literal("2606:4700::1111");
+            Connections connections = new Connections(server);
+            UrlFetcher fetcher = new UrlFetcher(UrlFetcher.Options.defaults(false, 1000), host -> List.of(refusing, PUBLIC), connections);
+            assertArrayEquals(BODY, fetcher.fetch(URI.create("http://two.test:8080/a.jpg")).bytes());
+            assertEquals(List.of(new InetSocketAddress(refusing, 8080), new InetSocketAddress(PUBLIC, 8080)), connections.asked);
+            assertTrue(server.requests.getFirst().contains("\r\nHost: two.test:8080\r\n"), server.requests.getFirst());
         }
     }
 
