@@ -49,8 +49,8 @@ final class PinnedGet implements AutoCloseable {
      * Connects to the first of {@code addresses} that accepts (all of them checked by the
      * caller), sends the GET for {@code uri} and reads the response head.
      */
-    static PinnedGet send(URI uri, List<InetAddress> addresses, UrlFetcher.Connector connector, Consumer<Socket> guard,
-                          long deadlineNanos, UrlFetcher.Options options) throws IOException {
+    static PinnedGet send(URI uri, List<InetAddress> addresses, UrlFetcher.Connector connector, SSLSocketFactory tlsFactory,
+                          Consumer<Socket> guard, long deadlineNanos, UrlFetcher.Options options) throws IOException {
         boolean https = uri.getScheme().equalsIgnoreCase("https");
         int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
         Socket socket = connect(addresses, port, connector, deadlineNanos, options);
@@ -59,7 +59,7 @@ final class PinnedGet implements AutoCloseable {
             socket.setSoTimeout(millisLeft(deadlineNanos, options)); // until BoundedInput takes over (TLS handshake)
             String host = hostName(uri);
             if (https) {
-                SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, host, port, true);
+                SSLSocket tls = (SSLSocket) tlsFactory.createSocket(socket, host, port, true);
                 socket = tls;
                 guard.accept(tls);
                 SSLParameters parameters = tls.getSSLParameters();

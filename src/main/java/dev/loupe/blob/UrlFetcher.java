@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Downloads blob URLs with the limits a server that fetches user-supplied URLs needs:
@@ -99,6 +100,7 @@ public final class UrlFetcher {
     private final Options options;
     private final Resolver resolver;
     private final Connector connector;
+    private final SSLSocketFactory tls;
     // closes a fetch's socket when its deadline passes: bounds what a socket timeout cannot (a TLS handshake fed byte by byte)
     private final ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().daemon().name("loupe-fetch-deadline").factory());
@@ -112,7 +114,13 @@ public final class UrlFetcher {
     }
 
     public UrlFetcher(Options options, Resolver resolver, Connector connector) {
+        this(options, resolver, connector, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** {@code tls} decides which certificates are trusted; the host name is verified whatever it trusts. */
+    public UrlFetcher(Options options, Resolver resolver, Connector connector, SSLSocketFactory tls) {
         this.options = options;
+        this.tls = tls;
         this.resolver = resolver;
         this.connector = connector;
         watchdog.setRemoveOnCancelPolicy(true); // a fetch that ends early leaves no task behind
@@ -140,7 +148,7 @@ public final class UrlFetcher {
         URI current = uri;
         for (int hop = 0; hop <= options.maxRedirects(); hop++) {
             List<InetAddress> addresses = checkedAddresses(current, deadline);
-            try (PinnedGet response = PinnedGet.send(current, addresses, connector, guard::watch, deadline, options)) {
+            try (PinnedGet response = PinnedGet.send(current, addresses, connector, tls, guard::watch, deadline, options)) {
                 int status = response.status();
                 if (status >= 300 && status < 400 && status != 304) {
                     String location = response.header("location");

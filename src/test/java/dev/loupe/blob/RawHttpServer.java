@@ -10,6 +10,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A loopback-only TCP server that hands each connection's request head to a handler which
@@ -24,9 +27,15 @@ final class RawHttpServer implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
+    final List<String> serverNames = new CopyOnWriteArrayList<>();
 
     RawHttpServer(Handler handler) throws IOException {
-        server = new ServerSocket();
+        this(new ServerSocket(), handler);
+    }
+
+    /** Serves on {@code unbound} (a TLS server socket, say), bound here to loopback. */
+    RawHttpServer(ServerSocket unbound, Handler handler) throws IOException {
+        server = unbound;
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
@@ -45,6 +54,9 @@ final class RawHttpServer implements AutoCloseable {
     private void serve(Socket s, Handler handler) {
         try (s) {
             String head = readHead(s.getInputStream());
+            if (s instanceof SSLSocket tls && tls.getSession() instanceof ExtendedSSLSession session) {
+                session.getRequestedServerNames().forEach(n -> serverNames.add(((SNIHostName) n).getAsciiName()));
+            }
             requests.add(head);
             handler.handle(head, s.getOutputStream());
             s.getOutputStream().flush();
