@@ -60,8 +60,7 @@ final class PinnedGet implements AutoCloseable {
             String host = hostName(uri);
             if (https) {
                 SSLSocket tls = (SSLSocket) tlsFactory.createSocket(socket, host, port, true);
-                socket = tls;
-                guard.accept(tls);
+                socket = tls; // the guard keeps the plain socket: closing it cannot block on a TLS close_notify
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the URL's host
                 if (!isLiteral(uri.getHost())) parameters.setServerNames(List.of(new SNIHostName(host)));

@@ -230,11 +230,6 @@ public final class UrlFetcher {
         }
     }
 
-    /** Loopback, private, link-local, unique-local, carrier-grade NAT, multicast, reserved, or IPv6 embedding one of those. */
-    static boolean isInternal(InetAddress a) {
-        return InternalAddresses.isInternal(a);
-    }
-
     private static String describe(IOException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }

@@ -162,6 +162,17 @@ class UrlFetcherTest {
     }
 
     @Test
+    void aTlsHandshakeThatNeverCompletesEndsAtTheTotalDeadline() throws Exception {
+        // a plain TCP server: it reads the ClientHello and never answers
+        try (RawHttpServer server = new RawHttpServer((head, out) -> Thread.sleep(Long.MAX_VALUE))) {
+            UrlFetcher fetcher = new UrlFetcher(loopbackAllowed().withTotalTimeout(Duration.ofMillis(300)));
+            String url = "https://127.0.0.1:" + server.port() + "/a.jpg";
+            BlobException e = assertThrows(BlobException.class, () -> fetcher.fetch(URI.create(url)));
+            assertTrue(e.getMessage().contains("exceeded the 300 ms total time limit"), e.getMessage());
+        }
+    }
+
+    @Test
     void chunkedBodiesAreDecodedAndCappedWhileStreaming() throws Exception {
         byte[] body = new byte[3000];
         for (int i = 0; i < body.length; i++) body[i] = (byte) (i * 7);
