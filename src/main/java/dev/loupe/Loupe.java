@@ -62,7 +62,7 @@ public final class Loupe implements AutoCloseable {
             opened.push(index::close);
             BlobStore sources = new BlobStore(data.resolve("blobs"));
             BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
-            UrlFetcher fetcher = new UrlFetcher(settings.allowPrivateUrls(), settings.maxBlobBytes());
+            UrlFetcher fetcher = new UrlFetcher(UrlFetcher.Options.defaults(settings.allowPrivateUrls(), settings.maxBlobBytes()));
             ImageDecoder decoder = new ImageDecoder(settings.maxPixels());
             models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
                     settings.offline());
