@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,23 @@ class ImageDecoderTest {
         for (long offset : wild) {
             assertEquals(200, turbo.decode(withExif(plain, offset, 6), 1000, 1000).image().getWidth(), "IFD offset " + offset);
         }
+    }
+
+    @Test
+    void randomlyDamagedExifHeadersNeverThrowAndYieldAnOrientation() {
+        byte[] jpeg = withOrientation(Images.jpeg(Images.dominant(Color.GREEN, 16, 16, 5)), 3);
+        Random rnd = new Random(11);
+        int cases = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] damaged = jpeg.clone();
+            // The APP1 segment sits at 2..40: its length, "Exif", the TIFF header, the entry.
+            for (int flips = 1 + rnd.nextInt(4); flips > 0; flips--) damaged[2 + rnd.nextInt(38)] = (byte) rnd.nextInt(256);
+            int cut = rnd.nextInt(4) == 0 ? 4 + rnd.nextInt(40) : damaged.length;
+            int o = ExifOrientation.read(Arrays.copyOf(damaged, cut));
+            assertTrue(o >= 1 && o <= 8, "orientation " + o);
+            cases++;
+        }
+        assertEquals(20_000, cases);
     }
 
     @Test
