@@ -178,6 +178,25 @@ class UntrustedInputTest {
         assertEquals(goodId, found.get(0).path("root_object_id").asText(), "search still answers: " + found);
     }
 
+    @Test
+    void aStripAsAContentQueryIsRefusedWithItsReason() {
+        api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"query-strips\", \"bucket_schema\": {}}");
+        api.ok("POST", "/v1/collections", """
+                {"collection_name": "query-strips-c", "source": {"type": "bucket", "bucket_ids": ["query-strips"]},
+                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}""");
+        api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "query-strips-r", "collection_ids": ["query-strips-c"], "input_schema": {"image": {"type": "string", "required": true}},
+                 "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                             "parameters": {"query": {"input_mode": "content", "value": "{{INPUT.image}}"}, "top_k": 5}}}]}""");
+        for (int[] s : new int[][] {{1, 30000}, {30000, 1}}) {
+            String strip = Images.dataUri(Images.png(new BufferedImage(s[0], s[1], BufferedImage.TYPE_INT_RGB)), "image/png");
+            Api.Response r = api.post("/v1/retrievers/query-strips-r/execute", "{\"inputs\": {\"image\": \"" + strip + "\"}}");
+            assertEquals(422, r.status(), r.raw());
+            String message = r.body().path("error").path("message").asText();
+            assertTrue(message.contains(s[0] + "×" + s[1]) && message.contains("aspect ratio"), message);
+        }
+    }
+
     private static String objectWith(byte[] image) {
         ObjectNode body = Api.parse("{}").deepCopy();
         ArrayNode blobs = body.putArray("blobs");
