@@ -26,10 +26,14 @@ import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +42,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Processes queued work in batches: claims up to {@code batchSize} items, prepares each
@@ -57,6 +63,9 @@ public final class IngestionWorker implements Runnable {
                                BlobStore thumbnails, UrlFetcher fetcher, ImageDecoder decoder,
                                ExtractorCatalog extractors, long maxBlobBytes) {
     }
+
+    private static final String THUMBNAIL_PREFIX = "/thumbnails/";
+    private static final Pattern THUMBNAIL_PATH = Pattern.compile("/thumbnails/([0-9a-f]{64})\\.jpg");
 
     private final Dependencies d;
     private final ObjectDeletions deletions;
@@ -266,14 +275,31 @@ public final class IngestionWorker implements Runnable {
             case SourceView.Value.OfBlob b -> blobBytes(b.blob());
             case SourceView.Value.OfJson j -> {
                 if (!j.json().isTextual()) throw new IllegalArgumentException("image input is " + j.json().getNodeType() + ", not a URL or data");
-                String s = j.json().asText();
-                if (s.startsWith("/thumbnails/") && s.endsWith(".jpg")) {
-                    String sha = s.substring("/thumbnails/".length(), s.length() - 4);
-                    yield d.thumbnails().read(sha, "jpg");
-                }
+                String s = j.json().asText().strip();
+                if (s.startsWith(THUMBNAIL_PREFIX)) yield thumbnailBytes(s);
                 yield sourceBytes(parse(s));
             }
         };
+    }
+
+    /**
+     * An upstream document's {@code thumbnail_url}: only a name this server gave a thumbnail
+     * it stored, looked up in the thumbnail store. The text never becomes a file path, and
+     * the refusal is the same whether or not anything exists at what it names, so neither
+     * a file's bytes nor its existence leaks.
+     */
+    private byte[] thumbnailBytes(String reference) throws BlobException {
+        Matcher m = THUMBNAIL_PATH.matcher(reference);
+        Optional<Path> stored = m.matches() ? d.thumbnails().lookup(m.group(1), "jpg") : Optional.empty();
+        if (stored.isEmpty()) {
+            throw new BlobException("image input is not a thumbnail stored by this server: expected "
+                    + THUMBNAIL_PREFIX + "<64 hex digits>.jpg naming one, an http(s) URL, a data: URI or base64");
+        }
+        try {
+            return Files.readAllBytes(stored.get());
+        } catch (IOException e) {
+            throw new BlobException("stored thumbnail " + m.group(1) + " cannot be read");
+        }
     }
 
     private byte[] blobBytes(Blob blob) throws BlobException {

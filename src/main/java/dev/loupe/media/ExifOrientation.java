@@ -37,8 +37,10 @@ public final class ExifOrientation {
         boolean little = b[tiff] == 'I' && b[tiff + 1] == 'I';
         if (!little && !(b[tiff] == 'M' && b[tiff + 1] == 'M')) return 0;
         long ifd = u32(b, tiff + 4, little);
+        // The offset is an unsigned 32-bit value from the file: compare it as a long, before
+        // any int arithmetic can wrap it into a negative index.
+        if (ifd < 8 || ifd > end - tiff - 2) return 0;
         int entries = tiff + (int) ifd;
-        if (ifd < 8 || entries + 2 > end) return 0;
         int count = u16(b, entries, little);
         for (int i = 0; i < count; i++) {
             int e = entries + 2 + i * 12;

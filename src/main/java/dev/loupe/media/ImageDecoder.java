@@ -26,6 +26,8 @@ import javax.imageio.stream.ImageInputStream;
  *   <li>A decoder warning that data is missing or damaged (a truncated JPEG) fails
  *       the image rather than silently yielding a half-grey picture; informational
  *       warnings (a CMYK JPEG without an ICC profile) do not.</li>
+ *   <li>An image more than {@link #MAX_ASPECT_RATIO} times longer than wide (or the
+ *       reverse) is refused from its header too: its model input would be unbounded.</li>
  *   <li>EXIF orientation is applied; transparency is composited onto white.</li>
  *   <li>HEIC and AVIF go through {@link Vips} when libvips is installed.</li>
  *   <li>JPEGs go through {@link TurboJpeg} when libjpeg-turbo is installed, decoded at a
@@ -39,6 +41,13 @@ public final class ImageDecoder {
 
     private static final int TJCS_CMYK = 3;
     private static final int TJCS_YCCK = 4;
+
+    /**
+     * The longest side may be at most this many times the shortest. Model inputs scale the
+     * short side to the model's size, so the work and memory for one image grow with this
+     * ratio (a 1×30000 strip would become 224 × 6.7 million pixels); no photograph comes near it.
+     */
+    public static final int MAX_ASPECT_RATIO = 100;
 
     private final long maxPixels;
     private final Optional<TurboJpeg> turbo;
@@ -106,6 +115,11 @@ public final class ImageDecoder {
         if ((long) width * height > maxPixels) {
             throw new ImageException("image is " + width + "×" + height + " = " + ((long) width * height)
                     + " pixels, over the limit of " + maxPixels);
+        }
+        long longSide = Math.max(width, height), shortSide = Math.min(width, height);
+        if (longSide > shortSide * MAX_ASPECT_RATIO) {
+            throw new ImageException("image is " + width + "×" + height + ", an aspect ratio of "
+                    + Math.round((double) longSide / shortSide) + ":1, over the limit of " + MAX_ASPECT_RATIO + ":1");
         }
     }
 

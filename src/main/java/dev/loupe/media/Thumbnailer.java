@@ -12,16 +12,35 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Mixpeek's thumbnail: the upright image scaled to a fixed width, as a JPEG. */
+/**
+ * Mixpeek's thumbnail: the upright image scaled to a fixed width, as a JPEG. A tall image
+ * is scaled to {@link #MAX_HEIGHT} instead, so the thumbnail's area, and the memory it
+ * takes, stay bounded whatever the aspect ratio (a 1×1000 image at 640 px wide would
+ * need 640 000 rows).
+ */
 public final class Thumbnailer {
     public static final int WIDTH = 640;
+    public static final int MAX_HEIGHT = 4 * WIDTH;
     public static final float QUALITY = 0.85f;
 
     private Thumbnailer() {}
 
     public static byte[] jpeg(BufferedImage upright) {
-        int height = Math.max(1, Math.round(upright.getHeight() * (WIDTH / (float) upright.getWidth())));
-        return encodeJpeg(Resize.to(upright, WIDTH, height), QUALITY);
+        Size size = size(upright.getWidth(), upright.getHeight());
+        return encodeJpeg(Resize.to(upright, size.width(), size.height()), QUALITY);
+    }
+
+    /** A thumbnail's dimensions, each between 1 and its bound. */
+    public record Size(int width, int height) {
+    }
+
+    /** {@link #WIDTH} wide, or {@link #MAX_HEIGHT} high when that is the tighter bound, keeping the aspect ratio. */
+    public static Size size(int width, int height) {
+        if (width < 1 || height < 1) throw new IllegalArgumentException("image has no pixels (" + width + "×" + height + ")");
+        double scale = Math.min(WIDTH / (double) width, MAX_HEIGHT / (double) height);
+        int w = (int) Math.max(1, Math.min(WIDTH, Math.round(width * scale)));
+        int h = (int) Math.max(1, Math.min(MAX_HEIGHT, Math.round(height * scale)));
+        return new Size(w, h);
     }
 
     public static byte[] encodeJpeg(BufferedImage image, float quality) {

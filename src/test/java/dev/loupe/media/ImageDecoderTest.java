@@ -1,5 +1,6 @@
 package dev.loupe.media;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +103,56 @@ class ImageDecoderTest {
         assertEquals(Color.WHITE.getRGB(), decoded.getRGB(10, 10), "transparent pixels composite onto white");
     }
 
+    @Test
+    void aJpegWhoseExifPointsOutsideItselfIsReadWithoutItsOrientation() throws Exception {
+        BufferedImage img = Images.dominant(Color.ORANGE, 200, 100, 4);
+        byte[] plain = Images.jpeg(img);
+        // Offsets past the segment, past 2³¹ (negative as an int) and just below 2³² (a small negative int).
+        long[] wild = {1_000_000L, 0x8000_0000L, 0xFFFF_FFF8L, 0xFFFF_FFFFL};
+        ImageDecoder imageIo = new ImageDecoder(10_000_000, Optional.empty());
+        for (long offset : wild) {
+            byte[] jpeg = withExif(plain, offset, 6);
+            assertEquals(1, ExifOrientation.read(jpeg), "IFD offset " + offset);
+            ImageDecoder.Decoded d = imageIo.decode(jpeg, 1000, 1000);
+            assertEquals(200, d.image().getWidth(), "IFD offset " + offset + ": decoded as stored");
+            assertEquals(100, d.image().getHeight(), "IFD offset " + offset);
+        }
+        Assumptions.assumeTrue(TurboJpeg.load().isPresent(), "libturbojpeg0 is not installed");
+        ImageDecoder turbo = new ImageDecoder(10_000_000, TurboJpeg.load());
+        for (long offset : wild) {
+            assertEquals(200, turbo.decode(withExif(plain, offset, 6), 1000, 1000).image().getWidth(), "IFD offset " + offset);
+        }
+    }
+
+    @Test
+    void randomlyDamagedExifHeadersNeverThrowAndYieldAnOrientation() {
+        byte[] jpeg = withOrientation(Images.jpeg(Images.dominant(Color.GREEN, 16, 16, 5)), 3);
+        Random rnd = new Random(11);
+        int cases = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] damaged = jpeg.clone();
+            // The APP1 segment sits at 2..40: its length, "Exif", the TIFF header, the entry.
+            for (int flips = 1 + rnd.nextInt(4); flips > 0; flips--) damaged[2 + rnd.nextInt(38)] = (byte) rnd.nextInt(256);
+            int cut = rnd.nextInt(4) == 0 ? 4 + rnd.nextInt(40) : damaged.length;
+            int o = ExifOrientation.read(Arrays.copyOf(damaged, cut));
+            assertTrue(o >= 1 && o <= 8, "orientation " + o);
+            cases++;
+        }
+        assertEquals(20_000, cases);
+    }
+
+    @Test
+    void stripsLongerThanTheAspectLimitAreRefusedFromTheirHeader() {
+        int[][] strips = {{1, 1000}, {1, 30000}, {30000, 1}, {2, 201}};
+        for (int[] s : strips) {
+            byte[] png = Images.png(new BufferedImage(s[0], s[1], BufferedImage.TYPE_INT_RGB));
+            ImageException e = assertThrows(ImageException.class, () -> decoder.decode(png, 640, 224), s[0] + "×" + s[1]);
+            assertTrue(e.getMessage().contains("aspect ratio") && e.getMessage().contains(s[0] + "×" + s[1]), e.getMessage());
+        }
+        byte[] atLimit = Images.png(new BufferedImage(2, 200, BufferedImage.TYPE_INT_RGB));
+        assertDoesNotThrow(() -> decoder.decode(atLimit, 640, 224), "100:1 is still accepted");
+    }
+
     private static boolean isRed(int rgb) {
         Color c = new Color(rgb);
         return c.getRed() > 200 && c.getBlue() < 60;
@@ -113,8 +165,13 @@ class ImageDecoderTest {
 
     /** Inserts an APP1 EXIF segment with the given orientation right after the JPEG's SOI marker. */
     static byte[] withOrientation(byte[] jpeg, int orientation) {
+        return withExif(jpeg, 8, orientation);
+    }
+
+    /** As {@link #withOrientation}, with the header's first-IFD offset set to {@code ifdOffset} (a uint32). */
+    static byte[] withExif(byte[] jpeg, long ifdOffset, int orientation) {
         ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
-        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8); // header, IFD at 8
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt((int) ifdOffset); // header, then the IFD (at 8)
         tiff.putShort((short) 1); // one entry
         tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
         tiff.putInt(0); // no next IFD
