@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class BlobStore {
     private static final Pattern NAME = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern EXTENSION = Pattern.compile("[a-z0-9]{1,8}");
 
     private final Path root;
 
@@ -72,7 +73,11 @@ public final class BlobStore {
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
+    /** The only way from a name to a file: anything but a hex SHA-256 and a short extension is refused, so no text becomes a path. */
     private Path path(String sha, String extension) {
+        if (!NAME.matcher(sha).matches() || !EXTENSION.matcher(extension).matches()) {
+            throw new IllegalArgumentException("not a stored blob name: " + (sha.length() > 80 ? sha.substring(0, 80) + "…" : sha));
+        }
         return root.resolve(sha.substring(0, 2)).resolve(sha + "." + extension);
     }
 
