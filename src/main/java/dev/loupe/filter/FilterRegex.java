@@ -23,6 +23,8 @@ public final class FilterRegex {
      * {@code (a{1,999}){1,999}} would build a million states before the work limit applies.
      */
     static final long MAX_EXPANDED_SIZE = 5_000;
+    /** The in-memory matcher's transition table is states × character classes ints; this caps it at 16 MB. */
+    static final long MAX_TABLE_CELLS = 4_000_000;
     /** Lucene's own default for {@code RegexpQuery}, so a pattern the index takes is taken here. */
     static final int DETERMINIZE_WORK_LIMIT = Operations.DEFAULT_DETERMINIZE_WORK_LIMIT;
 
@@ -57,19 +59,23 @@ public final class FilterRegex {
             parsed = new RegExp(pattern, RegExp.ALL);
         } catch (IllegalArgumentException e) {
             throw new Invalid("invalid regular expression (Lucene syntax: no \\b, \\Q…\\E, lookaround or backreferences): " + e.getMessage());
-        } catch (StackOverflowError e) {
-            throw new Invalid("regular expression is nested too deeply");
         }
         if (expandedSize(parsed) > MAX_EXPANDED_SIZE) {
             throw new Invalid("regular expression is too complex: its counted repetitions expand beyond " + MAX_EXPANDED_SIZE + " states");
         }
+        Automaton dfa;
         try {
-            return new FilterRegex(pattern, Operations.determinize(parsed.toAutomaton(), DETERMINIZE_WORK_LIMIT));
+            dfa = Operations.determinize(parsed.toAutomaton(), DETERMINIZE_WORK_LIMIT);
         } catch (TooComplexToDeterminizeException e) {
             throw new Invalid("regular expression is too complex: determinising it needs more than " + DETERMINIZE_WORK_LIMIT + " units of work");
         } catch (IllegalArgumentException e) {
             throw new Invalid("invalid regular expression: " + e.getMessage());
         }
+        long table = (long) dfa.getNumStates() * dfa.getStartPoints().length;
+        if (table > MAX_TABLE_CELLS) {
+            throw new Invalid("regular expression is too complex: its matcher would need " + table + " table cells, over " + MAX_TABLE_CELLS);
+        }
+        return new FilterRegex(pattern, dfa);
     }
 
     /** An estimate, from above, of the states {@link RegExp#toAutomaton()} builds, saturating at {@link Long#MAX_VALUE}. */

@@ -62,7 +62,11 @@ class FilterParserTest {
 
     @Test
     void aRegexTheIndexCannotTakeIsA422NamingItsPath() {
-        String[] refused = {"\\bword\\b", "\\Qa.b\\E", "[ac]*a[ac]{50,200}", "(a{1,999}){1,999}", "([", "a".repeat(FilterRegex.MAX_PATTERN_LENGTH + 1)};
+        StringBuilder manyClasses = new StringBuilder(".*[");
+        for (int i = 0; i < 300; i++) manyClasses.appendCodePoint(0x4e00 + 3 * i); // 600 character classes
+        String wideTable = manyClasses.append("].{0,12}").toString();           // × 8,192 states
+        String[] refused = {"\\bword\\b", "\\Qa.b\\E", "[ac]*a[ac]{50,200}", "(a{1,999}){1,999}", "([", wideTable,
+                "a".repeat(FilterRegex.MAX_PATTERN_LENGTH + 1)};
         for (String pattern : refused) {
             ObjectNode filter = Json.object();
             filter.putArray("AND").addObject().put("field", "sku").put("operator", "regex").put("value", pattern);
@@ -105,6 +109,7 @@ class FilterParserTest {
         assertTrue(FilterMatcher.matches(regex("title", ".*leather.*&red.*"), doc), "& intersects");
         assertFalse(FilterMatcher.matches(regex("title", "leather"), doc), "the whole value must match");
         assertTrue(FilterMatcher.matches(regex("sku", "\\w+-\\d+"), doc), "predefined classes");
+        assertTrue(FilterMatcher.matches(regex("sku", "(".repeat(490) + "item-17" + ")".repeat(490)), doc), "deep nesting within the length limit");
     }
 
     private static FilterNode regex(String field, String pattern) {
