@@ -1,6 +1,10 @@
 package dev.loupe.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +15,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The project's one configured Jackson mapper, and the few conversions everyone needs. */
 public final class Json {
+    /** Deepest nesting of arrays and objects read; deeper documents are refused, not walked. */
+    public static final int MAX_NESTING_DEPTH = 1_000;
+    /** Longest number literal read, in characters. */
+    public static final int MAX_NUMBER_LENGTH = 1_000;
+
     /** Records map to Mixpeek's snake_case field names; absent optionals are left out. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                    // A string is bounded by the body that holds it (the server's request limit), and an
+                    // inline blob of the advertised 50 MB is a base64 string of about 70 million characters.
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .build()).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -62,9 +77,13 @@ public final class Json {
         if (body == null || body.isBlank()) return MAPPER.createObjectNode();
         try {
             return MAPPER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // Jackson's limit errors carry no location.
+            throw ApiException.badRequest("JSON body is beyond a parsing limit: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON body at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw ApiException.badRequest("malformed JSON body" + where + ": " + e.getOriginalMessage());
         }
     }
 }

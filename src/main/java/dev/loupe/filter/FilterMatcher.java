@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Evaluates a {@link FilterNode} against one document's JSON, for stages that filter
  * candidates already in memory ({@code attribute_filter}). Its semantics are those of the
  * index's translation, so a filter means the same before and after a search: dot paths
  * reach into objects, array elements are matched one by one, a missing field never
- * matches, regular expressions must match the whole value, and {@code text} requires
+ * matches, regular expressions are Lucene's and must match the whole value ({@link FilterRegex}), and {@code text} requires
  * every word of the query.
  */
 public final class FilterMatcher {
@@ -63,8 +62,9 @@ public final class FilterMatcher {
             case STARTS_WITH -> values.stream().anyMatch(x -> x.isTextual() && x.asText().startsWith(v.asText()));
             case ENDS_WITH -> values.stream().anyMatch(x -> x.isTextual() && x.asText().endsWith(v.asText()));
             case REGEX -> {
-                Pattern p = Pattern.compile(v.asText());
-                yield values.stream().anyMatch(x -> x.isTextual() && p.matcher(x.asText()).matches());
+                FilterRegex regex = c.regex();
+                if (regex == null) throw new IllegalStateException("regex on " + c.field() + " has no value yet");
+                yield values.stream().anyMatch(x -> x.isTextual() && regex.matches(x.asText()));
             }
             case EXISTS -> v.isBoolean() && !v.asBoolean() ? !present : present;
             case IS_NULL -> {

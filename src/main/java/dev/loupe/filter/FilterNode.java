@@ -33,10 +33,26 @@ public sealed interface FilterNode {
         }
     }
 
-    /** {@code field} (a dot path) compared to {@code value} by {@code operator}. */
-    record Condition(String field, Operator operator, JsonNode value) implements FilterNode {
+    /**
+     * {@code field} (a dot path) compared to {@code value} by {@code operator}. A {@code regex}
+     * condition carries its pattern compiled once ({@code regex}, null for other operators and
+     * for a value not known yet), which the index and the in-memory matcher both use.
+     */
+    record Condition(String field, Operator operator, JsonNode value, FilterRegex regex) implements FilterNode {
         public Condition {
             if (field == null || field.isBlank()) throw new IllegalArgumentException("condition needs a field");
+            if ((regex != null) != (operator == Operator.REGEX && !value.isMissingNode())) {
+                throw new IllegalArgumentException("a compiled pattern goes with a known regex value only");
+            }
+        }
+
+        /**
+         * A condition whose pattern, for {@code regex}, is compiled from {@code value}'s text.
+         *
+         * @throws FilterRegex.Invalid when that pattern cannot be taken
+         */
+        public Condition(String field, Operator operator, JsonNode value) {
+            this(field, operator, value, operator == Operator.REGEX && !value.isMissingNode() ? FilterRegex.compile(value.asText()) : null);
         }
     }
 

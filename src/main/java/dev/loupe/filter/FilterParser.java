@@ -161,7 +161,11 @@ public final class FilterParser {
         }
         JsonNode value = value(node.get("value"), path + ".value");
         if (!value.isMissingNode()) checkValue(op, value, path + ".value");
-        return new FilterNode.Condition(field.asText(), op, value);
+        try {
+            return new FilterNode.Condition(field.asText(), op, value);
+        } catch (FilterRegex.Invalid e) {
+            throw ApiException.invalid(path + ".value", e.getMessage());
+        }
     }
 
     private JsonNode value(JsonNode v, String path) {
@@ -210,13 +214,6 @@ public final class FilterParser {
             }
             case STARTS_WITH, ENDS_WITH, REGEX, TEXT -> {
                 if (!value.isTextual()) throw ApiException.invalid(path, op.wireName() + " needs a string, got " + Body.kind(value));
-                if (op == FilterNode.Operator.REGEX) {
-                    try {
-                        java.util.regex.Pattern.compile(value.asText());
-                    } catch (java.util.regex.PatternSyntaxException e) {
-                        throw ApiException.invalid(path, "invalid regular expression: " + e.getDescription());
-                    }
-                }
             }
             case EXISTS, IS_NULL -> {
                 if (!value.isBoolean() && !value.isNull()) {

@@ -253,8 +253,8 @@ record ListQuery(FilterNode filter, List<SortKey> sort, Optional<String> search,
 
     /**
      * The filter with its values lower-cased, to meet lower-cased items. A regular expression
-     * keeps its pattern, which lower-casing could change ({@code \S} is not {@code \s}): write
-     * {@code (?i)} in it for a case-insensitive match.
+     * keeps its pattern, which lower-casing could change ({@code \S} is not {@code \s}); it is
+     * in Lucene's syntax, which has no {@code (?i)}: match lower case there.
      */
     private static FilterNode lowerValues(FilterNode node) {
         return switch (node) {

@@ -6,13 +6,13 @@ import dev.loupe.filter.FilterValues;
 import java.util.List;
 import org.apache.lucene.document.DoubleField;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.AutomatonQuery;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.WildcardQuery;
@@ -62,13 +62,22 @@ final class LuceneFilter {
                     : equal(f, v);
             case STARTS_WITH -> new PrefixQuery(new Term(LuceneDocumentIndex.STRING + f, v.asText()));
             case ENDS_WITH -> new WildcardQuery(new Term(LuceneDocumentIndex.STRING + f, "*" + escapeWildcard(v.asText())));
-            case REGEX -> new RegexpQuery(new Term(LuceneDocumentIndex.STRING + f, v.asText()));
+            case REGEX -> regex(c, LuceneDocumentIndex.STRING + f);
             case EXISTS -> v.isBoolean() && !v.asBoolean() ? not(exists(f)) : exists(f);
             case IS_NULL -> v.isBoolean() && !v.asBoolean()
                     ? and(exists(f), not(new TermQuery(new Term(LuceneDocumentIndex.NULL, f))))
                     : new TermQuery(new Term(LuceneDocumentIndex.NULL, f));
             case TEXT -> text(f, v.asText());
         };
+    }
+
+    /**
+     * The condition's compiled pattern as a query: the automaton {@code FilterMatcher} runs in
+     * memory, so the index and the matcher cannot read a pattern differently.
+     */
+    private static Query regex(FilterNode.Condition c, String field) {
+        if (c.regex() == null) throw new IllegalStateException("regex on " + c.field() + " has no value yet");
+        return new AutomatonQuery(new Term(field, c.regex().pattern()), c.regex().automaton());
     }
 
     /** Number fields compare numerically and string/boolean fields textually, the value coerced to each ({@link FilterValues}). */

@@ -134,30 +134,43 @@ final class CandidateOps {
         return chosen.stream().map(in::get).toList();
     }
 
-    /** Greedy MMR on each candidate's first stored vector; candidates without vectors compete on score alone. */
+    /** The most candidates MMR chooses among, taken in their order: each pick compares every one. */
+    static final int MMR_POOL = 2_000;
+
+    /**
+     * Greedy MMR on each candidate's first stored vector, among the first {@link #MMR_POOL}
+     * candidates; candidates without vectors (or of another dimension) compete on score alone,
+     * and ties go to the earlier candidate. Each candidate's highest similarity to the picked
+     * set is kept and updated once per pick, so the cost is {@code topK × candidates × dimension}.
+     */
     static List<ScoredDocument> mmr(List<ScoredDocument> in, double lambda, int topK) {
-        List<ScoredDocument> remaining = new ArrayList<>(in);
-        List<ScoredDocument> picked = new ArrayList<>();
-        while (!remaining.isEmpty() && picked.size() < topK) {
-            ScoredDocument best = null;
+        int n = Math.min(in.size(), MMR_POOL);
+        float[][] vectors = new float[n][];
+        for (int i = 0; i < n; i++) vectors[i] = firstVector(in.get(i));
+        double[] redundancy = new double[n];
+        boolean[] picked = new boolean[n];
+        List<ScoredDocument> out = new ArrayList<>(Math.min(n, topK));
+        while (out.size() < Math.min(n, topK)) {
+            int best = -1;
             double bestValue = -Double.MAX_VALUE;
-            for (ScoredDocument c : remaining) {
-                double redundancy = 0;
-                float[] v = firstVector(c);
-                for (ScoredDocument p : picked) {
-                    float[] w = firstVector(p);
-                    if (v != null && w != null && v.length == w.length) redundancy = Math.max(redundancy, Vectors.dot(v, w));
-                }
-                double value = lambda * c.score() - (1 - lambda) * redundancy;
-                if (value > bestValue) {
+            for (int i = 0; i < n; i++) {
+                if (picked[i]) continue;
+                double value = lambda * in.get(i).score() - (1 - lambda) * redundancy[i];
+                if (best < 0 || value > bestValue) {
                     bestValue = value;
-                    best = c;
+                    best = i;
                 }
             }
-            picked.add(best);
-            remaining.remove(best);
+            picked[best] = true;
+            out.add(in.get(best));
+            float[] w = vectors[best];
+            if (w == null) continue;
+            for (int i = 0; i < n; i++) {
+                float[] v = vectors[i];
+                if (!picked[i] && v != null && v.length == w.length) redundancy[i] = Math.max(redundancy[i], Vectors.dot(v, w));
+            }
         }
-        return picked;
+        return out;
     }
 
     private static float[] firstVector(ScoredDocument h) {

@@ -252,6 +252,9 @@ public final class RetrieverExecutor {
         for (int i = 0; i < v.length; i++) {
             if (!value.get(i).isNumber()) throw ApiException.invalid("query.value[" + i + "]", "must be a number");
             v[i] = (float) value.get(i).asDouble();
+            if (!Float.isFinite(v[i])) {
+                throw ApiException.invalid("query.value[" + i + "]", "must be a finite number within float range, got " + value.get(i).asText());
+            }
         }
         return v;
     }

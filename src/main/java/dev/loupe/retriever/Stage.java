@@ -126,9 +126,13 @@ public sealed interface Stage {
 
     /**
      * Maximal marginal relevance: picks {@code topK} candidates one at a time, maximising
-     * {@code lambda · score − (1 − lambda) · (highest cosine to those already picked)}.
+     * {@code lambda · score − (1 − lambda) · (highest cosine to those already picked)}, among
+     * the first 2,000 candidates; {@code topK} is at most {@link #MAX_TOP_K}.
      */
     record Mmr(String name, double lambda, int topK) implements Stage {
+        /** Each pick compares every candidate, so picks are bounded as candidates are. */
+        public static final int MAX_TOP_K = 1_000;
+
         public Mmr {
             if (lambda < 0 || lambda > 1) throw new IllegalArgumentException("lambda must be between 0 and 1, got: " + lambda);
             if (topK < 1) throw new IllegalArgumentException("top_k must be at least 1");

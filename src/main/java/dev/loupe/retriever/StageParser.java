@@ -69,7 +69,7 @@ public final class StageParser {
                         .or(() -> params.optionalInt("sample_size", 0, 100_000)).orElseThrow(() -> params.invalid("size", "is required")),
                         params.optionalInt("seed", Integer.MIN_VALUE, Integer.MAX_VALUE).orElse(0));
                 case MMR -> new Stage.Mmr(name, params.optionalNumber("lambda").or(() -> params.optionalNumber("lambda_param")).orElse(0.5),
-                        params.optionalInt("top_k", 1, 10_000).orElse(10));
+                        params.optionalInt("top_k", 1, Stage.Mmr.MAX_TOP_K).orElse(10));
             };
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(params.path(), e.getMessage());
@@ -181,6 +181,12 @@ public final class StageParser {
                 JsonNode v = qb.raw("value");
                 if (v == null) throw qb.invalid("value", "is required for input_mode vector");
                 if (!v.isArray() && !v.isTextual()) throw qb.invalid("value", "must be an array of numbers or a template");
+                for (int i = 0; i < v.size(); i++) {
+                    if (!v.get(i).isNumber()) throw qb.invalid("value[" + i + "]", "must be a number, got " + Body.kind(v.get(i)));
+                    if (!Float.isFinite((float) v.get(i).asDouble())) {
+                        throw qb.invalid("value[" + i + "]", "must be a finite number within float range, got " + v.get(i).asText());
+                    }
+                }
                 yield new Stage.Query.Vector(v);
             }
             case "document" -> {

@@ -1,10 +1,12 @@
 package dev.loupe.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.ApiException;
 import dev.loupe.api.Json;
@@ -56,5 +58,61 @@ class FilterParserTest {
         deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"gt\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.min\"}}"), "f");
         ApiException e = assertThrows(ApiException.class, () -> deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"a\"}"), "f"));
         assertEquals("f.value", e.details().get("field"), "a value known now is still checked");
+    }
+
+    @Test
+    void aRegexTheIndexCannotTakeIsA422NamingItsPath() {
+        StringBuilder manyClasses = new StringBuilder(".*[");
+        for (int i = 0; i < 300; i++) manyClasses.appendCodePoint(0x4e00 + 3 * i); // 600 character classes
+        String wideTable = manyClasses.append("].{0,12}").toString();           // × 8,192 states
+        String[] refused = {"\\bword\\b", "\\Qa.b\\E", "[ac]*a[ac]{50,200}", "(a{1,999}){1,999}", "([", wideTable,
+                "a".repeat(FilterRegex.MAX_PATTERN_LENGTH + 1)};
+        for (String pattern : refused) {
+            ObjectNode filter = Json.object();
+            filter.putArray("AND").addObject().put("field", "sku").put("operator", "regex").put("value", pattern);
+            ApiException e = assertThrows(ApiException.class, () -> FilterParser.parseStatic(filter, "filters"), pattern);
+            assertEquals(422, e.status(), pattern);
+            assertEquals("filters.AND[0].value", e.details().get("field"), pattern);
+            assertTrue(e.getMessage().contains("regular expression"), e.getMessage());
+        }
+        ApiException deferred = assertThrows(ApiException.class, () -> FilterParser.deferringInputs().parse(
+                Json.read("{\"field\": \"sku\", \"operator\": \"regex\", \"value\": \"\\\\b\"}"), "pre_filters"));
+        assertEquals("pre_filters.value", deferred.details().get("field"), "a literal pattern is checked when a retriever is saved");
+    }
+
+    @Test
+    void aRegexIsCompiledOnceAndConditionsStayComparable() {
+        String filter = "{\"field\": \"sku\", \"operator\": \"regex\", \"value\": \"SKU-[0-9]+\"}";
+        FilterNode.Condition a = assertInstanceOf(FilterNode.Condition.class, FilterParser.parseStatic(Json.read(filter), "f"));
+        assertEquals("SKU-[0-9]+", a.regex().pattern());
+        assertEquals(a, FilterParser.parseStatic(Json.read(filter), "f"), "equal patterns make equal conditions");
+        assertEquals(null, assertInstanceOf(FilterNode.Condition.class, FilterParser.parseStatic(Json.read("{\"sku\": \"x\"}"), "f")).regex());
+    }
+
+    @Test
+    void catastrophicPatternsMatchInOnePassOverTheValue() {
+        // Backtracking engines take exponential time (or overflow the stack) on these; an automaton reads each character once.
+        String as = "a".repeat(20_000);
+        ObjectNode doc = Json.object().put("plain", as).put("spoiled", as + "!");
+        for (String pattern : new String[] {"(a|aa)+", "((a+)+)+", "(a*)*", "(.*a){12}"}) {
+            assertTrue(FilterMatcher.matches(regex("plain", pattern), doc), pattern);
+            assertFalse(FilterMatcher.matches(regex("spoiled", pattern), doc), pattern);
+        }
+    }
+
+    @Test
+    void inMemoryRegexesUseLuceneSyntaxAndMatchWholeValues() {
+        ObjectNode doc = Json.object().put("sku", "item-17").put("title", "red leather bag");
+        assertTrue(FilterMatcher.matches(regex("sku", "item-<1-20>"), doc), "a numeric interval");
+        assertFalse(FilterMatcher.matches(regex("sku", "item-<1-9>"), doc));
+        assertTrue(FilterMatcher.matches(regex("title", "red@"), doc), "@ is any string");
+        assertTrue(FilterMatcher.matches(regex("title", ".*leather.*&red.*"), doc), "& intersects");
+        assertFalse(FilterMatcher.matches(regex("title", "leather"), doc), "the whole value must match");
+        assertTrue(FilterMatcher.matches(regex("sku", "\\w+-\\d+"), doc), "predefined classes");
+        assertTrue(FilterMatcher.matches(regex("sku", "(".repeat(490) + "item-17" + ")".repeat(490)), doc), "deep nesting within the length limit");
+    }
+
+    private static FilterNode regex(String field, String pattern) {
+        return FilterParser.parseStatic(Json.object().put("field", field).put("operator", "regex").put("value", pattern), "f");
     }
 }

@@ -115,6 +115,25 @@ class LuceneDocumentIndexTest {
     }
 
     @Test
+    void aRegexReadsAsLuceneReadsItInTheIndexAndInMemory() {
+        List<IndexedDocument> all = index.list(COL, FilterNode.ALL, List.of(), 0, N).documents();
+        Map<String, Integer> expected = Map.of(
+                "SKU-00<10-19>", 10,                    // a numeric interval
+                "Product number 1@", 111,               // @ is any string: 1, 10–19, 100–199
+                "SKU-0[01][0-9][0-9]&.*5", 20,          // & intersects: under 200 and ending in 5
+                ".*leather", 43,
+                "\\w+ number \\d\\d canvas", 77);     // predefined classes; 10–99 without multiples of 7
+        expected.forEach((pattern, count) -> {
+            String filter = "{\"field\": \"" + (pattern.startsWith("SKU") ? "metadata.sku" : "title") + "\", \"operator\": \"regex\", \"value\": \""
+                    + pattern.replace("\\", "\\\\") + "\"}";
+            FilterNode node = FilterParser.parseStatic(Json.read(filter), "filters");
+            long want = count;
+            assertEquals(want, index.count(COL, node), "index: " + pattern);
+            assertEquals(want, all.stream().filter(d -> dev.loupe.filter.FilterMatcher.matches(node, d.fields())).count(), "in memory: " + pattern);
+        });
+    }
+
+    @Test
     void filterValuesAreCoercedToTheFieldsType() {
         assertEquals(1, count("{\"n\": \"7\"}"), "a numeric string meets a number field");
         assertEquals(10, count("{\"field\": \"n\", \"operator\": \"gte\", \"value\": \"290\"}"));

@@ -325,4 +325,65 @@ class RetrieverStagesTest {
         JsonNode run = api.ok("POST", "/v1/retrievers/" + id + "/execute", "{\"inputs\": {}}");
         assertEquals(10, run.path("stage_statistics").path("stages").size(), run.toString());
     }
+
+    @Test
+    void aRegexMeansTheSameInPreFiltersAndInAttributeFilter() {
+        // Lucene's syntax: @ is any string, so a backtracking engine reading it as a literal would find nothing.
+        String regex = "{\"field\": \"metadata.description\", \"operator\": \"regex\", \"value\": \"A (red|purple) leather@\"}";
+        JsonNode pre = api.ok("POST", "/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {}, "limit": 100, "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8}, "pre_filters": %s}}]}""".formatted(regex));
+        assertEquals(Set.of("red", "purple"), new HashSet<>(field(pre, "colour")));
+        JsonNode after = run("{}", "{\"stage_id\": \"attribute_filter\", \"parameters\": " + regex + "}");
+        assertEquals(Set.of("red", "purple"), new HashSet<>(field(after, "colour")));
+    }
+
+    @Test
+    void aRegexLuceneRefusesIsA422InEveryPlaceAFilterGoes() {
+        for (String pattern : List.of("\\\\bred\\\\b", "\\\\Qred\\\\E", "[ac]*a[ac]{50,200}")) {
+            String regex = "{\"field\": \"metadata.description\", \"operator\": \"regex\", \"value\": \"" + pattern + "\"}";
+            Api.Response pre = api.post("/v1/retrievers/execute", """
+                    {"collection_identifiers": ["c"], "inputs": {}, "stages": [
+                     {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red"}, "pre_filters": %s}}]}""".formatted(regex));
+            assertEquals(422, pre.status(), pre.raw());
+            assertTrue(pre.body().path("error").path("details").path("field").asText().endsWith("pre_filters.value"), pre.raw());
+            Api.Response attribute = api.post("/v1/retrievers/execute", """
+                    {"collection_identifiers": ["c"], "inputs": {}, "stages": [
+                     {"stage_name": "f", "config": {"stage_id": "attribute_filter", "parameters": %s}}]}""".formatted(regex));
+            assertEquals(422, attribute.status(), attribute.raw());
+            assertTrue(attribute.body().path("error").path("details").path("field").asText().endsWith("value"), attribute.raw());
+            Api.Response saved = api.post("/v1/retrievers", """
+                    {"retriever_name": "bad_regex", "collection_ids": ["c"], "stages": [
+                     {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red"}, "pre_filters": %s}}]}""".formatted(regex));
+            assertEquals(422, saved.status(), saved.raw());
+            Api.Response listed = api.post("/v1/collections/c/documents/list", "{\"filters\": " + regex + "}");
+            assertEquals(422, listed.status(), listed.raw());
+            assertEquals("filters.value", listed.body().path("error").path("details").path("field").asText(), listed.raw());
+            assertTrue(listed.body().path("error").path("message").asText().contains("regular expression"), listed.raw());
+        }
+    }
+
+    @Test
+    void mmrTopKIsBounded() {
+        Api.Response tooMany = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {}, "stages": [{"stage_name": "m", "config": {"stage_id": "mmr", "parameters": {"top_k": 1001}}}]}""");
+        assertEquals(422, tooMany.status(), tooMany.raw());
+        assertTrue(tooMany.body().path("error").path("details").path("field").asText().endsWith("top_k"), tooMany.raw());
+        assertEquals(8, run("{}", "{\"stage_id\": \"mmr\", \"parameters\": {\"top_k\": 1000}}").path("documents").size());
+    }
+
+    @Test
+    void aVectorQueryHoldingANonFiniteNumberIsA422NamingIt() {
+        Api.Response literal = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {}, "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                 "parameters": {"query": {"input_mode": "vector", "value": [0.5, 1e309]}}}}]}""");
+        assertEquals(422, literal.status(), literal.raw());
+        assertEquals("stages[0].config.parameters.query.value[1]", literal.body().path("error").path("details").path("field").asText(), literal.raw());
+        Api.Response fromInputs = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {"v": [-1e309]}, "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                 "parameters": {"query": {"input_mode": "vector", "value": "{{INPUT.v}}"}}}}]}""");
+        assertEquals(422, fromInputs.status(), fromInputs.raw());
+        assertTrue(fromInputs.body().path("error").path("details").path("field").asText().endsWith("value[0]"), fromInputs.raw());
+        assertTrue(fromInputs.body().path("error").path("message").asText().contains("finite"), fromInputs.raw());
+    }
 }
