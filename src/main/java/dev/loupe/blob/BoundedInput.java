@@ -13,7 +13,7 @@ import java.net.SocketTimeoutException;
  * deadline is also enforced from outside (the fetcher closes the socket when it passes),
  * which this stream reports as the deadline rather than as a closed socket.
  */
-final class BoundedInput extends InputStream {
+final class BoundedInput extends BlockInput {
     private final Socket socket;
     private final InputStream in;
     private final long deadlineNanos;
@@ -34,13 +34,6 @@ final class BoundedInput extends InputStream {
         this.rateText = "the minimum transfer rate of " + options.minBytesPerSecond() + " bytes/s over "
                 + options.rateWindow().toMillis() + " ms";
         this.windowStart = System.nanoTime();
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

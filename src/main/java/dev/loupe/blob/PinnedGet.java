@@ -204,20 +204,13 @@ final class PinnedGet implements AutoCloseable {
     }
 
     /** A body of a declared length: ending early is an error, not a shorter blob. */
-    private static final class Limited extends InputStream {
+    private static final class Limited extends BlockInput {
         private final InputStream in;
         private long left;
 
         Limited(InputStream in, long length) {
             this.in = in;
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -231,7 +224,7 @@ final class PinnedGet implements AutoCloseable {
     }
 
     /** Chunked transfer coding (RFC 9112 §7.1); chunk extensions and trailers are read and ignored. */
-    private static final class Chunked extends InputStream {
+    private static final class Chunked extends BlockInput {
         private final InputStream in;
         private long left;
         private boolean done;
@@ -239,13 +232,6 @@ final class PinnedGet implements AutoCloseable {
 
         Chunked(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
