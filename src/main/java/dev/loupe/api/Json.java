@@ -68,6 +68,30 @@ public final class Json {
         }
     }
 
+    /**
+     * Whether two JSON values are the same, numbers by value: 1, 1.0 and a long 1 alike, and a
+     * float equal to a double that rounds to it (a vector read back from JSON holds doubles
+     * where the document holds floats). A client sending back what it read is sending the same.
+     */
+    public static boolean sameValue(JsonNode a, JsonNode b) {
+        if (a == null || b == null) return a == b;
+        if (a.isNumber() && b.isNumber()) {
+            if (a.isFloat() || b.isFloat()) return (float) a.asDouble() == (float) b.asDouble();
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) return false;
+            for (int i = 0; i < a.size(); i++) if (!sameValue(a.get(i), b.get(i))) return false;
+            return true;
+        }
+        if (a.isObject() && b.isObject()) {
+            if (a.size() != b.size()) return false;
+            for (var e : a.properties()) if (!sameValue(e.getValue(), b.get(e.getKey()))) return false;
+            return true;
+        }
+        return a.equals(b);
+    }
+
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);
     }

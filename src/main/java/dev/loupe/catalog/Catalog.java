@@ -42,12 +42,17 @@ public final class Catalog {
             ps.setString(6, Json.write(record));
             ps.executeUpdate();
         } catch (SQLException e) {
-            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
-                throw ApiException.conflict("a " + kind + " named '" + name + "' already exists");
-            }
-            throw e;
+            throw nameTaken(e, kind, name);
         }
         return record;
+    }
+
+    /** A unique-name violation as the 409 it is; any other failure as it was. */
+    private static SQLException nameTaken(SQLException e, Kind<?> kind, String name) {
+        if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+            throw ApiException.conflict("a " + kind + " named '" + name + "' already exists");
+        }
+        return e;
     }
 
     public <T> T insert(Kind<T> kind, String id, String namespaceId, String parentId, String name, T record) {
@@ -62,10 +67,7 @@ public final class Catalog {
             ps.setString(4, id);
             if (ps.executeUpdate() != 1) throw ApiException.notFound(kind.name(), id);
         } catch (SQLException e) {
-            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
-                throw ApiException.conflict("a " + kind + " named '" + name + "' already exists");
-            }
-            throw e;
+            throw nameTaken(e, kind, name);
         }
     }
 

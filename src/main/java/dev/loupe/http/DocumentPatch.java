@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.ApiException;
 import dev.loupe.api.Body;
+import dev.loupe.api.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,7 +60,8 @@ record DocumentPatch(Mode mode, List<Change> changes) {
             }
             String top = path.getFirst();
             if (vectorFields.contains(top) || SYSTEM_FIELDS.contains(top)) {
-                if (same(at(current, path), e.getValue())) continue;
+                JsonNode have = at(current, path);
+                if (have != null && Json.sameValue(have, e.getValue())) continue;
                 throw ApiException.invalid(key, vectorFields.contains(top)
                         ? "is a vector of the collection's index and cannot be changed by an update; reprocess the source object instead"
                         : "is set by Loupe and cannot be changed by an update");
@@ -116,30 +118,5 @@ record DocumentPatch(Mode mode, List<Change> changes) {
         JsonNode cur = node;
         for (String name : path) cur = cur != null && cur.isObject() ? cur.get(name) : null;
         return cur;
-    }
-
-    /**
-     * Whether a value sent equals the one the document has, numbers by value: a vector read
-     * back from JSON holds doubles where the document holds floats.
-     */
-    private static boolean same(JsonNode have, JsonNode sent) {
-        if (have == null) return false;
-        if (have.isNumber() && sent.isNumber()) {
-            return have.asDouble() == sent.asDouble() || ((have.isFloat() || sent.isFloat()) && (float) have.asDouble() == (float) sent.asDouble());
-        }
-        if (have.isArray() && sent.isArray()) {
-            if (have.size() != sent.size()) return false;
-            for (int i = 0; i < have.size(); i++) if (!same(have.get(i), sent.get(i))) return false;
-            return true;
-        }
-        if (have.isObject() && sent.isObject()) {
-            if (have.size() != sent.size()) return false;
-            for (Map.Entry<String, JsonNode> e : have.properties()) {
-                JsonNode other = sent.get(e.getKey());
-                if (other == null || !same(e.getValue(), other)) return false;
-            }
-            return true;
-        }
-        return have.equals(sent);
     }
 }

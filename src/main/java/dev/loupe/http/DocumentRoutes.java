@@ -64,8 +64,7 @@ final class DocumentRoutes implements ApiServer.Routes {
         List<SortKey> sort = ListQuery.sortKeys(body.raw("sort"), "sort");
         boolean vectors = body.optionalBoolean("return_vectors").orElse(false);
         List<String> select = body.has("select") && !body.raw("select").isNull() ? selection(body) : List.of();
-        Page page = body.optionalString("cursor").map(c -> new Page(Page.offsetOf(c, "cursor"), Page.from(ctx).limit()))
-                .orElseGet(() -> Page.from(ctx));
+        Page page = Page.from(ctx, body);
         JsonNode groupBy = body.raw("group_by");
         if (groupBy != null && !groupBy.isNull()) {
             if (!groupBy.isTextual() || groupBy.asText().isBlank()) throw body.invalid("group_by", "must be a field name (a dot path), got " + Body.kind(groupBy));

@@ -20,14 +20,15 @@ record Page(int offset, int limit) {
     }
 
     /**
-     * The page from the query string, or from the body's {@code limit} and {@code offset}
-     * where the query string names none (some of Mixpeek's list requests carry them there).
+     * The page from the query string, or from the body's {@code limit}, {@code offset} and
+     * {@code cursor} where the query string names none (some of Mixpeek's list requests carry them there).
      */
     static Page from(Context ctx, dev.loupe.api.Body body) {
         int bodyLimit = body.optionalInt("limit", 0, MAX_LIMIT).orElse(DEFAULT_LIMIT);
         int bodyOffset = body.optionalInt("offset", 0, Integer.MAX_VALUE).orElse(0);
         int limit = intParam(ctx, "limit", bodyLimit, 0, MAX_LIMIT);
         String cursor = ctx.queryParam("cursor");
+        if (cursor == null || cursor.isBlank()) cursor = body.optionalString("cursor").orElse(null);
         int offset = cursor != null && !cursor.isBlank() ? offsetOf(cursor, "cursor") : intParam(ctx, "offset", bodyOffset, 0, Integer.MAX_VALUE);
         return new Page(offset, limit);
     }

@@ -14,12 +14,6 @@ import java.util.TreeSet;
  * keys given replace, {@code null} removes one, others stay).
  */
 record Patch(Body body) {
-    /** Equality that takes 1 and 1.0 (an int and a long node alike) for the same number, as JSON does. */
-    private static final java.util.Comparator<JsonNode> SAME_NUMBERS = (a, b) -> {
-        if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue());
-        return a.equals(b) ? 0 : 1;
-    };
-
     /**
      * @param mutable   the fields this resource lets change
      * @param immutable fields that may not change, each with the reason given when asked to
@@ -31,7 +25,7 @@ record Patch(Body body) {
             var field = it.next();
             String name = field.getKey();
             if (mutable.contains(name)) continue;
-            if (current != null && current.has(name) && field.getValue().equals(SAME_NUMBERS, current.get(name))) continue;
+            if (current != null && current.has(name) && dev.loupe.api.Json.sameValue(field.getValue(), current.get(name))) continue;
             String why = immutable.get(name);
             if (why == null && current != null && current.has(name)) why = "it is set by the server";
             if (why != null) throw body.invalid(name, "cannot be changed: " + why);
