@@ -13,6 +13,7 @@ import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.ingestion.IngestionWorker;
+import dev.loupe.ingestion.ObjectDeletions;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.queue.SqliteWorkQueue;
 import dev.loupe.queue.WorkQueue;
@@ -68,7 +69,8 @@ public final class Loupe implements AutoCloseable {
                     settings.offline());
             opened.push(models::close);
             extractors = new ExtractorCatalog(models, settings.defaultImageModel());
-            Ingestion ingestion = new Ingestion(catalog, queue, index);
+            ObjectDeletions deletions = new ObjectDeletions(catalog, queue, index);
+            Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
             ApiKeys keys = new ApiKeys(database);
 
@@ -84,7 +86,7 @@ public final class Loupe implements AutoCloseable {
             generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
 
             var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                    extractors, settings.maxBlobBytes());
+                    extractors, deletions, settings.maxBlobBytes());
             for (int i = 0; i < settings.workers(); i++) {
                 IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
                 workers.add(w);

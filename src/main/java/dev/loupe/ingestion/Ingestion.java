@@ -34,11 +34,11 @@ public final class Ingestion {
     private final DocumentIndex index;
     private final ObjectDeletions deletions;
 
-    public Ingestion(Catalog catalog, WorkQueue queue, DocumentIndex index) {
+    public Ingestion(Catalog catalog, WorkQueue queue, DocumentIndex index, ObjectDeletions deletions) {
         this.catalog = catalog;
         this.queue = queue;
         this.index = index;
-        this.deletions = new ObjectDeletions(catalog, queue, index);
+        this.deletions = deletions;
     }
 
     /**

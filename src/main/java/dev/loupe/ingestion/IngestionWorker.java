@@ -61,21 +61,19 @@ public final class IngestionWorker implements Runnable {
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
                                BlobStore thumbnails, UrlFetcher fetcher, ImageDecoder decoder,
-                               ExtractorCatalog extractors, long maxBlobBytes) {
+                               ExtractorCatalog extractors, ObjectDeletions deletions, long maxBlobBytes) {
     }
 
     private static final String THUMBNAIL_PREFIX = "/thumbnails/";
     private static final Pattern THUMBNAIL_PATH = Pattern.compile("/thumbnails/([0-9a-f]{64})\\.jpg");
 
     private final Dependencies d;
-    private final ObjectDeletions deletions;
     private final int batchSize;
     private final Semaphore cpu = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private volatile boolean stopped;
 
     public IngestionWorker(Dependencies dependencies, int batchSize) {
         this.d = dependencies;
-        this.deletions = new ObjectDeletions(dependencies.catalog(), dependencies.queue(), dependencies.index());
         this.batchSize = batchSize;
     }
 
@@ -112,7 +110,7 @@ public final class IngestionWorker implements Runnable {
     /** Deletions that waited for items in flight to settle; a failure here must not drop the batch in flight. */
     private void finishDeletions() {
         try {
-            deletions.finishOpen();
+            d.deletions().finishOpen();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "finishing object deletions failed; will retry", e);
         }
