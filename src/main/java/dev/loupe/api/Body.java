@@ -28,7 +28,7 @@ public final class Body {
 
     public static Body of(JsonNode node, String path) {
         if (node == null || node.isNull() || node.isMissingNode()) return new Body(Json.object(), path);
-        if (!node.isObject()) throw ApiException.invalid(path, "must be a JSON object, got " + kind(node));
+        if (!node.isObject()) throw LoupeException.invalid(path, "must be a JSON object, got " + kind(node));
         return new Body(node, path);
     }
 
@@ -55,57 +55,57 @@ public final class Body {
     }
 
     public String requiredString(String field) {
-        return optionalString(field).orElseThrow(() -> ApiException.invalid(at(field), "is required"));
+        return optionalString(field).orElseThrow(() -> LoupeException.invalid(at(field), "is required"));
     }
 
     public Optional<String> optionalString(String field) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();
-        if (!v.isTextual()) throw ApiException.invalid(at(field), "must be a string, got " + kind(v));
+        if (!v.isTextual()) throw LoupeException.invalid(at(field), "must be a string, got " + kind(v));
         return Optional.of(v.asText());
     }
 
     public String requiredName(String field) {
         String s = requiredString(field).trim();
-        if (s.isEmpty()) throw ApiException.invalid(at(field), "must not be empty");
-        if (s.length() > 256) throw ApiException.invalid(at(field), "must be at most 256 characters");
+        if (s.isEmpty()) throw LoupeException.invalid(at(field), "must not be empty");
+        if (s.length() > 256) throw LoupeException.invalid(at(field), "must be at most 256 characters");
         // SQLite and the JSON written back would turn half a surrogate pair into '?', so the name read back would differ.
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             boolean paired = Character.isHighSurrogate(ch) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(++i))
                     : !Character.isLowSurrogate(ch);
-            if (!paired) throw ApiException.invalid(at(field), "holds a lone UTF-16 surrogate at character " + i + "; send valid Unicode");
+            if (!paired) throw LoupeException.invalid(at(field), "holds a lone UTF-16 surrogate at character " + i + "; send valid Unicode");
         }
-        if (s.chars().anyMatch(Character::isISOControl)) throw ApiException.invalid(at(field), "must not hold control characters");
+        if (s.chars().anyMatch(Character::isISOControl)) throw LoupeException.invalid(at(field), "must not hold control characters");
         return s;
     }
 
     public Optional<Boolean> optionalBoolean(String field) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();
-        if (!v.isBoolean()) throw ApiException.invalid(at(field), "must be a boolean, got " + kind(v));
+        if (!v.isBoolean()) throw LoupeException.invalid(at(field), "must be a boolean, got " + kind(v));
         return Optional.of(v.asBoolean());
     }
 
     public Optional<Integer> optionalInt(String field, int min, int max) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw ApiException.invalid(at(field), "must be an integer, got " + kind(v));
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw LoupeException.invalid(at(field), "must be an integer, got " + kind(v));
         int i = v.asInt();
-        if (i < min || i > max) throw ApiException.invalid(at(field), "must be between " + min + " and " + max + ", got " + i);
+        if (i < min || i > max) throw LoupeException.invalid(at(field), "must be between " + min + " and " + max + ", got " + i);
         return Optional.of(i);
     }
 
     public Optional<Double> optionalNumber(String field) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();
-        if (!v.isNumber()) throw ApiException.invalid(at(field), "must be a number, got " + kind(v));
+        if (!v.isNumber()) throw LoupeException.invalid(at(field), "must be a number, got " + kind(v));
         return Optional.of(v.asDouble());
     }
 
     public Body requiredObject(String field) {
         JsonNode v = raw(field);
-        if (v == null) throw ApiException.invalid(at(field), "is required");
+        if (v == null) throw LoupeException.invalid(at(field), "is required");
         return of(v, at(field));
     }
 
@@ -117,7 +117,7 @@ public final class Body {
     public ObjectNode objectOrEmpty(String field) {
         JsonNode v = raw(field);
         if (v == null) return Json.object();
-        if (!v.isObject()) throw ApiException.invalid(at(field), "must be a JSON object, got " + kind(v));
+        if (!v.isObject()) throw LoupeException.invalid(at(field), "must be a JSON object, got " + kind(v));
         return (ObjectNode) v.deepCopy();
     }
 
@@ -125,7 +125,7 @@ public final class Body {
     public List<JsonNode> array(String field) {
         JsonNode v = raw(field);
         if (v == null) return List.of();
-        if (!v.isArray()) throw ApiException.invalid(at(field), "must be an array, got " + kind(v));
+        if (!v.isArray()) throw LoupeException.invalid(at(field), "must be an array, got " + kind(v));
         List<JsonNode> out = new ArrayList<>();
         v.forEach(out::add);
         return out;
@@ -144,7 +144,7 @@ public final class Body {
         List<String> out = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
-            if (!item.isTextual()) throw ApiException.invalid(at(field) + "[" + i + "]", "must be a string, got " + kind(item));
+            if (!item.isTextual()) throw LoupeException.invalid(at(field) + "[" + i + "]", "must be a string, got " + kind(item));
             out.add(item.asText());
         }
         return out;
@@ -154,8 +154,8 @@ public final class Body {
         return node.properties().iterator();
     }
 
-    public ApiException invalid(String field, String message) {
-        return ApiException.invalid(at(field), message);
+    public LoupeException.Invalid invalid(String field, String message) {
+        return LoupeException.invalid(at(field), message);
     }
 
     public static String kind(JsonNode v) {

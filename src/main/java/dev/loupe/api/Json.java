@@ -103,11 +103,11 @@ public final class Json {
             return MAPPER.readTree(body);
         } catch (StreamConstraintsException e) {
             // Jackson's limit errors carry no location.
-            throw ApiException.badRequest("JSON body is beyond a parsing limit: " + e.getOriginalMessage());
+            throw LoupeException.malformed("JSON body is beyond a parsing limit: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw ApiException.badRequest("malformed JSON body" + where + ": " + e.getOriginalMessage());
+            throw LoupeException.malformed("malformed JSON body" + where + ": " + e.getOriginalMessage());
         }
     }
 }

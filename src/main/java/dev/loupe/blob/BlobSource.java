@@ -83,7 +83,14 @@ public sealed interface BlobSource {
 
     private static void checkEncodedSize(long encodedChars, long maxBytes) {
         if (encodedChars / 4 * 3 > maxBytes) {
-            throw new IllegalArgumentException("blob is larger than the " + maxBytes + "-byte limit");
+            throw new Oversized("blob is larger than the " + maxBytes + "-byte limit");
+        }
+    }
+
+    /** Blob data over the size limit: a payload too large rather than a malformed one. */
+    public static final class Oversized extends IllegalArgumentException {
+        Oversized(String message) {
+            super(message);
         }
     }
 }

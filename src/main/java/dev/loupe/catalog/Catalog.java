@@ -1,6 +1,6 @@
 package dev.loupe.catalog;
 
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,8 +49,8 @@ public final class Catalog {
 
     /** A unique-name violation as the 409 it is; any other failure as it was. */
     private static SQLException nameTaken(SQLException e, Kind<?> kind, String name) {
-        if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
-            throw ApiException.conflict("a " + kind + " named '" + name + "' already exists");
+        if (Database.violatesUniqueness(e)) {
+            throw LoupeException.conflict("a " + kind + " named '" + name + "' already exists");
         }
         return e;
     }
@@ -65,7 +65,7 @@ public final class Catalog {
             ps.setString(2, name);
             ps.setString(3, kind.name());
             ps.setString(4, id);
-            if (ps.executeUpdate() != 1) throw ApiException.notFound(kind.name(), id);
+            if (ps.executeUpdate() != 1) throw LoupeException.notFound(kind.name(), id);
         } catch (SQLException e) {
             throw nameTaken(e, kind, name);
         }
@@ -125,11 +125,11 @@ public final class Catalog {
 
     /** Like {@link #find} but a missing resource is a 404 naming what was asked for. */
     public <T> T require(Kind<T> kind, String namespaceId, String idOrName) {
-        return find(kind, namespaceId, idOrName).orElseThrow(() -> ApiException.notFound(kind.name(), idOrName));
+        return find(kind, namespaceId, idOrName).orElseThrow(() -> LoupeException.notFound(kind.name(), idOrName));
     }
 
     public <T> T require(Connection c, Kind<T> kind, String namespaceId, String idOrName) throws SQLException {
-        return find(c, kind, namespaceId, idOrName).orElseThrow(() -> ApiException.notFound(kind.name(), idOrName));
+        return find(c, kind, namespaceId, idOrName).orElseThrow(() -> LoupeException.notFound(kind.name(), idOrName));
     }
 
     /** Resources of a kind in creation order; {@code parentId} null means any parent. */

@@ -1,6 +1,6 @@
 package dev.loupe.extractor;
 
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.ModelUnavailableException;
 import java.util.List;
@@ -36,11 +36,11 @@ public final class ExtractorCatalog {
 
     public FeatureExtractor require(String name, String version, String path) {
         if (!ImageExtractor.NAME.equals(name)) {
-            throw ApiException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
+            throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
         }
         String v = version == null ? ImageExtractor.VERSION : version;
         if (!ImageExtractor.VERSION.equals(v)) {
-            throw ApiException.invalid(path + ".version", "image_extractor has version v1 only, got '" + v + "'");
+            throw LoupeException.invalid(path + ".version", "image_extractor has version v1 only, got '" + v + "'");
         }
         return image();
     }
@@ -49,7 +49,7 @@ public final class ExtractorCatalog {
         try {
             return new ImageExtractor(models.dualEncoder(imageModel));
         } catch (ModelUnavailableException e) {
-            throw ApiException.unavailable(e.getMessage());
+            throw LoupeException.unavailable(e.getMessage());
         }
     }
 }

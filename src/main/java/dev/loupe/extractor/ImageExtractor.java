@@ -2,7 +2,7 @@ package dev.loupe.extractor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.inference.DualEncoder;
@@ -120,7 +120,7 @@ public final class ImageExtractor implements FeatureExtractor {
     /** Rejects configurations that cannot work, at collection creation rather than at ingestion. */
     public static void checkInputMappings(JsonNode mappings, String path) {
         if (mappings == null || !mappings.has(INPUT)) {
-            throw ApiException.invalid(path + "." + INPUT, "image_extractor needs an 'image' input mapping (e.g. \"payload.image_url\")");
+            throw LoupeException.invalid(path + "." + INPUT, "image_extractor needs an 'image' input mapping (e.g. \"payload.image_url\")");
         }
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -115,7 +115,7 @@ public final class FilterParser {
 
     public FilterNode parse(JsonNode node, String path) {
         if (node == null || node.isNull() || node.isMissingNode()) return FilterNode.ALL;
-        if (!node.isObject()) throw ApiException.invalid(path, "a filter must be a JSON object, got " + Body.kind(node));
+        if (!node.isObject()) throw LoupeException.invalid(path, "a filter must be a JSON object, got " + Body.kind(node));
         if (node.isEmpty()) return FilterNode.ALL;
         if (node.has("field") && (node.has("operator") || node.has("value"))) return condition(node, path);
         List<FilterNode> parts = new ArrayList<>();
@@ -140,7 +140,7 @@ public final class FilterParser {
     }
 
     private List<FilterNode> children(JsonNode arr, String path) {
-        if (!arr.isArray()) throw ApiException.invalid(path, "must be an array of filters, got " + Body.kind(arr));
+        if (!arr.isArray()) throw LoupeException.invalid(path, "must be an array of filters, got " + Body.kind(arr));
         List<FilterNode> out = new ArrayList<>();
         for (int i = 0; i < arr.size(); i++) out.add(parse(arr.get(i), path + "[" + i + "]"));
         return out;
@@ -149,14 +149,14 @@ public final class FilterParser {
     private FilterNode condition(JsonNode node, String path) {
         JsonNode field = node.get("field");
         if (field == null || !field.isTextual() || field.asText().isBlank()) {
-            throw ApiException.invalid(path + ".field", "must be a non-empty string");
+            throw LoupeException.invalid(path + ".field", "must be a non-empty string");
         }
         String opName = node.path("operator").asText("eq");
         FilterNode.Operator op;
         try {
             op = FilterNode.Operator.valueOf(opName.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(path + ".operator", "unknown operator '" + opName + "'; expected one of "
+            throw LoupeException.invalid(path + ".operator", "unknown operator '" + opName + "'; expected one of "
                     + Arrays.stream(FilterNode.Operator.values()).map(FilterNode.Operator::wireName).toList());
         }
         JsonNode value = value(node.get("value"), path + ".value");
@@ -164,17 +164,17 @@ public final class FilterParser {
         try {
             return new FilterNode.Condition(field.asText(), op, value);
         } catch (FilterRegex.Invalid e) {
-            throw ApiException.invalid(path + ".value", e.getMessage());
+            throw LoupeException.invalid(path + ".value", e.getMessage());
         }
     }
 
     private JsonNode value(JsonNode v, String path) {
         if (v != null && v.isObject() && "dynamic".equals(v.path("type").asText())) {
             String ref = v.path("field").asText("");
-            if (ref.isBlank()) throw ApiException.invalid(path + ".field", "a dynamic value must name its field");
-            if (inputs == NONE) throw ApiException.invalid(path, "dynamic values are only allowed where inputs exist");
+            if (ref.isBlank()) throw LoupeException.invalid(path + ".field", "a dynamic value must name its field");
+            if (inputs == NONE) throw LoupeException.invalid(path, "dynamic values are only allowed where inputs exist");
             JsonNode resolved = inputs.dynamic(ref);
-            if (resolved == null) throw ApiException.invalid(path, "dynamic value '" + ref + "' is not among the inputs");
+            if (resolved == null) throw LoupeException.invalid(path, "dynamic value '" + ref + "' is not among the inputs");
             return resolved;
         }
         if (v != null && v.isTextual()) return inputs.render(v.asText(), path);
@@ -205,23 +205,23 @@ public final class FilterParser {
     private static void checkValue(FilterNode.Operator op, JsonNode value, String path) {
         switch (op) {
             case IN, NIN -> {
-                if (!value.isArray()) throw ApiException.invalid(path, op.wireName() + " needs an array, got " + Body.kind(value));
+                if (!value.isArray()) throw LoupeException.invalid(path, op.wireName() + " needs an array, got " + Body.kind(value));
             }
             case GT, LT, GTE, LTE -> {
                 if (!value.isNumber() && !value.isTextual()) {
-                    throw ApiException.invalid(path, op.wireName() + " needs a number or a string, got " + Body.kind(value));
+                    throw LoupeException.invalid(path, op.wireName() + " needs a number or a string, got " + Body.kind(value));
                 }
             }
             case STARTS_WITH, ENDS_WITH, REGEX, TEXT -> {
-                if (!value.isTextual()) throw ApiException.invalid(path, op.wireName() + " needs a string, got " + Body.kind(value));
+                if (!value.isTextual()) throw LoupeException.invalid(path, op.wireName() + " needs a string, got " + Body.kind(value));
             }
             case EXISTS, IS_NULL -> {
                 if (!value.isBoolean() && !value.isNull()) {
-                    throw ApiException.invalid(path, op.wireName() + " needs true or false, got " + Body.kind(value));
+                    throw LoupeException.invalid(path, op.wireName() + " needs true or false, got " + Body.kind(value));
                 }
             }
             case EQ, NE, CONTAINS -> {
-                if (value.isObject()) throw ApiException.invalid(path, op.wireName() + " cannot compare with an object");
+                if (value.isObject()) throw LoupeException.invalid(path, op.wireName() + " cannot compare with an object");
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.auth.ApiKeys;
 import dev.loupe.blob.BlobStore;
@@ -83,20 +83,19 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before("/v1/*", scopes::authenticate);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
             for (Routes r : resources) r.register(config.routes);
-            config.routes.exception(ApiException.class, (e, ctx) -> render(ctx, e));
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    render(ctx, new ApiException(e.getStatus(), errorType(e.getStatus()), e.getMessage(), null)));
+            config.routes.exception(LoupeException.class, (e, ctx) -> render(ctx, ApiError.of(e)));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> render(ctx, ApiError.ofStatus(e.getStatus(), e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.SEVERE, "unhandled error on " + ctx.method() + " " + ctx.path(), e);
-                render(ctx, new ApiException(500, "InternalServerError", "internal error: " + e.getClass().getSimpleName(), null));
+                render(ctx, ApiError.ofStatus(500, "internal error: " + e.getClass().getSimpleName()));
             });
             config.routes.error(404, "*", ctx -> {
-                if (ctx.result() == null || !ctx.result().contains("\"success\"")) {
-                    render(ctx, new ApiException(404, "NotFoundError", "no route for " + ctx.method() + " " + ctx.path(), null));
+                if (ctx.attribute(ERROR_RENDERED) == null) {
+                    render(ctx, ApiError.ofStatus(404, "no route for " + ctx.method() + " " + ctx.path()));
                 }
             });
             config.routes.error(405, "*", ctx ->
-                    render(ctx, new ApiException(405, "MethodNotAllowedError", "method " + ctx.method() + " not allowed on " + ctx.path(), null)));
+                    render(ctx, ApiError.ofStatus(405, "method " + ctx.method() + " not allowed on " + ctx.path())));
         });
     }
 
@@ -105,28 +104,16 @@ public final class ApiServer implements AutoCloseable {
         return app.port();
     }
 
-    /** Mixpeek's error type for a status Javalin raised itself (an unknown route, a body over the limit). */
-    static String errorType(int status) {
-        return switch (status) {
-            case 400 -> "BadRequestError";
-            case 401 -> "AuthenticationError";
-            case 403 -> "PermissionError";
-            case 404 -> "NotFoundError";
-            case 405 -> "MethodNotAllowedError";
-            case 409 -> "ConflictError";
-            case 413 -> "PayloadTooLargeError";
-            case 422 -> "ValidationError";
-            case 503 -> "ServiceUnavailableError";
-            default -> status >= 500 ? "InternalServerError" : "BadRequestError";
-        };
-    }
+    /** Marks a response whose error body is already written, so the 404 handler leaves a resource's 404 alone. */
+    private static final String ERROR_RENDERED = "loupe.error-rendered";
 
-    static void render(Context ctx, ApiException e) {
+    static void render(Context ctx, ApiError e) {
+        ctx.attribute(ERROR_RENDERED, Boolean.TRUE);
         ObjectNode body = Json.object();
         body.put("success", false);
         body.put("status", e.status());
         ObjectNode error = body.putObject("error");
-        error.put("message", e.getMessage());
+        error.put("message", e.message());
         error.put("type", e.type());
         error.set("details", Json.tree(e.details()));
         ctx.status(e.status()).contentType("application/json").result(Json.write(body));

@@ -2,7 +2,7 @@ package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Batch;
@@ -93,7 +93,7 @@ final class BatchRoutes implements ApiServer.Routes {
 
     private Batch find(Context ctx, Scope scope, Bucket bucket) {
         Batch b = catalog.require(Kind.BATCH, scope.namespaceId(), ctx.pathParam("batch"));
-        if (!b.bucketId().equals(bucket.bucketId())) throw ApiException.notFound("batch", ctx.pathParam("batch"));
+        if (!b.bucketId().equals(bucket.bucketId())) throw LoupeException.notFound("batch", ctx.pathParam("batch"));
         return b;
     }
 
@@ -104,7 +104,7 @@ final class BatchRoutes implements ApiServer.Routes {
         List<String> added = objectIds(Body.of(Json.parseRequest(ctx.body())), scope, bucket);
         Batch updated = catalog.database().inTransaction(c -> {
             Batch current = catalog.require(c, Kind.BATCH, scope.namespaceId(), batch.batchId());
-            if (!Batch.DRAFT.equals(current.status())) throw ApiException.conflict("batch " + batch.batchId() + " was already submitted");
+            if (!Batch.DRAFT.equals(current.status())) throw LoupeException.conflict("batch " + batch.batchId() + " was already submitted");
             LinkedHashSet<String> all = new LinkedHashSet<>(current.objectIds());
             all.addAll(added);
             Batch next = current.withObjects(List.copyOf(all), Ids.now());
@@ -199,9 +199,9 @@ final class BatchRoutes implements ApiServer.Routes {
     }
 
     private Task submittedTask(Batch batch, String action) {
-        if (batch.taskId() == null) throw ApiException.conflict("batch " + batch.batchId() + " has not been submitted; nothing to " + action);
+        if (batch.taskId() == null) throw LoupeException.conflict("batch " + batch.batchId() + " has not been submitted; nothing to " + action);
         return catalog.findById(Kind.TASK, batch.taskId())
-                .orElseThrow(() -> ApiException.conflict("the task of batch " + batch.batchId() + " was deleted; nothing to " + action));
+                .orElseThrow(() -> LoupeException.conflict("the task of batch " + batch.batchId() + " was deleted; nothing to " + action));
     }
 
     /**
@@ -211,8 +211,8 @@ final class BatchRoutes implements ApiServer.Routes {
     private Task findTask(Context ctx) {
         String id = ctx.pathParam("task");
         if (Scopes.requested(ctx).isPresent()) return catalog.require(Kind.TASK, scopes.of(ctx).namespaceId(), id);
-        Task task = catalog.findById(Kind.TASK, id).orElseThrow(() -> ApiException.notFound("task", id));
-        if (!scopes.key(ctx).mayUse(task.namespaceId())) throw ApiException.notFound("task", id);
+        Task task = catalog.findById(Kind.TASK, id).orElseThrow(() -> LoupeException.notFound("task", id));
+        if (!scopes.key(ctx).mayUse(task.namespaceId())) throw LoupeException.notFound("task", id);
         return task;
     }
 
@@ -225,7 +225,7 @@ final class BatchRoutes implements ApiServer.Routes {
         Task task = findTask(ctx);
         TaskProgress p = queue.progress(task.taskId());
         if (p.pending() + p.running() > 0) {
-            throw ApiException.conflict("task " + task.taskId() + " is still " + p.status() + "; cancel its batch first");
+            throw LoupeException.conflict("task " + task.taskId() + " is still " + p.status() + "; cancel its batch first");
         }
         catalog.database().inTransaction(c -> catalog.delete(c, Kind.TASK, task.taskId()));
         ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));

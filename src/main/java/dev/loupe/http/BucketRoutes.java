@@ -3,7 +3,7 @@ package dev.loupe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Bucket;
@@ -57,14 +57,14 @@ final class BucketRoutes implements ApiServer.Routes {
     private static void checkSchema(ObjectNode schema, String path) {
         if (!schema.has("properties")) schema.putObject("properties");
         JsonNode props = schema.get("properties");
-        if (!props.isObject()) throw ApiException.invalid(path + ".properties", "must be an object of field definitions");
+        if (!props.isObject()) throw LoupeException.invalid(path + ".properties", "must be an object of field definitions");
         for (Map.Entry<String, JsonNode> e : props.properties()) {
             String at = path + ".properties." + e.getKey();
-            if (!e.getValue().isObject()) throw ApiException.invalid(at, "must be an object with a 'type'");
+            if (!e.getValue().isObject()) throw LoupeException.invalid(at, "must be an object with a 'type'");
             JsonNode type = e.getValue().get("type");
-            if (type == null || !type.isTextual()) throw ApiException.invalid(at + ".type", "is required");
+            if (type == null || !type.isTextual()) throw LoupeException.invalid(at + ".type", "is required");
             if (!FIELD_TYPES.contains(type.asText())) {
-                throw ApiException.invalid(at + ".type", "unknown type '" + type.asText() + "'; expected one of " + FIELD_TYPES);
+                throw LoupeException.invalid(at + ".type", "unknown type '" + type.asText() + "'; expected one of " + FIELD_TYPES);
             }
         }
     }
@@ -108,7 +108,7 @@ final class BucketRoutes implements ApiServer.Routes {
         Bucket b = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
         for (Collection c : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
             if (c.source().isBucket() && c.source().bucketIds().contains(b.bucketId())) {
-                throw ApiException.conflict("bucket '" + b.bucketName() + "' feeds collection '" + c.collectionName() + "'; delete it first");
+                throw LoupeException.conflict("bucket '" + b.bucketName() + "' feeds collection '" + c.collectionName() + "'; delete it first");
             }
         }
         catalog.database().inTransaction(c -> {

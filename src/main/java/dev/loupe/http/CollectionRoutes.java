@@ -3,7 +3,7 @@ package dev.loupe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Bucket;
@@ -126,7 +126,7 @@ final class CollectionRoutes implements ApiServer.Routes {
             for (Map.Entry<String, JsonNode> e : raw.properties()) {
                 JsonNode v = e.getValue();
                 String path = v.isTextual() ? v.asText() : v.path("path").asText(v.path("source_path").asText(""));
-                if (path.isBlank()) throw ApiException.invalid("feature_extractor.input_mappings." + e.getKey(), "must be a source path string");
+                if (path.isBlank()) throw LoupeException.invalid("feature_extractor.input_mappings." + e.getKey(), "must be a source path string");
                 out.put(e.getKey(), path);
             }
             return out;
@@ -150,7 +150,7 @@ final class CollectionRoutes implements ApiServer.Routes {
             }
             return out;
         }
-        throw ApiException.invalid("feature_extractor.input_mappings", "must be an object or an array");
+        throw LoupeException.invalid("feature_extractor.input_mappings", "must be an object or an array");
     }
 
     /**
@@ -173,7 +173,7 @@ final class CollectionRoutes implements ApiServer.Routes {
                 if (!props.has(field)) {
                     List<String> known = new ArrayList<>();
                     props.fieldNames().forEachRemaining(known::add);
-                    throw ApiException.invalid("feature_extractor.input_mappings." + m.getKey(), "bucket '" + bucket.bucketName()
+                    throw LoupeException.invalid("feature_extractor.input_mappings." + m.getKey(), "bucket '" + bucket.bucketName()
                             + "' has no field '" + field + "' in its bucket_schema; its fields are " + known);
                 }
             }
@@ -236,12 +236,12 @@ final class CollectionRoutes implements ApiServer.Routes {
         Collection col = catalog.require(Kind.COLLECTION, scope.namespaceId(), ctx.pathParam("collection"));
         for (Collection other : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
             if (!other.source().isBucket() && col.collectionId().equals(other.source().collectionId())) {
-                throw ApiException.conflict("collection '" + col.collectionName() + "' feeds collection '" + other.collectionName() + "'; delete it first");
+                throw LoupeException.conflict("collection '" + col.collectionName() + "' feeds collection '" + other.collectionName() + "'; delete it first");
             }
         }
         for (RetrieverDefinition r : catalog.list(Kind.RETRIEVER, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
             if (r.collectionIds().contains(col.collectionId())) {
-                throw ApiException.conflict("collection '" + col.collectionName() + "' is used by retriever '" + r.retrieverName() + "'; delete it first");
+                throw LoupeException.conflict("collection '" + col.collectionName() + "' is used by retriever '" + r.retrieverName() + "'; delete it first");
             }
         }
         catalog.database().inTransaction(c -> catalog.delete(c, Kind.COLLECTION, col.collectionId()));

@@ -2,7 +2,7 @@ package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import java.util.ArrayList;
@@ -50,19 +50,19 @@ record DocumentPatch(Mode mode, List<Change> changes) {
      * its vectors, named {@code vectorFields}).
      */
     static DocumentPatch parse(JsonNode body, Mode mode, ObjectNode current, Set<String> vectorFields) {
-        if (!body.isObject()) throw ApiException.invalid("body", "must be a JSON object of the fields to set, got " + Body.kind(body));
+        if (!body.isObject()) throw LoupeException.invalid("body", "must be a JSON object of the fields to set, got " + Body.kind(body));
         List<Change> changes = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : body.properties()) {
             String key = e.getKey();
             List<String> path = Arrays.asList(key.split("\\.", -1));
             if (path.contains("") || path.size() > MAX_DEPTH) {
-                throw ApiException.invalid(key, "is not a field name or a dot path of at most " + MAX_DEPTH + " names");
+                throw LoupeException.invalid(key, "is not a field name or a dot path of at most " + MAX_DEPTH + " names");
             }
             String top = path.getFirst();
             if (vectorFields.contains(top) || SYSTEM_FIELDS.contains(top)) {
                 JsonNode have = at(current, path);
                 if (have != null && Json.sameValue(have, e.getValue())) continue;
-                throw ApiException.invalid(key, vectorFields.contains(top)
+                throw LoupeException.invalid(key, vectorFields.contains(top)
                         ? "is a vector of the collection's index and cannot be changed by an update; reprocess the source object instead"
                         : "is set by Loupe and cannot be changed by an update");
             }
@@ -90,7 +90,7 @@ record DocumentPatch(Mode mode, List<Change> changes) {
                 } else if (next instanceof ObjectNode o) {
                     into = o;
                 } else {
-                    throw ApiException.invalid(c.key(), "cannot set a field inside '" + String.join(".", c.path().subList(0, i + 1))
+                    throw LoupeException.invalid(c.key(), "cannot set a field inside '" + String.join(".", c.path().subList(0, i + 1))
                             + "', which is " + Body.kind(next) + ", not an object");
                 }
             }

@@ -3,7 +3,7 @@ package dev.loupe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Catalog;
@@ -89,7 +89,7 @@ final class DocumentRoutes implements ApiServer.Routes {
         try {
             result = index.group(col.collectionId(), request);
         } catch (IllegalArgumentException tooMany) {
-            throw ApiException.invalid("group_by", tooMany.getMessage());
+            throw LoupeException.invalid("group_by", tooMany.getMessage());
         }
         ObjectNode out = Json.object();
         ArrayNode groups = out.putArray("groups");
@@ -113,7 +113,7 @@ final class DocumentRoutes implements ApiServer.Routes {
         List<String> paths = body.strings("select");
         if (paths.size() > MAX_SELECT) throw body.invalid("select", "names " + paths.size() + " fields; at most " + MAX_SELECT + " are allowed");
         for (int i = 0; i < paths.size(); i++) {
-            if (paths.get(i).isBlank()) throw ApiException.invalid("select[" + i + "]", "must be a field name (a dot path)");
+            if (paths.get(i).isBlank()) throw LoupeException.invalid("select[" + i + "]", "must be a field name (a dot path)");
         }
         return paths;
     }
@@ -148,7 +148,7 @@ final class DocumentRoutes implements ApiServer.Routes {
     private void get(Context ctx) {
         Collection col = collection(ctx);
         String id = ctx.pathParam("document");
-        IndexedDocument d = index.get(col.collectionId(), id).orElseThrow(() -> ApiException.notFound("document", id));
+        IndexedDocument d = index.get(col.collectionId(), id).orElseThrow(() -> LoupeException.notFound("document", id));
         ApiServer.json(ctx, 200, views.document(ctx, d, true));
     }
 
@@ -156,17 +156,17 @@ final class DocumentRoutes implements ApiServer.Routes {
     private void update(Context ctx, DocumentPatch.Mode mode) {
         Collection col = collection(ctx);
         String id = ctx.pathParam("document");
-        IndexedDocument current = index.get(col.collectionId(), id).orElseThrow(() -> ApiException.notFound("document", id));
+        IndexedDocument current = index.get(col.collectionId(), id).orElseThrow(() -> LoupeException.notFound("document", id));
         // Checked against the document read before the update: what it is checked on (ids, lineage, vectors) no update changes.
         DocumentPatch patch = DocumentPatch.parse(Json.parseRequest(ctx.body()), mode, views.document(ctx, current, true), current.vectors().keySet());
-        IndexedDocument updated = index.updateFields(col.collectionId(), id, patch::applyTo).orElseThrow(() -> ApiException.notFound("document", id));
+        IndexedDocument updated = index.updateFields(col.collectionId(), id, patch::applyTo).orElseThrow(() -> LoupeException.notFound("document", id));
         ApiServer.json(ctx, 200, views.document(ctx, updated, true));
     }
 
     private void delete(Context ctx) {
         Collection col = collection(ctx);
         String id = ctx.pathParam("document");
-        if (!index.delete(col.collectionId(), id)) throw ApiException.notFound("document", id);
+        if (!index.delete(col.collectionId(), id)) throw LoupeException.notFound("document", id);
         ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));
     }
 }

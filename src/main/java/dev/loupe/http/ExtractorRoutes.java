@@ -2,7 +2,7 @@ package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.ExtractorDescription;
@@ -40,7 +40,7 @@ final class ExtractorRoutes implements ApiServer.Routes {
         ExtractorDescription found = extractors.describe().stream()
                 .filter(d -> d.id().equals(ref) || d.name().equals(ref) || (d.name() + "@" + d.version()).equals(ref))
                 .findFirst()
-                .orElseThrow(() -> ApiException.notFound("feature extractor", ref + " (available: "
+                .orElseThrow(() -> LoupeException.notFound("feature extractor", ref + " (available: "
                         + extractors.describe().stream().map(ExtractorDescription::id).toList() + ")"));
         ApiServer.json(ctx, 200, view(found));
     }

@@ -2,7 +2,7 @@ package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.auth.ApiKey;
@@ -65,7 +65,7 @@ final class KeyRoutes implements ApiServer.Routes {
     private void revoke(Context ctx) {
         scopes.requireAdmin(ctx);
         String ref = ctx.pathParam("key");
-        if (!keys.revoke(ref)) throw ApiException.notFound("api key", ref);
+        if (!keys.revoke(ref)) throw LoupeException.notFound("api key", ref);
         ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully revoked"));
     }
 

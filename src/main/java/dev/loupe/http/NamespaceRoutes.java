@@ -2,7 +2,7 @@ package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Catalog;
@@ -63,7 +63,7 @@ final class NamespaceRoutes implements ApiServer.Routes {
         Namespace created = new Namespace(id, name, body.optionalString("description").orElse(null), extractors, now, now);
         // The catalog's unique name index cannot see duplicates here: namespaces have no namespace (NULL), and NULLs differ.
         Namespace ns = catalog.database().inTransaction(c -> {
-            if (catalog.find(c, Kind.NAMESPACE, null, name).isPresent()) throw ApiException.conflict("a namespace named '" + name + "' already exists");
+            if (catalog.find(c, Kind.NAMESPACE, null, name).isPresent()) throw LoupeException.conflict("a namespace named '" + name + "' already exists");
             return catalog.insert(c, Kind.NAMESPACE, id, null, null, name, created);
         });
         ApiServer.json(ctx, 200, Views.namespace(ns));
@@ -106,7 +106,7 @@ final class NamespaceRoutes implements ApiServer.Routes {
     private Namespace find(Context ctx) {
         String ref = ctx.pathParam("namespace");
         Namespace ns = catalog.require(Kind.NAMESPACE, null, ref);
-        if (!scopes.key(ctx).mayUse(ns.namespaceId())) throw ApiException.notFound("namespace", ref);
+        if (!scopes.key(ctx).mayUse(ns.namespaceId())) throw LoupeException.notFound("namespace", ref);
         return ns;
     }
 
@@ -118,7 +118,7 @@ final class NamespaceRoutes implements ApiServer.Routes {
         scopes.requireUnrestricted(ctx, "delete namespaces");
         Namespace ns = find(ctx);
         if (catalog.count(Kind.BUCKET, ns.namespaceId(), null) > 0 || catalog.count(Kind.COLLECTION, ns.namespaceId(), null) > 0) {
-            throw ApiException.conflict("namespace '" + ns.namespaceName() + "' still holds buckets or collections; delete them first");
+            throw LoupeException.conflict("namespace '" + ns.namespaceName() + "' still holds buckets or collections; delete them first");
         }
         catalog.database().inTransaction(c -> catalog.delete(c, Kind.NAMESPACE, ns.namespaceId()));
         ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));

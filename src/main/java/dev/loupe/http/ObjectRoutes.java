@@ -3,7 +3,7 @@ package dev.loupe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobSource;
@@ -109,15 +109,16 @@ final class ObjectRoutes implements ApiServer.Routes {
         BlobSource source;
         try {
             source = BlobSource.parse(data.asText(), maxBlobBytes);
+        } catch (BlobSource.Oversized e) {
+            throw LoupeException.tooLarge(b.path() + ".data: " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().contains("limit")) throw ApiException.tooLarge(b.path() + ".data: " + e.getMessage());
             throw b.invalid("data", e.getMessage());
         }
         return switch (source) {
             case BlobSource.Remote remote -> new Blob(id, property, type, keyPrefix, remote.uri().toString(), null, null, null, metadata);
             case BlobSource.Inline inline -> {
                 if (inline.bytes().length > maxBlobBytes) {
-                    throw ApiException.tooLarge(b.path() + ".data: blob is " + inline.bytes().length + " bytes, over the " + maxBlobBytes + "-byte limit");
+                    throw LoupeException.tooLarge(b.path() + ".data: blob is " + inline.bytes().length + " bytes, over the " + maxBlobBytes + "-byte limit");
                 }
                 yield new Blob(id, property, type, keyPrefix, null, sources.put(inline.bytes(), "bin"),
                         (long) inline.bytes().length, inline.mimeType(), metadata);
@@ -174,7 +175,7 @@ final class ObjectRoutes implements ApiServer.Routes {
     private StoredObject find(Context ctx, Scope scope) {
         Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
         StoredObject o = catalog.require(Kind.OBJECT, scope.namespaceId(), ctx.pathParam("object"));
-        if (!o.bucketId().equals(bucket.bucketId())) throw ApiException.notFound("object", ctx.pathParam("object"));
+        if (!o.bucketId().equals(bucket.bucketId())) throw LoupeException.notFound("object", ctx.pathParam("object"));
         return o;
     }
 

@@ -1,7 +1,7 @@
 package dev.loupe.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +38,10 @@ record Page(int offset, int limit) {
         if (v == null || v.isBlank()) return def;
         try {
             int i = Integer.parseInt(v.trim());
-            if (i < min || i > max) throw ApiException.invalid(name, "must be between " + min + " and " + max + ", got " + i);
+            if (i < min || i > max) throw LoupeException.invalid(name, "must be between " + min + " and " + max + ", got " + i);
             return i;
         } catch (NumberFormatException e) {
-            throw ApiException.invalid(name, "must be an integer, got '" + v + "'");
+            throw LoupeException.invalid(name, "must be an integer, got '" + v + "'");
         }
     }
 
@@ -58,7 +58,7 @@ record Page(int offset, int limit) {
             if (offset < 0) throw new IllegalArgumentException();
             return offset;
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(field, "is not a cursor this server issued");
+            throw LoupeException.invalid(field, "is not a cursor this server issued");
         }
     }
 

@@ -3,7 +3,7 @@ package dev.loupe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Catalog;
@@ -149,7 +149,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
         List<Collection> collections = new ArrayList<>();
         for (String id : r.collectionIds()) {
             collections.add(catalog.find(Kind.COLLECTION, scope.namespaceId(), id)
-                    .orElseThrow(() -> ApiException.conflict("retriever's collection " + id + " no longer exists")));
+                    .orElseThrow(() -> LoupeException.conflict("retriever's collection " + id + " no longer exists")));
         }
         return collections;
     }

@@ -1,6 +1,6 @@
 package dev.loupe.http;
 
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.auth.ApiKey;
 import dev.loupe.auth.ApiKeys;
 import dev.loupe.catalog.Catalog;
@@ -30,18 +30,18 @@ final class Scopes {
     void authenticate(Context ctx) {
         if (ctx.path().equals(HealthRoutes.PATH)) return; // Mixpeek's health check needs no key
         String header = ctx.header("Authorization");
-        if (header == null || header.isBlank()) throw ApiException.unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
+        if (header == null || header.isBlank()) throw LoupeException.unauthenticated("missing Authorization header; send 'Authorization: Bearer <api key>'");
         String[] parts = header.trim().split("\\s+", 2);
         if (parts.length != 2 || !parts[0].toLowerCase(Locale.ROOT).equals("bearer")) {
-            throw ApiException.unauthorized("Authorization header must be 'Bearer <api key>'");
+            throw LoupeException.unauthenticated("Authorization header must be 'Bearer <api key>'");
         }
-        ApiKey key = keys.authenticate(parts[1].trim()).orElseThrow(() -> ApiException.unauthorized("invalid or revoked API key"));
+        ApiKey key = keys.authenticate(parts[1].trim()).orElseThrow(() -> LoupeException.unauthenticated("invalid or revoked API key"));
         ctx.attribute(KEY_ATTRIBUTE, key);
     }
 
     ApiKey key(Context ctx) {
         ApiKey key = ctx.attribute(KEY_ATTRIBUTE);
-        if (key == null) throw ApiException.unauthorized("not authenticated");
+        if (key == null) throw LoupeException.unauthenticated("not authenticated");
         return key;
     }
 
@@ -57,19 +57,19 @@ final class Scopes {
         ApiKey key = key(ctx);
         String requested = requested(ctx).orElse(DEFAULT_NAMESPACE);
         String wanted = requested.trim();
-        Namespace ns = catalog.find(Kind.NAMESPACE, null, wanted).orElseThrow(() -> ApiException.notFound("namespace", wanted));
+        Namespace ns = catalog.find(Kind.NAMESPACE, null, wanted).orElseThrow(() -> LoupeException.notFound("namespace", wanted));
         if (!key.mayUse(ns.namespaceId())) {
-            throw ApiException.forbidden("this API key may not use namespace '" + wanted + "'");
+            throw LoupeException.forbidden("this API key may not use namespace '" + wanted + "'");
         }
         return new Scope(key, ns);
     }
 
     /** Keys limited to namespaces may not manage namespaces or keys. */
     void requireUnrestricted(Context ctx, String action) {
-        if (!key(ctx).namespaces().isEmpty()) throw ApiException.forbidden("an API key limited to namespaces may not " + action);
+        if (!key(ctx).namespaces().isEmpty()) throw LoupeException.forbidden("an API key limited to namespaces may not " + action);
     }
 
     void requireAdmin(Context ctx) {
-        if (!key(ctx).admin()) throw ApiException.forbidden("only an admin API key may manage API keys");
+        if (!key(ctx).admin()) throw LoupeException.forbidden("only an admin API key may manage API keys");
     }
 }

@@ -1,6 +1,6 @@
 package dev.loupe.http;
 
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.blob.BlobStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -28,7 +28,7 @@ final class ThumbnailRoutes implements ApiServer.Routes {
     private void get(Context ctx) {
         String file = ctx.pathParam("file");
         String sha = file.endsWith(".jpg") ? file.substring(0, file.length() - 4) : file;
-        var path = thumbnails.lookup(sha, "jpg").orElseThrow(() -> ApiException.notFound("thumbnail", file));
+        var path = thumbnails.lookup(sha, "jpg").orElseThrow(() -> LoupeException.notFound("thumbnail", file));
         try {
             ctx.status(200).contentType("image/jpeg").header("Cache-Control", "public, max-age=31536000, immutable")
                     .result(Files.readAllBytes(path));

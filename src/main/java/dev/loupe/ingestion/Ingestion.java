@@ -1,6 +1,6 @@
 package dev.loupe.ingestion;
 
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.catalog.Batch;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Collection;
@@ -61,9 +61,9 @@ public final class Ingestion {
         return catalog.database().inTransaction(c -> {
             Batch current = catalog.require(c, Kind.BATCH, namespaceId, batch.batchId());
             if (!Batch.DRAFT.equals(current.status())) {
-                throw ApiException.conflict("batch " + batch.batchId() + " was already submitted (task " + current.taskId() + ")");
+                throw LoupeException.conflict("batch " + batch.batchId() + " was already submitted (task " + current.taskId() + ")");
             }
-            if (current.objectIds().isEmpty()) throw ApiException.invalid("object_ids", "batch has no objects to process");
+            if (current.objectIds().isEmpty()) throw LoupeException.invalid("object_ids", "batch has no objects to process");
             Task task = newTask(c, namespaceId, "api_buckets_batches_submit", current.batchId(), null);
             // Objects deleted since they were added to the batch fail with the reason, so the task says what became of them.
             Set<String> gone = queue.deletedAmong(current.objectIds());

@@ -2,7 +2,7 @@ package dev.loupe.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobException;
 import dev.loupe.blob.BlobSource;
@@ -331,7 +331,7 @@ public final class IngestionWorker implements Runnable {
 
     private static String reason(Throwable t) {
         if (t instanceof ImageException || t instanceof BlobException || t instanceof IllegalArgumentException
-                || t instanceof IllegalStateException || t instanceof ApiException) {
+                || t instanceof IllegalStateException || t instanceof LoupeException) {
             return t.getMessage();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());

@@ -1,7 +1,7 @@
 package dev.loupe.ingestion;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Ids;
@@ -64,7 +64,7 @@ public final class ObjectDeletions {
     ObjectDeletion record(StoredObject object) {
         ObjectDeletion deletion = new ObjectDeletion(object.objectId(), object.namespaceId(), object.bucketId(), Ids.now());
         catalog.database().inTransaction(c -> {
-            if (!catalog.delete(c, Kind.OBJECT, object.objectId())) throw ApiException.notFound(Kind.OBJECT.name(), object.objectId());
+            if (!catalog.delete(c, Kind.OBJECT, object.objectId())) throw LoupeException.notFound(Kind.OBJECT.name(), object.objectId());
             queue.recordDeletion(deletion);
             return null;
         });

@@ -2,7 +2,7 @@ package dev.loupe.retriever;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import java.util.HashSet;
@@ -25,7 +25,7 @@ public final class InputSchema {
     public static ObjectNode normalize(JsonNode schema, String path) {
         ObjectNode out = Json.object();
         if (schema == null || schema.isNull()) return out;
-        if (!schema.isObject()) throw ApiException.invalid(path, "must be an object of input definitions");
+        if (!schema.isObject()) throw LoupeException.invalid(path, "must be an object of input definitions");
         boolean wrapped = schema.has("properties") && schema.get("properties").isObject() && !schema.path("properties").has("type");
         JsonNode fields = wrapped ? schema.get("properties") : schema;
         Set<String> required = new HashSet<>();
@@ -33,12 +33,12 @@ public final class InputSchema {
         for (Map.Entry<String, JsonNode> e : fields.properties()) {
             if (!wrapped && (e.getKey().equals("type") || e.getKey().equals("required")) && !e.getValue().isObject()) continue;
             String at = path + "." + e.getKey();
-            if (!e.getValue().isObject()) throw ApiException.invalid(at, "must be an object with a 'type'");
+            if (!e.getValue().isObject()) throw LoupeException.invalid(at, "must be an object with a 'type'");
             ObjectNode field = e.getValue().deepCopy();
             String type = field.path("type").asText("");
-            if (type.isEmpty()) throw ApiException.invalid(at + ".type", "is required");
+            if (type.isEmpty()) throw LoupeException.invalid(at + ".type", "is required");
             if (!TYPES.contains(type.toLowerCase(Locale.ROOT))) {
-                throw ApiException.invalid(at + ".type", "unknown type '" + type + "'; expected one of " + TYPES);
+                throw LoupeException.invalid(at + ".type", "unknown type '" + type + "'; expected one of " + TYPES);
             }
             if (required.contains(e.getKey())) field.put("required", true);
             out.set(e.getKey(), field);
@@ -63,7 +63,7 @@ public final class InputSchema {
             }
             if (value == null || value.isNull()) {
                 if (spec.path("required").asBoolean(false)) {
-                    throw ApiException.invalid("inputs." + name, "is required by the retriever's input_schema");
+                    throw LoupeException.invalid("inputs." + name, "is required by the retriever's input_schema");
                 }
                 continue;
             }
@@ -78,7 +78,7 @@ public final class InputSchema {
                 case "document_reference" -> value.isObject() || value.isTextual();
                 default -> true;
             };
-            if (!ok) throw ApiException.invalid("inputs." + name, "must be of type " + type + ", got " + Body.kind(value));
+            if (!ok) throw LoupeException.invalid("inputs." + name, "must be of type " + type + ", got " + Body.kind(value));
         }
         return out;
     }

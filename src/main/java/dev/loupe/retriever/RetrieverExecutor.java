@@ -2,7 +2,7 @@ package dev.loupe.retriever;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobException;
 import dev.loupe.blob.BlobSource;
@@ -196,7 +196,7 @@ public final class RetrieverExecutor {
         for (FeatureExtractor.VectorIndexSpec spec : specs) {
             if (matches(spec, extractor, featureUri)) return spec;
         }
-        throw ApiException.invalid("feature_uri", where + " names '" + featureUri + "', which collection "
+        throw LoupeException.invalid("feature_uri", where + " names '" + featureUri + "', which collection "
                 + col.collectionName() + " does not index; it has " + specs.stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList());
     }
 
@@ -218,9 +218,9 @@ public final class RetrieverExecutor {
             case Stage.Query.Document d -> {
                 String id = Templates.renderText(d.documentIdTemplate(), inputs, where);
                 IndexedDocument doc = index.get(col.collectionId(), id)
-                        .orElseThrow(() -> ApiException.notFound("document", id));
+                        .orElseThrow(() -> LoupeException.notFound("document", id));
                 float[] stored = doc.vectors().get(spec.field());
-                if (stored == null) throw ApiException.invalid("document_ref", "document " + id + " has no " + spec.field());
+                if (stored == null) throw LoupeException.invalid("document_ref", "document " + id + " has no " + spec.field());
                 yield stored.clone();
             }
             case Stage.Query.Content c -> {
@@ -229,7 +229,7 @@ public final class RetrieverExecutor {
             }
         };
         if (v.length != spec.dimension()) {
-            throw ApiException.invalid("query", "query vector has " + v.length + " dimensions; " + spec.featureUri() + " has " + spec.dimension());
+            throw LoupeException.invalid("query", "query vector has " + v.length + " dimensions; " + spec.featureUri() + " has " + spec.dimension());
         }
         return v;
     }
@@ -242,18 +242,18 @@ public final class RetrieverExecutor {
             };
             return decoder.decode(bytes, size.width(), size.height()).image();
         } catch (IllegalArgumentException | BlobException | ImageException e) {
-            throw ApiException.invalid("query.value", "content query image is unusable: " + e.getMessage());
+            throw LoupeException.invalid("query.value", "content query image is unusable: " + e.getMessage());
         }
     }
 
     private static float[] vectorFrom(JsonNode value, String where) {
-        if (!value.isArray() || value.isEmpty()) throw ApiException.invalid("query.value", where + " needs a non-empty array of numbers");
+        if (!value.isArray() || value.isEmpty()) throw LoupeException.invalid("query.value", where + " needs a non-empty array of numbers");
         float[] v = new float[value.size()];
         for (int i = 0; i < v.length; i++) {
-            if (!value.get(i).isNumber()) throw ApiException.invalid("query.value[" + i + "]", "must be a number");
+            if (!value.get(i).isNumber()) throw LoupeException.invalid("query.value[" + i + "]", "must be a number");
             v[i] = (float) value.get(i).asDouble();
             if (!Float.isFinite(v[i])) {
-                throw ApiException.invalid("query.value[" + i + "]", "must be a finite number within float range, got " + value.get(i).asText());
+                throw LoupeException.invalid("query.value[" + i + "]", "must be a finite number within float range, got " + value.get(i).asText());
             }
         }
         return v;

@@ -3,7 +3,7 @@ package dev.loupe.retriever;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Collection;
 import dev.loupe.filter.FilterNode;
@@ -119,7 +119,7 @@ public final class RetrieverExplainer {
         FilterNode filter;
         try {
             filter = FilterParser.withInputs(Templates.forFilters(inputs, "explain")).parse(filterJson, "filters");
-        } catch (ApiException missingInput) {
+        } catch (LoupeException.Invalid missingInput) {
             warnings.add("filter selectivity unknown without sample inputs: " + missingInput.getMessage());
             return documents;
         }
@@ -135,7 +135,7 @@ public final class RetrieverExplainer {
             if (!(s instanceof Stage.VectorSearch v) || !(v.query() instanceof Stage.Query.Text t)) return false;
             try {
                 if (!executor.textCached(Templates.renderText(t.template(), inputs, "explain"))) return false;
-            } catch (ApiException missingInput) {
+            } catch (LoupeException.Invalid missingInput) {
                 return false;
             }
         }

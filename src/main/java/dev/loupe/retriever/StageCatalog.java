@@ -7,7 +7,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +59,7 @@ public final class StageCatalog {
             case "required" -> "is required";
             default -> first.getError() != null ? first.getError() : first.getMessage();
         };
-        throw ApiException.invalid(field, message);
+        throw LoupeException.invalid(field, message);
     }
 
     private static Set<String> parameterNames(StageKind kind) {

@@ -3,7 +3,7 @@ package dev.loupe.retriever;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterParser;
@@ -26,8 +26,8 @@ public final class StageParser {
     private StageParser() {}
 
     public static List<Stage> parseAll(JsonNode stages, String path) {
-        if (stages == null || !stages.isArray()) throw ApiException.invalid(path, "must be an array of stages");
-        if (stages.isEmpty()) throw ApiException.invalid(path, "a retriever needs at least one stage");
+        if (stages == null || !stages.isArray()) throw LoupeException.invalid(path, "must be an array of stages");
+        if (stages.isEmpty()) throw LoupeException.invalid(path, "a retriever needs at least one stage");
         List<Stage> out = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) out.add(parse(stages.get(i), path + "[" + i + "]"));
         return out;
@@ -37,10 +37,10 @@ public final class StageParser {
         Body stage = Body.of(node, path);
         Body config = stage.optionalObject("config").orElse(stage);
         String stageId = config.optionalString("stage_id").or(() -> stage.optionalString("stage_id"))
-                .orElseThrow(() -> ApiException.invalid(path + ".config.stage_id", "is required"));
+                .orElseThrow(() -> LoupeException.invalid(path + ".config.stage_id", "is required"));
         String name = stage.optionalString("stage_name").orElse(stageId);
         Body params = config.optionalObject("parameters").orElseGet(() -> Body.of(Json.object(), config.path() + ".parameters"));
-        StageKind kind = StageKind.byId(stageId).orElseThrow(() -> ApiException.invalid(path + ".config.stage_id",
+        StageKind kind = StageKind.byId(stageId).orElseThrow(() -> LoupeException.invalid(path + ".config.stage_id",
                 "unknown stage '" + stageId + "'; available: " + StageCatalog.stageIds()));
         StageCatalog.validate(kind, params.node(), params.path());
         try {
@@ -72,7 +72,7 @@ public final class StageParser {
                         params.optionalInt("top_k", 1, Stage.Mmr.MAX_TOP_K).orElse(10));
             };
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(params.path(), e.getMessage());
+            throw LoupeException.invalid(params.path(), e.getMessage());
         }
     }
 
@@ -127,14 +127,14 @@ public final class StageParser {
                     facets.add(new Stage.Facet(fb.optionalString("field").orElseThrow(() -> fb.invalid("field", "is required")),
                             fb.optionalInt("limit", 1, 1000).orElse(10)));
                 } else {
-                    throw ApiException.invalid(at, "must be a field name or {field, limit}");
+                    throw LoupeException.invalid(at, "must be a field name or {field, limit}");
                 }
             }
         }
         try {
             return new Stage.FeatureSearch(name, searches, finalTopK, fusion, preFilters, groupBy, facets);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(params.path(), e.getMessage());
+            throw LoupeException.invalid(params.path(), e.getMessage());
         }
     }
 
@@ -143,7 +143,7 @@ public final class StageParser {
             return new Stage.GroupBy(name, g.optionalString("field").orElseThrow(() -> g.invalid("field", "is required")),
                     g.optionalInt("max_per_group", 1, 10_000).orElse(1), g.optionalInt("limit", 1, 100_000).orElse(100_000));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(g.path(), e.getMessage());
+            throw LoupeException.invalid(g.path(), e.getMessage());
         }
     }
 

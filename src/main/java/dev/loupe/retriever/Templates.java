@@ -2,7 +2,7 @@ package dev.loupe.retriever;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterParser;
 import java.util.regex.Matcher;
@@ -41,7 +41,7 @@ public final class Templates {
 
     public static String renderText(String text, JsonNode inputs, String where) {
         JsonNode v = render(text, inputs, where);
-        if (!v.isValueNode()) throw ApiException.invalid(where, "expected text, but the input is " + v.getNodeType().name().toLowerCase());
+        if (!v.isValueNode()) throw LoupeException.invalid(where, "expected text, but the input is " + v.getNodeType().name().toLowerCase());
         return v.asText();
     }
 
@@ -78,7 +78,7 @@ public final class Templates {
         JsonNode cur = input(inputs, dotted);
         if (cur != null && !cur.isNull() && !cur.isMissingNode()) return cur;
         if (fallback != null && !fallback.isEmpty()) return defaultValue(fallback);
-        throw ApiException.invalid("inputs." + dotted, "is required by " + where);
+        throw LoupeException.invalid("inputs." + dotted, "is required by " + where);
     }
 
     private static JsonNode defaultValue(String fallback) {

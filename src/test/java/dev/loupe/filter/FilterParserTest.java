@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +27,12 @@ class FilterParserTest {
 
     @Test
     void errorsSayWhere() {
-        ApiException e = assertThrows(ApiException.class, () -> FilterParser.parseStatic(
+        LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> FilterParser.parseStatic(
                 Json.read("{\"AND\": [{}, {\"field\": \"a\", \"operator\": \"approx\", \"value\": 1}]}"), "filters"));
-        assertEquals(422, e.status());
-        assertEquals("filters.AND[1].operator", e.details().get("field"));
+        assertEquals("filters.AND[1].operator", e.field());
         assertTrue(e.getMessage().contains("unknown operator 'approx'"));
-        assertEquals("filters.value", assertThrows(ApiException.class, () -> FilterParser.parseStatic(
-                Json.read("{\"field\": \"a\", \"operator\": \"in\", \"value\": 1}"), "filters")).details().get("field"));
+        assertEquals("filters.value", assertThrows(LoupeException.Invalid.class, () -> FilterParser.parseStatic(
+                Json.read("{\"field\": \"a\", \"operator\": \"in\", \"value\": 1}"), "filters")).field());
     }
 
     @Test
@@ -42,7 +41,7 @@ class FilterParserTest {
         FilterNode.Condition c = assertInstanceOf(FilterNode.Condition.class, parser.parse(
                 Json.read("{\"field\": \"owner\", \"operator\": \"eq\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.user\"}}"), "f"));
         assertEquals("u1", c.value().asText());
-        assertThrows(ApiException.class, () -> parser.parse(
+        assertThrows(LoupeException.Invalid.class, () -> parser.parse(
                 Json.read("{\"field\": \"owner\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.other\"}}"), "f"));
     }
 
@@ -51,13 +50,13 @@ class FilterParserTest {
         FilterNode.Condition literal = assertInstanceOf(FilterNode.Condition.class, FilterParser.parseStatic(
                 Json.read("{\"field\": \"code\", \"value\": \"{{INPUT.x}}\"}"), "filters"));
         assertEquals("{{INPUT.x}}", literal.value().asText(), "documents/list has no inputs to render");
-        assertThrows(ApiException.class, () -> FilterParser.parseStatic(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"{{INPUT.x}}\"}"), "f"));
+        assertThrows(LoupeException.Invalid.class, () -> FilterParser.parseStatic(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"{{INPUT.x}}\"}"), "f"));
         FilterParser deferred = FilterParser.deferringInputs();
         deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"{{INPUT.x}}\"}"), "f");
         deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"nin\", \"value\": [\"a\", \"{{INPUT.x}}\"]}"), "f");
         deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"gt\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.min\"}}"), "f");
-        ApiException e = assertThrows(ApiException.class, () -> deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"a\"}"), "f"));
-        assertEquals("f.value", e.details().get("field"), "a value known now is still checked");
+        LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> deferred.parse(Json.read("{\"field\": \"c\", \"operator\": \"in\", \"value\": \"a\"}"), "f"));
+        assertEquals("f.value", e.field(), "a value known now is still checked");
     }
 
     @Test
@@ -70,14 +69,13 @@ class FilterParserTest {
         for (String pattern : refused) {
             ObjectNode filter = Json.object();
             filter.putArray("AND").addObject().put("field", "sku").put("operator", "regex").put("value", pattern);
-            ApiException e = assertThrows(ApiException.class, () -> FilterParser.parseStatic(filter, "filters"), pattern);
-            assertEquals(422, e.status(), pattern);
-            assertEquals("filters.AND[0].value", e.details().get("field"), pattern);
+            LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> FilterParser.parseStatic(filter, "filters"), pattern);
+            assertEquals("filters.AND[0].value", e.field(), pattern);
             assertTrue(e.getMessage().contains("regular expression"), e.getMessage());
         }
-        ApiException deferred = assertThrows(ApiException.class, () -> FilterParser.deferringInputs().parse(
+        LoupeException.Invalid deferred = assertThrows(LoupeException.Invalid.class, () -> FilterParser.deferringInputs().parse(
                 Json.read("{\"field\": \"sku\", \"operator\": \"regex\", \"value\": \"\\\\b\"}"), "pre_filters"));
-        assertEquals("pre_filters.value", deferred.details().get("field"), "a literal pattern is checked when a retriever is saved");
+        assertEquals("pre_filters.value", deferred.field(), "a literal pattern is checked when a retriever is saved");
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.loupe.testing.Api;
 import dev.loupe.testing.OpenApi;
 import dev.loupe.testing.TestServer;
 import java.nio.file.Path;
+import dev.loupe.api.LoupeException;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,15 +65,35 @@ class ErrorTypesTest {
 
     @Test
     void theHttpLayersOwnStatusesMapToMixpeeksTypes() {
-        assertEquals("BadRequestError", ApiServer.errorType(400));
-        assertEquals("AuthenticationError", ApiServer.errorType(401));
-        assertEquals("PermissionError", ApiServer.errorType(403));
-        assertEquals("NotFoundError", ApiServer.errorType(404));
-        assertEquals("MethodNotAllowedError", ApiServer.errorType(405));
-        assertEquals("ConflictError", ApiServer.errorType(409));
-        assertEquals("PayloadTooLargeError", ApiServer.errorType(413));
-        assertEquals("ValidationError", ApiServer.errorType(422));
-        assertEquals("InternalServerError", ApiServer.errorType(500));
-        assertEquals("ServiceUnavailableError", ApiServer.errorType(503));
+        assertEquals("BadRequestError", ApiError.ofStatus(400, "m").type());
+        assertEquals("AuthenticationError", ApiError.ofStatus(401, "m").type());
+        assertEquals("PermissionError", ApiError.ofStatus(403, "m").type());
+        assertEquals("NotFoundError", ApiError.ofStatus(404, "m").type());
+        assertEquals("MethodNotAllowedError", ApiError.ofStatus(405, "m").type());
+        assertEquals("ConflictError", ApiError.ofStatus(409, "m").type());
+        assertEquals("PayloadTooLargeError", ApiError.ofStatus(413, "m").type());
+        assertEquals("ValidationError", ApiError.ofStatus(422, "m").type());
+        assertEquals("InternalServerError", ApiError.ofStatus(500, "m").type());
+        assertEquals("ServiceUnavailableError", ApiError.ofStatus(503, "m").type());
+    }
+
+    @Test
+    void eachDomainRefusalBecomesItsStatusAndTheTypeOfThatStatus() {
+        Map<LoupeException, Integer> expected = Map.of(
+                LoupeException.malformed("m"), 400,
+                LoupeException.unauthenticated("m"), 401,
+                LoupeException.forbidden("m"), 403,
+                LoupeException.notFound("bucket", "b1"), 404,
+                LoupeException.conflict("m"), 409,
+                LoupeException.tooLarge("m"), 413,
+                LoupeException.invalid("a.b", "m"), 422,
+                LoupeException.unavailable("m"), 503);
+        expected.forEach((e, status) -> {
+            ApiError error = ApiError.of(e);
+            assertEquals(status, error.status(), e.getClass().getSimpleName());
+            assertEquals(ApiError.ofStatus(status, "m").type(), error.type(), e.getClass().getSimpleName());
+        });
+        assertEquals(Map.of("field", "a.b"), ApiError.of(LoupeException.invalid("a.b", "m")).details());
+        assertEquals(Map.of("resource", "bucket", "identifier", "b1"), ApiError.of(LoupeException.notFound("bucket", "b1")).details());
     }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.ApiException;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
@@ -40,9 +40,8 @@ class TemplatesTest {
 
     @Test
     void anAbsentInputWithoutDefaultIsNamed() {
-        ApiException e = assertThrows(ApiException.class, () -> Templates.render("{{INPUT.missing}}", inputs, "stage 's'"));
-        assertEquals(422, e.status());
-        assertEquals("inputs.missing", e.details().get("field"));
+        LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> Templates.render("{{INPUT.missing}}", inputs, "stage 's'"));
+        assertEquals("inputs.missing", e.field());
     }
 
     @Test
@@ -50,10 +49,10 @@ class TemplatesTest {
         ObjectNode schema = InputSchema.normalize(Json.read("{\"k\": {\"type\": \"integer\"}, \"top\": {\"type\": \"integer\", \"default\": 7},"
                 + " \"q\": {\"type\": \"text\", \"required\": true}}"), "input_schema");
         assertEquals(7, InputSchema.apply(schema, inputs).path("top").asInt());
-        ApiException wrongType = assertThrows(ApiException.class, () -> InputSchema.apply(schema, (ObjectNode) Json.read("{\"q\": \"x\", \"k\": \"five\"}")));
-        assertEquals("inputs.k", wrongType.details().get("field"));
-        ApiException missing = assertThrows(ApiException.class, () -> InputSchema.apply(schema, Json.object()));
-        assertEquals("inputs.q", missing.details().get("field"));
+        LoupeException.Invalid wrongType = assertThrows(LoupeException.Invalid.class, () -> InputSchema.apply(schema, (ObjectNode) Json.read("{\"q\": \"x\", \"k\": \"five\"}")));
+        assertEquals("inputs.k", wrongType.field());
+        LoupeException.Invalid missing = assertThrows(LoupeException.Invalid.class, () -> InputSchema.apply(schema, Json.object()));
+        assertEquals("inputs.q", missing.field());
     }
 
     private FilterNode filter(String json, JsonNode withInputs) {
@@ -96,13 +95,12 @@ class TemplatesTest {
 
     @Test
     void aMissingInputInAFilterIsNamedWithTheFilterPath() {
-        ApiException e = assertThrows(ApiException.class, () -> filter(
+        LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> filter(
                 "{\"AND\": [{\"field\": \"a\", \"value\": 1}, {\"field\": \"b\", \"operator\": \"in\", \"value\": [\"x\", \"{{INPUT.wanted}}\"]}]}", inputs));
-        assertEquals(422, e.status());
-        assertEquals("inputs.wanted", e.details().get("field"));
+        assertEquals("inputs.wanted", e.field());
         assertTrue(e.getMessage().contains("stage 'f'") && e.getMessage().contains("filters.AND[1].value[1]"), e.getMessage());
-        ApiException wrongType = assertThrows(ApiException.class, () -> filter("{\"field\": \"b\", \"operator\": \"in\", \"value\": \"{{INPUT.q}}\"}", inputs));
-        assertEquals("filters.value", wrongType.details().get("field"), "a rendered value is checked against its operator");
+        LoupeException.Invalid wrongType = assertThrows(LoupeException.Invalid.class, () -> filter("{\"field\": \"b\", \"operator\": \"in\", \"value\": \"{{INPUT.q}}\"}", inputs));
+        assertEquals("filters.value", wrongType.field(), "a rendered value is checked against its operator");
     }
 
     @Test
@@ -114,9 +112,9 @@ class TemplatesTest {
                   {"field": "brand", "operator": "nin", "value": {"type": "dynamic", "field": "inputs.brands"}},
                   {"field": "price", "operator": "gte", "value": {"type": "dynamic", "field": "inputs.min"}}]}}}}"""), "stages[0]");
         assertInstanceOf(Stage.AttributeFilter.class, s);
-        ApiException stillChecked = assertThrows(ApiException.class, () -> StageParser.parse(Json.read("""
+        LoupeException.Invalid stillChecked = assertThrows(LoupeException.Invalid.class, () -> StageParser.parse(Json.read("""
                 {"stage_name": "f", "config": {"stage_id": "attribute_filter", "parameters": {"filters": {
                   "field": "colour", "operator": "in", "value": "red"}}}}"""), "stages[0]"));
-        assertEquals("stages[0].config.parameters.filters.value", stillChecked.details().get("field"));
+        assertEquals("stages[0].config.parameters.filters.value", stillChecked.field());
     }
 }
