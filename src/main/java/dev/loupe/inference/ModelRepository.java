@@ -5,8 +5,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +31,7 @@ public final class ModelRepository implements AutoCloseable {
     private final ModelDownloader downloader;
     private final boolean offline;
     private final OrtEnvironment env;
-    private final ConcurrentMap<String, DualEncoder> dualEncoders = new ConcurrentHashMap<>();
+    private final Memo<String, DualEncoder> dualEncoders = Memo.unbounded();
 
     /** A repository that never downloads: models must already be in {@code modelsDir}. */
     public ModelRepository(Path modelsDir) {
@@ -83,7 +81,7 @@ public final class ModelRepository implements AutoCloseable {
 
     public DualEncoder dualEncoder(String name) {
         if (!NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
-        return dualEncoders.computeIfAbsent(name, n -> onLargeStack(() -> load(n)));
+        return dualEncoders.get(name, n -> onLargeStack(() -> load(n)));
     }
 
     /**
@@ -155,7 +153,6 @@ public final class ModelRepository implements AutoCloseable {
 
     @Override
     public void close() {
-        dualEncoders.values().forEach(DualEncoder::close);
-        dualEncoders.clear();
+        dualEncoders.clear().forEach(DualEncoder::close);
     }
 }

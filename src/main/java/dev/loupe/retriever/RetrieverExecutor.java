@@ -18,10 +18,10 @@ import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.inference.DualEncoder;
+import dev.loupe.inference.Memo;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.ImageException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,12 +42,7 @@ public final class RetrieverExecutor {
     private final UrlFetcher fetcher;
     private final ImageDecoder decoder;
     private final long maxBlobBytes;
-    private final Map<String, float[]> textCache = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
-            return size() > QUERY_CACHE_SIZE;
-        }
-    });
+    private final Memo<String, float[]> textCache = Memo.bounded(QUERY_CACHE_SIZE);
 
     public RetrieverExecutor(DocumentIndex index, ExtractorCatalog extractors, UrlFetcher fetcher, ImageDecoder decoder, long maxBlobBytes) {
         this.index = index;
@@ -113,7 +108,7 @@ public final class RetrieverExecutor {
 
     /** Whether the text query encoder's vector for {@code text} is cached. */
     boolean textCached(String text) {
-        return textCache.containsKey(extractors.image().encoder().name() + "\n" + text);
+        return textCache.holds(extractors.image().encoder().name() + "\n" + text);
     }
 
     private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut) {
@@ -211,7 +206,7 @@ public final class RetrieverExecutor {
             case Stage.Query.Text t -> {
                 DualEncoder encoder = extractors.image().encoder();
                 String text = Templates.renderText(t.template(), inputs, where);
-                yield textCache.computeIfAbsent(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
+                yield textCache.get(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
             }
             case Stage.Query.Vector vec -> vectorFrom(vec.value() instanceof com.fasterxml.jackson.databind.node.TextNode tn
                     ? Templates.render(tn.asText(), inputs, where) : vec.value(), where);
