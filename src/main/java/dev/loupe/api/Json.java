@@ -110,4 +110,24 @@ public final class Json {
             throw LoupeException.malformed("malformed JSON body" + where + ": " + e.getOriginalMessage());
         }
     }
+
+    /**
+     * Applies a JSON Merge Patch (RFC 7396) to {@code target} in place: a key set to
+     * {@code null} is removed, an object merges key by key into the object there (or into an
+     * empty one), anything else replaces what was there. The one meaning of {@code null} in
+     * every PATCH body.
+     */
+    public static void mergePatch(ObjectNode target, ObjectNode patch) {
+        for (java.util.Map.Entry<String, JsonNode> e : patch.properties()) {
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                target.remove(e.getKey());
+            } else if (v instanceof ObjectNode inner) {
+                ObjectNode into = target.get(e.getKey()) instanceof ObjectNode existing ? existing : target.putObject(e.getKey());
+                mergePatch(into, inner);
+            } else {
+                target.set(e.getKey(), v.deepCopy());
+            }
+        }
+    }
 }

@@ -14,12 +14,13 @@ import java.util.Set;
 /**
  * A change to a document's fields, from the body of {@code PATCH} or {@code PUT
  * /v1/collections/{c}/documents/{d}}. Each key of the body is a field or a dot path
- * ({@code "metadata.status"}), and sets that value; a JSON null sets null.
+ * ({@code "metadata.status"}) naming what changes.
  * <ul>
- *   <li>{@link Mode#MERGE} (PATCH): an object merges into the object already there, key by
- *       key; fields the body does not name stay as they are.</li>
- *   <li>{@link Mode#REPLACE} (PUT): the document's own fields become the body's; fields the
- *       body does not name are removed.</li>
+ *   <li>{@link Mode#MERGE} (PATCH): a JSON Merge Patch (RFC 7396), as for the metadata of
+ *       objects, buckets and collections: {@code null} removes the field, an object merges
+ *       into the object already there key by key, fields the body does not name stay.</li>
+ *   <li>{@link Mode#REPLACE} (PUT): the document's own fields become the body's, nulls
+ *       included; fields the body does not name are removed.</li>
  * </ul>
  * What Loupe sets (the ids, the lineage, {@code created_at}, the thumbnail) and the vectors
  * are not the caller's to change: Mixpeek's batch update excludes vectors, and deleting a
@@ -95,23 +96,15 @@ record DocumentPatch(Mode mode, List<Change> changes) {
                 }
             }
             String last = c.path().getLast();
-            if (mode == Mode.MERGE && into.get(last) instanceof ObjectNode existing && c.value() instanceof ObjectNode patch) {
-                merge(existing, patch);
+            if (mode == Mode.MERGE && c.value().isNull()) {
+                into.remove(last);
+            } else if (mode == Mode.MERGE && c.value() instanceof ObjectNode patch) {
+                Json.mergePatch(into.get(last) instanceof ObjectNode existing ? existing : into.putObject(last), patch);
             } else {
                 into.set(last, c.value().deepCopy());
             }
         }
         return fields;
-    }
-
-    private static void merge(ObjectNode into, ObjectNode patch) {
-        for (Map.Entry<String, JsonNode> e : patch.properties()) {
-            if (into.get(e.getKey()) instanceof ObjectNode existing && e.getValue() instanceof ObjectNode inner) {
-                merge(existing, inner);
-            } else {
-                into.set(e.getKey(), e.getValue().deepCopy());
-            }
-        }
     }
 
     private static JsonNode at(JsonNode node, List<String> path) {

@@ -39,17 +39,8 @@ record Patch(Body body) {
         ObjectNode out = current instanceof ObjectNode o ? o.deepCopy() : dev.loupe.api.Json.object();
         if (!body.has("metadata")) return out;
         ObjectNode changes = body.objectOrEmpty("metadata");
-        merge(out, changes);
+        dev.loupe.api.Json.mergePatch(out, changes);
         return out;
-    }
-
-    private static void merge(ObjectNode target, ObjectNode changes) {
-        for (Map.Entry<String, JsonNode> e : changes.properties()) {
-            JsonNode v = e.getValue();
-            if (v.isNull()) target.remove(e.getKey());
-            else if (v.isObject() && target.get(e.getKey()) instanceof ObjectNode existing) merge(existing, (ObjectNode) v);
-            else target.set(e.getKey(), v);
-        }
     }
 
     String name(String field, String current) {

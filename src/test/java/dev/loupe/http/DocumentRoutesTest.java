@@ -174,6 +174,22 @@ class DocumentRoutesTest {
     }
 
     @Test
+    void nullInAPatchRemovesTheFieldAsInEveryOtherPatchWhileAPutStoresIt() {
+        JsonNode green = product("green");
+        JsonNode patched = api.ok("PATCH", path(green), "{\"metadata\": {\"brand\": null}, \"label\": \"x\"}");
+        assertFalse(patched.path("metadata").has("brand"), patched.toString());
+        assertEquals("green", patched.path("metadata").path("colour").asText());
+        patched = api.ok("PATCH", path(green), "{\"label\": null, \"metadata.price\": null}");
+        assertFalse(patched.has("label"), patched.toString());
+        assertFalse(patched.path("metadata").has("price"), patched.toString());
+        JsonNode put = api.ok("PUT", path(green), "{\"metadata\": {\"colour\": \"green\", \"brand\": null}}");
+        assertTrue(put.path("metadata").has("brand") && put.path("metadata").path("brand").isNull(), put.toString());
+        assertEquals(List.of("green"), metadata(list("m", "", "{\"filters\": {\"AND\": [{\"metadata.colour\": \"green\"},"
+                + " {\"field\": \"metadata.brand\", \"operator\": \"exists\", \"value\": true}]}}").path("results"), "colour"),
+                "the null PUT stored is a field filters see");
+    }
+
+    @Test
     void whatLoupeSetsAndTheVectorsCannotBeChanged() {
         JsonNode orange = product("orange");
         for (String body : List.of("{\"document_id\": \"doc_other\"}", "{\"collection_id\": \"col_other\"}", "{\"root_object_id\": \"obj_other\"}",
