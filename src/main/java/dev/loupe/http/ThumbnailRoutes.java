@@ -2,6 +2,7 @@ package dev.loupe.http;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.ThumbnailRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -22,13 +23,13 @@ final class ThumbnailRoutes implements ApiServer.Routes {
 
     @Override
     public void register(RoutesConfig r) {
-        r.get("/thumbnails/{file}", this::get);
+        r.get(ThumbnailRef.PREFIX + "{file}", this::get);
     }
 
     private void get(Context ctx) {
         String file = ctx.pathParam("file");
-        String sha = file.endsWith(".jpg") ? file.substring(0, file.length() - 4) : file;
-        var path = thumbnails.lookup(sha, "jpg").orElseThrow(() -> LoupeException.notFound("thumbnail", file));
+        var path = ThumbnailRef.ofFileName(file).flatMap(ref -> thumbnails.lookup(ref.sha256(), ThumbnailRef.EXTENSION))
+                .orElseThrow(() -> LoupeException.notFound("thumbnail", file));
         try {
             ctx.status(200).contentType("image/jpeg").header("Cache-Control", "public, max-age=31536000, immutable")
                     .result(Files.readAllBytes(path));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
+import dev.loupe.blob.ThumbnailRef;
 import dev.loupe.catalog.Batch;
 import dev.loupe.catalog.Blob;
 import dev.loupe.catalog.Bucket;
@@ -212,7 +213,7 @@ final class Views {
         String base = baseUrl(ctx);
         JsonNode thumb = n.get("thumbnail_url");
         ArrayNode blobs = n.putArray("document_blobs");
-        if (thumb != null && thumb.isTextual() && thumb.asText().startsWith("/")) {
+        if (thumb != null && thumb.isTextual() && ThumbnailRef.parse(thumb.asText()).isPresent()) {
             String url = base + thumb.asText();
             n.put("thumbnail_url", url);
             ObjectNode b = blobs.addObject();
