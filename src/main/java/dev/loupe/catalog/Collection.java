@@ -1,6 +1,8 @@
 package dev.loupe.catalog;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
@@ -12,13 +14,59 @@ public record Collection(String collectionId, String namespaceId, String collect
                          Source source, ExtractorConfig featureExtractor, JsonNode metadata,
                          String createdAt, String updatedAt) {
 
-    /** Where a collection's inputs come from: {@code bucket} objects or another collection's documents. */
-    public record Source(String type, List<String> bucketIds, String collectionId) {
-        public static final String BUCKET = "bucket";
-        public static final String COLLECTION = "collection";
+    /**
+     * Where a collection's inputs come from: the objects of buckets, or the documents of an
+     * upstream collection. Stored and answered with Mixpeek's {@code type} names.
+     */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Source.Buckets.class, name = "bucket"),
+            @JsonSubTypes.Type(value = Source.Upstream.class, name = "collection")})
+    public sealed interface Source {
+        /** Mixpeek's name for this kind of source. */
+        String type();
 
-        public boolean isBucket() {
-            return BUCKET.equals(type);
+        /** Whether objects of this bucket are this source's inputs. */
+        boolean readsBucket(String bucketId);
+
+        /** Whether documents of this collection are this source's inputs. */
+        boolean readsCollection(String collectionId);
+
+        record Buckets(List<String> bucketIds) implements Source {
+            public Buckets {
+                bucketIds = List.copyOf(bucketIds);
+            }
+
+            @Override
+            public String type() {
+                return "bucket";
+            }
+
+            @Override
+            public boolean readsBucket(String bucketId) {
+                return bucketIds.contains(bucketId);
+            }
+
+            @Override
+            public boolean readsCollection(String collectionId) {
+                return false;
+            }
+        }
+
+        record Upstream(String collectionId) implements Source {
+            @Override
+            public String type() {
+                return "collection";
+            }
+
+            @Override
+            public boolean readsBucket(String bucketId) {
+                return false;
+            }
+
+            @Override
+            public boolean readsCollection(String collectionId) {
+                return this.collectionId.equals(collectionId);
+            }
         }
     }
 

@@ -107,7 +107,7 @@ final class BucketRoutes implements ApiServer.Routes {
         Scope scope = scopes.of(ctx);
         Bucket b = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
         for (Collection c : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
-            if (c.source().isBucket() && c.source().bucketIds().contains(b.bucketId())) {
+            if (c.source().readsBucket(b.bucketId())) {
                 throw LoupeException.conflict("bucket '" + b.bucketName() + "' feeds collection '" + c.collectionName() + "'; delete it first");
             }
         }

@@ -89,7 +89,7 @@ final class CollectionRoutes implements ApiServer.Routes {
     private Collection.Source source(Body src, Scope scope) {
         String type = src.requiredString("type");
         return switch (type) {
-            case Collection.Source.BUCKET -> {
+            case "bucket" -> {
                 List<String> refs = new ArrayList<>(src.strings("bucket_ids"));
                 src.optionalString("bucket_id").ifPresent(refs::add);
                 if (refs.isEmpty()) throw src.invalid("bucket_ids", "a bucket source needs bucket_ids (or bucket_id)");
@@ -99,15 +99,15 @@ final class CollectionRoutes implements ApiServer.Routes {
                             .orElseThrow(() -> src.invalid("bucket_ids", "bucket not found: " + ref));
                     if (!ids.contains(b.bucketId())) ids.add(b.bucketId());
                 }
-                yield new Collection.Source(type, ids, null);
+                yield new Collection.Source.Buckets(ids);
             }
-            case Collection.Source.COLLECTION -> {
+            case "collection" -> {
                 String ref = src.optionalString("collection_id")
                         .or(() -> src.strings("collection_ids").stream().findFirst())
                         .orElseThrow(() -> src.invalid("collection_id", "a collection source needs collection_id"));
                 Collection upstream = catalog.find(Kind.COLLECTION, scope.namespaceId(), ref)
                         .orElseThrow(() -> src.invalid("collection_id", "collection not found: " + ref));
-                yield new Collection.Source(type, List.of(), upstream.collectionId());
+                yield new Collection.Source.Upstream(upstream.collectionId());
             }
             default -> throw src.invalid("type", "must be 'bucket' or 'collection', got '" + type + "'");
         };
@@ -159,8 +159,8 @@ final class CollectionRoutes implements ApiServer.Routes {
      * are left to the objects themselves.
      */
     private void checkMappedFields(JsonNode mappings, Collection.Source source, String namespaceId) {
-        if (!source.isBucket()) return;
-        for (String bucketId : source.bucketIds()) {
+        if (!(source instanceof Collection.Source.Buckets buckets)) return;
+        for (String bucketId : buckets.bucketIds()) {
             Bucket bucket = catalog.find(Kind.BUCKET, namespaceId, bucketId).orElseThrow();
             JsonNode props = bucket.bucketSchema() == null ? null : bucket.bucketSchema().get("properties");
             if (props == null || !props.isObject() || props.isEmpty()) continue;
@@ -181,8 +181,8 @@ final class CollectionRoutes implements ApiServer.Routes {
     }
 
     private JsonNode inputSchema(Collection c) {
-        if (c.source().isBucket() && !c.source().bucketIds().isEmpty()) {
-            return catalog.find(Kind.BUCKET, c.namespaceId(), c.source().bucketIds().getFirst())
+        if (c.source() instanceof Collection.Source.Buckets buckets && !buckets.bucketIds().isEmpty()) {
+            return catalog.find(Kind.BUCKET, c.namespaceId(), buckets.bucketIds().getFirst())
                     .map(b -> (JsonNode) b.bucketSchema()).orElse(Json.object().putObject("properties"));
         }
         ObjectNode schema = Json.object();
@@ -235,7 +235,7 @@ final class CollectionRoutes implements ApiServer.Routes {
         Scope scope = scopes.of(ctx);
         Collection col = catalog.require(Kind.COLLECTION, scope.namespaceId(), ctx.pathParam("collection"));
         for (Collection other : catalog.list(Kind.COLLECTION, scope.namespaceId(), null, Integer.MAX_VALUE, 0)) {
-            if (!other.source().isBucket() && col.collectionId().equals(other.source().collectionId())) {
+            if (other.source().readsCollection(col.collectionId())) {
                 throw LoupeException.conflict("collection '" + col.collectionName() + "' feeds collection '" + other.collectionName() + "'; delete it first");
             }
         }

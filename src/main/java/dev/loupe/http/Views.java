@@ -153,8 +153,10 @@ final class Views {
         if (c.description() != null) n.put("description", c.description());
         ObjectNode source = n.putObject("source");
         source.put("type", c.source().type());
-        if (c.source().isBucket()) source.set("bucket_ids", Json.tree(c.source().bucketIds()));
-        else source.put("collection_id", c.source().collectionId());
+        switch (c.source()) {
+            case Collection.Source.Buckets b -> source.set("bucket_ids", Json.tree(b.bucketIds()));
+            case Collection.Source.Upstream u -> source.put("collection_id", u.collectionId());
+        }
         n.set("input_schema", inputSchema);
         ObjectNode output = n.putObject("output_schema");
         ObjectNode props = output.putObject("properties");

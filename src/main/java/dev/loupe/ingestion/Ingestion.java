@@ -89,8 +89,8 @@ public final class Ingestion {
         return catalog.database().inTransaction(c -> {
             List<WorkItem.Request> work = new ArrayList<>();
             Task task = null;
-            if (collection.source().isBucket()) {
-                for (String bucketId : collection.source().bucketIds()) {
+            if (collection.source() instanceof Collection.Source.Buckets buckets) {
+                for (String bucketId : buckets.bucketIds()) {
                     for (int offset = 0; ; offset += PAGE) {
                         List<StoredObject> objects = catalog.list(c, Kind.OBJECT, ns, bucketId, PAGE, offset);
                         if (task == null && !objects.isEmpty()) task = newTask(c, ns, "api_collections_trigger", null, collection.collectionId());
@@ -100,8 +100,7 @@ public final class Ingestion {
                         if (objects.size() < PAGE) break;
                     }
                 }
-            } else {
-                String upstream = collection.source().collectionId();
+            } else if (collection.source() instanceof Collection.Source.Upstream(String upstream)) {
                 for (int offset = 0; ; offset += PAGE) {
                     List<IndexedDocument> docs = index.list(upstream, FilterNode.ALL, List.of(), offset, PAGE).documents();
                     if (task == null && !docs.isEmpty()) task = newTask(c, ns, "api_collections_trigger", null, collection.collectionId());
@@ -126,7 +125,7 @@ public final class Ingestion {
     private List<Collection> collectionsFedBy(Connection c, String namespaceId, String bucketId) throws SQLException {
         List<Collection> out = new ArrayList<>();
         for (Collection col : catalog.list(c, Kind.COLLECTION, namespaceId, null, Integer.MAX_VALUE, 0)) {
-            if (col.source().isBucket() && col.source().bucketIds().contains(bucketId)) out.add(col);
+            if (col.source().readsBucket(bucketId)) out.add(col);
         }
         return out;
     }

@@ -243,7 +243,12 @@ public final class IngestionWorker implements Runnable {
             if (object.keyPrefix() != null) fields.put("key_prefix", object.keyPrefix());
             return new SourceView(object.blobs(), metadata, fields);
         }
-        IndexedDocument upstream = d.index().get(col.source().collectionId(), item.sourceDocumentId())
+        String upstreamId = switch (col.source()) {
+            case Collection.Source.Upstream u -> u.collectionId();
+            case Collection.Source.Buckets b -> throw new IllegalStateException("work item names source document "
+                    + item.sourceDocumentId() + " but collection " + col.collectionId() + " reads buckets");
+        };
+        IndexedDocument upstream = d.index().get(upstreamId, item.sourceDocumentId())
                 .orElseThrow(() -> new IllegalStateException("source document " + item.sourceDocumentId() + " was deleted"));
         JsonNode metadata = upstream.fields().path("metadata");
         return new SourceView(object == null ? List.of() : object.blobs(),
@@ -325,7 +330,7 @@ public final class IngestionWorker implements Runnable {
     /** The collections that take this item's collection as their source; looked up once per batch. */
     private List<Collection> consumersOf(WorkItem item) {
         return d.catalog().list(Kind.COLLECTION, item.namespaceId(), null, Integer.MAX_VALUE, 0).stream()
-                .filter(col -> !col.source().isBucket() && item.collectionId().equals(col.source().collectionId()))
+                .filter(col -> col.source().readsCollection(item.collectionId()))
                 .toList();
     }
 

@@ -118,7 +118,7 @@ public final class ObjectDeletions {
         List<String> ordered = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Collection col : all) {
-            if (col.source().isBucket() && col.source().bucketIds().contains(bucketId) && seen.add(col.collectionId())) {
+            if (col.source().readsBucket(bucketId) && seen.add(col.collectionId())) {
                 ordered.add(col.collectionId());
             }
         }
@@ -126,7 +126,7 @@ public final class ObjectDeletions {
         for (int i = 0; i < ordered.size(); i++) {
             String upstream = ordered.get(i);
             for (Collection col : all) {
-                if (!col.source().isBucket() && upstream.equals(col.source().collectionId()) && seen.add(col.collectionId())) {
+                if (col.source().readsCollection(upstream) && seen.add(col.collectionId())) {
                     ordered.add(col.collectionId());
                 }
             }

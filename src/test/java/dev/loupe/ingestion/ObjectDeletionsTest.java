@@ -54,8 +54,8 @@ class ObjectDeletionsTest {
         deletions = new ObjectDeletions(catalog, queue, index);
         // Tier 2 is listed before its source: finding it takes following sources, not one pass in creation order.
         db.inTransaction(c -> {
-            catalog.insert(c, Kind.COLLECTION, TIER2, NS, null, "tier2", collection(TIER2, new Collection.Source("collection", List.of(), TIER1)));
-            catalog.insert(c, Kind.COLLECTION, TIER1, NS, null, "tier1", collection(TIER1, new Collection.Source("bucket", List.of(BUCKET), null)));
+            catalog.insert(c, Kind.COLLECTION, TIER2, NS, null, "tier2", collection(TIER2, new Collection.Source.Upstream(TIER1)));
+            catalog.insert(c, Kind.COLLECTION, TIER1, NS, null, "tier1", collection(TIER1, new Collection.Source.Buckets(List.of(BUCKET))));
             return null;
         });
     }
