@@ -58,6 +58,26 @@ public final class Body {
         return optionalString(field).orElseThrow(() -> LoupeException.invalid(at(field), "is required"));
     }
 
+    /**
+     * A member of a closed set, named by {@code field} in lower case as Mixpeek spells it
+     * (any case is accepted); {@code fallback} when the field is absent. Another name is a
+     * 422 that lists the choices.
+     */
+    public <E extends Enum<E>> E choice(String field, E fallback) {
+        Optional<String> given = optionalString(field);
+        if (given.isEmpty()) return fallback;
+        E[] members = fallback.getDeclaringClass().getEnumConstants();
+        for (E e : members) {
+            if (wireName(e).equals(given.get().toLowerCase(java.util.Locale.ROOT))) return e;
+        }
+        throw invalid(field, "must be one of " + java.util.Arrays.stream(members).map(Body::wireName).toList() + ", got '" + given.get() + "'");
+    }
+
+    /** How a closed set's member is spelled on the wire. */
+    public static String wireName(Enum<?> member) {
+        return member.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public Optional<String> optionalString(String field) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();

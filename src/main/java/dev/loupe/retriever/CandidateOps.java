@@ -105,7 +105,7 @@ final class CandidateOps {
         return out;
     }
 
-    static List<ScoredDocument> normalize(List<ScoredDocument> in, String method) {
+    static List<ScoredDocument> normalize(List<ScoredDocument> in, Stage.Normalization method) {
         if (in.isEmpty()) return in;
         double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, sum = 0;
         for (ScoredDocument h : in) {
@@ -118,7 +118,10 @@ final class CandidateOps {
         double sd = Math.sqrt(var / in.size());
         List<ScoredDocument> out = new ArrayList<>(in.size());
         for (ScoredDocument h : in) {
-            double s = method.equals("zscore") ? (sd == 0 ? 0 : (h.score() - mean) / sd) : (max == min ? 1 : (h.score() - min) / (max - min));
+            double s = switch (method) {
+                case ZSCORE -> sd == 0 ? 0 : (h.score() - mean) / sd;
+                case MINMAX -> max == min ? 1 : (h.score() - min) / (max - min);
+            };
             out.add(new ScoredDocument(h.document(), (float) s));
         }
         return out;

@@ -170,11 +170,11 @@ public final class RetrieverExecutor {
                 String key = h.document().collectionId() + "/" + h.document().documentId();
                 docs.putIfAbsent(key, h.document());
                 double contribution = switch (fs.fusion()) {
-                    case "weighted" -> search.weight() * h.score() * scale;
-                    case "max" -> h.score() * scale;
-                    default -> search.weight() / (RRF_K + rank + 1);
+                    case WEIGHTED -> search.weight() * h.score() * scale;
+                    case MAX -> h.score() * scale;
+                    case RRF -> search.weight() / (RRF_K + rank + 1);
                 };
-                scores.merge(key, contribution, fs.fusion().equals("max") ? Math::max : Double::sum);
+                scores.merge(key, contribution, fs.fusion() == Stage.Fusion.MAX ? Math::max : Double::sum);
             }
         }
         List<ScoredDocument> out = new ArrayList<>();

@@ -29,12 +29,12 @@ public sealed interface Stage {
      * searches, the documents matching {@code preFilters} (filter-only mode, every score 1).
      *
      * @param finalTopK  how many results leave the stage
-     * @param fusion     {@code rrf}, {@code weighted} or {@code max}
+     * @param fusion     how the searches' rankings become one
      * @param preFilters Mixpeek filter JSON applied inside each search (may hold dynamic values), or null
      * @param groupBy    keeps the best documents per value of a field before {@code finalTopK} applies, or null
      * @param facets     fields whose values are counted over the fused candidates
      */
-    record FeatureSearch(String name, List<Search> searches, int finalTopK, String fusion,
+    record FeatureSearch(String name, List<Search> searches, int finalTopK, Fusion fusion,
                          com.fasterxml.jackson.databind.JsonNode preFilters, GroupBy groupBy, List<Facet> facets) implements Stage {
         public FeatureSearch {
             if (finalTopK < 1) throw new IllegalArgumentException("final_top_k must be at least 1, got: " + finalTopK);
@@ -104,8 +104,26 @@ public sealed interface Stage {
         }
     }
 
-    /** Rescales scores: {@code minmax} to [0, 1], or {@code zscore} to mean 0 and deviation 1. */
-    record ScoreNormalize(String name, String method) implements Stage {
+    /** How a {@link FeatureSearch} fuses its searches' rankings. */
+    enum Fusion {
+        /** Reciprocal rank fusion: the sum of weight / (60 + rank) over the searches. */
+        RRF,
+        /** The sum of weight × score, lexical scores scaled to the best hit's. */
+        WEIGHTED,
+        /** The best score a document got from any search. */
+        MAX
+    }
+
+    /** How {@link ScoreNormalize} rescales scores. */
+    enum Normalization {
+        /** To [0, 1] by the minimum and maximum. */
+        MINMAX,
+        /** To mean 0 and deviation 1. */
+        ZSCORE
+    }
+
+    /** Rescales the candidates' scores by {@code method}. */
+    record ScoreNormalize(String name, Normalization method) implements Stage {
         @Override
         public StageKind kind() {
             return StageKind.SCORE_NORMALIZE;

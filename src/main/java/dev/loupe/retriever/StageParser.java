@@ -61,9 +61,7 @@ public final class StageParser {
                         params.optionalInt("max_per_group", 1, 10_000).or(() -> params.optionalInt("limit_per_group", 1, 10_000)).orElse(1),
                         params.optionalInt("limit", 1, 100_000).or(() -> params.optionalInt("max_groups", 1, 100_000)).orElse(100_000));
                 case SCORE_NORMALIZE -> {
-                    String method = params.optionalString("method").orElse("minmax").toLowerCase(Locale.ROOT);
-                    if (!method.equals("minmax") && !method.equals("zscore")) throw params.invalid("method", "must be minmax or zscore, got '" + method + "'");
-                    yield new Stage.ScoreNormalize(name, method);
+                    yield new Stage.ScoreNormalize(name, params.choice("method", Stage.Normalization.MINMAX));
                 }
                 case SAMPLE -> new Stage.Sample(name, params.optionalInt("size", 0, 100_000).or(() -> params.optionalInt("n", 0, 100_000))
                         .or(() -> params.optionalInt("sample_size", 0, 100_000)).orElseThrow(() -> params.invalid("size", "is required")),
@@ -108,10 +106,7 @@ public final class StageParser {
         }
         int defaultTop = searches.stream().mapToInt(Stage.Search::topK).max().orElse(100);
         int finalTopK = params.optionalInt("final_top_k", 1, 10_000).orElse(defaultTop);
-        String fusion = params.optionalString("fusion").orElse("rrf").toLowerCase(Locale.ROOT);
-        if (!List.of("rrf", "weighted", "max").contains(fusion)) {
-            throw params.invalid("fusion", "must be rrf, weighted or max, got '" + fusion + "'");
-        }
+        Stage.Fusion fusion = params.choice("fusion", Stage.Fusion.RRF);
         Stage.GroupBy groupBy = params.optionalObject("group_by").map(g -> groupBy(name, g)).orElse(null);
         List<Stage.Facet> facets = new ArrayList<>();
         if (params.has("facets")) {
@@ -239,7 +234,7 @@ public final class StageParser {
                         sn.put("weight", s.weight());
                     }
                     params.put("final_top_k", fs.finalTopK());
-                    params.put("fusion", fs.fusion());
+                    params.put("fusion", Body.wireName(fs.fusion()));
                     if (fs.groupBy() != null) {
                         params.putObject("group_by").put("field", fs.groupBy().field()).put("max_per_group", fs.groupBy().maxPerGroup())
                                 .put("limit", fs.groupBy().limit());
@@ -256,7 +251,7 @@ public final class StageParser {
                 case Stage.Limit l -> params.put("limit", l.limit()).put("offset", l.offset());
                 case Stage.Deduplicate d -> params.put("field", d.field());
                 case Stage.GroupBy g -> params.put("field", g.field()).put("max_per_group", g.maxPerGroup()).put("limit", g.limit());
-                case Stage.ScoreNormalize n -> params.put("method", n.method());
+                case Stage.ScoreNormalize n -> params.put("method", Body.wireName(n.method()));
                 case Stage.Sample sm -> params.put("size", sm.size()).put("seed", sm.seed());
                 case Stage.Mmr m -> params.put("lambda", m.lambda()).put("top_k", m.topK());
             }
