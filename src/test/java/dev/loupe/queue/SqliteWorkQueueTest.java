@@ -30,7 +30,7 @@ class SqliteWorkQueueTest {
             TaskProgress p = q.progress("t1");
             assertEquals("COMPLETED_WITH_ERRORS", p.status());
             assertEquals("corrupt image: premature end", p.failures().get("obj_1"));
-            assertEquals("FAILED", q.latestByObject(List.of("obj_1")).get("obj_1").state());
+            assertEquals(WorkItem.State.FAILED, q.latestByObject(List.of("obj_1")).get("obj_1").state());
             q.enqueue(requests("t2", 1));
             q.fail(q.claim(1).getFirst(), "x");
             assertEquals("FAILED", q.progress("t2").status());
