@@ -146,11 +146,15 @@ final class WorkerRig implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (worker != null) {
             worker.stop();
             thread.interrupt();
-            thread.join(30_000);
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         index.close();
         models.close();
