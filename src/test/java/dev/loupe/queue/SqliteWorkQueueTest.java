@@ -20,21 +20,21 @@ class SqliteWorkQueueTest {
         try (Database db = new Database(dir.resolve("c.db"))) {
             WorkQueue q = new SqliteWorkQueue(db);
             q.enqueue(requests("t1", 3));
-            assertEquals("PENDING", q.progress("t1").status());
+            assertEquals(TaskProgress.Status.PENDING, q.progress("t1").status());
             List<WorkItem> claimed = q.claim(2);
             assertEquals(List.of("obj_0", "obj_1"), claimed.stream().map(WorkItem::objectId).toList(), "oldest first");
-            assertEquals("PROCESSING", q.progress("t1").status());
+            assertEquals(TaskProgress.Status.PROCESSING, q.progress("t1").status());
             q.complete(claimed.get(0), 1, List.of());
             q.fail(claimed.get(1), "corrupt image: premature end");
             q.complete(q.claim(5).getFirst(), 1, List.of());
             TaskProgress p = q.progress("t1");
-            assertEquals("COMPLETED_WITH_ERRORS", p.status());
+            assertEquals(TaskProgress.Status.COMPLETED_WITH_ERRORS, p.status());
             assertEquals("corrupt image: premature end", p.failures().get("obj_1"));
             assertEquals(WorkItem.State.FAILED, q.latestByObject(List.of("obj_1")).get("obj_1").state());
             q.enqueue(requests("t2", 1));
             q.fail(q.claim(1).getFirst(), "x");
-            assertEquals("FAILED", q.progress("t2").status());
-            assertEquals("COMPLETED", q.progress("empty").status());
+            assertEquals(TaskProgress.Status.FAILED, q.progress("t2").status());
+            assertEquals(TaskProgress.Status.COMPLETED, q.progress("empty").status());
         }
     }
 
