@@ -55,8 +55,8 @@ import java.util.regex.Pattern;
  * core count), and embeds, indexes and marks done whatever is ready, up to {@code batchSize}
  * images in one model call. Nothing waits for a slow item but the item itself: a fetch
  * trickling in for a minute holds one slot while other items, of any namespace, come and
- * go around it; claims take namespaces in turn and no namespace may hold more than half
- * the slots while another has work.
+ * go around it; claims take namespaces in turn, and a namespace holding half the slots
+ * takes more only from what the others leave, never the last quarter.
  *
  * <p>Every item ends DONE, FAILED with its reason, or back in the queue: a
  * {@code Throwable} of any kind (an {@code Error} from a buggy extractor included) fails
@@ -69,6 +69,7 @@ import java.util.regex.Pattern;
 public final class IngestionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(IngestionWorker.class.getName());
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final long LINGER_MILLIS = 20;
 
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
@@ -188,12 +189,16 @@ public final class IngestionWorker implements Runnable {
         int total = inFlight.values().stream().mapToInt(Integer::intValue).sum();
         int room = Math.min(batchSize, maxInFlight - total);
         if (room <= 0) return;
-        // A namespace at half the slots takes no more: slow items there leave room for the others.
+        // A namespace at half the slots takes more only from what the others leave, and never
+        // the last quarter: slow items there must leave room for another namespace's work.
         Set<String> full = new HashSet<>();
         inFlight.forEach((ns, n) -> {
             if (n >= Math.max(1, maxInFlight / 2)) full.add(ns);
         });
-        List<WorkItem> items = d.queue().claim(room, full);
+        List<WorkItem> items = new ArrayList<>(d.queue().claim(room, full));
+        int reserve = Math.max(1, maxInFlight / 4);
+        int extra = Math.min(room - items.size(), maxInFlight - reserve - total - items.size());
+        if (!full.isEmpty() && extra > 0) items.addAll(d.queue().claim(extra));
         for (WorkItem item : items) {
             inFlight.merge(item.namespaceId(), 1, Integer::sum);
             preparers.execute(() -> {
@@ -219,7 +224,18 @@ public final class IngestionWorker implements Runnable {
         Outcome first = ended.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) return out;
         out.add(first);
-        ended.drainTo(out, batchSize - 1);
+        int stillPreparing = inFlight.values().stream().mapToInt(Integer::intValue).sum() - 1;
+        // Items decoded together arrive close together: a moment's wait for them fills the model call.
+        while (out.size() < batchSize) {
+            int before = out.size();
+            ended.drainTo(out, batchSize - out.size());
+            stillPreparing -= out.size() - before;
+            if (out.size() >= batchSize || stillPreparing <= 0) break;
+            Outcome next = ended.poll(LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            if (next == null) break;
+            out.add(next);
+            stillPreparing--;
+        }
         for (Outcome o : out) inFlight.computeIfPresent(o.item().namespaceId(), (ns, n) -> n == 1 ? null : n - 1);
         return out;
     }

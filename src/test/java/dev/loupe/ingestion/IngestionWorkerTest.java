@@ -112,6 +112,28 @@ class IngestionWorkerTest {
     }
 
     @Test
+    void manySlowItemsInOneNamespaceLeaveSlotsForAnother(@TempDir Path dir) throws Exception {
+        try (SlowImageServer slow = new SlowImageServer(image(Color.GREEN, 7));
+             WorkerRig rig = new WorkerRig(dir, WorkerRig.patientFetcher())) {
+            rig.collection("ns_a");
+            rig.collection("ns_b");
+            String[] slowOnes = new String[10];
+            for (int i = 0; i < slowOnes.length; i++) slowOnes[i] = rig.urlObject("ns_a", "obj_slow" + i, slow.url());
+            rig.storedObject("ns_b", "obj_fast", image(Color.RED, 8));
+            rig.enqueue("task_a", "ns_a", slowOnes);
+            rig.start(rig.store, 2); // 8 slots: ns_a may fill 6 of them while nobody else has work
+            WorkerRig.await("ns_a's slots taken", () -> rig.store.progress("task_a").running() == 6);
+            rig.enqueue("task_b", "ns_b", "obj_fast");
+            WorkerRig.await("ns_b's item done", () -> rig.state("obj_fast") == State.DONE);
+            assertEquals(6, rig.store.progress("task_a").running(), "ns_a's fetches are all still in progress");
+            assertEquals(0, rig.store.progress("task_a").done());
+
+            slow.rest.countDown();
+            WorkerRig.await("ns_a's items done", () -> rig.store.progress("task_a").done() == slowOnes.length);
+        }
+    }
+
+    @Test
     void aWorkerThreadThatEndsIsReported(@TempDir Path dir) throws Exception {
         try (WorkerRig rig = new WorkerRig(dir, WorkerRig.patientFetcher())) {
             IngestionWorker worker = rig.start(rig.store, 1);
