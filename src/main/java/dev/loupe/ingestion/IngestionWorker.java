@@ -128,13 +128,11 @@ public final class IngestionWorker implements Runnable {
         while (!stopped) {
             try {
                 finishDeletions();
-                if (!settleUnsettled()) {
-                    pause();
-                    continue;
-                }
-                claim(preparers);
+                // While outcomes cannot be recorded no more work is claimed, but what is in flight goes on.
+                boolean healthy = settleUnsettled() && claimed(preparers);
                 process(takeEnded());
-                backoffMillis = 0;
+                if (healthy) backoffMillis = 0;
+                else pause();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -182,6 +180,17 @@ public final class IngestionWorker implements Runnable {
 
     /** One item ready to embed: its collection, its input and the fields its document will carry. */
     private record Prepared(WorkItem item, Collection collection, BufferedImage image, ObjectNode fields, long startedNanos) {
+    }
+
+    /** {@link #claim}, logging a failure (a full disk, say); whether it went through. */
+    private boolean claimed(ExecutorService preparers) {
+        try {
+            claim(preparers);
+            return true;
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "claiming work failed; will retry", t);
+            return false;
+        }
     }
 
     /** Claims work for the free slots and starts preparing it, each item on its own virtual thread. */

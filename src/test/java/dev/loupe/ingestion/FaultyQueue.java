@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The real queue, with the next few calls of {@link #fail}, {@link #release} or
- * {@link #complete} throwing what a test chooses (a full disk's error, an {@code Error})
+ * The real queue, with the next few calls of {@link #claim}, {@link #fail}, {@link #release}
+ * or {@link #complete} throwing what a test chooses (a full disk's error, an {@code Error})
  * before they reach it.
  */
 final class FaultyQueue implements WorkQueue {
@@ -25,6 +25,7 @@ final class FaultyQueue implements WorkQueue {
     final Fault onFail = new Fault();
     final Fault onRelease = new Fault();
     final Fault onComplete = new Fault();
+    final Fault onClaim = new Fault();
 
     FaultyQueue(WorkQueue real) {
         this.real = real;
@@ -52,7 +53,11 @@ final class FaultyQueue implements WorkQueue {
     }
 
     @Override public void enqueue(List<WorkItem.Request> items) { real.enqueue(items); }
-    @Override public List<WorkItem> claim(int max, Set<String> exceptNamespaces) { return real.claim(max, exceptNamespaces); }
+    @Override
+    public List<WorkItem> claim(int max, Set<String> exceptNamespaces) {
+        onClaim.maybeThrow();
+        return real.claim(max, exceptNamespaces);
+    }
 
     @Override
     public void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps) {

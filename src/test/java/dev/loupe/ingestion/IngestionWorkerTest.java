@@ -50,6 +50,28 @@ class IngestionWorkerTest {
     }
 
     @Test
+    void workInFlightIsFinishedWhileClaimingFails(@TempDir Path dir) throws Exception {
+        try (SlowImageServer slow = new SlowImageServer(image(Color.GREEN, 5));
+             WorkerRig rig = new WorkerRig(dir, WorkerRig.patientFetcher())) {
+            rig.collection("ns_a");
+            rig.urlObject("ns_a", "obj_in_flight", slow.url());
+            rig.storedObject("ns_a", "obj_later", image(Color.RED, 6));
+            rig.enqueue("task_1", "ns_a", "obj_in_flight");
+            FaultyQueue queue = new FaultyQueue(rig.store);
+            rig.start(queue, 4);
+            slow.sending.await();
+            queue.onClaim.next(Integer.MAX_VALUE, FaultyQueue.DISK_FULL); // from now on every claim fails
+            WorkerRig.await("a claim failed", () -> queue.onClaim.thrownCount.get() > 0);
+            slow.rest.countDown();
+            WorkerRig.await("the item in flight done", () -> rig.state("obj_in_flight") == State.DONE);
+
+            queue.onClaim.next(0, FaultyQueue.DISK_FULL);
+            rig.enqueue("task_2", "ns_a", "obj_later");
+            WorkerRig.await("claims work again", () -> rig.state("obj_later") == State.DONE);
+        }
+    }
+
+    @Test
     void anErrorWhileProcessingAnItemSettlesItAndTheWorkerGoesOn(@TempDir Path dir) throws Exception {
         try (WorkerRig rig = new WorkerRig(dir, WorkerRig.patientFetcher())) {
             rig.collection("ns_a");
