@@ -57,13 +57,15 @@ public final class Loupe implements AutoCloseable {
             database = new Database(data.resolve("catalog.db"));
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
-            WorkQueue queue = new SqliteWorkQueue(database);
+            WorkQueue queue = new SqliteWorkQueue(database, settings.maxAttempts());
             index = new LuceneDocumentIndex(data.resolve("index"),
                     LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
             opened.push(index::close);
             BlobStore sources = new BlobStore(data.resolve("blobs"));
             BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
-            UrlFetcher fetcher = new UrlFetcher(UrlFetcher.Options.defaults(settings.allowPrivateUrls(), settings.maxBlobBytes()));
+            UrlFetcher.Options fetchBounds = UrlFetcher.Options.defaults(settings.allowPrivateUrls(), settings.maxBlobBytes());
+            UrlFetcher fetcher = new UrlFetcher(fetchBounds.withTotalTimeout(settings.fetchTimeout())
+                    .withMinimumRate(settings.fetchMinRate(), fetchBounds.rateWindow()));
             ImageDecoder decoder = new ImageDecoder(settings.maxPixels());
             models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
                     settings.offline());
@@ -90,6 +92,7 @@ public final class Loupe implements AutoCloseable {
             for (int i = 0; i < settings.workers(); i++) {
                 IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
                 workers.add(w);
+                ingestion.watch(w);
                 // Inference runs native code on this thread; give it room beyond the default 1 MB stack.
                 workerThreads.add(Thread.ofPlatform().name("ingestion-" + i).stackSize(16L << 20).daemon().start(w));
             }

@@ -2,6 +2,7 @@ package dev.loupe.config;
 
 import dev.loupe.index.VectorQuantization;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,9 @@ import java.util.Optional;
  * @param modelEndpoint     where {@code {hf}} in model manifests points (a Hugging Face mirror, say)
  * @param vectorQuantization what the nearest-neighbour graphs score: float32 vectors, or int8 with float rescoring
  * @param host              the address to listen on: 0.0.0.0 for every interface, 127.0.0.1 for this machine only
+ * @param maxAttempts       attempts an ingestion item gets before it is given up (FAILED), counting those a crash cut short
+ * @param fetchTimeout      the longest a whole blob URL fetch may take, connection to last byte
+ * @param fetchMinRate      the slowest blob URL transfer tolerated, in bytes per second over any 10 s; 0 turns it off
  */
 public record Settings(
         int port,
@@ -41,7 +45,10 @@ public record Settings(
         boolean offline,
         String modelEndpoint,
         VectorQuantization vectorQuantization,
-        String host) {
+        String host,
+        int maxAttempts,
+        Duration fetchTimeout,
+        long fetchMinRate) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -54,12 +61,38 @@ public record Settings(
                 publicUrl, offline, modelEndpoint, vectorQuantization, EVERY_INTERFACE);
     }
 
+    /** Settings with the default attempts and fetch bounds. */
+    public Settings(int port, Path dataDir, Path modelsDir, String defaultImageModel, boolean allowPrivateUrls, long maxBlobBytes,
+                    long maxPixels, int workers, int batchSize, Optional<String> adminKey, Optional<String> publicUrl, boolean offline,
+                    String modelEndpoint, VectorQuantization vectorQuantization, String host) {
+        this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
+                publicUrl, offline, modelEndpoint, vectorQuantization, host, DEFAULT_MAX_ATTEMPTS, DEFAULT_FETCH_TIMEOUT, DEFAULT_FETCH_MIN_RATE);
+    }
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(60);
+    public static final long DEFAULT_FETCH_MIN_RATE = 4096;
+    /** Bounds on the operator's numbers, so that a typo (an extra zero or three) is an error, not an unbounded wait. */
+    static final int MAX_MAX_ATTEMPTS = 100;
+    static final long MAX_FETCH_TIMEOUT_SECONDS = 3600;
+
     public Settings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got: " + port);
         if (maxBlobBytes < 1) throw new IllegalArgumentException("max blob bytes must be positive, got: " + maxBlobBytes);
         if (maxPixels < 1) throw new IllegalArgumentException("max pixels must be positive, got: " + maxPixels);
         if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, got: " + workers);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got: " + batchSize);
+        if (maxAttempts < 1 || maxAttempts > MAX_MAX_ATTEMPTS) {
+            throw new IllegalArgumentException("--max-attempts (LOUPE_MAX_ATTEMPTS) must be 1.." + MAX_MAX_ATTEMPTS + ", got: " + maxAttempts);
+        }
+        if (fetchTimeout == null || fetchTimeout.isNegative() || fetchTimeout.isZero() || fetchTimeout.toSeconds() > MAX_FETCH_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException("--fetch-timeout (LOUPE_FETCH_TIMEOUT) must be 1.." + MAX_FETCH_TIMEOUT_SECONDS
+                    + " seconds, got: " + (fetchTimeout == null ? null : fetchTimeout.toSeconds()));
+        }
+        if (fetchMinRate < 0 || fetchMinRate > maxBlobBytes) {
+            throw new IllegalArgumentException("--fetch-min-rate (LOUPE_FETCH_MIN_RATE) must be 0.." + maxBlobBytes
+                    + " bytes per second (0 turns it off; at most --max-blob-bytes), got: " + fetchMinRate);
+        }
         if (defaultImageModel == null || defaultImageModel.isBlank()) throw new IllegalArgumentException("default image model must be named");
         if (host == null || !HOST_NAME.matcher(host).matches()) {
             throw new IllegalArgumentException("host must be an IP address or host name to listen on (e.g. 127.0.0.1 or 0.0.0.0), got: " + host);
@@ -84,7 +117,10 @@ public record Settings(
         PUBLIC_URL("public-url", "", "base URL for thumbnail_url (default: the address each request reached; the Host header is never used)"),
         OFFLINE("offline", "false", "never download models", true),
         MODEL_ENDPOINT("model-endpoint", "https://huggingface.co", "Hugging Face endpoint or mirror for model downloads"),
-        VECTOR_QUANTIZATION("vector-quantization", "none", "none (float32 graphs) or int8 (quantized graphs, float rescoring)");
+        VECTOR_QUANTIZATION("vector-quantization", "none", "none (float32 graphs) or int8 (quantized graphs, float rescoring)"),
+        MAX_ATTEMPTS("max-attempts", String.valueOf(DEFAULT_MAX_ATTEMPTS), "attempts an ingestion item gets (a crash mid-item counts) before it fails"),
+        FETCH_TIMEOUT("fetch-timeout", String.valueOf(DEFAULT_FETCH_TIMEOUT.toSeconds()), "seconds one blob URL fetch may take in all"),
+        FETCH_MIN_RATE("fetch-min-rate", String.valueOf(DEFAULT_FETCH_MIN_RATE), "slowest blob URL transfer in bytes/s over any 10 s (0 = off)");
 
         public final String flag;
         public final String defaultValue;
@@ -163,7 +199,10 @@ public record Settings(
                 parseBoolean(values, Option.OFFLINE),
                 values.get(Option.MODEL_ENDPOINT),
                 VectorQuantization.parse(values.get(Option.VECTOR_QUANTIZATION)),
-                values.get(Option.HOST).strip());
+                values.get(Option.HOST).strip(),
+                parseInt(values, Option.MAX_ATTEMPTS),
+                Duration.ofSeconds(parseLong(values, Option.FETCH_TIMEOUT)),
+                parseLong(values, Option.FETCH_MIN_RATE));
     }
 
     private static Option find(String flag) {
@@ -186,7 +225,9 @@ public record Settings(
     }
 
     private static int parseInt(Map<Option, String> values, Option o) {
-        return Math.toIntExact(parseLong(values, o));
+        long value = parseLong(values, o);
+        if (value != (int) value) throw new IllegalArgumentException("--" + o.flag + " (" + o.env() + ") is out of range, got: " + values.get(o));
+        return (int) value;
     }
 
     private static long parseLong(Map<Option, String> values, Option o) {

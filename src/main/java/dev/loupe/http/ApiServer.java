@@ -69,7 +69,7 @@ public final class ApiServer implements AutoCloseable {
                 new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views),
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
                 new ThumbnailRoutes(s.thumbnails()),
-                new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors()),
+                new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),
                 new ExtractorRoutes(s.extractors()));
     }
 

@@ -194,7 +194,7 @@ final class BatchRoutes implements ApiServer.Routes {
         out.put("task_id", task.taskId());
         out.put("retry_mode", mode);
         out.put("retried_count", retried);
-        out.put("status", queue.progress(task.taskId()).status());
+        out.put("status", queue.progress(task.taskId()).status().name());
         ApiServer.json(ctx, 200, out);
     }
 
@@ -225,7 +225,7 @@ final class BatchRoutes implements ApiServer.Routes {
         Task task = findTask(ctx);
         TaskProgress p = queue.progress(task.taskId());
         if (p.pending() + p.running() > 0) {
-            throw LoupeException.conflict("task " + task.taskId() + " is still " + p.status() + "; cancel its batch first");
+            throw LoupeException.conflict("task " + task.taskId() + " is still " + p.status().name() + "; cancel its batch first");
         }
         catalog.database().inTransaction(c -> catalog.delete(c, Kind.TASK, task.taskId()));
         ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully deleted"));

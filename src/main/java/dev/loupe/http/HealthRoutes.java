@@ -9,11 +9,13 @@ import dev.loupe.catalog.Kind;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
+import dev.loupe.ingestion.Ingestion;
 import dev.loupe.queue.WorkQueue;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -21,7 +23,9 @@ import java.util.function.Supplier;
  * {@code GET /v1/health} in Mixpeek's shape, without a key: each of Loupe's stores is
  * exercised for real (a catalog query, a queue query, a blob written and read back, a
  * document count, the image model's manifest), and a failing one turns the status to
- * {@code DEGRADED} with its error. {@code GET /health} stays the bare liveness probe.
+ * {@code DEGRADED} with its error. A task queue no worker serves any more (a worker thread
+ * that ended) is {@code DEGRADED} with the reason and answered 503. {@code GET /health}
+ * stays the bare liveness probe.
  */
 final class HealthRoutes implements ApiServer.Routes {
     static final String PATH = "/v1/health";
@@ -32,8 +36,10 @@ final class HealthRoutes implements ApiServer.Routes {
     private final BlobStore blobs;
     private final DocumentIndex index;
     private final ExtractorCatalog extractors;
+    private final Ingestion ingestion;
 
-    HealthRoutes(Catalog catalog, WorkQueue queue, BlobStore blobs, DocumentIndex index, ExtractorCatalog extractors) {
+    HealthRoutes(Catalog catalog, WorkQueue queue, BlobStore blobs, DocumentIndex index, ExtractorCatalog extractors, Ingestion ingestion) {
+        this.ingestion = ingestion;
         this.catalog = catalog;
         this.queue = queue;
         this.blobs = blobs;
@@ -51,7 +57,13 @@ final class HealthRoutes implements ApiServer.Routes {
         ObjectNode data = Json.object();
         data.put("cache", true); // the query-vector cache lives in this process
         data.put("metadata", check(errors, "metadata", () -> catalog.count(Kind.NAMESPACE, null, null)));
-        data.put("task_queue", check(errors, "task_queue", () -> queue.progress("task_health_probe")));
+        data.put("task_queue", check(errors, "task_queue", () -> {
+            queue.progress("task_health_probe");
+            // A queue nobody works on is not healthy: queued work would wait for ever.
+            List<String> stopped = ingestion.stoppedWorkers();
+            if (!stopped.isEmpty()) throw new IllegalStateException(String.join("; ", stopped));
+            return stopped;
+        }));
         data.put("object_storage", check(errors, "object_storage", () -> {
             String sha = blobs.put(PROBE, "bin");
             if (!java.util.Arrays.equals(blobs.read(sha, "bin"), PROBE)) throw new IllegalStateException("blob read back differs");
@@ -67,7 +79,8 @@ final class HealthRoutes implements ApiServer.Routes {
         out.set("data", data);
         if (!errors.isEmpty()) out.set("errors", Json.tree(errors));
         out.putObject("meta").put("service", "loupe").put("api_url", ctx.scheme() + "://" + ctx.host());
-        ApiServer.json(ctx, 200, out);
+        // 503 only when nothing would ingest: load balancers and monitors read the code, not the body.
+        ApiServer.json(ctx, errors.containsKey("task_queue") ? 503 : 200, out);
     }
 
     private static boolean check(Map<String, String> errors, String service, Supplier<?> probe) {

@@ -182,10 +182,10 @@ final class ObjectRoutes implements ApiServer.Routes {
     private static ObjectNode view(StoredObject o, WorkQueue.ObjectOutcome outcome) {
         if (outcome == null) return Views.object(o, "DRAFT", null);
         String status = switch (outcome.state()) {
-            case "PENDING" -> "PENDING";
-            case "RUNNING" -> "PROCESSING";
-            case "DONE" -> "COMPLETED";
-            default -> "FAILED";
+            case PENDING -> "PENDING";
+            case RUNNING -> "PROCESSING";
+            case DONE -> "COMPLETED";
+            case FAILED, CANCELED -> "FAILED";
         };
         return Views.object(o, status, outcome.error());
     }

@@ -99,7 +99,7 @@ final class Views {
         ObjectNode n = Json.object();
         n.put("batch_id", b.batchId());
         n.put("bucket_id", b.bucketId());
-        n.put("status", progress == null ? Batch.DRAFT : progress.status());
+        n.put("status", progress == null ? Batch.DRAFT : progress.status().name());
         n.set("object_ids", Json.tree(b.objectIds()));
         if (b.taskId() != null) n.put("task_id", b.taskId());
         n.put("type", "BUCKET");
@@ -124,7 +124,7 @@ final class Views {
         ObjectNode n = Json.object();
         n.put("task_id", t.taskId());
         n.put("task_type", t.taskType());
-        n.put("status", p.status());
+        n.put("status", p.status().name());
         ArrayNode inputs = n.putArray("inputs");
         if (t.batchId() != null) inputs.add(t.batchId());
         if (t.collectionId() != null) inputs.add(t.collectionId());

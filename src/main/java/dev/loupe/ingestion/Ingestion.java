@@ -33,6 +33,7 @@ public final class Ingestion {
     private final WorkQueue queue;
     private final DocumentIndex index;
     private final ObjectDeletions deletions;
+    private final List<IngestionWorker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Ingestion(Catalog catalog, WorkQueue queue, DocumentIndex index, ObjectDeletions deletions) {
         this.catalog = catalog;
@@ -49,6 +50,18 @@ public final class Ingestion {
     public void recover() {
         queue.recover();
         deletions.finishOpen();
+    }
+
+    /** Registers a worker whose thread {@link #stoppedWorkers} reports on. */
+    public void watch(IngestionWorker worker) {
+        workers.add(worker);
+    }
+
+    /** Why each worker whose thread ended without being stopped ended; empty while ingestion runs. */
+    public List<String> stoppedWorkers() {
+        List<String> out = new ArrayList<>();
+        for (IngestionWorker w : workers) w.failure().ifPresent(out::add);
+        return out;
     }
 
     /** Deletes a bucket object and removes the documents it produced from every collection. */

@@ -35,28 +35,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Processes queued work in batches: claims up to {@code batchSize} items, prepares each
- * one concurrently (resolve inputs, fetch, decode, thumbnail; fetches on virtual
- * threads, decoding bounded by the core count), embeds all images in one model call,
- * indexes the documents durably, and only then marks the items done. An item that
- * fails is recorded with its reason and the rest of the batch goes on.
+ * Processes queued work: keeps up to {@code 4 × batchSize} items in flight, each prepared on
+ * its own virtual thread (resolve inputs, fetch, decode, thumbnail; decoding bounded by the
+ * core count), and embeds, indexes and marks done whatever is ready, up to {@code batchSize}
+ * images in one model call. Nothing waits for a slow item but the item itself: a fetch
+ * trickling in for a minute holds one slot while other items, of any namespace, come and
+ * go around it; claims take namespaces in turn, and a namespace holding half the slots
+ * takes more only from what the others leave, never the last quarter.
  *
- * <p>Preparing and embedding overlap: while batch N is embedded and indexed, batch N+1
- * is already being fetched and decoded, so the model does not wait for I/O.
+ * <p>Every item ends DONE, FAILED with its reason, or back in the queue: a
+ * {@code Throwable} of any kind (an {@code Error} from a buggy extractor included) fails
+ * the item it came from; an outcome that cannot be recorded (a full disk) puts the item
+ * back to PENDING, its attempt counted, and what even that cannot settle is kept and
+ * settled again with backoff before more work is claimed. The thread ends only when
+ * {@linkplain #stop stopped}; if it ends otherwise, {@link #failure} says why, for
+ * {@code /v1/health}.
  */
 public final class IngestionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(IngestionWorker.class.getName());
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final long LINGER_MILLIS = 20;
 
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
@@ -69,45 +82,80 @@ public final class IngestionWorker implements Runnable {
 
     private final Dependencies d;
     private final int batchSize;
+    private final int maxInFlight;
     private final Semaphore cpu = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    /** Items whose preparation ended, in the order they ended; filled by the preparing threads. */
+    private final BlockingQueue<Outcome> ended = new LinkedBlockingQueue<>();
+    /** Items claimed and not yet taken from {@link #ended}, per namespace; touched by the worker thread only. */
+    private final Map<String, Integer> inFlight = new HashMap<>();
+    /** Items whose failure or release could not be recorded; settled again before more work is claimed. */
+    private final Map<WorkItem, String> unsettled = new LinkedHashMap<>();
+    private long backoffMillis;
     private volatile boolean stopped;
+    private volatile String failure;
 
     public IngestionWorker(Dependencies dependencies, int batchSize) {
         this.d = dependencies;
         this.batchSize = batchSize;
+        this.maxInFlight = 4 * batchSize;
     }
 
     public void stop() {
         stopped = true;
     }
 
+    /** Why the worker's thread ended without being stopped; empty while it runs (or after a stop). */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     @Override
     public void run() {
-        CompletableFuture<List<Prepared>> inFlight = null;
-        try (ExecutorService preparers = Executors.newVirtualThreadPerTaskExecutor()) {
-            while (!stopped) {
+        ExecutorService preparers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            loop(preparers);
+        } catch (Throwable t) {
+            failure = "ingestion stopped: " + reason(t);
+            throw t;
+        } finally {
+            if (!stopped && failure == null) failure = "ingestion stopped: the worker thread was interrupted";
+            // Items still being prepared stay RUNNING and are redone after a restart.
+            preparers.shutdownNow();
+        }
+    }
+
+    private void loop(ExecutorService preparers) {
+        while (!stopped) {
+            try {
                 finishDeletions();
+                // While outcomes cannot be recorded no more work is claimed, but what is in flight goes on.
+                boolean healthy = settleUnsettled() && claimed(preparers);
+                process(takeEnded());
+                if (healthy) backoffMillis = 0;
+                else pause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Throwable t) {
+                // Whatever failed here (a claim on a full disk, an OutOfMemoryError) left no item
+                // unaccounted for: the items taken were settled one by one. Keep serving.
+                LOG.log(Level.SEVERE, "ingestion step failed; continuing", t);
                 try {
-                    List<WorkItem> items = d.queue().claim(batchSize);
-                    CompletableFuture<List<Prepared>> next = items.isEmpty() ? null
-                            : CompletableFuture.supplyAsync(() -> prepareAll(items), preparers);
-                    if (inFlight != null) embedAndIndex(inFlight.join());
-                    else if (next == null) d.queue().awaitWork(500);
-                    inFlight = next;
+                    pause();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
-                } catch (RuntimeException e) {
-                    // Items of a failed batch stay RUNNING and are redone after a restart; keep serving the rest.
-                    LOG.log(Level.SEVERE, "ingestion batch failed", e);
-                    inFlight = null;
-                    sleepQuietly();
                 }
             }
         }
     }
 
-    /** Deletions that waited for items in flight to settle; a failure here must not drop the batch in flight. */
+    private void pause() throws InterruptedException {
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, Math.max(250, backoffMillis * 2));
+        Thread.sleep(backoffMillis);
+    }
+
+    /** Deletions that waited for items in flight to settle; a failure here must not hold up the items in flight. */
     private void finishDeletions() {
         try {
             d.deletions().finishOpen();
@@ -116,38 +164,121 @@ public final class IngestionWorker implements Runnable {
         }
     }
 
+    /** How one item's preparation ended. */
+    private sealed interface Outcome {
+        WorkItem item();
+
+        record Ready(Prepared prepared) implements Outcome {
+            public WorkItem item() {
+                return prepared.item();
+            }
+        }
+
+        record Failed(WorkItem item, String reason) implements Outcome {
+        }
+    }
+
     /** One item ready to embed: its collection, its input and the fields its document will carry. */
     private record Prepared(WorkItem item, Collection collection, BufferedImage image, ObjectNode fields, long startedNanos) {
     }
 
-    /** Prepares every item concurrently; items that cannot be prepared are recorded as failed. */
-    private List<Prepared> prepareAll(List<WorkItem> items) {
-        List<Prepared> ready = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Prepared>> futures = new ArrayList<>();
-            for (WorkItem item : items) futures.add(pool.submit(() -> prepare(item)));
-            for (int i = 0; i < items.size(); i++) {
-                try {
-                    ready.add(futures.get(i).get());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    d.queue().fail(items.get(i), reason(e.getCause()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while preparing a batch", e);
-                }
-            }
+    /** {@link #claim}, logging a failure (a full disk, say); whether it went through. */
+    private boolean claimed(ExecutorService preparers) {
+        try {
+            claim(preparers);
+            return true;
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "claiming work failed; will retry", t);
+            return false;
         }
-        return ready;
     }
 
-    /** Embeds the prepared images in one call, indexes their documents durably, then marks them done. */
-    private void embedAndIndex(List<Prepared> ready) {
+    /** Claims work for the free slots and starts preparing it, each item on its own virtual thread. */
+    private void claim(ExecutorService preparers) {
+        int total = inFlight.values().stream().mapToInt(Integer::intValue).sum();
+        int room = Math.min(batchSize, maxInFlight - total);
+        if (room <= 0) return;
+        // A namespace at half the slots takes more only from what the others leave, and never
+        // the last quarter: slow items there must leave room for another namespace's work.
+        Set<String> full = new HashSet<>();
+        inFlight.forEach((ns, n) -> {
+            if (n >= Math.max(1, maxInFlight / 2)) full.add(ns);
+        });
+        List<WorkItem> items = new ArrayList<>(d.queue().claim(room, full));
+        int reserve = Math.max(1, maxInFlight / 4);
+        int extra = Math.min(room - items.size(), maxInFlight - reserve - total - items.size());
+        if (!full.isEmpty() && extra > 0) items.addAll(d.queue().claim(extra));
+        for (WorkItem item : items) {
+            inFlight.merge(item.namespaceId(), 1, Integer::sum);
+            preparers.execute(() -> {
+                Outcome outcome;
+                try {
+                    outcome = new Outcome.Ready(prepare(item));
+                } catch (Throwable t) {
+                    outcome = new Outcome.Failed(item, reason(t));
+                }
+                ended.add(outcome);
+            });
+        }
+    }
+
+    /** What has ended preparing, up to a batch; waits a little for it, or for new work when nothing is in flight. */
+    private List<Outcome> takeEnded() throws InterruptedException {
+        List<Outcome> out = new ArrayList<>();
+        if (inFlight.isEmpty()) {
+            d.queue().awaitWork(500);
+            return out;
+        }
+        // Short, so that work queued meanwhile (in another namespace, say) is claimed soon.
+        Outcome first = ended.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) return out;
+        out.add(first);
+        int stillPreparing = inFlight.values().stream().mapToInt(Integer::intValue).sum() - 1;
+        // Items decoded together arrive close together: a moment's wait for them fills the model call.
+        while (out.size() < batchSize) {
+            int before = out.size();
+            ended.drainTo(out, batchSize - out.size());
+            stillPreparing -= out.size() - before;
+            if (out.size() >= batchSize || stillPreparing <= 0) break;
+            Outcome next = ended.poll(LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            if (next == null) break;
+            out.add(next);
+            stillPreparing--;
+        }
+        for (Outcome o : out) inFlight.computeIfPresent(o.item().namespaceId(), (ns, n) -> n == 1 ? null : n - 1);
+        return out;
+    }
+
+    /** Records the failed outcomes, then embeds and indexes the ready ones. */
+    private void process(List<Outcome> outcomes) {
+        List<Prepared> ready = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            switch (o) {
+                case Outcome.Failed f -> failItem(f.item(), f.reason());
+                case Outcome.Ready r -> ready.add(r.prepared());
+            }
+        }
+        Set<WorkItem> open = new LinkedHashSet<>(ready.stream().map(Prepared::item).toList());
+        try {
+            embedAndIndex(ready, open);
+        } catch (Throwable t) {
+            // Items not settled when this broke have no outcome of their own: they are tried again.
+            for (WorkItem item : open) releaseItem(item, "processing failed: " + reason(t));
+            throw t;
+        }
+    }
+
+    /**
+     * Embeds the prepared images in one call, indexes their documents durably, then marks
+     * them done; each item settled is removed from {@code open}.
+     */
+    private void embedAndIndex(List<Prepared> ready, Set<WorkItem> open) {
         if (ready.isEmpty()) return;
         float[][] vectors;
         try {
             vectors = d.extractors().image().embed(ready.stream().map(Prepared::image).toList());
-        } catch (RuntimeException e) {
-            for (Prepared p : ready) d.queue().fail(p.item(), "embedding failed: " + reason(e));
+        } catch (Throwable t) {
+            for (Prepared p : ready) failItem(open, p.item(), "embedding failed: " + reason(t));
             return;
         }
         Map<String, List<IndexedDocument>> byCollection = new LinkedHashMap<>();
@@ -159,7 +290,7 @@ public final class IngestionWorker implements Runnable {
             Prepared p = ready.get(i);
             WorkItem item = p.item();
             if (deleted.contains(item.objectId())) {
-                d.queue().fail(item, ObjectDeletion.RUNNING_REASON);
+                failItem(open, item, ObjectDeletion.RUNNING_REASON);
                 continue;
             }
             String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), 0);
@@ -174,25 +305,72 @@ public final class IngestionWorker implements Runnable {
         for (Map.Entry<String, List<IndexedDocument>> e : byCollection.entrySet()) {
             try {
                 d.index().upsert(e.getKey(), e.getValue());
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
                 for (WorkItem item : List.copyOf(produced.keySet())) {
                     if (item.collectionId().equals(e.getKey())) {
-                        d.queue().fail(item, "indexing failed: " + reason(ex));
+                        failItem(open, item, "indexing failed: " + reason(ex));
                         produced.remove(item);
                     }
                 }
             }
         }
-        Map<String, List<Collection>> consumers = new java.util.HashMap<>();
+        Map<String, List<Collection>> consumers = new HashMap<>();
         for (Map.Entry<WorkItem, IndexedDocument> e : produced.entrySet()) {
             WorkItem item = e.getKey();
-            List<Collection> fed = consumers.computeIfAbsent(item.namespaceId() + "/" + item.collectionId(), k -> consumersOf(item));
-            List<WorkItem.Request> followUps = new ArrayList<>();
-            for (Collection col : fed) {
-                followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), e.getValue().documentId()));
+            try {
+                List<Collection> fed = consumers.computeIfAbsent(item.namespaceId() + "/" + item.collectionId(), k -> consumersOf(item));
+                List<WorkItem.Request> followUps = new ArrayList<>();
+                for (Collection col : fed) {
+                    followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), e.getValue().documentId()));
+                }
+                d.queue().complete(item, 1, followUps);
+                open.remove(item);
+            } catch (Throwable t) {
+                // Its document is indexed under a deterministic id: running it again overwrites it.
+                open.remove(item);
+                releaseItem(item, "recording its result failed: " + reason(t));
             }
-            d.queue().complete(item, 1, followUps);
         }
+    }
+
+    private void failItem(Set<WorkItem> open, WorkItem item, String reason) {
+        open.remove(item);
+        failItem(item, reason);
+    }
+
+    /** Records the item FAILED; when that cannot be recorded, releases it to be tried again. */
+    private void failItem(WorkItem item, String reason) {
+        try {
+            d.queue().fail(item, reason);
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "recording the failure of work item " + item.seq() + " failed; releasing it", t);
+            releaseItem(item, reason);
+        }
+    }
+
+    /** Puts the item back to PENDING (or FAILED, out of attempts); kept for later when even that cannot be recorded. */
+    private void releaseItem(WorkItem item, String reason) {
+        try {
+            d.queue().release(item, reason);
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "releasing work item " + item.seq() + " failed; will retry", t);
+            unsettled.put(item, reason);
+        }
+    }
+
+    /** Settles what could not be settled before; true when nothing is left. */
+    private boolean settleUnsettled() {
+        for (var it = unsettled.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            try {
+                d.queue().release(e.getKey(), e.getValue());
+                it.remove();
+            } catch (RuntimeException t) {
+                LOG.log(Level.WARNING, "releasing work item " + e.getKey().seq() + " failed again; will retry", t);
+                return false;
+            }
+        }
+        return true;
     }
 
     private Prepared prepare(WorkItem item) throws Exception {
@@ -340,13 +518,5 @@ public final class IngestionWorker implements Runnable {
             return t.getMessage();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

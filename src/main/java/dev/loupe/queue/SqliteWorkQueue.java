@@ -21,13 +21,20 @@ public final class SqliteWorkQueue implements WorkQueue {
     private static final int IDS_PER_QUERY = 500;
 
     private final Database db;
+    private final int maxAttempts;
     private final Object signal = new Object();
 
+    /** A queue that gives an item up after {@link #DEFAULT_MAX_ATTEMPTS} attempts. */
     public SqliteWorkQueue(Database db) {
-        this.db = db;
+        this(db, DEFAULT_MAX_ATTEMPTS);
     }
 
-    private static final String CANCELED = "CANCELED";
+    /** A queue that gives an item up after {@code maxAttempts} attempts that ended without an outcome. */
+    public SqliteWorkQueue(Database db, int maxAttempts) {
+        if (maxAttempts < 1) throw new IllegalArgumentException("max attempts must be at least 1, got: " + maxAttempts);
+        this.db = db;
+        this.maxAttempts = maxAttempts;
+    }
 
     @Override
     public void enqueue(List<WorkItem.Request> items) {
@@ -80,13 +87,22 @@ public final class SqliteWorkQueue implements WorkQueue {
     }
 
     @Override
-    public List<WorkItem> claim(int max) {
+    public List<WorkItem> claim(int max, Set<String> exceptNamespaces) {
+        List<String> skipped = List.copyOf(exceptNamespaces);
+        String except = skipped.isEmpty() ? "" : " AND namespace_id NOT IN ("
+                + String.join(",", java.util.Collections.nCopies(skipped.size(), "?")) + ")";
         return db.inTransaction(c -> {
             List<WorkItem> items = new ArrayList<>();
+            // Round robin over namespaces: each one's oldest item, then each one's second, and so
+            // on, so a namespace with a long backlog does not hold back another's first item.
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT seq, task_id, namespace_id, collection_id, object_id, source_document_id, attempts
-                    FROM work_items WHERE state = 'PENDING' ORDER BY seq LIMIT ?""")) {
-                ps.setInt(1, max);
+                    FROM (SELECT *, row_number() OVER (PARTITION BY namespace_id ORDER BY seq) AS turn
+                          FROM work_items WHERE state = 'PENDING'""" + except + """
+                    )
+                    ORDER BY turn, seq LIMIT ?""")) {
+                for (int i = 0; i < skipped.size(); i++) ps.setString(i + 1, skipped.get(i));
+                ps.setInt(skipped.size() + 1, max);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new WorkItem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -154,6 +170,13 @@ public final class SqliteWorkQueue implements WorkQueue {
     @Override
     public int recover() {
         return db.inTransaction(c -> {
+            // An item that was running every time the process died (it may be what kills it) is given up.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE work_items SET state = 'FAILED', error = ? WHERE state = 'RUNNING' AND attempts >= ?")) {
+                ps.setString(1, givenUp(maxAttempts, "the process stopped while processing it each time"));
+                ps.setInt(2, maxAttempts);
+                ps.executeUpdate();
+            }
             int recovered;
             try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'PENDING' WHERE state = 'RUNNING'")) {
                 recovered = ps.executeUpdate();
@@ -168,6 +191,35 @@ public final class SqliteWorkQueue implements WorkQueue {
             }
             return recovered;
         });
+    }
+
+    @Override
+    public void release(WorkItem item, String reason) {
+        boolean queued = db.inTransaction(c -> {
+            // Back to PENDING leaves the row's size as it is: on a full disk this can succeed where recording a reason cannot.
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE work_items SET state = CASE WHEN attempts >= ? THEN 'FAILED' ELSE 'PENDING' END,
+                                          error = CASE WHEN attempts >= ? THEN ? ELSE error END
+                    WHERE seq = ? AND state = 'RUNNING'""")) {
+                ps.setInt(1, maxAttempts);
+                ps.setInt(2, maxAttempts);
+                ps.setString(3, givenUp(maxAttempts, reason));
+                ps.setLong(4, item.seq());
+                ps.executeUpdate();
+            }
+            return item.attempts() < maxAttempts;
+        });
+        if (queued) wake();
+    }
+
+    /** Why an item tried {@code attempts} times without an outcome failed. */
+    static String givenUp(int attempts, String last) {
+        return "given up after " + attempts + (attempts == 1 ? " attempt: " : " attempts: ") + last;
+    }
+
+    @Override
+    public int maxAttempts() {
+        return maxAttempts;
     }
 
     @Override
@@ -267,16 +319,16 @@ public final class SqliteWorkQueue implements WorkQueue {
     @Override
     public TaskProgress progress(String taskId) {
         return db.inTransaction(c -> {
-            Map<String, Integer> counts = new LinkedHashMap<>();
+            Map<WorkItem.State, Integer> counts = new java.util.EnumMap<>(WorkItem.State.class);
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT state, count(*) FROM work_items WHERE task_id = ? GROUP BY state")) {
                 ps.setString(1, taskId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) counts.put(rs.getString(1), rs.getInt(2));
+                    while (rs.next()) counts.put(WorkItem.State.valueOf(rs.getString(1)), rs.getInt(2));
                 }
             }
             Map<String, String> failures = new LinkedHashMap<>();
-            if (counts.getOrDefault("FAILED", 0) > 0) {
+            if (counts.getOrDefault(WorkItem.State.FAILED, 0) > 0) {
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT object_id, error FROM work_items WHERE task_id = ? AND state = 'FAILED' ORDER BY seq LIMIT ?")) {
                     ps.setString(1, taskId);
@@ -286,8 +338,9 @@ public final class SqliteWorkQueue implements WorkQueue {
                     }
                 }
             }
-            return new TaskProgress(counts.getOrDefault("PENDING", 0), counts.getOrDefault("RUNNING", 0),
-                    counts.getOrDefault("DONE", 0), counts.getOrDefault("FAILED", 0), counts.getOrDefault(CANCELED, 0), failures);
+            return new TaskProgress(counts.getOrDefault(WorkItem.State.PENDING, 0), counts.getOrDefault(WorkItem.State.RUNNING, 0),
+                    counts.getOrDefault(WorkItem.State.DONE, 0), counts.getOrDefault(WorkItem.State.FAILED, 0),
+                    counts.getOrDefault(WorkItem.State.CANCELED, 0), failures);
         });
     }
 
@@ -302,7 +355,7 @@ public final class SqliteWorkQueue implements WorkQueue {
                 int i = 1;
                 for (String id : objectIds) ps.setString(i++, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.put(rs.getString(1), new ObjectOutcome(rs.getString(2), rs.getString(3)));
+                    while (rs.next()) out.put(rs.getString(1), new ObjectOutcome(WorkItem.State.valueOf(rs.getString(2)), rs.getString(3)));
                 }
             }
             return out;

@@ -14,12 +14,17 @@ public record TaskProgress(int pending, int running, int done, int failed, int c
         return pending + running + done + failed + canceled;
     }
 
-    /** Mixpeek's task status, derived from the counts so it never disagrees with them. */
-    public String status() {
-        if (total() == 0) return "COMPLETED";
-        if (pending + running > 0) return done + failed + running + canceled == 0 ? "PENDING" : "PROCESSING";
-        if (canceled > 0) return "CANCELED";
-        if (failed == 0) return "COMPLETED";
-        return done == 0 ? "FAILED" : "COMPLETED_WITH_ERRORS";
+    /** A task's (and its batch's) status; each constant is named as Mixpeek spells it. */
+    public enum Status {
+        PENDING, PROCESSING, COMPLETED, COMPLETED_WITH_ERRORS, FAILED, CANCELED
+    }
+
+    /** The task's status, derived from the counts so it never disagrees with them. */
+    public Status status() {
+        if (total() == 0) return Status.COMPLETED;
+        if (pending + running > 0) return done + failed + running + canceled == 0 ? Status.PENDING : Status.PROCESSING;
+        if (canceled > 0) return Status.CANCELED;
+        if (failed == 0) return Status.COMPLETED;
+        return done == 0 ? Status.FAILED : Status.COMPLETED_WITH_ERRORS;
     }
 }

@@ -8,6 +8,14 @@ package dev.loupe.queue;
 public record WorkItem(long seq, String taskId, String namespaceId, String collectionId,
                        String objectId, String sourceDocumentId, int attempts) {
 
+    /**
+     * Where an item is; stored by name in {@code work_items.state}. PENDING → RUNNING → DONE or
+     * FAILED; a cancel makes PENDING items CANCELED, a retry FAILED and CANCELED ones PENDING.
+     */
+    public enum State {
+        PENDING, RUNNING, DONE, FAILED, CANCELED
+    }
+
     /** A work item not queued yet. */
     public record Request(String taskId, String namespaceId, String collectionId, String objectId, String sourceDocumentId) {
     }

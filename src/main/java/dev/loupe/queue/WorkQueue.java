@@ -21,8 +21,16 @@ public interface WorkQueue {
 
     void enqueue(List<WorkItem.Request> items);
 
-    /** Takes up to {@code max} pending items, oldest first, and marks them RUNNING. */
-    List<WorkItem> claim(int max);
+    /**
+     * Takes up to {@code max} pending items and marks them RUNNING: oldest first within a
+     * namespace, one namespace after another, so every namespace with work gets some.
+     */
+    default List<WorkItem> claim(int max) {
+        return claim(max, java.util.Set.of());
+    }
+
+    /** {@link #claim(int)}, leaving the items of {@code exceptNamespaces} where they are. */
+    List<WorkItem> claim(int max, java.util.Set<String> exceptNamespaces);
 
     /**
      * Marks an item DONE and queues the work its documents trigger downstream, atomically;
@@ -32,19 +40,33 @@ public interface WorkQueue {
 
     void fail(WorkItem item, String reason);
 
+    /** Attempts after which an item that never reached an outcome is given up (FAILED). */
+    int DEFAULT_MAX_ATTEMPTS = 3;
+
     /**
-     * Puts RUNNING items back to PENDING, and fails those whose object was deleted; called
-     * once at start-up, before any worker runs.
+     * Puts a RUNNING item back to PENDING to be tried again, its attempt counted; an item
+     * already tried {@link #maxAttempts} times becomes FAILED instead, given up with
+     * {@code reason}. For items whose outcome could not be recorded (a full disk, say).
+     */
+    void release(WorkItem item, String reason);
+
+    /** How many attempts an item gets; see {@link #release} and {@link #recover}. */
+    int maxAttempts();
+
+    /**
+     * Puts RUNNING items back to PENDING, and fails those whose object was deleted and those
+     * already tried {@link #maxAttempts} times (an item that kills the process would kill it
+     * on every start); called once at start-up, before any worker runs.
      */
     int recover();
 
     TaskProgress progress(String taskId);
 
-    /** The latest work item's state per object (PENDING, RUNNING, DONE, FAILED) and its error. */
+    /** The latest work item's state per object and its error. */
     java.util.Map<String, ObjectOutcome> latestByObject(java.util.Collection<String> objectIds);
 
     /** How an object's most recent processing went; {@code error} is set when it failed. */
-    record ObjectOutcome(String state, String error) {
+    record ObjectOutcome(WorkItem.State state, String error) {
     }
 
     /** Takes a task's PENDING items off the queue (they become CANCELED); running ones finish. Returns how many. */

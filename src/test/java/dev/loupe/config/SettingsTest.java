@@ -75,4 +75,26 @@ class SettingsTest {
         assertTrue(typo.getMessage().contains("LOUPE_OFFLINE") && typo.getMessage().contains("ture"), typo.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--offline=maybe"}, Map.of()));
     }
+
+    @Test
+    void attemptsAndFetchBoundsComeFromFlagsOrEnvironmentAndAreChecked() {
+        Settings defaults = Settings.from(new String[0], Map.of());
+        assertEquals(3, defaults.maxAttempts());
+        assertEquals(java.time.Duration.ofSeconds(60), defaults.fetchTimeout());
+        assertEquals(4096, defaults.fetchMinRate());
+        Settings set = Settings.from(new String[] {"--max-attempts", "5", "--fetch-timeout=120", "--fetch-min-rate", "0"},
+                Map.of("LOUPE_FETCH_TIMEOUT", "30", "LOUPE_MAX_ATTEMPTS", "2"));
+        assertEquals(5, set.maxAttempts(), "the flag wins");
+        assertEquals(java.time.Duration.ofSeconds(120), set.fetchTimeout());
+        assertEquals(0, set.fetchMinRate(), "0 turns the rate guard off");
+        assertEquals(java.time.Duration.ofSeconds(30), Settings.from(new String[0], Map.of("LOUPE_FETCH_TIMEOUT", "30")).fetchTimeout());
+        for (String[] bad : new String[][] {{"--max-attempts", "0"}, {"--max-attempts", "101"}, {"--fetch-timeout", "0"},
+                {"--fetch-timeout", "-5"}, {"--fetch-timeout", "86400"}, {"--fetch-min-rate", "-1"}, {"--fetch-min-rate", "fast"},
+                {"--fetch-timeout", "99999999999"}, {"--max-attempts", "99999999999"}}) {
+            String message = assertThrows(IllegalArgumentException.class, () -> Settings.from(bad, Map.of()), String.join(" ", bad)).getMessage();
+            assertTrue(message.contains(bad[0]), message);
+            assertTrue(message.contains(bad[1]), message);
+        }
+        assertTrue(Settings.usage().contains("LOUPE_FETCH_MIN_RATE"));
+    }
 }

@@ -1,9 +1,11 @@
 package dev.loupe.ingestion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.catalog.Database;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
@@ -13,15 +15,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of the service while it ingests a 500-object batch, twice, then a
- * restart: every object still ends with exactly one document.
+ * restart: every object still ends with exactly one document. The queue's own table,
+ * read while no process runs, proves each kill landed with items RUNNING and that those
+ * items were run again after the restart.
  */
 class CrashRecoveryTest {
     private static final int OBJECTS = 500;
+    /** The child running now, destroyed whatever the test's outcome. */
+    private ChildLoupe child;
+
+    @AfterEach
+    void killChild() throws InterruptedException {
+        if (child != null) child.kill();
+    }
+
+    /** Work item seq → attempts, of the items RUNNING, read with no process on the data directory. */
+    private static Map<Long, Integer> running(Path data) {
+        try (Database db = new Database(data.resolve("catalog.db"))) {
+            return db.inTransaction(c -> {
+                Map<Long, Integer> out = new HashMap<>();
+                try (var ps = c.prepareStatement("SELECT seq, attempts FROM work_items WHERE state = 'RUNNING'");
+                     var rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(rs.getLong(1), rs.getInt(2));
+                }
+                return out;
+            });
+        }
+    }
 
     @Test
     void killDashNineDuringABatchLosesAndDuplicatesNothing(@TempDir Path data) throws Exception {
@@ -30,7 +56,7 @@ class CrashRecoveryTest {
             for (int i = 0; i < colours.size(); i++) {
                 host.put("/img/" + i + ".jpg", Images.jpeg(Images.dominant(Images.BASIC.get(colours.get(i)), 1600, 1200, i)));
             }
-            ChildLoupe child = ChildLoupe.start(data);
+            child = ChildLoupe.start(data);
             Api api = child.api();
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");
             api.ok("POST", "/v1/collections", """
@@ -52,9 +78,14 @@ class CrashRecoveryTest {
             String batchId = api.ok("POST", "/v1/buckets/b/batches", "{\"object_ids\": " + Api.parse(toJson(ids)) + "}").path("batch_id").asText();
             String taskId = api.ok("POST", "/v1/buckets/b/batches/" + batchId + "/submit", "{}").path("task_id").asText();
 
+            Map<Long, Integer> cutShort = new HashMap<>();
             for (int threshold : new int[] {40, 200}) {
                 awaitCompleted(api, taskId, threshold);
                 child.kill();
+                child = null;
+                Map<Long, Integer> atKill = running(data);
+                assertFalse(atKill.isEmpty(), "the kill after " + threshold + " completions landed with items RUNNING");
+                atKill.forEach((seq, attempts) -> cutShort.merge(seq, attempts, Math::max));
                 child = ChildLoupe.start(data);
                 api = child.api();
             }
@@ -73,6 +104,25 @@ class CrashRecoveryTest {
             assertTrue(perObject.values().stream().allMatch(n -> n == 1), "no object has two documents");
             assertEquals(new java.util.HashSet<>(ids), perObject.keySet());
             child.kill();
+            child = null;
+            try (Database db = new Database(data.resolve("catalog.db"))) {
+                Map<Long, String> states = new HashMap<>();
+                Map<Long, Integer> attempts = new HashMap<>();
+                db.inTransaction(c -> {
+                    try (var ps = c.prepareStatement("SELECT seq, state, attempts FROM work_items"); var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            states.put(rs.getLong(1), rs.getString(2));
+                            attempts.put(rs.getLong(1), rs.getInt(3));
+                        }
+                    }
+                    return null;
+                });
+                cutShort.forEach((seq, atKill) -> {
+                    assertEquals("DONE", states.get(seq), "item " + seq + " was running at a kill");
+                    assertTrue(attempts.get(seq) > atKill, "item " + seq + ", running at a kill with " + atKill
+                            + " attempts, was run again after the restart: " + attempts.get(seq));
+                });
+            }
         }
     }
 

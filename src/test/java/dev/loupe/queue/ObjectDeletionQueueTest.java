@@ -54,7 +54,7 @@ class ObjectDeletionQueueTest {
             WorkQueue q = new SqliteWorkQueue(db);
             q.reject(List.of(request("t", "obj_a", null)), "object was deleted before the batch was submitted");
             TaskProgress p = q.progress("t");
-            assertEquals("FAILED", p.status());
+            assertEquals(TaskProgress.Status.FAILED, p.status());
             assertEquals("object was deleted before the batch was submitted", p.failures().get("obj_a"));
             assertEquals(List.of(), q.claim(10), "a rejected item never runs");
         }
