@@ -17,7 +17,7 @@ public final class Resampler {
 
     /** Pillow's filters: support radius and kernel. */
     public enum Filter {
-        NEAREST(0.5) {
+        NEAREST(0.5) { // a box kernel for completeness: resize samples instead, as Pillow does
             @Override
             double weight(double x) {
                 return x >= -0.5 && x < 0.5 ? 1.0 : 0.0;
@@ -99,7 +99,8 @@ public final class Resampler {
      * Pillow's {@code ImagingScaleAffine}: source positions are accumulated in double from
      * the first pixel centre by repeated addition of the scale, then truncated (computing
      * each as {@code (x + 0.5) * scale} picks a different pixel, e.g. 640 → 224 at x = 17);
-     * positions past the source stay black, as in Pillow.
+     * a position past the source (out of reach in practice: the last centre is half a step
+     * inside) is skipped and left black, as Pillow's loop leaves it.
      */
     private static int[] nearest(int[] in, int inW, int inH, int outW, int outH) {
         int[] xs = positions(inW, outW), ys = positions(inH, outH);
