@@ -25,11 +25,16 @@ from PIL import Image, ImageDraw
 
 SIGLIP = {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}
 CLIP = {"mean": [0.48145466, 0.4578275, 0.40821073], "std": [0.26862954, 0.26130258, 0.27577711]}
+# Every resize mode with every filter, each with per-channel mean/std (CLIP's) and with
+# SigLIP's uniform ones, so a channel mix-up or a filter that only one mode uses cannot hide.
+MODES = ["squash", "shortest"]
+FILTER_NAMES = ["bicubic", "bilinear", "lanczos", "nearest"]
 CASES = [
-    {"mode": "squash", "interpolation": "bicubic", "size": [224, 224], **SIGLIP},
-    {"mode": "shortest", "interpolation": "bicubic", "size": [224, 224], **CLIP},
-    {"mode": "squash", "interpolation": "bilinear", "size": [256, 256], **SIGLIP},
-    {"mode": "squash", "interpolation": "lanczos", "size": [224, 224], **SIGLIP},
+    {"mode": mode, "interpolation": f, "size": size, **norm}
+    for mode in MODES
+    for f in FILTER_NAMES
+    # shortest centre-crops a square from the short side, so only squash takes a non-square size
+    for size, norm in (([224, 224], CLIP), ([256, 192] if mode == "squash" else [192, 192], SIGLIP))
 ]
 SIZES = [(640, 480), (301, 517), (224, 224), (1000, 150), (97, 133), (448, 336)]
 FILTERS = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR, "lanczos": Image.LANCZOS, "nearest": Image.NEAREST}

@@ -33,6 +33,17 @@ STRINGS = [
     "a" * 300,
     " ".join(["the quick brown fox jumped over the lazy dog"] * 20),
     "\u00a0non-breaking\u2009thin\u200bzero-width",
+    # where Python's whitespace (str.split, str.strip) and Java's differ: the information
+    # separators are white space to Python only; zero-width and BOM to neither
+    "file\x1cgroup\x1drecord\x1eunit\x1fend",
+    "\x1c\x1f edges \x1e",
+    "next\x85line\u2028line\u2029para",
+    "ogham\u1680space\u202fnarrow\u205fmath\u3000ideographic\u2007figure",
+    "\u180emongolian\u200bzero\ufeffbom\x00nul\x7fdel",
+    "\x0bvertical\x0cform\rreturn",
+    # lower-casing rules both languages must share: dotted I, final sigma, title-case digraphs
+    "İSTANBUL ΟΔΟΣ ǅungla ẞtraße",
+    "under_score__double snake_case_name",
 ]
 
 
@@ -72,9 +83,13 @@ def tokenizer():
     }
 
 
-def canonicalize(text):  # open_clip's canonicalize_text, without ftfy
+def canonicalize(text):  # open_clip's canonicalize_text (its basic_clean's ftfy and html.unescape are not reproduced)
     text = text.replace("_", " ").translate(str.maketrans("", "", string.punctuation)).lower()
     return " ".join(text.split()).strip()
+
+
+def lower(text):  # open_clip's _clean_lower: whitespace_clean, then lower (same exclusions)
+    return " ".join(text.split()).strip().lower()
 
 
 def main(out):
@@ -85,7 +100,7 @@ def main(out):
         json.dump({"model_max_length": 64, "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}, f)
     with open(os.path.join(out, "strings.json"), "w", encoding="utf-8") as f:
         json.dump({"context_length": 64, "pad_id": 0, "strings": STRINGS,
-                   "canonicalized": [canonicalize(s) for s in STRINGS]}, f, ensure_ascii=False)
+                   "canonicalized": [canonicalize(s) for s in STRINGS], "lowered": [lower(s) for s in STRINGS]}, f, ensure_ascii=False)
 
 
 if __name__ == "__main__":

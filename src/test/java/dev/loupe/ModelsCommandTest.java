@@ -1,8 +1,11 @@
 package dev.loupe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.api.Json;
 import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.Vectors;
@@ -27,6 +30,15 @@ class ModelsCommandTest {
         assertEquals(0, rc, err.toString());
         assertTrue(out.toString().contains("visual: 1 weights quantised"), out.toString());
         assertTrue(Files.isRegularFile(models.resolve("colours-int8.manifest.json")));
+        // judged from the ONNX files themselves, so a float copy under the new name cannot pass
+        JsonNode fp32Visual = onnxSummary(models.resolve(Fixtures.MODEL).resolve("visual/model.onnx"));
+        JsonNode int8Visual = onnxSummary(models.resolve("colours-int8/visual/model.onnx"));
+        assertEquals(1, fp32Visual.path("float_matmul_weights").asInt(), "the fixture's visual tower has one float weight: " + fp32Visual);
+        assertFalse(fp32Visual.path("initializers").has("INT8"), fp32Visual.toString());
+        assertEquals(0, int8Visual.path("float_matmul_weights").asInt(), "no float weight is left to a MatMul: " + int8Visual);
+        assertEquals(1, int8Visual.path("ops").path("MatMulInteger").asInt(), int8Visual.toString());
+        assertEquals(1, int8Visual.path("ops").path("DynamicQuantizeLinear").asInt(), int8Visual.toString());
+        assertTrue(int8Visual.path("initializers").path("INT8").asInt() >= 1, "the weight is stored as int8: " + int8Visual);
         List<String> colours = List.copyOf(Images.BASIC.keySet());
         try (ModelRepository repo = new ModelRepository(models)) {
             DualEncoder fp32 = repo.dualEncoder(Fixtures.MODEL), int8 = repo.dualEncoder("colours-int8");
@@ -70,6 +82,14 @@ class ModelsCommandTest {
         ByteArrayOutputStream listed = new ByteArrayOutputStream();
         assertEquals(0, ModelsCommand.run(new String[] {"list", "--models-dir", models.toString()}, new PrintStream(listed), System.err));
         assertTrue(listed.toString().matches("(?s).*siglip_base \\*\\s+yes\\s+hub@0123456789ab.*"), listed.toString());
+    }
+
+    /** Op and initialiser counts of an ONNX file, read by Debian's python3-onnx (scripts/onnx_summary.py). */
+    private static JsonNode onnxSummary(Path model) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "scripts/onnx_summary.py", model.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "onnx_summary.py failed:\n" + out);
+        return Json.read(out);
     }
 
     private static void copy(Path from, Path to) throws Exception {

@@ -78,7 +78,6 @@ import org.apache.lucene.search.DoubleValues;
 import org.apache.lucene.search.DoubleValuesSource;
 import org.apache.lucene.search.FullPrecisionFloatVectorSimilarityValuesSource;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreMode;
@@ -181,6 +180,20 @@ public final class LuceneDocumentIndex implements DocumentIndex {
 
     private final Path root;
     private final Options options;
+    private final CountedKnnQuery.Counts counts = new CountedKnnQuery.Counts();
+
+    /**
+     * How nearest-neighbour searches were answered since this index opened: segments
+     * searched through the HNSW graph and the graph nodes visited, segments Lucene
+     * scanned exactly instead, and searches whose filter was selective enough for Loupe
+     * to scan its matches without any graph.
+     */
+    public record SearchStats(long graphWalks, long graphVisits, long segmentScans, long filteredScans) {
+    }
+
+    public SearchStats searchStats() {
+        return counts.snapshot();
+    }
     private final ConcurrentMap<String, Shard> shards = new ConcurrentHashMap<>();
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("index-maintenance").daemon().factory());
@@ -506,15 +519,17 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         Query f = filter instanceof FilterNode.All ? null : LuceneFilter.toQuery(filter);
         int candidates = Math.max(k, options.candidates());
         Query knn = switch (options.quantization()) {
-            case NONE -> new KnnFloatVectorQuery(vectorField, query, candidates, f);
+            case NONE -> new CountedKnnQuery(vectorField, query, candidates, f, counts);
             // Segments written as float32 are rescored too, which costs little and changes nothing.
             case INT8 -> RescoreTopNQuery.createFullPrecisionRescorerQuery(
-                    new KnnFloatVectorQuery(vectorField, query, candidates * options.rescoreOversample(), f), query, vectorField, candidates);
+                    new CountedKnnQuery(vectorField, query, candidates * options.rescoreOversample(), f, counts), query, vectorField, candidates);
         };
         return search(collectionId, s -> {
             Loader loader = new Loader(s, collectionId);
             List<ScoredDocument> hits = new ArrayList<>();
-            TopDocs top = f != null && s.count(f) <= options.exactSearchMaxDocs() ? exactNearest(s, vectorField, query, k, f) : s.search(knn, k);
+            boolean scan = f != null && s.count(f) <= options.exactSearchMaxDocs();
+            if (scan) counts.filteredScans.increment();
+            TopDocs top = scan ? exactNearest(s, vectorField, query, k, f) : s.search(knn, k);
             for (ScoreDoc sd : top.scoreDocs) {
                 // Lucene scores cosine as (1 + cos) / 2; report the cosine itself.
                 hits.add(new ScoredDocument(loader.load(sd.doc), 2 * sd.score - 1));

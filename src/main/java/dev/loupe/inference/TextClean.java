@@ -5,8 +5,11 @@ import java.util.Locale;
 /**
  * Text clean-up applied before tokenizing, as the model's reference tokenizer does it.
  * {@code canonicalize} is open_clip's for SigLIP: underscores become spaces, ASCII
- * punctuation is removed, text is lower-cased and whitespace collapsed. (open_clip also
- * runs ftfy's mojibake repair first, which is not reproduced.)
+ * punctuation is removed, text is lower-cased and whitespace collapsed; {@code lower} is
+ * open_clip's {@code lower}: whitespace collapsed, then lower-cased. Whitespace is
+ * Python's {@code str.split()} set, which unlike Java's Unicode {@code \s} includes the
+ * separators U+001C–U+001F. (open_clip's {@code basic_clean} also runs ftfy's mojibake
+ * repair and unescapes HTML entities twice first; neither is reproduced.)
  */
 public enum TextClean {
     NONE {
@@ -18,7 +21,7 @@ public enum TextClean {
     LOWER {
         @Override
         public String apply(String text) {
-            return text.toLowerCase(Locale.ROOT).strip();
+            return collapseWhitespace(text).toLowerCase(Locale.ROOT);
         }
     },
     CANONICALIZE {
@@ -30,16 +33,22 @@ public enum TextClean {
                 char c = s.charAt(i);
                 if (PUNCTUATION.indexOf(c) < 0) sb.append(c);
             }
-            // Python's split() splits on Unicode whitespace (no-break and thin spaces too), unlike Java's \\s.
-            return java.util.Arrays.stream(sb.toString().toLowerCase(Locale.ROOT).split("(?U)\\s+"))
-                    .filter(t -> !t.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
+            return collapseWhitespace(sb.toString().toLowerCase(Locale.ROOT));
         }
     };
 
     /** Python's {@code string.punctuation}. */
     private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
+    /** Python's {@code str.isspace()} characters: Java's Unicode white space plus the information separators. */
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("[\\s\\x1c-\\x1f]+", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
+
     public abstract String apply(String text);
+
+    /** Python's {@code " ".join(text.split())}. */
+    private static String collapseWhitespace(String text) {
+        return java.util.Arrays.stream(WHITESPACE.split(text)).filter(t -> !t.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
+    }
 
     public static TextClean named(String name) {
         try {

@@ -9,14 +9,15 @@ import java.util.Locale;
  * resize with Pillow: a separable convolution, horizontal pass then vertical pass, with
  * the filter stretched by the scale factor when shrinking (antialiasing), coefficients
  * normalised per output pixel and converted to 22-bit fixed point, and each pass
- * rounded and clipped to 8 bits.
+ * rounded and clipped to 8 bits. {@code NEAREST} is not a convolution in Pillow: it is
+ * an affine scale that samples the source at each output pixel's centre.
  */
 public final class Resampler {
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
     /** Pillow's filters: support radius and kernel. */
     public enum Filter {
-        NEAREST(0.5) {
+        NEAREST(0.5) { // a box kernel for completeness: resize samples instead, as Pillow does
             @Override
             double weight(double x) {
                 return x >= -0.5 && x < 0.5 ? 1.0 : 0.0;
@@ -77,6 +78,7 @@ public final class Resampler {
     public static BufferedImage resize(BufferedImage src, int width, int height, Filter filter) {
         int inW = src.getWidth(), inH = src.getHeight();
         int[] pixels = src.getRGB(0, 0, inW, inH, null, 0, inW);
+        if (filter == Filter.NEAREST) return image(nearest(pixels, inW, inH, width, height), width, height);
         if (width != inW) {
             pixels = horizontal(pixels, inW, inH, width, filter);
             inW = width;
@@ -84,9 +86,43 @@ public final class Resampler {
         if (height != inH) {
             pixels = vertical(pixels, inW, inH, height, filter);
         }
+        return image(pixels, width, height);
+    }
+
+    private static BufferedImage image(int[] pixels, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, width, height, pixels, 0, width);
         return out;
+    }
+
+    /**
+     * Pillow's {@code ImagingScaleAffine}: source positions are accumulated in double from
+     * the first pixel centre by repeated addition of the scale, then truncated (computing
+     * each as {@code (x + 0.5) * scale} picks a different pixel, e.g. 640 → 224 at x = 17);
+     * a position past the source (out of reach in practice: the last centre is half a step
+     * inside) is skipped and left black, as Pillow's loop leaves it.
+     */
+    private static int[] nearest(int[] in, int inW, int inH, int outW, int outH) {
+        int[] xs = positions(inW, outW), ys = positions(inH, outH);
+        int[] out = new int[outW * outH];
+        for (int y = 0; y < outH; y++) {
+            if (ys[y] < 0) continue;
+            int row = ys[y] * inW;
+            for (int x = 0; x < outW; x++) if (xs[x] >= 0) out[y * outW + x] = in[row + xs[x]];
+        }
+        return out;
+    }
+
+    private static int[] positions(int inSize, int outSize) {
+        double step = (double) inSize / outSize;
+        double pos = step * 0.5;
+        int[] at = new int[outSize];
+        for (int i = 0; i < outSize; i++) {
+            int p = (int) pos;
+            at[i] = p < inSize ? p : -1;
+            pos += step;
+        }
+        return at;
     }
 
     /** Output pixel i reads {@code bounds[2i]} onwards, {@code bounds[2i+1]} taps, weights at {@code i * taps}. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.api.Json;
-import dev.loupe.blob.BlobStore;
 import dev.loupe.config.Settings;
 import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.HubStandIn;
@@ -54,7 +53,7 @@ class ModelDownloaderTest {
     private ModelManifest manifest(String name, boolean pinned) {
         List<ModelManifest.ModelFile> files = new ArrayList<>();
         for (String f : FILES) {
-            files.add(new ModelManifest.ModelFile(f, "{hf}/acme/colours/resolve/main/" + f, pinned ? BlobStore.sha256(bytes.get(f)) : null, null));
+            files.add(new ModelManifest.ModelFile(f, "{hf}/acme/colours/resolve/main/" + f, pinned ? sha256(bytes.get(f)) : null, null));
         }
         return new ModelManifest(name, "fixture", "test", "MIT", 768, null, files, null, null);
     }
@@ -106,7 +105,7 @@ class ModelDownloaderTest {
         assertTrue(refused.getMessage().contains("--trust-unpinned"), refused.getMessage());
         downloader().pull(manifest("colours", false), models, true, log::add);
         Map<String, String> lock = ModelDownloader.readLock(models.resolve("colours"));
-        assertEquals(BlobStore.sha256(bytes.get("textual/tokenizer.json")), lock.get("textual/tokenizer.json"));
+        assertEquals(sha256(bytes.get("textual/tokenizer.json")), lock.get("textual/tokenizer.json"));
         // The hub now serves something else: the local pin catches it.
         Files.delete(models.resolve("colours/textual/tokenizer.json"));
         hub.put("/acme/colours/resolve/main/textual/tokenizer.json", "{}".getBytes());
@@ -179,7 +178,7 @@ class ModelDownloaderTest {
             ModelLock lock = ModelLock.read(dir);
             assertEquals(COMMIT_A, lock.commit());
             assertEquals(REPO, lock.repo());
-            assertEquals(BlobStore.sha256(bytes.get("textual/tokenizer.json")), lock.sha256().get("textual/tokenizer.json"));
+            assertEquals(sha256(bytes.get("textual/tokenizer.json")), lock.sha256().get("textual/tokenizer.json"));
             assertEquals(FILES.size(), lock.sha256().size());
             try (ModelRepository repo = new ModelRepository(models)) {
                 float[] red = repo.dualEncoder("colours").embedImages(List.of(Images.dominant(Images.BASIC.get("red"), 64, 64, 1)))[0];
@@ -252,7 +251,7 @@ class ModelDownloaderTest {
             new ModelDownloader(stand.endpoint()).pull(hubManifest("colours", REPO, COMMIT_A), models, false, log::add);
             assertArrayEquals(bytes.get("config.json"), Files.readAllBytes(dir.resolve("config.json")));
             assertTrue(log.contains("ok        visual/model.onnx (matches the hub's hash)"), log.toString());
-            assertTrue(stand.requests().stream().noneMatch(r -> r.startsWith("GET /cdn/" + BlobStore.sha256(bytes.get("visual/model.onnx")))),
+            assertTrue(stand.requests().stream().noneMatch(r -> r.startsWith("GET /cdn/" + sha256(bytes.get("visual/model.onnx")))),
                     "the matching file was not downloaded: " + stand.requests());
         }
     }
@@ -298,5 +297,23 @@ class ModelDownloaderTest {
                 assertTrue(message.contains("`./loupe fixture-model " + models + "`") && message.contains("LOUPE_IMAGE_MODEL=loupe-fixture-colors"), message);
             }
         }
+    }
+
+    /**
+     * SHA-256 computed here, not by Loupe's {@code BlobStore}, so expected hashes do not
+     * come from the code under test (the known answer below pins this helper itself).
+     */
+    static String sha256(byte[] content) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theTestsOwnHashIsSha256() {
+        // FIPS 180-2's example: SHA-256("abc")
+        assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", sha256("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 }

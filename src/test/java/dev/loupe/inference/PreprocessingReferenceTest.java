@@ -1,8 +1,9 @@
 package dev.loupe.inference;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
 import dev.loupe.testing.Fixtures;
 import java.awt.image.BufferedImage;
@@ -10,57 +11,76 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
- * Loupe's model input equals the reference pipelines' (Pillow resize, then float32
- * normalisation) for every image and preprocessing configuration the reference script
- * covers: within 1/255 on at least 99.9% of values, as the issue demands; the port of
- * Pillow's fixed-point resampler in fact matches exactly.
+ * Loupe's model input is bit-identical to the reference pipelines' (Pillow resize, then
+ * float32 normalisation in numpy) for every reference image under every resize mode
+ * with every filter: the resampler is a port of Pillow's fixed-point one and the
+ * normalisation is the same float32 operations in the same order, so no tolerance is
+ * needed and none is allowed.
  */
 class PreprocessingReferenceTest {
+    private static final int IMAGES = 6;
+    private static final Set<String> MODES = Set.of("squash", "shortest");
+    private static final Set<String> FILTERS = Set.of("bicubic", "bilinear", "lanczos", "nearest");
+
     @Test
-    void javaTensorsMatchPillowsOnEveryReferenceCase() throws Exception {
+    void javaTensorsAreBitIdenticalToPillowsForEveryModeAndFilter() throws Exception {
         Path dir = Fixtures.preprocessingReference();
         JsonNode reference = Json.read(Files.readString(dir.resolve("reference.json")));
-        StringBuilder report = new StringBuilder();
+        List<String> failures = new ArrayList<>();
+        Set<String> combinations = new TreeSet<>();
+        int cases = 0;
         for (JsonNode e : reference.path("entries")) {
-            ObjectPreprocessing p = ObjectPreprocessing.of(e);
-            BufferedImage image = ImageIO.read(dir.resolve(e.path("image").asText()).toFile());
-            BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-            rgb.getGraphics().drawImage(image, 0, 0, null);
-            float[] mine = new float[3 * p.preprocessing().width() * p.preprocessing().height()];
-            ImageTensor.write(rgb, p.preprocessing(), mine, 0);
+            Preprocessing p = preprocessing(e);
+            combinations.add(p.resizeMode() + "/" + p.interpolation());
+            float[] mine = new float[3 * p.width() * p.height()];
+            ImageTensor.write(rgb(dir.resolve(e.path("image").asText())), p, mine, 0);
             float[] theirs = floats(dir.resolve(e.path("tensor").asText()));
-            assertTrue(theirs.length == mine.length, "tensor size " + e);
-            int within = 0;
-            double maxDiff = 0;
+            assertEquals(theirs.length, mine.length, "tensor size for " + e);
+            int plane = p.width() * p.height(), differing = 0;
+            double[] maxPixels = new double[3]; // per channel, in 1/255 steps: each channel by its own std
             for (int i = 0; i < mine.length; i++) {
-                double d = Math.abs(mine[i] - theirs[i]) * p.minStd(); // back in [0, 1] pixel units
-                maxDiff = Math.max(maxDiff, d);
-                if (d <= 1.0 / 255 + 1e-6) within++;
+                if (Float.floatToRawIntBits(mine[i]) == Float.floatToRawIntBits(theirs[i])) continue;
+                differing++;
+                int c = i / plane;
+                maxPixels[c] = Math.max(maxPixels[c], Math.abs(mine[i] - theirs[i]) * p.std()[c] * 255);
             }
-            double fraction = within / (double) mine.length;
-            report.append(String.format("%s %s/%s: %.5f within 1/255, max %.6f%n", e.path("image").asText(),
-                    e.path("mode").asText(), e.path("interpolation").asText(), fraction, maxDiff * 255));
-            assertTrue(fraction >= 0.999, "too far from Pillow for " + e + ":\n" + report);
+            if (differing > 0) {
+                failures.add(String.format("%s %s/%s %dx%d: %d of %d values differ, max R %.3f G %.3f B %.3f (1/255 steps)",
+                        e.path("image").asText(), p.resizeMode(), p.interpolation(), p.width(), p.height(), differing,
+                        mine.length, maxPixels[0], maxPixels[1], maxPixels[2]));
+            }
+            cases++;
         }
-        System.out.print(report);
+        assertEquals(List.of(), failures, "tensors that differ from Pillow's");
+        Set<String> expected = new TreeSet<>();
+        for (String m : MODES) for (String f : FILTERS) expected.add(m + "/" + f);
+        assertEquals(expected, combinations, "every resize mode is checked with every filter");
+        // two normalisations per mode and filter, for each drawn image
+        assertEquals(IMAGES * expected.size() * 2, cases, "reference cases run");
     }
 
-    /** A reference entry's preprocessing, and the smallest std (which scales errors back to pixel units). */
-    private record ObjectPreprocessing(Preprocessing preprocessing, double minStd) {
-        static ObjectPreprocessing of(JsonNode e) {
-            JsonNode cfg = Json.object().set("size", e.path("size"));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) cfg).put("resize_mode", e.path("mode").asText())
-                    .put("interpolation", e.path("interpolation").asText())
-                    .set("mean", e.path("mean"));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) cfg).set("std", e.path("std"));
-            Preprocessing p = Preprocessing.fromConfig(cfg);
-            double min = Math.min(p.std()[0], Math.min(p.std()[1], p.std()[2]));
-            return new ObjectPreprocessing(p, min);
-        }
+    private static Preprocessing preprocessing(JsonNode e) {
+        ObjectNode cfg = Json.object();
+        cfg.set("size", e.path("size"));
+        cfg.put("resize_mode", e.path("mode").asText()).put("interpolation", e.path("interpolation").asText());
+        cfg.set("mean", e.path("mean"));
+        cfg.set("std", e.path("std"));
+        return Preprocessing.fromConfig(cfg);
+    }
+
+    private static BufferedImage rgb(Path file) throws Exception {
+        BufferedImage image = ImageIO.read(file.toFile());
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(image, 0, 0, null);
+        return rgb;
     }
 
     private static float[] floats(Path file) throws Exception {

@@ -35,12 +35,85 @@ class ImageDecoderTest {
     }
 
     @Test
-    void everyOrientationKeepsOrSwapsTheSize() {
-        BufferedImage img = Images.dominant(Color.GREEN, 30, 20, 1);
+    void everyOrientationMovesEveryPixelWhereTheExifSpecSays() {
+        int w = 5, h = 3; // every pixel distinct, so a mirror or a wrong turn cannot pass
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, 1 + y * w + x);
+        int checked = 0;
         for (int o = 1; o <= 8; o++) {
             BufferedImage out = ExifOrientation.apply(img, o);
-            assertEquals(o >= 5 ? 20 : 30, out.getWidth(), "orientation " + o);
+            assertEquals(o >= 5 ? h : w, out.getWidth(), "width for orientation " + o);
+            assertEquals(o >= 5 ? w : h, out.getHeight(), "height for orientation " + o);
+            for (int y = 0; y < out.getHeight(); y++) {
+                for (int x = 0; x < out.getWidth(); x++) {
+                    int[] src = stored(o, x, y, w, h);
+                    assertEquals(1 + src[1] * w + src[0], out.getRGB(x, y) & 0xffffff, "orientation " + o + " at " + x + "," + y);
+                }
+            }
+            checked++;
         }
+        assertEquals(8, checked);
+    }
+
+    @Test
+    void everyOrientationInAJpegPutsEachCornerWhereItBelongs() throws Exception {
+        // 64×32 in four quadrants: red top-left, green top-right, blue bottom-left, yellow bottom-right
+        int w = 64, h = 32;
+        Color[] quadrant = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, quadrant[(y < h / 2 ? 0 : 2) + (x < w / 2 ? 0 : 1)].getRGB());
+        byte[] plain = Images.jpeg(img);
+        java.util.List<ImageDecoder> decoders = new java.util.ArrayList<>(java.util.List.of(new ImageDecoder(10_000_000, Optional.empty())));
+        TurboJpeg.load().ifPresent(t -> decoders.add(new ImageDecoder(10_000_000, Optional.of(t))));
+        int checked = 0;
+        for (ImageDecoder d : decoders) {
+            for (int o = 1; o <= 8; o++) {
+                BufferedImage out = d.decode(withOrientation(plain, o), 1000, 1000).image();
+                assertEquals(o >= 5 ? h : w, out.getWidth(), "width for orientation " + o);
+                int ow = out.getWidth(), oh = out.getHeight();
+                int[][] corners = {{2, 2}, {ow - 3, 2}, {2, oh - 3}, {ow - 3, oh - 3}};
+                for (int[] c : corners) {
+                    int[] src = stored(o, c[0], c[1], w, h);
+                    Color expected = quadrant[(src[1] < h / 2 ? 0 : 2) + (src[0] < w / 2 ? 0 : 1)];
+                    assertEquals(expected, nearest(new Color(out.getRGB(c[0], c[1])), quadrant),
+                            "orientation " + o + ", displayed corner " + c[0] + "," + c[1]);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(decoders.size() * 8 * 4, checked);
+    }
+
+    /**
+     * Where displayed pixel (x, y) comes from in the stored {@code w × h} image, from the
+     * EXIF 2.3 definitions of the eight orientations (tag 0x0112).
+     */
+    private static int[] stored(int orientation, int x, int y, int w, int h) {
+        return switch (orientation) {
+            case 1 -> new int[] {x, y};
+            case 2 -> new int[] {w - 1 - x, y}; // mirrored left to right
+            case 3 -> new int[] {w - 1 - x, h - 1 - y}; // turned 180°
+            case 4 -> new int[] {x, h - 1 - y}; // mirrored top to bottom
+            case 5 -> new int[] {y, x}; // transposed
+            case 6 -> new int[] {y, h - 1 - x}; // view by turning 90° clockwise
+            case 7 -> new int[] {w - 1 - y, h - 1 - x}; // transversed
+            case 8 -> new int[] {w - 1 - y, x}; // view by turning 90° anticlockwise
+            default -> throw new IllegalArgumentException("orientation " + orientation);
+        };
+    }
+
+    private static Color nearest(Color c, Color[] palette) {
+        Color best = palette[0];
+        int bestD = Integer.MAX_VALUE;
+        for (Color p : palette) {
+            int dr = c.getRed() - p.getRed(), dg = c.getGreen() - p.getGreen(), db = c.getBlue() - p.getBlue();
+            int d = dr * dr + dg * dg + db * db;
+            if (d < bestD) {
+                bestD = d;
+                best = p;
+            }
+        }
+        return best;
     }
 
     @Test

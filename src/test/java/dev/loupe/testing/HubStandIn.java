@@ -2,7 +2,6 @@ package dev.loupe.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.loupe.blob.BlobStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -64,7 +63,7 @@ public final class HubStandIn implements AutoCloseable {
     /** Publishes a commit of {@code repo} and makes it the head of {@code main}. */
     public void commit(String repo, String commit, Map<String, byte[]> files) {
         commits.computeIfAbsent(repo, r -> new ConcurrentHashMap<>()).put(commit, Map.copyOf(files));
-        for (byte[] b : files.values()) if (b.length >= LFS_THRESHOLD) cdn.put(BlobStore.sha256(b), b);
+        for (byte[] b : files.values()) if (b.length >= LFS_THRESHOLD) cdn.put(sha256(b), b);
         heads.put(repo, commit);
     }
 
@@ -74,12 +73,12 @@ public final class HubStandIn implements AutoCloseable {
 
     /** From now on the content whose hash is published for {@code published} is served as {@code served}. */
     public void lie(byte[] published, byte[] served) {
-        lies.put(BlobStore.sha256(published), served);
+        lies.put(sha256(published), served);
     }
 
     /** The next download of {@code content} stops after {@code bytes} bytes, the connection dropped. */
     public void breakOff(byte[] content, int bytes) {
-        breakAfter.put(BlobStore.sha256(content), bytes);
+        breakAfter.put(sha256(content), bytes);
     }
 
     /** Every request, as {@code "METHOD /path"} or {@code "METHOD /path bytes=N-"} with a range. */
@@ -128,7 +127,7 @@ public final class HubStandIn implements AutoCloseable {
             }
             ex.getResponseHeaders().add("X-Repo-Commit", commit);
             if (content.length >= LFS_THRESHOLD) {
-                String sha = BlobStore.sha256(content);
+                String sha = sha256(content);
                 ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + "\"");
                 ex.getResponseHeaders().add("X-Linked-Size", String.valueOf(content.length));
                 ex.getResponseHeaders().add("ETag", "W/\"" + gitBlob(("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha).getBytes()) + "\"");
@@ -151,7 +150,7 @@ public final class HubStandIn implements AutoCloseable {
     }
 
     private void serve(HttpExchange ex, byte[] published) throws IOException {
-        String sha = BlobStore.sha256(published);
+        String sha = sha256(published);
         byte[] body = lies.getOrDefault(sha, published);
         String range = ex.getRequestHeaders().getFirst("Range");
         int from = range != null && range.startsWith("bytes=") && range.endsWith("-") ? Integer.parseInt(range.substring(6, range.length() - 1)) : 0;
@@ -198,5 +197,17 @@ public final class HubStandIn implements AutoCloseable {
             if (b.length >= LFS_THRESHOLD) out.add(p);
         });
         return out;
+    }
+
+    /**
+     * SHA-256 computed here, not by Loupe's {@code BlobStore}, so expected hashes do not
+     * come from the code under test (ModelDownloaderTest pins the same computation with a known answer).
+     */
+    private static String sha256(byte[] content) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
