@@ -7,6 +7,7 @@ import dev.loupe.api.Json;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ScoredDocument;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,19 @@ class CandidateOpsSampleTest {
         // and standard deviation 13.4, so [120, 280] is six deviations each side. The top 10 would give 2000 and 0.
         for (int i = 0; i < CANDIDATES; i++) {
             assertTrue(chosen[i] >= 120 && chosen[i] <= 280, "candidate " + i + " chosen " + chosen[i] + " times in " + SEEDS);
+        }
+    }
+
+    @Test
+    void smallConsecutiveSeedsChooseUniformlyAmongFewCandidates() {
+        // Seeds 0, 1, 2, … are what people type; java.util.Random's first draws for them barely
+        // differ, so a shuffle seeded directly with them chose one of eight candidates a third as often as the others.
+        List<ScoredDocument> in = ranked(8);
+        int[] chosen = new int[8];
+        for (long seed = 0; seed < SEEDS; seed++) for (int i : positions(CandidateOps.sample(in, 3, seed))) chosen[i]++;
+        // Binomial(2000, 3/8): mean 750, standard deviation 21.7; [620, 880] is six deviations each side.
+        for (int i = 0; i < chosen.length; i++) {
+            assertTrue(chosen[i] >= 620 && chosen[i] <= 880, "candidate " + i + " chosen " + chosen[i] + " times in " + SEEDS + ": " + Arrays.toString(chosen));
         }
     }
 
