@@ -73,6 +73,7 @@ final class BatchRoutes implements ApiServer.Routes {
     private List<String> objectIds(Body body, Scope scope, Bucket bucket) {
         if (!body.has("object_ids")) throw body.invalid("object_ids", "is required");
         List<String> requested = body.strings("object_ids");
+        if (requested.isEmpty()) throw body.invalid("object_ids", "needs at least one object id");
         if (requested.size() > MAX_BATCH_OBJECTS) throw body.invalid("object_ids", "at most " + MAX_BATCH_OBJECTS + " objects per batch");
         List<String> missing = new ArrayList<>();
         LinkedHashSet<String> ids = new LinkedHashSet<>();

@@ -127,11 +127,16 @@ final class CandidateOps {
         return out;
     }
 
+    /**
+     * A uniform random subset of {@code size} candidates, in their order, the same for the same
+     * seed. SplittableRandom mixes its seed; java.util.Random's first draws for the small
+     * consecutive seeds people choose (0, 1, 2, …) are nearly equal, which biased the subset.
+     */
     static List<ScoredDocument> sample(List<ScoredDocument> in, int size, long seed) {
         if (size >= in.size()) return in;
         List<Integer> picks = new ArrayList<>();
         for (int i = 0; i < in.size(); i++) picks.add(i);
-        java.util.Collections.shuffle(picks, new Random(seed));
+        java.util.Collections.shuffle(picks, new java.util.SplittableRandom(seed));
         List<Integer> chosen = new ArrayList<>(picks.subList(0, size));
         chosen.sort(Integer::compare);
         return chosen.stream().map(in::get).toList();

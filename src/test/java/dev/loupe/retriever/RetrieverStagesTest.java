@@ -153,18 +153,31 @@ class RetrieverStagesTest {
     }
 
     @Test
-    void scoreNormalizeSampleAndMmr() {
+    void scoreNormalizeScalesToTheUnitInterval() {
         JsonNode norm = run("{}", "{\"stage_id\": \"score_normalize\", \"parameters\": {\"method\": \"minmax\"}}");
         assertEquals(1.0, norm.path("documents").get(0).path("score").asDouble(), 1e-6);
         assertEquals(0.0, norm.path("documents").get(7).path("score").asDouble(), 1e-6);
+    }
+
+    @Test
+    void sampleTakesTheSeedAndKeepsTheRelevanceOrder() {
         List<String> all = field(run("{}"), "colour");
-        List<String> sample = field(run("{}", "{\"stage_id\": \"sample\", \"parameters\": {\"size\": 3, \"seed\": 7}}"), "colour");
-        assertEquals(3, sample.size());
-        assertEquals(sample, field(run("{}", "{\"stage_id\": \"sample\", \"parameters\": {\"size\": 3, \"seed\": 7}}"), "colour"), "seeded");
-        assertTrue(all.indexOf(sample.get(0)) < all.indexOf(sample.get(1)) && all.indexOf(sample.get(1)) < all.indexOf(sample.get(2)), "order kept");
-        List<String> mmr = field(run("{}", "{\"stage_id\": \"mmr\", \"parameters\": {\"lambda\": 0.5, \"top_k\": 3}}"), "colour");
-        assertEquals(3, new HashSet<>(mmr).size());
-        assertEquals("red", mmr.get(0), "the most relevant is picked first");
+        Set<List<String>> subsets = new HashSet<>();
+        Map<String, Integer> chosen = new HashMap<>();
+        for (int seed = 0; seed < 40; seed++) {
+            String stage = "{\"stage_id\": \"sample\", \"parameters\": {\"size\": 3, \"seed\": " + seed + "}}";
+            List<String> sample = field(run("{}", stage), "colour");
+            assertEquals(3, sample.size(), "seed " + seed);
+            assertTrue(all.indexOf(sample.get(0)) < all.indexOf(sample.get(1)) && all.indexOf(sample.get(1)) < all.indexOf(sample.get(2)),
+                    "distinct, in relevance order: " + sample);
+            assertEquals(sample, field(run("{}", stage), "colour"), "seed " + seed + " again");
+            subsets.add(sample);
+            sample.forEach(c -> chosen.merge(c, 1, Integer::sum));
+        }
+        // 40 uniform draws among C(8, 3) = 56 subsets give about 28 distinct ones (fewer than 10: p < 10⁻¹⁰),
+        // and leave a colour out with probability 8·(5/8)⁴⁰ < 10⁻⁷; a stage ignoring the seed gives one subset.
+        assertTrue(subsets.size() >= 10, subsets.size() + " distinct subsets");
+        assertEquals(Set.copyOf(COLOURS), chosen.keySet(), "every product is sampled by some seed, not only the top ones");
     }
 
     private static JsonNode search(String parameters) {
