@@ -3,6 +3,7 @@ package dev.loupe.extractor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.catalog.Blob;
+import dev.loupe.document.FieldPath;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +12,8 @@ import java.util.Optional;
  * upstream collection's document fields. Paths are resolved the way Mixpeek's
  * {@code input_mappings} and {@code field_passthrough} write them: an optional
  * {@code payload.} prefix, then a blob property, a metadata key
- * ({@code metadata.} optional) or a document field, with dots descending into objects.
+ * ({@code metadata.} optional) or a document field, read as a {@link FieldPath} (arrays
+ * traversed, null as missing).
  */
 public record SourceView(List<Blob> blobs, ObjectNode metadata, ObjectNode fields) {
 
@@ -46,24 +48,24 @@ public record SourceView(List<Blob> blobs, ObjectNode metadata, ObjectNode field
         });
     }
 
+    /** The value at a dot path of {@code root}, as {@link FieldPath#select} takes it; empty for an invalid path. */
     static Optional<JsonNode> at(JsonNode root, String dotted) {
-        if (root == null || dotted.isEmpty()) return Optional.empty();
-        JsonNode cur = root;
-        for (String part : dotted.split("\\.")) {
-            if (cur == null || !cur.isObject()) return Optional.empty();
-            cur = cur.get(part);
+        if (root == null) return Optional.empty();
+        FieldPath path;
+        try {
+            path = FieldPath.parse(dotted);
+        } catch (FieldPath.Invalid e) {
+            return Optional.empty();
         }
-        return cur == null || cur.isMissingNode() ? Optional.empty() : Optional.of(cur);
+        return path.select(root);
     }
 
-    /** Sets {@code value} at a dot path of {@code target}, creating objects on the way. */
+    /**
+     * Sets {@code value} at a dot path of {@code target}, creating objects on the way.
+     *
+     * @throws FieldPath.Invalid when {@code dotted} is not a valid path
+     */
     public static void put(ObjectNode target, String dotted, JsonNode value) {
-        String[] parts = dotted.split("\\.");
-        ObjectNode cur = target;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode next = cur.get(parts[i]);
-            cur = next instanceof ObjectNode o ? o : cur.putObject(parts[i]);
-        }
-        cur.set(parts[parts.length - 1], value);
+        FieldPath.parse(dotted).put(target, value);
     }
 }

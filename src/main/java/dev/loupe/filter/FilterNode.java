@@ -1,6 +1,7 @@
 package dev.loupe.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.document.FieldPath;
 import java.util.List;
 import java.util.Locale;
 
@@ -34,15 +35,16 @@ public sealed interface FilterNode {
     }
 
     /**
-     * {@code field} (a dot path) compared to {@code value} by {@code operator}. A {@code regex}
-     * condition carries its pattern compiled once ({@code regex}, null for other operators and
-     * for a value not known yet), which the index and the in-memory matcher both use.
+     * {@code field} compared to {@code value} by {@code operator}. A {@code regex}
+     * condition carries its pattern compiled once ({@code regex}, null for other operators),
+     * which the index and the in-memory matcher both use.
      */
-    record Condition(String field, Operator operator, JsonNode value, FilterRegex regex) implements FilterNode {
+    record Condition(FieldPath field, Operator operator, JsonNode value, FilterRegex regex) implements FilterNode {
         public Condition {
-            if (field == null || field.isBlank()) throw new IllegalArgumentException("condition needs a field");
-            if ((regex != null) != (operator == Operator.REGEX && !value.isMissingNode())) {
-                throw new IllegalArgumentException("a compiled pattern goes with a known regex value only");
+            if (field == null) throw new IllegalArgumentException("condition needs a field");
+            if (value == null || value.isMissingNode()) throw new IllegalArgumentException("condition on " + field + " needs a value");
+            if ((regex != null) != (operator == Operator.REGEX)) {
+                throw new IllegalArgumentException("a compiled pattern goes with a regex condition only");
             }
         }
 
@@ -51,8 +53,17 @@ public sealed interface FilterNode {
          *
          * @throws FilterRegex.Invalid when that pattern cannot be taken
          */
+        public Condition(FieldPath field, Operator operator, JsonNode value) {
+            this(field, operator, value, operator == Operator.REGEX ? FilterRegex.compile(value.asText()) : null);
+        }
+
+        /**
+         * A condition on a field path written in code.
+         *
+         * @throws FieldPath.Invalid when {@code field} is not a valid path
+         */
         public Condition(String field, Operator operator, JsonNode value) {
-            this(field, operator, value, operator == Operator.REGEX && !value.isMissingNode() ? FilterRegex.compile(value.asText()) : null);
+            this(FieldPath.parse(field), operator, value);
         }
     }
 

@@ -1,13 +1,11 @@
 package dev.loupe.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
+import dev.loupe.document.FieldPath;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,18 +23,13 @@ import java.util.function.Function;
  *   <li>a string value holding templates ({@code "{{INPUT.brand}}"}, also as an element of an
  *       {@code in} list), rendered against the execution inputs.</li>
  * </ul>
+ * A filter is parsed once into a {@link FilterTree} ({@link #tree}), whose dynamic values and
+ * templates are {@linkplain FilterValue.Bound bound} at each execution; fields are {@link FieldPath}s.
  * Errors are 422s whose field is the JSON path of the offending part.
  */
 public final class FilterParser {
     private static final List<String> LOGICAL = List.of("AND", "OR", "NOT");
-    /** What a value is while it cannot be known: the inputs come with each execution. */
-    private static final JsonNode UNKNOWN = MissingNode.getInstance();
-
-    /**
-     * Where a filter's dynamic values and templates get their values: an execution's inputs.
-     * Either may answer {@link MissingNode} for "known only at execution", which accepts the
-     * value without checking its type against the operator.
-     */
+    /** Where a filter's dynamic values and templates get their values: an execution's inputs. */
     public interface Inputs {
         /** The input a dynamic value names ({@code inputs.user_id}), or null when it is absent. */
         JsonNode dynamic(String ref);
@@ -59,19 +52,6 @@ public final class FilterParser {
         @Override
         public JsonNode render(String text, String path) {
             return TextNode.valueOf(text);
-        }
-    };
-
-    /** When a retriever is saved: the structure is checked, values that come from inputs are not. */
-    private static final Inputs DEFERRED = new Inputs() {
-        @Override
-        public JsonNode dynamic(String ref) {
-            return UNKNOWN;
-        }
-
-        @Override
-        public JsonNode render(String text, String path) {
-            return text.contains("{{") ? UNKNOWN : TextNode.valueOf(text);
         }
     };
 
@@ -101,127 +81,159 @@ public final class FilterParser {
         return new FilterParser(inputs);
     }
 
-    /**
-     * A parser for checking a filter whose values may come from inputs not yet given (a
-     * retriever being saved): everything but those values is checked.
-     */
-    public static FilterParser deferringInputs() {
-        return new FilterParser(DEFERRED);
-    }
-
     public static FilterNode parseStatic(JsonNode node, String path) {
         return new FilterParser(NONE).parse(node, path);
     }
 
+    /** Parses and binds at once, for filters used where they are given. */
     public FilterNode parse(JsonNode node, String path) {
-        if (node == null || node.isNull() || node.isMissingNode()) return FilterNode.ALL;
-        if (!node.isObject()) throw LoupeException.invalid(path, "a filter must be a JSON object, got " + Body.kind(node));
-        if (node.isEmpty()) return FilterNode.ALL;
-        if (node.has("field") && (node.has("operator") || node.has("value"))) return condition(node, path);
-        List<FilterNode> parts = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            String key = e.getKey();
-            String upper = key.toUpperCase(Locale.ROOT);
-            if (LOGICAL.contains(upper)) {
-                List<FilterNode> children = children(e.getValue(), path + "." + key);
-                parts.add(switch (upper) {
-                    case "AND" -> new FilterNode.And(children);
-                    case "OR" -> new FilterNode.Or(children);
-                    default -> new FilterNode.Not(children);
-                });
-            } else if (key.equals("case_sensitive")) {
-                continue; // accepted for compatibility; matching is exact
-            } else {
-                parts.add(new FilterNode.Condition(key, FilterNode.Operator.EQ, value(e.getValue(), path + "." + key)));
-            }
-        }
-        if (parts.isEmpty()) return FilterNode.ALL;
-        return parts.size() == 1 ? parts.getFirst() : new FilterNode.And(parts);
-    }
-
-    private List<FilterNode> children(JsonNode arr, String path) {
-        if (!arr.isArray()) throw LoupeException.invalid(path, "must be an array of filters, got " + Body.kind(arr));
-        List<FilterNode> out = new ArrayList<>();
-        for (int i = 0; i < arr.size(); i++) out.add(parse(arr.get(i), path + "[" + i + "]"));
-        return out;
-    }
-
-    private FilterNode condition(JsonNode node, String path) {
-        JsonNode field = node.get("field");
-        if (field == null || !field.isTextual() || field.asText().isBlank()) {
-            throw LoupeException.invalid(path + ".field", "must be a non-empty string");
-        }
-        String opName = node.path("operator").asText("eq");
-        FilterNode.Operator op;
-        try {
-            op = FilterNode.Operator.valueOf(opName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw LoupeException.invalid(path + ".operator", "unknown operator '" + opName + "'; expected one of "
-                    + Arrays.stream(FilterNode.Operator.values()).map(FilterNode.Operator::wireName).toList());
-        }
-        JsonNode value = value(node.get("value"), path + ".value");
-        if (!value.isMissingNode()) checkValue(op, value, path + ".value");
-        try {
-            return new FilterNode.Condition(field.asText(), op, value);
-        } catch (FilterRegex.Invalid e) {
-            throw LoupeException.invalid(path + ".value", e.getMessage());
-        }
-    }
-
-    private JsonNode value(JsonNode v, String path) {
-        if (v != null && v.isObject() && "dynamic".equals(v.path("type").asText())) {
-            String ref = v.path("field").asText("");
-            if (ref.isBlank()) throw LoupeException.invalid(path + ".field", "a dynamic value must name its field");
-            if (inputs == NONE) throw LoupeException.invalid(path, "dynamic values are only allowed where inputs exist");
-            JsonNode resolved = inputs.dynamic(ref);
-            if (resolved == null) throw LoupeException.invalid(path, "dynamic value '" + ref + "' is not among the inputs");
-            return resolved;
-        }
-        if (v != null && v.isTextual()) return inputs.render(v.asText(), path);
-        if (v != null && v.isArray()) return elements(v, path);
-        return v == null ? NullNode.instance : v;
+        return tree(node, path, inputs != NONE).bind(inputs);
     }
 
     /**
-     * An array value with each string element rendered; an element that renders to an array
-     * (an {@code in} list given as one input) adds its elements.
+     * Parses a filter once, for executions to {@linkplain FilterTree#bind bind}: dynamic values
+     * and templates become {@link FilterValue.Bound} values, everything else is checked now.
      */
-    private JsonNode elements(JsonNode array, String path) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode(array.size());
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode item = array.get(i);
-            if (!item.isTextual()) {
-                out.add(item);
-                continue;
-            }
-            JsonNode rendered = inputs.render(item.asText(), path + "[" + i + "]");
-            if (rendered.isMissingNode()) return UNKNOWN;
-            if (rendered.isArray()) out.addAll((ArrayNode) rendered);
-            else out.add(rendered);
-        }
-        return out;
+    public static FilterTree tree(JsonNode node, String path) {
+        return tree(node, path, true);
     }
 
-    private static void checkValue(FilterNode.Operator op, JsonNode value, String path) {
+    private static FilterTree tree(JsonNode node, String path, boolean inputsExist) {
+        return new TreeParser(inputsExist).parse(node, path);
+    }
+
+    /** One parse: {@code inputsExist} false refuses dynamic values (there is nothing to bind them to). */
+    private record TreeParser(boolean inputsExist) {
+        FilterTree parse(JsonNode node, String path) {
+            if (node == null || node.isNull() || node.isMissingNode()) return new FilterTree.Fixed(FilterNode.ALL);
+            if (!node.isObject()) throw LoupeException.invalid(path, "a filter must be a JSON object, got " + Body.kind(node));
+            if (node.isEmpty()) return new FilterTree.Fixed(FilterNode.ALL);
+            if (node.has("field") && (node.has("operator") || node.has("value"))) return condition(node, path);
+            List<FilterTree> parts = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String key = e.getKey();
+                String upper = key.toUpperCase(Locale.ROOT);
+                if (LOGICAL.contains(upper)) {
+                    List<FilterTree> children = children(e.getValue(), path + "." + key);
+                    parts.add(simplify(switch (upper) {
+                        case "AND" -> new FilterTree.And(children);
+                        case "OR" -> new FilterTree.Or(children);
+                        default -> new FilterTree.Not(children);
+                    }));
+                } else if (key.equals("case_sensitive")) {
+                    continue; // accepted for compatibility; matching is exact
+                } else {
+                    parts.add(condition(fieldPath(key, path + "." + key), FilterNode.Operator.EQ, e.getValue(), path + "." + key));
+                }
+            }
+            if (parts.isEmpty()) return new FilterTree.Fixed(FilterNode.ALL);
+            return simplify(parts.size() == 1 ? parts.getFirst() : new FilterTree.And(parts));
+        }
+
+        private List<FilterTree> children(JsonNode arr, String path) {
+            if (!arr.isArray()) throw LoupeException.invalid(path, "must be an array of filters, got " + Body.kind(arr));
+            List<FilterTree> out = new ArrayList<>();
+            for (int i = 0; i < arr.size(); i++) out.add(parse(arr.get(i), path + "[" + i + "]"));
+            return out;
+        }
+
+        private FilterTree condition(JsonNode node, String path) {
+            JsonNode field = node.get("field");
+            if (field == null || !field.isTextual() || field.asText().isBlank()) {
+                throw LoupeException.invalid(path + ".field", "must be a non-empty string");
+            }
+            String opName = node.path("operator").asText("eq");
+            FilterNode.Operator op;
+            try {
+                op = FilterNode.Operator.valueOf(opName.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw LoupeException.invalid(path + ".operator", "unknown operator '" + opName + "'; expected one of "
+                        + Arrays.stream(FilterNode.Operator.values()).map(FilterNode.Operator::wireName).toList());
+            }
+            return condition(fieldPath(field.asText(), path + ".field"), op, node.get("value"), path + ".value");
+        }
+
+        private FilterTree condition(FieldPath field, FilterNode.Operator op, JsonNode raw, String path) {
+            FilterValue value = value(raw, path);
+            if (value instanceof FilterValue.Bound bound) return new FilterTree.Pending(field, op, bound, path);
+            JsonNode literal = ((FilterValue.Literal) value).value();
+            checkValue(op, literal, path, "");
+            try {
+                return new FilterTree.Fixed(new FilterNode.Condition(field, op, literal));
+            } catch (FilterRegex.Invalid e) {
+                throw LoupeException.invalid(path, e.getMessage());
+            }
+        }
+
+        private FilterValue value(JsonNode v, String path) {
+            if (v != null && v.isObject() && "dynamic".equals(v.path("type").asText())) {
+                String ref = v.path("field").asText("");
+                if (ref.isBlank()) throw LoupeException.invalid(path + ".field", "a dynamic value must name its field");
+                if (!inputsExist) throw LoupeException.invalid(path, "dynamic values are only allowed where inputs exist");
+                return new FilterValue.Dynamic(ref);
+            }
+            if (v != null && v.isTextual() && inputsExist && v.asText().contains("{{")) return new FilterValue.Template(v.asText());
+            if (v != null && v.isArray()) {
+                List<FilterValue> items = new ArrayList<>();
+                boolean bound = false;
+                for (int i = 0; i < v.size(); i++) {
+                    JsonNode item = v.get(i);
+                    // Only strings may be templates here: a dynamic-looking object inside a list stays a literal, as before.
+                    FilterValue fv = item.isTextual() ? value(item, path + "[" + i + "]") : new FilterValue.Literal(item);
+                    bound |= fv instanceof FilterValue.Bound;
+                    items.add(fv);
+                }
+                return bound ? new FilterValue.Elements(items) : new FilterValue.Literal(v);
+            }
+            return new FilterValue.Literal(v == null ? NullNode.instance : v);
+        }
+    }
+
+    /** A logical node whose children are all fixed is fixed itself, so a filter without bound values binds to itself. */
+    private static FilterTree simplify(FilterTree t) {
+        List<FilterTree> children = switch (t) {
+            case FilterTree.And a -> a.children();
+            case FilterTree.Or o -> o.children();
+            case FilterTree.Not n -> n.children();
+            case FilterTree.Fixed f -> List.of();
+            case FilterTree.Pending p -> List.of();
+        };
+        if (t instanceof FilterTree.Fixed || t instanceof FilterTree.Pending || !children.stream().allMatch(FilterTree::isFixed)) return t;
+        return new FilterTree.Fixed(t.bind(NONE));
+    }
+
+    private static FieldPath fieldPath(String text, String path) {
+        try {
+            return FieldPath.parse(text);
+        } catch (FieldPath.Invalid e) {
+            throw LoupeException.invalid(path, e.getMessage());
+        }
+    }
+
+    /**
+     * Checks a value's type against its operator; {@code from} names where a bound value came
+     * from (empty for a literal).
+     */
+    static void checkValue(FilterNode.Operator op, JsonNode value, String path, String from) {
         switch (op) {
             case IN, NIN -> {
-                if (!value.isArray()) throw LoupeException.invalid(path, op.wireName() + " needs an array, got " + Body.kind(value));
+                if (!value.isArray()) throw LoupeException.invalid(path, op.wireName() + " needs an array, got " + Body.kind(value) + from);
             }
             case GT, LT, GTE, LTE -> {
                 if (!value.isNumber() && !value.isTextual()) {
-                    throw LoupeException.invalid(path, op.wireName() + " needs a number or a string, got " + Body.kind(value));
+                    throw LoupeException.invalid(path, op.wireName() + " needs a number or a string, got " + Body.kind(value) + from);
                 }
             }
             case STARTS_WITH, ENDS_WITH, REGEX, TEXT -> {
-                if (!value.isTextual()) throw LoupeException.invalid(path, op.wireName() + " needs a string, got " + Body.kind(value));
+                if (!value.isTextual()) throw LoupeException.invalid(path, op.wireName() + " needs a string, got " + Body.kind(value) + from);
             }
             case EXISTS, IS_NULL -> {
                 if (!value.isBoolean() && !value.isNull()) {
-                    throw LoupeException.invalid(path, op.wireName() + " needs true or false, got " + Body.kind(value));
+                    throw LoupeException.invalid(path, op.wireName() + " needs true or false, got " + Body.kind(value) + from);
                 }
             }
             case EQ, NE, CONTAINS -> {
-                if (value.isObject()) throw LoupeException.invalid(path, op.wireName() + " cannot compare with an object");
+                if (value.isObject()) throw LoupeException.invalid(path, op.wireName() + " cannot compare with an object" + from);
             }
         }
     }

@@ -35,4 +35,19 @@ public final class FilterValues {
         }
         return v.asText();
     }
+
+    /**
+     * Strings in Unicode code point order, which is the index's order (UTF-8 bytes), not
+     * {@link String#compareTo}'s UTF-16 order: they differ above U+FFFF.
+     */
+    public static int compareText(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i), y = b.codePointAt(j);
+            if (x != y) return Integer.compare(x, y);
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
 }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.filter.FilterMatcher;
+import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.Words;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -37,9 +39,6 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
@@ -87,7 +86,9 @@ import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.SortedNumericSelector;
 import org.apache.lucene.search.SortedNumericSortField;
+import org.apache.lucene.search.SortedSetSelector;
 import org.apache.lucene.search.SortedSetSortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -116,15 +117,22 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  *       float32 or int8-quantized per {@link VectorQuantization}; the float vectors are kept
  *       either way and returned from there (schema 1 also stored them as {@code v.<name>},
  *       which is still read);</li>
- *   <li>for every scalar at dot path {@code p} of the JSON (array elements under the
- *       array's path): {@code s.p} — strings and booleans as keyword terms with sorted-set
+ *   <li>for every scalar at dot path {@code p} of the JSON, as {@link FieldPath} reaches it
+ *       (array elements, at any depth of nesting, under the array's path): {@code s.p} — strings and booleans as keyword terms with sorted-set
  *       doc values; {@code n.p} — numbers as double points with sorted-numeric doc values;
  *       {@code t.p} — strings analysed for full-text matching;</li>
  *   <li>{@code _has} — one term per path present (and each of its parents), for {@code exists};
  *       {@code _null} — one term per path whose value is JSON null.</li>
  * </ul>
  * Strings and numbers use separate prefixes so one path may hold both kinds across
- * documents without conflicting doc-value types.
+ * documents without conflicting doc-value types. Documents written before nested arrays were
+ * indexed (under this same version) lack terms for values inside nested arrays until rewritten.
+ *
+ * <h2>Sorting by a field</h2>
+ * A field sorts numerically when any document of the collection holds a number there (the
+ * others then sort as missing), else by its terms in code point order. A multi-valued field
+ * sorts ascending by its smallest value and descending by its largest; missing values come
+ * last either way, ties go by document id. {@code CandidateOps} sorts candidates by the same rule.
  *
  * <h2>Nearest-neighbour search</h2>
  * A search for {@code k} explores at least {@link Options#candidates()} graph candidates
@@ -149,9 +157,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     static final String VECTOR = "v.";
 
     private static final int MAX_KEYWORD_CHARS = 8000;
-    private static final int MAX_ARRAY_ELEMENTS = 1000;
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-    private static final Analyzer ANALYZER = new StandardAnalyzer();
+    private static final Analyzer ANALYZER = Words.ANALYZER;
     private static final double RAM_BUFFER_MB = 128;
     /**
      * Graph degree and build beam, twice Lucene's defaults (16, 100): with the defaults, a
@@ -752,11 +759,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             }
         }
         if (numeric) {
-            SortField f = new SortedNumericSortField(NUMBER + key.field(), SortField.Type.DOUBLE, key.descending());
+            SortField f = new SortedNumericSortField(NUMBER + key.field(), SortField.Type.DOUBLE, key.descending(),
+                    key.descending() ? SortedNumericSelector.Type.MAX : SortedNumericSelector.Type.MIN);
             f.setMissingValue(key.descending() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
             return f;
         }
-        SortField f = new SortedSetSortField(STRING + key.field(), key.descending());
+        SortField f = new SortedSetSortField(STRING + key.field(), key.descending(),
+                key.descending() ? SortedSetSelector.Type.MAX : SortedSetSelector.Type.MIN);
         f.setMissingValue(key.descending() ? SortField.STRING_FIRST : SortField.STRING_LAST);
         return f;
     }
@@ -773,6 +782,11 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         return doc;
     }
 
+    /**
+     * Indexes every value as {@link FieldPath} reaches it: objects followed, arrays at any
+     * depth traversed (their first {@link FieldPath#MAX_ARRAY_ELEMENTS} elements), a presence
+     * term for each path that reaches anything.
+     */
     private static void flatten(Document doc, String path, JsonNode node) {
         if (node.isObject()) {
             if (!path.isEmpty()) doc.add(new StringField(HAS, path, Field.Store.NO));
@@ -782,15 +796,17 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             return;
         }
         doc.add(new StringField(HAS, path, Field.Store.NO));
-        if (node.isArray()) {
-            int n = 0;
-            for (JsonNode item : node) {
-                if (n++ >= MAX_ARRAY_ELEMENTS) break;
-                if (item.isObject()) flatten(doc, path, item);
-                else if (!item.isArray()) scalar(doc, path, item);
-            }
-        } else {
-            scalar(doc, path, node);
+        if (node.isArray()) elements(doc, path, node);
+        else scalar(doc, path, node);
+    }
+
+    private static void elements(Document doc, String path, JsonNode array) {
+        int n = 0;
+        for (JsonNode item : array) {
+            if (n++ >= FieldPath.MAX_ARRAY_ELEMENTS) break;
+            if (item.isObject()) flatten(doc, path, item);
+            else if (item.isArray()) elements(doc, path, item);
+            else scalar(doc, path, item);
         }
     }
 
@@ -844,18 +860,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         }
     }
 
-    /** Lower-cased word terms of {@code text}, as the full-text fields index them. */
+    /** Lower-cased word terms of {@code text}, as the full-text fields index them ({@link Words}). */
     static List<String> analyze(String text) {
-        List<String> out = new ArrayList<>();
-        try (TokenStream ts = ANALYZER.tokenStream("t", text)) {
-            CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
-            ts.reset();
-            while (ts.incrementToken()) out.add(term.toString());
-            ts.end();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
+        return Words.of(text);
     }
 
     private static float[] bytesToFloats(BytesRef ref) {

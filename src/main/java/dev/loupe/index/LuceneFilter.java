@@ -43,7 +43,7 @@ final class LuceneFilter {
     }
 
     private static Query condition(FilterNode.Condition c) {
-        String f = c.field();
+        String f = c.field().toString();
         JsonNode v = c.value();
         return switch (c.operator()) {
             case EQ -> equal(f, v);

@@ -3,8 +3,11 @@ package dev.loupe.retriever;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
+import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterMatcher;
+import dev.loupe.filter.FilterValues;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.inference.Vectors;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 
@@ -21,14 +25,67 @@ import java.util.Set;
 final class CandidateOps {
     private CandidateOps() {}
 
-    /** The value at a dot path of a candidate's fields, or null. */
-    static JsonNode value(ScoredDocument h, String path) {
-        JsonNode cur = h.document().fields();
-        if (path.equals("document_id")) return com.fasterxml.jackson.databind.node.TextNode.valueOf(h.document().documentId());
-        for (String part : path.split("\\.")) {
-            cur = cur == null ? null : cur.get(part);
+    /**
+     * The one value of a candidate at a field where one is needed, by the index's sorting
+     * rule ({@code LuceneDocumentIndex}): among its numbers when {@code numeric}, else among its
+     * terms (strings, and booleans as their text, in code point order), the smallest, or the
+     * largest when {@code largest}; empty when it holds none. Null means missing.
+     */
+    private static Optional<SortValue> value(ScoredDocument h, Field field, boolean numeric, boolean largest) {
+        if (field.documentId()) return Optional.of(new SortValue.Text(h.document().documentId()));
+        SortValue best = null;
+        for (JsonNode v : field.path().values(h.document().fields())) {
+            SortValue candidate;
+            if (numeric && v.isNumber()) candidate = new SortValue.Number(v.asDouble());
+            else if (!numeric && (v.isTextual() || v.isBoolean())) candidate = new SortValue.Text(v.asText());
+            else continue;
+            if (best == null || (largest ? candidate.compareTo(best) > 0 : candidate.compareTo(best) < 0)) best = candidate;
         }
-        return cur == null || cur.isMissingNode() || cur.isNull() ? null : cur;
+        return Optional.ofNullable(best);
+    }
+
+    /** A candidate's key for grouping and deduplication: its smallest number, or when it holds none its smallest term. */
+    private static Optional<SortValue> key(ScoredDocument h, Field field) {
+        Optional<SortValue> n = value(h, field, true, false);
+        return n.isPresent() ? n : value(h, field, false, false);
+    }
+
+    /** Whether any candidate holds a number at the field: then the field sorts numerically, as the index decides per collection. */
+    private static boolean numeric(List<ScoredDocument> in, Field field) {
+        if (field.documentId()) return false;
+        for (ScoredDocument h : in) {
+            for (JsonNode v : field.path().values(h.document().fields())) if (v.isNumber()) return true;
+        }
+        return false;
+    }
+
+    /** A field a stage names: {@code document_id} or a path into the fields. */
+    private record Field(boolean documentId, FieldPath path) {
+        static Field of(String name) {
+            if (name.equals("document_id")) return new Field(true, null);
+            try {
+                return new Field(false, FieldPath.parse(name));
+            } catch (FieldPath.Invalid e) {
+                throw LoupeException.invalid("field", e.getMessage());
+            }
+        }
+    }
+
+    /** One value of a field, ordered as the index orders it: numbers numerically, terms by code point. */
+    private sealed interface SortValue extends Comparable<SortValue> {
+        record Number(double value) implements SortValue {
+        }
+
+        record Text(String value) implements SortValue {
+        }
+
+        @Override
+        default int compareTo(SortValue o) {
+            return switch (this) {
+                case Number a -> o instanceof Number b ? Double.compare(a.value(), b.value()) : -1;
+                case Text a -> o instanceof Text b ? FilterValues.compareText(a.value(), b.value()) : 1;
+            };
+        }
     }
 
     /**
@@ -60,17 +117,22 @@ final class CandidateOps {
         return out;
     }
 
-    /** Stable sort by a field: numbers numerically, other values as text; missing values last either way. */
-    static List<ScoredDocument> sortByField(List<ScoredDocument> in, String field, boolean descending) {
-        Comparator<JsonNode> order = (a, b) -> a.isNumber() && b.isNumber() ? Double.compare(a.asDouble(), b.asDouble())
-                : a.asText().compareTo(b.asText());
-        if (descending) order = order.reversed();
-        Comparator<JsonNode> finalOrder = order;
+    /**
+     * Stable sort by a field, by the index's rule: numerically when any candidate holds a
+     * number there (candidates holding none then sort as missing), else by terms; a
+     * multi-valued field by its smallest value ascending and its largest descending; missing
+     * values last either way.
+     */
+    static List<ScoredDocument> sortByField(List<ScoredDocument> in, String fieldName, boolean descending) {
+        Field field = Field.of(fieldName);
+        boolean numeric = numeric(in, field);
+        Map<ScoredDocument, Optional<SortValue>> keys = new java.util.IdentityHashMap<>();
+        for (ScoredDocument h : in) keys.put(h, value(h, field, numeric, descending));
         List<ScoredDocument> out = new ArrayList<>(in);
         out.sort((x, y) -> {
-            JsonNode a = value(x, field), b = value(y, field);
-            if (a == null || b == null) return a == null ? (b == null ? 0 : 1) : -1;
-            return finalOrder.compare(a, b);
+            Optional<SortValue> a = keys.get(x), b = keys.get(y);
+            if (a.isEmpty() || b.isEmpty()) return a.isEmpty() ? (b.isEmpty() ? 0 : 1) : -1;
+            return descending ? b.get().compareTo(a.get()) : a.get().compareTo(b.get());
         });
         return out;
     }
@@ -82,22 +144,27 @@ final class CandidateOps {
         return out;
     }
 
-    static List<ScoredDocument> deduplicate(List<ScoredDocument> in, String field) {
-        Set<String> seen = new HashSet<>();
+    /** Keeps the first candidate of each {@link #key}; candidates without one are all kept. */
+    static List<ScoredDocument> deduplicate(List<ScoredDocument> in, String fieldName) {
+        Field field = Field.of(fieldName);
+        Set<SortValue> seen = new HashSet<>();
         List<ScoredDocument> out = new ArrayList<>();
         for (ScoredDocument h : in) {
-            JsonNode v = value(h, field);
-            if (v == null || seen.add(v.toString())) out.add(h);
+            Optional<SortValue> v = key(h, field);
+            if (v.isEmpty() || seen.add(v.get())) out.add(h);
         }
         return out;
     }
 
-    /** Groups in order of first appearance; candidates without the field form one group of their own. */
-    static List<ScoredDocument> groupBy(List<ScoredDocument> in, String field, int maxPerGroup, int limit) {
-        Map<String, List<ScoredDocument>> groups = new LinkedHashMap<>();
+    /**
+     * Groups by {@link #key} in order of first appearance, so a candidate with several values
+     * joins one group; candidates without the field form one group of their own.
+     */
+    static List<ScoredDocument> groupBy(List<ScoredDocument> in, String fieldName, int maxPerGroup, int limit) {
+        Field field = Field.of(fieldName);
+        Map<Optional<SortValue>, List<ScoredDocument>> groups = new LinkedHashMap<>();
         for (ScoredDocument h : in) {
-            JsonNode v = value(h, field);
-            List<ScoredDocument> g = groups.computeIfAbsent(v == null ? "\u0000missing" : v.toString(), k -> new ArrayList<>());
+            List<ScoredDocument> g = groups.computeIfAbsent(key(h, field), k -> new ArrayList<>());
             if (g.size() < maxPerGroup) g.add(h);
         }
         List<ScoredDocument> out = new ArrayList<>();

@@ -13,7 +13,6 @@ import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.FeatureExtractor;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
-import dev.loupe.filter.FilterParser;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ScoredDocument;
@@ -76,8 +75,7 @@ public final class RetrieverExecutor {
             current = switch (stage) {
                 case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets);
                 case Stage.AttributeFilter af -> {
-                    FilterNode filter = FilterParser.withInputs(Templates.forFilters(inputs, "stage '" + af.name() + "'"))
-                            .parse(af.filter(), "filters");
+                    FilterNode filter = af.parsed().bind(Templates.forFilters(inputs, "stage '" + af.name() + "'"));
                     yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
                 }
                 case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
@@ -113,7 +111,7 @@ public final class RetrieverExecutor {
 
     private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut) {
         String where = "stage '" + fs.name() + "'";
-        FilterNode filter = FilterParser.withInputs(Templates.forFilters(inputs, where)).parse(fs.preFilters(), "pre_filters");
+        FilterNode filter = fs.preFilter().bind(Templates.forFilters(inputs, where));
         List<ScoredDocument> fused;
         if (fs.searches().isEmpty()) {
             fused = new ArrayList<>();

@@ -33,9 +33,11 @@ public sealed interface Stage {
      * @param preFilters Mixpeek filter JSON applied inside each search (may hold dynamic values), or null
      * @param groupBy    keeps the best documents per value of a field before {@code finalTopK} applies, or null
      * @param facets     fields whose values are counted over the fused candidates
+     * @param preFilter  {@code preFilters} parsed once, bound at each execution ({@link dev.loupe.filter.FilterTree#bind})
      */
     record FeatureSearch(String name, List<Search> searches, int finalTopK, Fusion fusion,
-                         com.fasterxml.jackson.databind.JsonNode preFilters, GroupBy groupBy, List<Facet> facets) implements Stage {
+                         com.fasterxml.jackson.databind.JsonNode preFilters, GroupBy groupBy, List<Facet> facets,
+                         dev.loupe.filter.FilterTree preFilter) implements Stage {
         public FeatureSearch {
             if (finalTopK < 1) throw new IllegalArgumentException("final_top_k must be at least 1, got: " + finalTopK);
             searches = List.copyOf(searches);
@@ -48,8 +50,12 @@ public sealed interface Stage {
         }
     }
 
-    /** Keeps the candidates that match a Mixpeek filter (which may take dynamic values from the inputs). */
-    record AttributeFilter(String name, com.fasterxml.jackson.databind.JsonNode filter) implements Stage {
+    /**
+     * Keeps the candidates that match a Mixpeek filter (which may take dynamic values from the inputs).
+     *
+     * @param parsed {@code filter} parsed once, bound at each execution
+     */
+    record AttributeFilter(String name, com.fasterxml.jackson.databind.JsonNode filter, dev.loupe.filter.FilterTree parsed) implements Stage {
         @Override
         public StageKind kind() {
             return StageKind.ATTRIBUTE_FILTER;

@@ -7,6 +7,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterParser;
+import dev.loupe.filter.FilterTree;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,9 +49,8 @@ public final class StageParser {
                 case FEATURE_SEARCH -> featureSearch(name, params, config);
                 case ATTRIBUTE_FILTER -> {
                     JsonNode filter = params.has("filters") ? params.raw("filters") : params.node();
-                    // Validate the structure now; dynamic values are resolved at execution.
-                    FilterParser.deferringInputs().parse(filter, params.has("filters") ? params.path() + ".filters" : params.path());
-                    yield new Stage.AttributeFilter(name, filter);
+                    // Parsed once; dynamic values and templates are bound at each execution.
+                    yield new Stage.AttributeFilter(name, filter, FilterParser.tree(filter, params.has("filters") ? params.path() + ".filters" : params.path()));
                 }
                 case SORT_ATTRIBUTE -> new Stage.SortAttribute(name, first(params, "field", "sort_field"), descending(params, false));
                 case SORT_RELEVANCE -> new Stage.SortRelevance(name, descending(params, true));
@@ -97,10 +97,8 @@ public final class StageParser {
         JsonNode preFilters = config.raw("pre_filters");
         if (preFilters == null) preFilters = params.raw("pre_filters");
         if (preFilters == null) preFilters = params.raw("filters");
-        if (preFilters != null) {
-            // Validate structure now; dynamic values are resolved at execution.
-            FilterParser.deferringInputs().parse(preFilters, config.path() + ".pre_filters");
-        }
+        // Parsed once; dynamic values and templates are bound at each execution.
+        FilterTree preFilter = FilterParser.tree(preFilters, config.path() + ".pre_filters");
         if (searches.isEmpty() && preFilters == null) {
             throw params.invalid("searches", "feature_search needs at least one search, or pre_filters for filter-only mode");
         }
@@ -127,7 +125,7 @@ public final class StageParser {
             }
         }
         try {
-            return new Stage.FeatureSearch(name, searches, finalTopK, fusion, preFilters, groupBy, facets);
+            return new Stage.FeatureSearch(name, searches, finalTopK, fusion, preFilters, groupBy, facets, preFilter);
         } catch (IllegalArgumentException e) {
             throw LoupeException.invalid(params.path(), e.getMessage());
         }

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
+import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterParser;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Renders {@code {{INPUT.name}}} / {@code {{inputs.name}}} (namespace case-insensitive,
- * dots descend into objects) against an execution's inputs. A string that is exactly
+ * read as a {@link FieldPath}) against an execution's inputs. A string that is exactly
  * one template yields the input's JSON value as it is (a vector stays an array).
  *
  * <p>A template may name a default for an absent or null input:
@@ -50,9 +51,12 @@ public final class Templates {
      * (as dynamic filter values write it); null when absent.
      */
     public static JsonNode input(JsonNode inputs, String ref) {
-        JsonNode cur = inputs;
-        for (String part : ref.replaceFirst("(?i)^inputs?\\.", "").split("\\.")) cur = cur == null ? null : cur.get(part);
-        return cur;
+        String bare = ref.replaceFirst("(?i)^inputs?\\.", "");
+        try {
+            return FieldPath.parse(bare).select(inputs).orElse(null);
+        } catch (FieldPath.Invalid e) {
+            throw LoupeException.invalid("inputs." + bare, e.getMessage());
+        }
     }
 
     /**
