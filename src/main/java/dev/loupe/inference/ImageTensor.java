@@ -28,7 +28,7 @@ public final class ImageTensor {
      */
     static BufferedImage resize(BufferedImage image, Preprocessing p) {
         Resampler.Filter filter = Resampler.Filter.named(p.interpolation());
-        if (p.resizeMode().equals("squash")) return Resampler.resize(image, p.width(), p.height(), filter);
+        if (p.resizeMode() == Preprocessing.ResizeMode.SQUASH) return Resampler.resize(image, p.width(), p.height(), filter);
         int w = image.getWidth(), h = image.getHeight();
         int side = Math.min(p.width(), p.height());
         int newW, newH;

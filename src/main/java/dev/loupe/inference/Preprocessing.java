@@ -8,25 +8,39 @@ import java.util.Locale;
  * resize mode ({@code squash} stretches to the size, {@code shortest} scales the short
  * side and centre-crops), interpolation, and per-channel mean/std on [0, 1] values.
  */
-public record Preprocessing(int width, int height, String resizeMode, String interpolation, float[] mean, float[] std) {
+public record Preprocessing(int width, int height, ResizeMode resizeMode, String interpolation, float[] mean, float[] std) {
+
+    /** How the image meets the model's input size. */
+    public enum ResizeMode {
+        /** Stretched to the size, aspect ratio lost. */
+        SQUASH,
+        /** Short side scaled to the size, then centre-cropped. */
+        SHORTEST;
+
+        /** As {@code preprocess_cfg.json} spells it. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static ResizeMode named(String name) {
+            for (ResizeMode m : values()) if (m.wireName().equals(name.toLowerCase(Locale.ROOT))) return m;
+            throw new IllegalArgumentException("resize_mode must be squash or shortest, got: " + name);
+        }
+    }
 
     public Preprocessing {
         if (width < 1 || height < 1) throw new IllegalArgumentException("input size must be positive, got " + width + "×" + height);
         if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 channels");
         for (float s : std) if (s == 0) throw new IllegalArgumentException("std must not be 0");
-        resizeMode = resizeMode.toLowerCase(Locale.ROOT);
         interpolation = interpolation.toLowerCase(Locale.ROOT);
         dev.loupe.media.Resampler.Filter.named(interpolation); // fail at load, not at the first image
-        if (!resizeMode.equals("squash") && !resizeMode.equals("shortest")) {
-            throw new IllegalArgumentException("resize_mode must be squash or shortest, got: " + resizeMode);
-        }
     }
 
     public static Preprocessing fromConfig(JsonNode cfg) {
         JsonNode size = cfg.path("size");
         int w = size.isArray() ? size.get(0).asInt() : size.asInt(224);
         int h = size.isArray() ? size.get(size.size() > 1 ? 1 : 0).asInt() : w;
-        return new Preprocessing(w, h, cfg.path("resize_mode").asText("shortest"), cfg.path("interpolation").asText("bicubic"),
+        return new Preprocessing(w, h, ResizeMode.named(cfg.path("resize_mode").asText("shortest")), cfg.path("interpolation").asText("bicubic"),
                 floats(cfg.path("mean")), floats(cfg.path("std")));
     }
 

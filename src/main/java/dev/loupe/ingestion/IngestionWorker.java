@@ -7,6 +7,7 @@ import dev.loupe.api.Json;
 import dev.loupe.blob.BlobException;
 import dev.loupe.blob.BlobSource;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.ThumbnailRef;
 import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Blob;
 import dev.loupe.catalog.Catalog;
@@ -46,8 +47,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Processes queued work: keeps up to {@code 4 × batchSize} items in flight, each prepared on
@@ -77,8 +76,6 @@ public final class IngestionWorker implements Runnable {
                                ExtractorCatalog extractors, ObjectDeletions deletions, long maxBlobBytes) {
     }
 
-    private static final String THUMBNAIL_PREFIX = "/thumbnails/";
-    private static final Pattern THUMBNAIL_PATH = Pattern.compile("/thumbnails/([0-9a-f]{64})\\.jpg");
 
     private final Dependencies d;
     private final int batchSize;
@@ -402,7 +399,7 @@ public final class IngestionWorker implements Runnable {
             decoded = d.decoder().decode(bytes, Math.max(Thumbnailer.WIDTH, model.width()), model.height());
             if (ImageExtractor.thumbnailsEnabled(col.featureExtractor().parameters())) {
                 String sha = d.thumbnails().put(ImageExtractor.thumbnail(decoded.image()), "jpg");
-                fields.put("thumbnail_url", "/thumbnails/" + sha + ".jpg");
+                fields.put("thumbnail_url", new ThumbnailRef(sha).path());
             }
         } finally {
             cpu.release();
@@ -457,7 +454,7 @@ public final class IngestionWorker implements Runnable {
             case SourceView.Value.OfJson j -> {
                 if (!j.json().isTextual()) throw new IllegalArgumentException("image input is " + j.json().getNodeType() + ", not a URL or data");
                 String s = j.json().asText().strip();
-                if (s.startsWith(THUMBNAIL_PREFIX)) yield thumbnailBytes(s);
+                if (s.startsWith(ThumbnailRef.PREFIX)) yield thumbnailBytes(s);
                 yield sourceBytes(parse(s));
             }
         };
@@ -470,16 +467,16 @@ public final class IngestionWorker implements Runnable {
      * a file's bytes nor its existence leaks.
      */
     private byte[] thumbnailBytes(String reference) throws BlobException {
-        Matcher m = THUMBNAIL_PATH.matcher(reference);
-        Optional<Path> stored = m.matches() ? d.thumbnails().lookup(m.group(1), "jpg") : Optional.empty();
+        Optional<ThumbnailRef> ref = ThumbnailRef.parse(reference);
+        Optional<Path> stored = ref.flatMap(r -> d.thumbnails().lookup(r.sha256(), ThumbnailRef.EXTENSION));
         if (stored.isEmpty()) {
             throw new BlobException("image input is not a thumbnail stored by this server: expected "
-                    + THUMBNAIL_PREFIX + "<64 hex digits>.jpg naming one, an http(s) URL, a data: URI or base64");
+                    + ThumbnailRef.PREFIX + "<64 hex digits>.jpg naming one, an http(s) URL, a data: URI or base64");
         }
         try {
             return Files.readAllBytes(stored.get());
         } catch (IOException e) {
-            throw new BlobException("stored thumbnail " + m.group(1) + " cannot be read");
+            throw new BlobException("stored thumbnail " + ref.get().sha256() + " cannot be read");
         }
     }
 

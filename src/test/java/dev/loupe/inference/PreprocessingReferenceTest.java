@@ -39,7 +39,7 @@ class PreprocessingReferenceTest {
         int cases = 0;
         for (JsonNode e : reference.path("entries")) {
             Preprocessing p = preprocessing(e);
-            combinations.add(p.resizeMode() + "/" + p.interpolation());
+            combinations.add(p.resizeMode().wireName() + "/" + p.interpolation());
             float[] mine = new float[3 * p.width() * p.height()];
             ImageTensor.write(rgb(dir.resolve(e.path("image").asText())), p, mine, 0);
             float[] theirs = floats(dir.resolve(e.path("tensor").asText()));
@@ -54,7 +54,7 @@ class PreprocessingReferenceTest {
             }
             if (differing > 0) {
                 failures.add(String.format("%s %s/%s %dx%d: %d of %d values differ, max R %.3f G %.3f B %.3f (1/255 steps)",
-                        e.path("image").asText(), p.resizeMode(), p.interpolation(), p.width(), p.height(), differing,
+                        e.path("image").asText(), p.resizeMode().wireName(), p.interpolation(), p.width(), p.height(), differing,
                         mine.length, maxPixels[0], maxPixels[1], maxPixels[2]));
             }
             cases++;
