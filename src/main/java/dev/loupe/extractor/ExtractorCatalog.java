@@ -1,6 +1,8 @@
 package dev.loupe.extractor;
 
 import dev.loupe.api.LoupeException;
+import dev.loupe.catalog.Collection;
+import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.ModelUnavailableException;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.List;
 public final class ExtractorCatalog {
     private final ModelRepository models;
     private final String imageModel;
+    private ImageExtractor image;
 
     public ExtractorCatalog(ModelRepository models, String imageModel) {
         this.models = models;
@@ -45,11 +48,23 @@ public final class ExtractorCatalog {
         return image();
     }
 
-    public ImageExtractor image() {
+    /** The extractor a collection is configured with, bound to its models. */
+    public FeatureExtractor of(Collection.ExtractorConfig config) {
+        return require(config.featureExtractorName(), config.version(), "feature_extractor");
+    }
+
+    /**
+     * The image extractor on the configured model; the same instance while the model is,
+     * so that ingestion batches every collection's inputs for one model together.
+     */
+    public synchronized ImageExtractor image() {
+        DualEncoder encoder;
         try {
-            return new ImageExtractor(models.dualEncoder(imageModel));
+            encoder = models.dualEncoder(imageModel);
         } catch (ModelUnavailableException e) {
             throw LoupeException.unavailable(e.getMessage());
         }
+        if (image == null || image.encoder() != encoder) image = new ImageExtractor(encoder);
+        return image;
     }
 }

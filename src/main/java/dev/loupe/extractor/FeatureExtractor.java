@@ -2,12 +2,21 @@ package dev.loupe.extractor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.LoupeException;
+import java.awt.image.BufferedImage;
 import java.util.List;
 
 /**
  * A feature extractor as Mixpeek defines one: a name and version, the inputs it maps
  * from its source, the parameters it takes, and the document fields and vector
  * indexes it produces. The family is closed: each extractor is a class here.
+ *
+ * <p>Ingestion runs every extractor the same way, in two steps: {@link #prepare} turns one
+ * decoded image into what the model takes (tensors, a thumbnail), on the thread that
+ * fetched and decoded it, so that the model never waits for that work; {@link #extract}
+ * then turns a whole batch of prepared inputs into documents with one call per model.
+ * An input yields zero, one or many documents (faces: one per face); ingestion numbers them
+ * by their position in the list and replaces the input's earlier documents with them.
  */
 public sealed interface FeatureExtractor permits ImageExtractor {
 
@@ -26,6 +35,31 @@ public sealed interface FeatureExtractor permits ImageExtractor {
 
     List<VectorIndexSpec> vectorIndexes();
 
+    /** The smallest size, in pixels, at which an input must be decoded for {@code parameters}; the decoder may give more. */
+    DecodeSize decodeSize(JsonNode parameters);
+
+    /**
+     * Prepares one upright image for {@link #extract}, off the model's thread; CPU-bound.
+     *
+     * @param parameters the collection's validated parameters
+     */
+    PreparedInput prepare(BufferedImage upright, JsonNode parameters);
+
+    /**
+     * The documents of each input, in input order: element {@code i} holds input {@code i}'s,
+     * possibly none. Every input must come from this extractor's {@link #prepare}.
+     */
+    List<List<ExtractedDocument>> extract(List<PreparedInput> batch);
+
+    /** Rejects input mappings that cannot work, at collection creation rather than at ingestion. */
+    default void checkInputMappings(JsonNode mappings, String path) {
+        for (String input : requiredInputs()) {
+            if (mappings == null || !mappings.has(input)) {
+                throw LoupeException.invalid(path + "." + input, name() + " needs an '" + input + "' input mapping (e.g. \"payload.image_url\")");
+            }
+        }
+    }
+
     /** {@code mixpeek://name@version/output}. */
     default String featureUri(String output) {
         return "mixpeek://" + name() + "@" + version() + "/" + output;
@@ -36,5 +70,9 @@ public sealed interface FeatureExtractor permits ImageExtractor {
      * {@code queryEncoder} names the model whose text tower embeds queries for it.
      */
     record VectorIndexSpec(String name, String field, String featureUri, int dimension, String distance, String queryEncoder) {
+    }
+
+    /** A decoding size hint: at least this wide and high, aspect ratio kept. */
+    record DecodeSize(int minWidth, int minHeight) {
     }
 }

@@ -8,7 +8,9 @@ import dev.loupe.api.Json;
 import dev.loupe.inference.DualEncoder;
 import dev.loupe.media.Thumbnailer;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code image_extractor} v1: one document per image with the image tower's
@@ -60,10 +62,6 @@ public final class ImageExtractor implements FeatureExtractor {
         return out;
     }
 
-    public static boolean thumbnailsEnabled(JsonNode parameters) {
-        return parameters == null || parameters.path("enable_thumbnails").asBoolean(true);
-    }
-
     @Override
     public ObjectNode outputSchema() {
         return outputSchema(encoder.dimension(), encoder.name());
@@ -108,19 +106,48 @@ public final class ImageExtractor implements FeatureExtractor {
                 input, params, defaults, outputSchema(dimension, model), List.of("image"), vectorIndexes(dimension, model));
     }
 
-    /** Embeds a batch of upright images; row i is image i's vector. */
-    public float[][] embed(List<BufferedImage> images) {
-        return encoder.embedImages(images);
+    @Override
+    public DecodeSize decodeSize(JsonNode parameters) {
+        var model = encoder.preprocessing();
+        int width = Options.of(parameters).thumbnails() ? Math.max(Thumbnailer.WIDTH, model.width()) : model.width();
+        return new DecodeSize(width, model.height());
     }
 
-    public static byte[] thumbnail(BufferedImage upright) {
-        return Thumbnailer.jpeg(upright);
+    /** The image tower's tensor and, unless turned off, the thumbnail. */
+    @Override
+    public Input prepare(BufferedImage upright, JsonNode parameters) {
+        byte[] thumbnail = Options.of(parameters).thumbnails() ? Thumbnailer.jpeg(upright) : null;
+        return new Input(encoder.imageTensor(upright), thumbnail);
     }
 
-    /** Rejects configurations that cannot work, at collection creation rather than at ingestion. */
-    public static void checkInputMappings(JsonNode mappings, String path) {
-        if (mappings == null || !mappings.has(INPUT)) {
-            throw LoupeException.invalid(path + "." + INPUT, "image_extractor needs an 'image' input mapping (e.g. \"payload.image_url\")");
+    /** One document per input, all embedded in one model call. */
+    @Override
+    public List<List<ExtractedDocument>> extract(List<PreparedInput> batch) {
+        List<Input> inputs = batch.stream().map(ImageExtractor::own).toList();
+        float[][] vectors = encoder.embedImageTensors(inputs.stream().map(Input::tensor).toList());
+        List<List<ExtractedDocument>> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            byte[] thumbnail = inputs.get(i).thumbnail();
+            List<ExtractedDocument.Image> images = thumbnail == null ? List.of() : List.of(new ExtractedDocument.Image("thumbnail_url", thumbnail));
+            out.add(List.of(new ExtractedDocument(Json.object(), Map.of(EMBEDDING_FIELD, vectors[i]), images)));
+        }
+        return out;
+    }
+
+    private static Input own(PreparedInput input) {
+        return switch (input) {
+            case Input in -> in;
+        };
+    }
+
+    /** An image prepared for the image tower: its tensor, and its JPEG thumbnail when one is wanted. */
+    public record Input(float[] tensor, byte[] thumbnail) implements PreparedInput {
+    }
+
+    /** The parameters ingestion reads, from their validated JSON (defaults for a collection stored before they existed). */
+    record Options(boolean thumbnails) {
+        static Options of(JsonNode parameters) {
+            return new Options(parameters == null || parameters.path("enable_thumbnails").asBoolean(true));
         }
     }
 }

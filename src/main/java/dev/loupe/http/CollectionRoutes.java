@@ -15,7 +15,6 @@ import dev.loupe.catalog.RetrieverDefinition;
 import dev.loupe.catalog.Task;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.FeatureExtractor;
-import dev.loupe.extractor.ImageExtractor;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.ingestion.Ingestion;
@@ -63,7 +62,7 @@ final class CollectionRoutes implements ApiServer.Routes {
         String version = fe.optionalString("version").orElse("v1");
         FeatureExtractor extractor = extractors.require(extractorName, version, "feature_extractor");
         JsonNode mappings = inputMappings(fe);
-        if (extractor instanceof ImageExtractor) ImageExtractor.checkInputMappings(mappings, "feature_extractor.input_mappings");
+        extractor.checkInputMappings(mappings, "feature_extractor.input_mappings");
         checkMappedFields(mappings, source, scope.namespaceId());
         JsonNode rawParams = fe.has("parameters") ? fe.raw("parameters") : fe.raw("params");
         ObjectNode params = extractor.validateParameters(rawParams, "feature_extractor.parameters");

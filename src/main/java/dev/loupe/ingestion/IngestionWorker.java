@@ -2,6 +2,7 @@ package dev.loupe.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobException;
@@ -16,17 +17,18 @@ import dev.loupe.catalog.Ids;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
 import dev.loupe.extractor.ExtractorCatalog;
-import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.extractor.ExtractedDocument;
+import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.extractor.PreparedInput;
 import dev.loupe.extractor.SourceView;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.ProducedDocuments;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.ImageException;
-import dev.loupe.media.Thumbnailer;
 import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,8 +177,12 @@ public final class IngestionWorker implements Runnable {
         }
     }
 
-    /** One item ready to embed: its collection, its input and the fields its document will carry. */
-    private record Prepared(WorkItem item, Collection collection, BufferedImage image, ObjectNode fields, long startedNanos) {
+    /**
+     * One item ready for its extractor's model: its collection, the extractor, its prepared
+     * input and the fields each of its documents will carry.
+     */
+    private record Prepared(WorkItem item, Collection collection, FeatureExtractor extractor, PreparedInput input,
+                            ObjectNode fields, long startedNanos) {
     }
 
     /** {@link #claim}, logging a failure (a full disk, say); whether it went through. */
@@ -266,42 +272,49 @@ public final class IngestionWorker implements Runnable {
     }
 
     /**
-     * Embeds the prepared images in one call, indexes their documents durably, then marks
-     * them done; each item settled is removed from {@code open}.
+     * Runs each extractor once over its prepared inputs, indexes the documents durably
+     * (each input's set replacing what it yielded before), then marks the items done; each
+     * item settled is removed from {@code open}.
      */
     private void embedAndIndex(List<Prepared> ready, Set<WorkItem> open) {
         if (ready.isEmpty()) return;
-        float[][] vectors;
-        try {
-            vectors = d.extractors().image().embed(ready.stream().map(Prepared::image).toList());
-        } catch (Throwable t) {
-            for (Prepared p : ready) failItem(open, p.item(), "embedding failed: " + reason(t));
-            return;
+        Map<FeatureExtractor, List<Prepared>> byExtractor = new LinkedHashMap<>();
+        for (Prepared p : ready) byExtractor.computeIfAbsent(p.extractor(), k -> new ArrayList<>()).add(p);
+        Map<Prepared, List<ExtractedDocument>> extracted = new LinkedHashMap<>();
+        for (Map.Entry<FeatureExtractor, List<Prepared>> e : byExtractor.entrySet()) {
+            List<Prepared> group = e.getValue();
+            try {
+                List<List<ExtractedDocument>> docs = e.getKey().extract(group.stream().map(Prepared::input).toList());
+                for (int i = 0; i < group.size(); i++) extracted.put(group.get(i), docs.get(i));
+            } catch (Throwable t) {
+                for (Prepared p : group) failItem(open, p.item(), "extraction failed: " + reason(t));
+            }
         }
-        Map<String, List<IndexedDocument>> byCollection = new LinkedHashMap<>();
-        Map<WorkItem, IndexedDocument> produced = new LinkedHashMap<>();
-        // Objects deleted while their items were prepared or embedded: writing their documents
+        Map<String, List<ProducedDocuments>> byCollection = new LinkedHashMap<>();
+        Map<WorkItem, List<IndexedDocument>> produced = new LinkedHashMap<>();
+        // Objects deleted while their items were prepared or extracted: writing their documents
         // now would bring them back (the deletion's own pass also catches a write that races this check).
-        Set<String> deleted = d.queue().deletedAmong(ready.stream().map(p -> p.item().objectId()).toList());
-        for (int i = 0; i < ready.size(); i++) {
-            Prepared p = ready.get(i);
-            WorkItem item = p.item();
+        Set<String> deleted = d.queue().deletedAmong(extracted.keySet().stream().map(p -> p.item().objectId()).toList());
+        for (Map.Entry<Prepared, List<ExtractedDocument>> e : extracted.entrySet()) {
+            WorkItem item = e.getKey().item();
             if (deleted.contains(item.objectId())) {
                 failItem(open, item, ObjectDeletion.RUNNING_REASON);
                 continue;
             }
-            String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), 0);
-            ObjectNode fields = p.fields();
-            fields.put("document_id", docId);
-            fields.put("processing_time_ms", Math.round((System.nanoTime() - p.startedNanos()) / 1e6));
-            IndexedDocument doc = new IndexedDocument(docId, item.collectionId(), fields,
-                    Map.of(ImageExtractor.EMBEDDING_FIELD, vectors[i]));
-            byCollection.computeIfAbsent(item.collectionId(), k -> new ArrayList<>()).add(doc);
-            produced.put(item, doc);
-        }
-        for (Map.Entry<String, List<IndexedDocument>> e : byCollection.entrySet()) {
+            List<IndexedDocument> docs;
             try {
-                d.index().upsert(e.getKey(), e.getValue());
+                docs = documents(e.getKey(), e.getValue());
+            } catch (Throwable t) {
+                failItem(open, item, "storing its images failed: " + reason(t));
+                continue;
+            }
+            byCollection.computeIfAbsent(item.collectionId(), k -> new ArrayList<>()).add(
+                    new ProducedDocuments(DocumentIds.producer(item.collectionId(), item.objectId(), item.sourceDocumentId()), docs));
+            produced.put(item, docs);
+        }
+        for (Map.Entry<String, List<ProducedDocuments>> e : byCollection.entrySet()) {
+            try {
+                d.index().replace(e.getKey(), e.getValue());
             } catch (Throwable ex) {
                 for (WorkItem item : List.copyOf(produced.keySet())) {
                     if (item.collectionId().equals(e.getKey())) {
@@ -312,22 +325,47 @@ public final class IngestionWorker implements Runnable {
             }
         }
         Map<String, List<Collection>> consumers = new HashMap<>();
-        for (Map.Entry<WorkItem, IndexedDocument> e : produced.entrySet()) {
+        for (Map.Entry<WorkItem, List<IndexedDocument>> e : produced.entrySet()) {
             WorkItem item = e.getKey();
             try {
                 List<Collection> fed = consumers.computeIfAbsent(item.namespaceId() + "/" + item.collectionId(), k -> consumersOf(item));
                 List<WorkItem.Request> followUps = new ArrayList<>();
                 for (Collection col : fed) {
-                    followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), e.getValue().documentId()));
+                    for (IndexedDocument doc : e.getValue()) {
+                        followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), doc.documentId()));
+                    }
                 }
-                d.queue().complete(item, 1, followUps);
+                d.queue().complete(item, e.getValue().size(), followUps);
                 open.remove(item);
             } catch (Throwable t) {
-                // Its document is indexed under a deterministic id: running it again overwrites it.
+                // Its documents are indexed under deterministic ids: running it again replaces them.
                 open.remove(item);
                 releaseItem(item, "recording its result failed: " + reason(t));
             }
         }
+    }
+
+    /**
+     * An input's documents: the fields every document of the item carries, then the
+     * extractor's own, its images stored and referenced, and an id from its position.
+     */
+    private List<IndexedDocument> documents(Prepared p, List<ExtractedDocument> extracted) {
+        WorkItem item = p.item();
+        long millis = Math.round((System.nanoTime() - p.startedNanos()) / 1e6);
+        List<IndexedDocument> docs = new ArrayList<>(extracted.size());
+        for (int ordinal = 0; ordinal < extracted.size(); ordinal++) {
+            ExtractedDocument x = extracted.get(ordinal);
+            String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), ordinal);
+            ObjectNode fields = p.fields().deepCopy();
+            fields.setAll(x.fields());
+            for (ExtractedDocument.Image image : x.images()) {
+                SourceView.put(fields, image.field(), TextNode.valueOf(new ThumbnailRef(d.thumbnails().put(image.jpeg(), ThumbnailRef.EXTENSION)).path()));
+            }
+            fields.put("document_id", docId);
+            if (!fields.has("processing_time_ms")) fields.put("processing_time_ms", millis);
+            docs.add(new IndexedDocument(docId, item.collectionId(), fields, x.vectors()));
+        }
+        return docs;
     }
 
     private void failItem(Set<WorkItem> open, WorkItem item, String reason) {
@@ -388,24 +426,23 @@ public final class IngestionWorker implements Runnable {
         fields.set("metadata", view.metadata().deepCopy());
         applyPassthrough(col, view, fields);
 
-        String mapping = col.featureExtractor().inputMappings().path(ImageExtractor.INPUT).asText();
+        FeatureExtractor extractor = d.extractors().of(col.featureExtractor());
+        JsonNode parameters = col.featureExtractor().parameters();
+        String inputName = extractor.requiredInputs().getFirst();
+        String mapping = col.featureExtractor().inputMappings().path(inputName).asText();
         SourceView.Value input = view.resolve(mapping).orElseThrow(
-                () -> new IllegalArgumentException("input mapping image → '" + mapping + "' matches no blob or field of the source"));
+                () -> new IllegalArgumentException("input mapping " + inputName + " → '" + mapping + "' matches no blob or field of the source"));
         byte[] bytes = bytes(input);
-        ImageDecoder.Decoded decoded;
+        PreparedInput prepared;
         cpu.acquire();
         try {
-            var model = d.extractors().image().encoder().preprocessing();
-            decoded = d.decoder().decode(bytes, Math.max(Thumbnailer.WIDTH, model.width()), model.height());
-            if (ImageExtractor.thumbnailsEnabled(col.featureExtractor().parameters())) {
-                String sha = d.thumbnails().put(ImageExtractor.thumbnail(decoded.image()), "jpg");
-                fields.put("thumbnail_url", new ThumbnailRef(sha).path());
-            }
+            FeatureExtractor.DecodeSize size = extractor.decodeSize(parameters);
+            prepared = extractor.prepare(d.decoder().decode(bytes, size.minWidth(), size.minHeight()).image(), parameters);
         } finally {
             cpu.release();
         }
         fields.put("created_at", Ids.now());
-        return new Prepared(item, col, decoded.image(), fields, started);
+        return new Prepared(item, col, extractor, prepared, fields, started);
     }
 
     private SourceView sourceView(WorkItem item, Collection col, StoredObject object) {
