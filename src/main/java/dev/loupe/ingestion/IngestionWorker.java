@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +52,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Processes queued work: keeps up to {@code 4 × batchSize} items in flight, each prepared on
- * its own virtual thread (resolve inputs, fetch, decode, thumbnail; decoding bounded by the
- * core count), and embeds, indexes and marks done whatever is ready, up to {@code batchSize}
- * images in one model call. Nothing waits for a slow item but the item itself: a fetch
+ * Processes queued work for every extractor alike: keeps up to {@code 4 × batchSize} items in
+ * flight, each prepared on its own virtual thread (resolve inputs, fetch, decode, and the
+ * extractor's {@linkplain FeatureExtractor#prepare preparation}: tensors, thumbnail; bounded by
+ * the core count), runs each extractor once over whatever is ready, up to {@code batchSize}
+ * inputs, and hands the documents to a writer thread that indexes them and marks their items
+ * done while the model goes on with the next batch. Nothing waits for a slow item but the item itself: a fetch
  * trickling in for a minute holds one slot while other items, of any namespace, come and
  * go around it; claims take namespaces in turn, and a namespace holding half the slots
  * takes more only from what the others leave, never the last quarter.
@@ -71,6 +74,7 @@ public final class IngestionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(IngestionWorker.class.getName());
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     private static final long LINGER_MILLIS = 20;
+    private static final int WRITES_AHEAD = 2;
 
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
@@ -88,7 +92,13 @@ public final class IngestionWorker implements Runnable {
     /** Items claimed and not yet taken from {@link #ended}, per namespace; touched by the worker thread only. */
     private final Map<String, Integer> inFlight = new HashMap<>();
     /** Items whose failure or release could not be recorded; settled again before more work is claimed. */
-    private final Map<WorkItem, String> unsettled = new LinkedHashMap<>();
+    private final Map<WorkItem, String> unsettled = Collections.synchronizedMap(new LinkedHashMap<>());
+    /**
+     * Writes documents and records outcomes, one batch after another, while the worker's
+     * thread runs the model over the next; at most {@link #WRITES_AHEAD} batches wait for it.
+     */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("ingestion-writer").factory());
+    private final Semaphore writesAhead = new Semaphore(WRITES_AHEAD);
     private long backoffMillis;
     private volatile boolean stopped;
     private volatile String failure;
@@ -118,8 +128,14 @@ public final class IngestionWorker implements Runnable {
             throw t;
         } finally {
             if (!stopped && failure == null) failure = "ingestion stopped: the worker thread was interrupted";
-            // Items still being prepared stay RUNNING and are redone after a restart.
+            // Items still being prepared stay RUNNING and are redone after a restart; writes under way finish.
             preparers.shutdownNow();
+            writer.shutdown();
+            try {
+                if (!writer.awaitTermination(30, TimeUnit.SECONDS)) LOG.warning("documents still being written at stop are redone after a restart");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -252,8 +268,11 @@ public final class IngestionWorker implements Runnable {
         return out;
     }
 
-    /** Records the failed outcomes, then embeds and indexes the ready ones. */
-    private void process(List<Outcome> outcomes) {
+    /**
+     * Records the failed outcomes, runs the extractors over the ready ones, and hands their
+     * documents to the writer; waits only when the writer is a batch behind.
+     */
+    private void process(List<Outcome> outcomes) throws InterruptedException {
         List<Prepared> ready = new ArrayList<>();
         for (Outcome o : outcomes) {
             switch (o) {
@@ -261,23 +280,45 @@ public final class IngestionWorker implements Runnable {
                 case Outcome.Ready r -> ready.add(r.prepared());
             }
         }
+        if (ready.isEmpty()) return;
         Set<WorkItem> open = new LinkedHashSet<>(ready.stream().map(Prepared::item).toList());
+        Map<Prepared, List<ExtractedDocument>> extracted;
         try {
-            embedAndIndex(ready, open);
+            extracted = extract(ready, open);
         } catch (Throwable t) {
-            // Items not settled when this broke have no outcome of their own: they are tried again.
-            for (WorkItem item : open) releaseItem(item, "processing failed: " + reason(t));
+            releaseAll(open, t);
+            throw t;
+        }
+        writesAhead.acquire();
+        try {
+            writer.execute(() -> {
+                try {
+                    write(extracted, open);
+                } catch (Throwable t) {
+                    LOG.log(Level.SEVERE, "writing documents failed; their items are tried again", t);
+                    releaseAll(open, t);
+                } finally {
+                    writesAhead.release();
+                }
+            });
+        } catch (Throwable t) {
+            writesAhead.release();
+            releaseAll(open, t);
             throw t;
         }
     }
 
+    /** Items not settled when processing broke have no outcome of their own: they are tried again. */
+    private void releaseAll(Set<WorkItem> open, Throwable cause) {
+        for (WorkItem item : List.copyOf(open)) releaseItem(item, "processing failed: " + reason(cause));
+        open.clear();
+    }
+
     /**
-     * Runs each extractor once over its prepared inputs, indexes the documents durably
-     * (each input's set replacing what it yielded before), then marks the items done; each
-     * item settled is removed from {@code open}.
+     * Runs each extractor once over its prepared inputs; items whose extraction failed are
+     * failed and removed from {@code open}.
      */
-    private void embedAndIndex(List<Prepared> ready, Set<WorkItem> open) {
-        if (ready.isEmpty()) return;
+    private Map<Prepared, List<ExtractedDocument>> extract(List<Prepared> ready, Set<WorkItem> open) {
         Map<FeatureExtractor, List<Prepared>> byExtractor = new LinkedHashMap<>();
         for (Prepared p : ready) byExtractor.computeIfAbsent(p.extractor(), k -> new ArrayList<>()).add(p);
         Map<Prepared, List<ExtractedDocument>> extracted = new LinkedHashMap<>();
@@ -285,11 +326,24 @@ public final class IngestionWorker implements Runnable {
             List<Prepared> group = e.getValue();
             try {
                 List<List<ExtractedDocument>> docs = e.getKey().extract(group.stream().map(Prepared::input).toList());
+                if (docs.size() != group.size()) {
+                    throw new IllegalStateException(e.getKey().name() + " returned " + docs.size() + " results for " + group.size() + " inputs");
+                }
                 for (int i = 0; i < group.size(); i++) extracted.put(group.get(i), docs.get(i));
             } catch (Throwable t) {
                 for (Prepared p : group) failItem(open, p.item(), "extraction failed: " + reason(t));
             }
         }
+        return extracted;
+    }
+
+    /**
+     * Indexes the extracted documents durably (each input's set replacing what it yielded
+     * before), then marks their items done; each item settled is removed from {@code open}.
+     * Runs on the writer thread, so that the model goes on with the next batch meanwhile.
+     */
+    private void write(Map<Prepared, List<ExtractedDocument>> extracted, Set<WorkItem> open) {
+        if (extracted.isEmpty()) return;
         Map<String, List<ProducedDocuments>> byCollection = new LinkedHashMap<>();
         Map<WorkItem, List<IndexedDocument>> produced = new LinkedHashMap<>();
         // Objects deleted while their items were prepared or extracted: writing their documents
@@ -395,6 +449,12 @@ public final class IngestionWorker implements Runnable {
 
     /** Settles what could not be settled before; true when nothing is left. */
     private boolean settleUnsettled() {
+        synchronized (unsettled) {
+            return settleUnsettledLocked();
+        }
+    }
+
+    private boolean settleUnsettledLocked() {
         for (var it = unsettled.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             try {
