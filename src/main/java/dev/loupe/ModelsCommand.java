@@ -63,15 +63,21 @@ final class ModelsCommand {
         }
     }
 
+    /**
+     * One line per known model, with its licence: insightface's face weights are for
+     * non-commercial research only, and a user must see that before choosing them.
+     */
     private static int list(Settings settings, PrintStream out) {
         ModelCatalog catalog = new ModelCatalog(settings.modelsDir());
-        out.printf("%-28s %-10s %-18s %s%n", "MODEL", "INSTALLED", "PINNED", "SOURCE");
-        for (Map.Entry<String, ModelManifest> e : catalog.all().entrySet()) {
+        out.printf("%-28s %-10s %-18s %-16s %-60s %s%n", "MODEL", "INSTALLED", "PINNED", "KIND", "LICENSE", "SOURCE");
+        for (Map.Entry<String, ModelManifest> e : new java.util.TreeMap<>(catalog.all()).entrySet()) {
             Path dir = settings.modelsDir().resolve(e.getKey());
-            boolean installed = DualEncoder.missingFiles(dir).isEmpty();
-            String pinned = pinning(e.getValue(), dir);
-            out.printf("%-28s %-10s %-18s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
-                    installed ? "yes" : "no", pinned, e.getValue().source());
+            ModelManifest m = e.getValue();
+            boolean installed = m.kind() == dev.loupe.inference.ModelKind.DUAL_ENCODER ? DualEncoder.missingFiles(dir).isEmpty()
+                    : m.files().stream().allMatch(f -> java.nio.file.Files.isRegularFile(dir.resolve(f.path())));
+            String pinned = pinning(m, dir);
+            out.printf("%-28s %-10s %-18s %-16s %-60s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
+                    installed ? "yes" : "no", pinned, m.kind().wireName(), m.license() == null ? "unknown" : m.license(), m.source());
         }
         out.println("(* = the image model; models directory: " + settings.modelsDir() + ")");
         return 0;
