@@ -71,6 +71,7 @@ public final class Loupe implements AutoCloseable {
                     settings.offline());
             opened.push(models::close);
             extractors = new ExtractorCatalog(models, settings.defaultImageModel());
+            opened.push(extractors::close);
             ObjectDeletions deletions = new ObjectDeletions(catalog, queue, index);
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
@@ -158,6 +159,7 @@ public final class Loupe implements AutoCloseable {
             }
         }
         index.close();
+        extractors.close();
         models.close();
         database.close();
         dataLock.close();

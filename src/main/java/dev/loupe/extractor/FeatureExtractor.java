@@ -3,7 +3,7 @@ package dev.loupe.extractor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
-import java.awt.image.BufferedImage;
+import dev.loupe.media.ImageDecoder;
 import java.util.List;
 
 /**
@@ -18,7 +18,7 @@ import java.util.List;
  * An input yields zero, one or many documents (faces: one per face); ingestion numbers them
  * by their position in the list and replaces the input's earlier documents with them.
  */
-public sealed interface FeatureExtractor permits ImageExtractor {
+public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExtractor {
 
     String name();
 
@@ -39,11 +39,11 @@ public sealed interface FeatureExtractor permits ImageExtractor {
     DecodeSize decodeSize(JsonNode parameters);
 
     /**
-     * Prepares one upright image for {@link #extract}, off the model's thread; CPU-bound.
+     * Prepares one decoded upright image for {@link #extract}, off the model's thread; CPU-bound.
      *
      * @param parameters the collection's validated parameters
      */
-    PreparedInput prepare(BufferedImage upright, JsonNode parameters);
+    PreparedInput prepare(ImageDecoder.Decoded decoded, JsonNode parameters);
 
     /**
      * The documents of each input, in input order: element {@code i} holds input {@code i}'s,

@@ -6,6 +6,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.inference.DualEncoder;
+import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.Thumbnailer;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -115,7 +116,8 @@ public final class ImageExtractor implements FeatureExtractor {
 
     /** The image tower's tensor and, unless turned off, the thumbnail. */
     @Override
-    public Input prepare(BufferedImage upright, JsonNode parameters) {
+    public Input prepare(ImageDecoder.Decoded decoded, JsonNode parameters) {
+        BufferedImage upright = decoded.image();
         byte[] thumbnail = Options.of(parameters).thumbnails() ? Thumbnailer.jpeg(upright) : null;
         return new Input(encoder.imageTensor(upright), thumbnail);
     }
@@ -137,6 +139,7 @@ public final class ImageExtractor implements FeatureExtractor {
     private static Input own(PreparedInput input) {
         return switch (input) {
             case Input in -> in;
+            case FaceIdentityExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by " + FaceIdentityExtractor.NAME);
         };
     }
 

@@ -497,7 +497,7 @@ public final class IngestionWorker implements Runnable {
         cpu.acquire();
         try {
             FeatureExtractor.DecodeSize size = extractor.decodeSize(parameters);
-            prepared = extractor.prepare(d.decoder().decode(bytes, size.minWidth(), size.minHeight()).image(), parameters);
+            prepared = extractor.prepare(d.decoder().decode(bytes, size.minWidth(), size.minHeight()), parameters);
         } finally {
             cpu.release();
         }
