@@ -67,9 +67,11 @@ public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExt
 
     /**
      * A searchable vector output: its document field, its URI, dimension and distance.
-     * {@code queryEncoder} names the model whose text tower embeds queries for it.
+     * {@code queryEncoder} names the model that embeds its documents and queries;
+     * {@code description} says what its vectors are good for.
      */
-    record VectorIndexSpec(String name, String field, String featureUri, int dimension, String distance, String queryEncoder) {
+    record VectorIndexSpec(String name, String field, String featureUri, int dimension, String distance, String queryEncoder,
+                           String description) {
     }
 
     /** A decoding size hint: at least this wide and high, aspect ratio kept. */
