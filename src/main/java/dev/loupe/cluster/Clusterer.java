@@ -7,7 +7,6 @@ import org.apache.commons.math3.ml.clustering.Cluster;
 import org.apache.commons.math3.ml.clustering.Clusterable;
 import org.apache.commons.math3.ml.clustering.DBSCANClusterer;
 import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
-import org.apache.commons.math3.ml.clustering.MultiKMeansPlusPlusClusterer;
 import org.apache.commons.math3.ml.distance.DistanceMeasure;
 import org.apache.commons.math3.ml.distance.EuclideanDistance;
 import org.apache.commons.math3.random.JDKRandomGenerator;
@@ -56,10 +55,23 @@ public final class Clusterer {
         if (vectors.length < k.nClusters()) {
             throw new IllegalArgumentException("n_clusters is " + k.nClusters() + " but only " + vectors.length + " documents were found");
         }
-        var single = new KMeansPlusPlusClusterer<Point>(k.nClusters(), k.maxIter(), new EuclideanDistance(),
+        // Best of n_init runs by inertia (the summed squared distance to the centroids), as
+        // scikit-learn chooses; Commons Math's MultiKMeansPlusPlusClusterer ranks runs by the
+        // unweighted sum of cluster variances, which can prefer two merged groups.
+        var clusterer = new KMeansPlusPlusClusterer<Point>(k.nClusters(), k.maxIter(), new EuclideanDistance(),
                 new JDKRandomGenerator((int) k.randomState()), KMeansPlusPlusClusterer.EmptyClusterStrategy.LARGEST_VARIANCE);
-        List<CentroidCluster<Point>> clusters = new MultiKMeansPlusPlusClusterer<>(single, k.nInit()).cluster(points(vectors));
-        return toLabels(vectors.length, clusters);
+        List<Point> points = points(vectors);
+        List<CentroidCluster<Point>> best = null;
+        double bestInertia = Double.POSITIVE_INFINITY;
+        for (int run = 0; run < k.nInit(); run++) {
+            List<CentroidCluster<Point>> clusters = clusterer.cluster(points);
+            double inertia = inertia(clusters);
+            if (inertia < bestInertia) {
+                bestInertia = inertia;
+                best = clusters;
+            }
+        }
+        return toLabels(vectors.length, best);
     }
 
     private static int[] dbscan(float[][] vectors, ClusterMethod.Dbscan d) {
@@ -91,6 +103,20 @@ public final class Clusterer {
             labels[i] = label == 0 ? NOISE : dense.computeIfAbsent(label, x -> dense.size());
         }
         return labels;
+    }
+
+    private static double inertia(List<CentroidCluster<Point>> clusters) {
+        double sum = 0;
+        for (CentroidCluster<Point> c : clusters) {
+            double[] centre = c.getCenter().getPoint();
+            for (Point p : c.getPoints()) {
+                for (int i = 0; i < centre.length; i++) {
+                    double d = p.getPoint()[i] - centre[i];
+                    sum += d * d;
+                }
+            }
+        }
+        return sum;
     }
 
     private static <C extends Cluster<Point>> int[] toLabels(int n, List<C> clusters) {
