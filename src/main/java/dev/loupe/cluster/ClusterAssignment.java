@@ -24,18 +24,30 @@ import java.util.Set;
 public final class ClusterAssignment {
     private final Catalog catalog;
     private final ClusterJob job;
+    private final java.util.concurrent.locks.Lock runs;
 
-    ClusterAssignment(Catalog catalog, ClusterJob job) {
+    ClusterAssignment(Catalog catalog, ClusterJob job, java.util.concurrent.locks.Lock runs) {
         this.catalog = catalog;
         this.job = job;
+        this.runs = runs;
     }
 
     /**
      * The documents with {@code cluster_id}, {@code cluster_label} and {@code distance_to_centroid}
      * set (copies; the input is not changed), for the caller to write; the runs record the placements.
-     * Documents without the clustered vector come back unchanged.
+     * Documents without the clustered vector come back unchanged, and so do all while their
+     * clustering executes: the execution's result replaces the run they would be placed in.
      */
     public List<IndexedDocument> assign(String namespaceId, String collectionId, List<IndexedDocument> docs) {
+        runs.lock();
+        try {
+            return assignLocked(namespaceId, collectionId, docs);
+        } finally {
+            runs.unlock();
+        }
+    }
+
+    private List<IndexedDocument> assignLocked(String namespaceId, String collectionId, List<IndexedDocument> docs) {
         List<IndexedDocument> out = new ArrayList<>(docs);
         for (ClusterDefinition def : catalog.list(Kind.CLUSTER, namespaceId, null, 1_000, 0)) {
             if (!def.collectionIds().contains(collectionId) || def.lastRunId() == null) continue;

@@ -35,13 +35,15 @@ public final class Clusters implements AutoCloseable {
     private final DocumentIndex index;
     private final ClusterJob job;
     private final ClusterAssignment assignment;
+    /** Serialises changes to completed runs: edits, late arrivals, an execution's result. */
+    private final java.util.concurrent.locks.ReentrantLock runs = new java.util.concurrent.locks.ReentrantLock();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cluster-", 0).factory());
 
     public Clusters(Catalog catalog, DocumentIndex index, ExtractorCatalog extractors) {
         this.catalog = catalog;
         this.index = index;
         this.job = new ClusterJob(catalog, index, extractors);
-        this.assignment = new ClusterAssignment(catalog, job);
+        this.assignment = new ClusterAssignment(catalog, job, runs);
         failInterrupted();
     }
 
@@ -92,7 +94,7 @@ public final class Clusters implements AutoCloseable {
             ClusterDefinition def = catalog.require(c, Kind.CLUSTER, namespaceId, idOrName);
             if (def.lastRunId() != null) {
                 Optional<ClusterRun> last = catalog.find(c, Kind.CLUSTER_RUN, namespaceId, def.lastRunId());
-                if (last.isPresent() && (last.get().status() == ClusterRun.Status.PENDING || last.get().status() == ClusterRun.Status.PROCESSING)) {
+                if (last.isPresent() && running(last.get())) {
                     throw LoupeException.conflict("cluster " + def.clusterId() + " is already executing (task " + last.get().taskId() + ")");
                 }
             }
@@ -121,28 +123,40 @@ public final class Clusters implements AutoCloseable {
             done = processing.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), Ids.now());
         }
         ClusterRun finished = done;
-        catalog.database().inTransaction(c -> {
+        runs.lock();
+        try {
+            catalog.database().inTransaction(c -> {
             // The clustering may have been deleted meanwhile; then its run goes too.
             if (catalog.find(c, Kind.CLUSTER, def.namespaceId(), def.clusterId()).isEmpty()) return null;
             catalog.update(c, Kind.CLUSTER_RUN, finished.runId(), null, finished);
             return null;
-        });
+            });
+        } finally {
+            runs.unlock();
+        }
+    }
+
+    private static boolean running(ClusterRun run) {
+        return run.status() == ClusterRun.Status.PENDING || run.status() == ClusterRun.Status.PROCESSING;
     }
 
     private void failInterrupted() {
         catalog.scan(Kind.CLUSTER_RUN, null, null, 500, runs -> {
             for (ClusterRun r : runs) {
-                if (r.status() == ClusterRun.Status.PENDING || r.status() == ClusterRun.Status.PROCESSING) {
+                if (running(r)) {
                     catalog.update(Kind.CLUSTER_RUN, r.runId(), null, r.failed("interrupted by a restart; execute again", Ids.now()));
                 }
             }
         });
     }
 
-    /** Deletes the clustering, its runs, and the enrichment fields its last run wrote. */
+    /** Deletes the clustering, its runs, and the enrichment fields its last run wrote; not while it executes (409). */
     public void delete(String namespaceId, String idOrName) {
         ClusterDefinition def = require(namespaceId, idOrName);
         Optional<ClusterRun> last = lastRun(def);
+        if (last.isPresent() && running(last.get())) {
+            throw LoupeException.conflict("cluster " + def.clusterId() + " is executing (task " + last.get().taskId() + "); delete it once that task has finished");
+        }
         catalog.database().inTransaction(c -> {
             for (ClusterRun r : catalog.list(c, Kind.CLUSTER_RUN, namespaceId, def.clusterId(), Integer.MAX_VALUE, 0)) {
                 catalog.delete(c, Kind.CLUSTER_RUN, r.runId());
@@ -190,6 +204,15 @@ public final class Clusters implements AutoCloseable {
     static final int MAX_EDITS = 10_000;
 
     private ClusterRun edit(String namespaceId, String idOrName, java.util.function.Function<ClusterRun, List<ClusterDefinition.Edit>> make) {
+        runs.lock();
+        try {
+            return editLocked(namespaceId, idOrName, make);
+        } finally {
+            runs.unlock();
+        }
+    }
+
+    private ClusterRun editLocked(String namespaceId, String idOrName, java.util.function.Function<ClusterRun, List<ClusterDefinition.Edit>> make) {
         ClusterDefinition def = require(namespaceId, idOrName);
         ClusterRun run = lastRun(def).filter(r -> r.status() == ClusterRun.Status.COMPLETED)
                 .orElseThrow(() -> LoupeException.conflict("cluster " + def.clusterId() + " has no completed execution to edit"));
