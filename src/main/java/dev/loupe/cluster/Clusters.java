@@ -1,7 +1,6 @@
 package dev.loupe.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.Json;
 import dev.loupe.api.LoupeException;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.ClusterDefinition;
@@ -240,10 +239,6 @@ public final class Clusters implements AutoCloseable {
                 .min(java.util.Map.Entry.comparingByValue(java.util.Comparator.comparingDouble(ClusterRun.Placement::distance)))
                 .map(java.util.Map.Entry::getKey)
                 .orElseThrow(() -> LoupeException.invalid(field, "cluster " + clusterId + " would have no other member left"));
-    }
-
-    public static ObjectNode emptyMetadata() {
-        return Json.object();
     }
 
     /**
