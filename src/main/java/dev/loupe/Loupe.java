@@ -5,6 +5,7 @@ import dev.loupe.blob.BlobStore;
 import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Database;
+import dev.loupe.cluster.Clusters;
 import dev.loupe.config.Settings;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.http.ApiServer;
@@ -44,6 +45,7 @@ public final class Loupe implements AutoCloseable {
     private final List<IngestionWorker> workers = new ArrayList<>();
     private final List<Thread> workerThreads = new ArrayList<>();
     private final ApiServer server;
+    private final Clusters clusters;
     private final int port;
     private final Optional<String> generatedAdminKey;
 
@@ -76,12 +78,14 @@ public final class Loupe implements AutoCloseable {
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
             ApiKeys keys = new ApiKeys(database);
+            clusters = new Clusters(catalog, index, extractors);
+            opened.push(clusters::close);
 
             // Work a killed process left RUNNING is redone (deterministic document ids make that
             // safe) and deletions it left half done are finished.
             ingestion.recover();
             server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
-                    executor, sources, thumbnails));
+                    executor, sources, thumbnails, clusters));
             opened.push(server::close);
             port = listen(server, settings.port());
             // Only once the port is ours: a first admin key made before a failed start would be
@@ -158,6 +162,7 @@ public final class Loupe implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        clusters.close();
         index.close();
         extractors.close();
         models.close();

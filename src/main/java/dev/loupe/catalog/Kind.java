@@ -11,6 +11,9 @@ public final class Kind<T> {
     public static final Kind<Batch> BATCH = new Kind<>("batch", "btch_", Batch.class);
     public static final Kind<Collection> COLLECTION = new Kind<>("collection", "col_", Collection.class);
     public static final Kind<RetrieverDefinition> RETRIEVER = new Kind<>("retriever", "ret_", RetrieverDefinition.class);
+    public static final Kind<ClusterDefinition> CLUSTER = new Kind<>("cluster", "clust_", ClusterDefinition.class);
+    /** An execution of a cluster; its id is its task's with {@code run_} for {@code task_}, so either finds the other. */
+    public static final Kind<ClusterRun> CLUSTER_RUN = new Kind<>("cluster_run", "run_", ClusterRun.class);
     public static final Kind<Task> TASK = new Kind<>("task", "task_", Task.class);
 
     private final String name;

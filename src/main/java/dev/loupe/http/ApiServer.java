@@ -6,6 +6,7 @@ import dev.loupe.api.Json;
 import dev.loupe.auth.ApiKeys;
 import dev.loupe.blob.BlobStore;
 import dev.loupe.catalog.Catalog;
+import dev.loupe.cluster.Clusters;
 import dev.loupe.config.Settings;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.index.DocumentIndex;
@@ -45,7 +46,8 @@ public final class ApiServer implements AutoCloseable {
 
     /** Everything the routes need, built by the caller. */
     public record Services(Catalog catalog, ApiKeys keys, WorkQueue queue, DocumentIndex index, Ingestion ingestion,
-                           ExtractorCatalog extractors, RetrieverExecutor executor, BlobStore sources, BlobStore thumbnails) {
+                           ExtractorCatalog extractors, RetrieverExecutor executor, BlobStore sources, BlobStore thumbnails,
+                           Clusters clusters) {
     }
 
     public ApiServer(Settings settings, Services s) {
@@ -63,7 +65,8 @@ public final class ApiServer implements AutoCloseable {
                 new NamespaceRoutes(s.catalog(), scopes),
                 new BucketRoutes(s.catalog(), scopes),
                 new ObjectRoutes(s.catalog(), scopes, s.sources(), s.queue(), s.ingestion(), settings.maxBlobBytes()),
-                new BatchRoutes(s.catalog(), scopes, s.ingestion(), s.queue()),
+                new BatchRoutes(s.catalog(), scopes, s.ingestion(), s.queue(), new TaskStatuses(s.queue(), s.clusters())),
+                new ClusterRoutes(s.catalog(), scopes, s.clusters()),
                 new CollectionRoutes(s.catalog(), scopes, s.extractors(), s.ingestion(), s.index()),
                 new DocumentRoutes(s.catalog(), scopes, s.index(), views),
                 new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views),

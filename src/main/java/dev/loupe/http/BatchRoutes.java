@@ -35,12 +35,14 @@ final class BatchRoutes implements ApiServer.Routes {
     private final Scopes scopes;
     private final Ingestion ingestion;
     private final WorkQueue queue;
+    private final TaskStatuses statuses;
 
-    BatchRoutes(Catalog catalog, Scopes scopes, Ingestion ingestion, WorkQueue queue) {
+    BatchRoutes(Catalog catalog, Scopes scopes, Ingestion ingestion, WorkQueue queue, TaskStatuses statuses) {
         this.catalog = catalog;
         this.scopes = scopes;
         this.ingestion = ingestion;
         this.queue = queue;
+        this.statuses = statuses;
     }
 
     @Override
@@ -219,12 +221,12 @@ final class BatchRoutes implements ApiServer.Routes {
 
     private void task(Context ctx) {
         Task task = findTask(ctx);
-        ApiServer.json(ctx, 200, Views.task(task, queue.progress(task.taskId())));
+        ApiServer.json(ctx, 200, Views.task(task, statuses.progress(task)));
     }
 
     private void deleteTask(Context ctx) {
         Task task = findTask(ctx);
-        TaskProgress p = queue.progress(task.taskId());
+        TaskProgress p = statuses.progress(task);
         if (p.pending() + p.running() > 0) {
             throw LoupeException.conflict("task " + task.taskId() + " is still " + p.status().name() + "; cancel its batch first");
         }
@@ -243,7 +245,7 @@ final class BatchRoutes implements ApiServer.Routes {
         var key = scopes.key(ctx);
         var result = CatalogListing.list(catalog, Kind.TASK, namespaceId, null, query,
                 namespaceId == null ? (Task t) -> key.mayUse(t.namespaceId()) : null,
-                tasks -> tasks.stream().map(t -> Views.task(t, queue.progress(t.taskId()))).toList());
+                tasks -> tasks.stream().map(t -> Views.task(t, statuses.progress(t))).toList());
         ApiServer.json(ctx, 200, result.response());
     }
 }

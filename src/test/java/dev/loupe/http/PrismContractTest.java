@@ -301,6 +301,25 @@ class PrismContractTest {
                 call("execute ad hoc", "POST", "/v1/retrievers/execute", """
                         {"collection_identifiers": ["prism-images"], "input_schema": {"query": {"type": "text", "required": true}},
                          "inputs": {"query": "blue"}, %s}""".formatted(search)).conformsTo("ExecutionDetail"),
+                // clusters
+                call("create cluster", "POST", "/v1/clusters", """
+                        {"collection_ids": ["prism-images"], "cluster_name": "prism-groups",
+                         "vector_config": {"feature_uris": ["mixpeek://image_extractor@v1/embedding"], "clustering_method": "kmeans",
+                           "algorithm_params": {"n_clusters": 2}}}""").capture("cluster", "/cluster_id"),
+                call("create cluster with an unsupported k-means init", "POST", "/v1/clusters", """
+                        {"collection_ids": ["prism-images"], "vector_config": {"clustering_method": "kmeans",
+                           "algorithm_params": {"n_clusters": 2, "init": "random"}}}""").expect(422),
+                call("execute cluster", "POST", "/v1/clusters/${cluster}/execute", null).capture("clustering", "/task_id"),
+                new AwaitTask("await clustering", "clustering"),
+                get("get cluster", "/v1/clusters/${cluster}"),
+                get("get unknown cluster", "/v1/clusters/clust_missing").expect(404),
+                call("list clusters", "POST", "/v1/clusters/list", "{}"),
+                get("get latest cluster execution", "/v1/clusters/${cluster}/executions"),
+                call("update cluster", "PATCH", "/v1/clusters/${cluster}", "{\"description\": \"two colour groups\"}"),
+                call("merge clusters", "POST", "/v1/clusters/${cluster}/merge",
+                        "{\"source_cluster_ids\": [\"cl_1\"], \"target_cluster_id\": \"cl_0\"}").notInDocument(),
+                delete("delete cluster", "/v1/clusters/${cluster}"),
+                delete("delete unknown cluster", "/v1/clusters/clust_missing").expect(404),
                 // API keys (Loupe's own endpoints: not in Mixpeek's document)
                 call("create API key", "POST", "/v1/api-keys", "{\"name\": \"prism-reader\", \"namespaces\": [\"prism-shop\"]}")
                         .capture("apikey", "/key_id").capture("secret", "/key").notInDocument(),

@@ -55,9 +55,11 @@ public final class ClusteredVectors {
         return dimension;
     }
 
-    /** The cluster document {@code i} is drawn around. */
+    /** The cluster document {@code i} is drawn around: the draw {@link #around} makes after its noise. */
     public int clusterOf(long i) {
-        return new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (i + 1))).nextInt(centers.length);
+        SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (i + 1)));
+        shaped(rnd, NOISE);
+        return rnd.nextInt(centers.length);
     }
 
     public float[] document(long i) {
