@@ -93,7 +93,7 @@ public final class Loupe implements AutoCloseable {
             generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
 
             var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                    extractors, deletions, settings.maxBlobBytes());
+                    extractors, deletions, clusters.assignment(), settings.maxBlobBytes());
             for (int i = 0; i < settings.workers(); i++) {
                 IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
                 workers.add(w);

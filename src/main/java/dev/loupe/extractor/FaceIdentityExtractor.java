@@ -201,7 +201,7 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
     static List<VectorIndexSpec> vectorIndexes(String embeddingModel) {
         return List.of(new VectorIndexSpec(EMBEDDING_FIELD, EMBEDDING_FIELD, "mixpeek://" + NAME + "@" + VERSION + "/embedding",
                 DIMENSION, "cosine", embeddingModel,
-                "Face embeddings of " + embeddingModel + " for face search (by a photo or a face document) and grouping faces into people"));
+                "Face embeddings of " + embeddingModel + " for face search (by a photo or a face document) and grouping faces into people", null));
     }
 
     /** The catalogue entry, without loading a model. */

@@ -60,6 +60,18 @@ public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExt
         }
     }
 
+    /**
+     * The vector output {@code featureUri} names — by its URI, by its document field
+     * ({@code mixpeek://name@version/field}) or, for the image extractor, by Mixpeek's embedding
+     * name — or the first output when {@code featureUri} is null; empty when none matches.
+     */
+    default java.util.Optional<VectorIndexSpec> vectorIndex(String featureUri) {
+        List<VectorIndexSpec> specs = vectorIndexes();
+        if (featureUri == null) return java.util.Optional.of(specs.getFirst());
+        return specs.stream().filter(spec -> spec.featureUri().equals(featureUri) || featureUri.equals(featureUri(spec.field()))
+                || featureUri.equals(featureUri(spec.alias()))).findFirst();
+    }
+
     /** {@code mixpeek://name@version/output}. */
     default String featureUri(String output) {
         return "mixpeek://" + name() + "@" + version() + "/" + output;
@@ -68,10 +80,11 @@ public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExt
     /**
      * A searchable vector output: its document field, its URI, dimension and distance.
      * {@code queryEncoder} names the model that embeds its documents and queries;
-     * {@code description} says what its vectors are good for.
+     * {@code description} says what its vectors are good for; {@code alias} is another output
+     * name Mixpeek's clients use for it (or null).
      */
     record VectorIndexSpec(String name, String field, String featureUri, int dimension, String distance, String queryEncoder,
-                           String description) {
+                           String description, String alias) {
     }
 
     /** A decoding size hint: at least this wide and high, aspect ratio kept. */

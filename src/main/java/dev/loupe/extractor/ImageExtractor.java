@@ -85,7 +85,7 @@ public final class ImageExtractor implements FeatureExtractor {
     private static List<VectorIndexSpec> vectorIndexes(int dimension, String model) {
         return List.of(new VectorIndexSpec(EMBEDDING_FIELD, EMBEDDING_FIELD, "mixpeek://" + NAME + "@" + VERSION + "/embedding",
                 dimension, "cosine", model,
-                "Image embeddings of " + model + " for text-to-image and image-to-image search"));
+                "Image embeddings of " + model + " for text-to-image and image-to-image search", "google_siglip_base_v1"));
     }
 
     /** The catalogue entry, for a model of {@code dimension} named {@code model}, without loading it. */

@@ -16,6 +16,7 @@ import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Ids;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
+import dev.loupe.cluster.ClusterAssignment;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.ExtractedDocument;
 import dev.loupe.extractor.FeatureExtractor;
@@ -79,7 +80,7 @@ public final class IngestionWorker implements Runnable {
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
                                BlobStore thumbnails, UrlFetcher fetcher, ImageDecoder decoder,
-                               ExtractorCatalog extractors, ObjectDeletions deletions, long maxBlobBytes) {
+                               ExtractorCatalog extractors, ObjectDeletions deletions, ClusterAssignment clusters, long maxBlobBytes) {
     }
 
 
@@ -345,6 +346,7 @@ public final class IngestionWorker implements Runnable {
     private void write(Map<Prepared, List<ExtractedDocument>> extracted, Set<WorkItem> open) {
         if (extracted.isEmpty()) return;
         Map<String, List<ProducedDocuments>> byCollection = new LinkedHashMap<>();
+        Map<String, String> namespaceOf = new HashMap<>();
         Map<WorkItem, List<IndexedDocument>> produced = new LinkedHashMap<>();
         // Objects deleted while their items were prepared or extracted: writing their documents
         // now would bring them back (the deletion's own pass also catches a write that races this check).
@@ -362,13 +364,14 @@ public final class IngestionWorker implements Runnable {
                 failItem(open, item, "storing its images failed: " + reason(t));
                 continue;
             }
+            namespaceOf.put(item.collectionId(), item.namespaceId());
             byCollection.computeIfAbsent(item.collectionId(), k -> new ArrayList<>()).add(
                     new ProducedDocuments(DocumentIds.producer(item.collectionId(), item.objectId(), item.sourceDocumentId()), docs));
             produced.put(item, docs);
         }
         for (Map.Entry<String, List<ProducedDocuments>> e : byCollection.entrySet()) {
             try {
-                d.index().replace(e.getKey(), e.getValue());
+                d.index().replace(e.getKey(), placedInClusters(namespaceOf.get(e.getKey()), e.getKey(), e.getValue()));
             } catch (Throwable ex) {
                 for (WorkItem item : List.copyOf(produced.keySet())) {
                     if (item.collectionId().equals(e.getKey())) {
@@ -397,6 +400,29 @@ public final class IngestionWorker implements Runnable {
                 releaseItem(item, "recording its result failed: " + reason(t));
             }
         }
+    }
+
+    /**
+     * The documents with the cluster fields of the collection's clusterings, which new
+     * documents join without a new execution; as they were when placing them fails, so that a
+     * clustering's trouble never holds up ingestion (the next execution places them).
+     */
+    private List<ProducedDocuments> placedInClusters(String namespaceId, String collectionId, List<ProducedDocuments> produced) {
+        List<IndexedDocument> all = produced.stream().flatMap(p -> p.documents().stream()).toList();
+        List<IndexedDocument> placed;
+        try {
+            placed = d.clusters().assign(namespaceId, collectionId, all);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "placing new documents of collection " + collectionId + " in its clusters failed; they wait for the next execution", e);
+            return produced;
+        }
+        List<ProducedDocuments> out = new ArrayList<>(produced.size());
+        int at = 0;
+        for (ProducedDocuments p : produced) {
+            out.add(new ProducedDocuments(p.producer(), placed.subList(at, at + p.documents().size())));
+            at += p.documents().size();
+        }
+        return out;
     }
 
     /**

@@ -185,19 +185,9 @@ public final class RetrieverExecutor {
 
     private FeatureExtractor.VectorIndexSpec vectorIndex(Collection col, String featureUri, String where) {
         FeatureExtractor extractor = extractors.of(col.featureExtractor());
-        List<FeatureExtractor.VectorIndexSpec> specs = extractor.vectorIndexes();
-        if (featureUri == null) return specs.getFirst();
-        for (FeatureExtractor.VectorIndexSpec spec : specs) {
-            if (matches(spec, extractor, featureUri)) return spec;
-        }
-        throw LoupeException.invalid("feature_uri", where + " names '" + featureUri + "', which collection "
-                + col.collectionName() + " does not index; it has " + specs.stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList());
-    }
-
-    private static boolean matches(FeatureExtractor.VectorIndexSpec spec, FeatureExtractor extractor, String uri) {
-        if (spec.featureUri().equals(uri)) return true;
-        // Accept the output named by its document field or by Mixpeek's embedding name too.
-        return uri.equals(extractor.featureUri(spec.field())) || uri.equals(extractor.featureUri("google_siglip_base_v1"));
+        return extractor.vectorIndex(featureUri).orElseThrow(() -> LoupeException.invalid("feature_uri", where + " names '" + featureUri
+                + "', which collection " + col.collectionName() + " does not index; it has "
+                + extractor.vectorIndexes().stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList()));
     }
 
     private float[] queryVector(Stage.Query query, FeatureExtractor.VectorIndexSpec spec, Collection col, ObjectNode inputs, String where) {
