@@ -25,29 +25,38 @@ final class SharedFaceModels {
 
     /** An offline repository over {@code modelsDir} holding the four shared face graphs. */
     static ModelRepository install(Path modelsDir) {
-        detector(modelsDir, SCRFD_500M, "scrfd_500m.onnx", INSIGHTFACE, ", \"input_size\": 640");
-        detector(modelsDir, SCRFD_2_5G, "scrfd_2.5g.onnx", INSIGHTFACE, ", \"input_size\": 640");
-        detector(modelsDir, YUNET, "yunet_2023mar.onnx", "MIT", "");
-        // MODELS.md: this graph takes (x − 127) / 128, like the npm package it comes from.
-        write(modelsDir, EMBED, "face_embed_512.onnx", "face_recognizer", "package says MIT",
-                "\"recognizer\": {\"file\": \"model.onnx\", \"input_mean\": 127, \"input_std\": 128}");
+        installFiles(modelsDir);
         return new ModelRepository(modelsDir);
     }
 
-    private static void detector(Path modelsDir, String name, String file, String license, String size) {
-        write(modelsDir, name, file, "face_detector", license, "\"detector\": {\"file\": \"model.onnx\"" + size + "}");
+    /** Writes the four shared face graphs' manifests and links into {@code modelsDir}. */
+    static void installFiles(Path modelsDir) {
+        detector(modelsDir, SCRFD_500M, "scrfd_500m.onnx", INSIGHTFACE, ", \"input_size\": 640");
+        detector(modelsDir, SCRFD_2_5G, "scrfd_2.5g.onnx", INSIGHTFACE, ", \"input_size\": 640");
+        detector(modelsDir, YUNET, "yunet_2023mar.onnx", "MIT", "");
+        recognizer(modelsDir, EMBED, dir().resolve("face_embed_512.onnx"));
     }
 
-    private static void write(Path modelsDir, String name, String file, String kind, String license, String face) {
+    /** A hand-installed recogniser with face_embed_512's input normalisation, (x − 127) / 128 as MODELS.md gives it. */
+    static void recognizer(Path modelsDir, String name, Path graph) {
+        write(modelsDir, name, graph, "face_recognizer", "package says MIT",
+                "\"recognizer\": {\"file\": \"model.onnx\", \"input_mean\": 127, \"input_std\": 128}");
+    }
+
+    private static void detector(Path modelsDir, String name, String file, String license, String size) {
+        write(modelsDir, name, dir().resolve(file), "face_detector", license, "\"detector\": {\"file\": \"model.onnx\"" + size + "}");
+    }
+
+    private static void write(Path modelsDir, String name, Path graph, String kind, String license, String face) {
         try {
             Path folder = Files.createDirectories(modelsDir.resolve(name));
             Path link = folder.resolve("model.onnx");
-            if (!Files.exists(link)) Files.createSymbolicLink(link, dir().resolve(file));
+            if (!Files.exists(link)) Files.createSymbolicLink(link, graph.toAbsolutePath());
             Files.writeString(modelsDir.resolve(name + ".manifest.json"), """
-                    {"name": "%s", "kind": "%s", "description": "../shared/models/face/%s, installed by hand",
+                    {"name": "%s", "kind": "%s", "description": "%s, installed by hand",
                      "source": "../shared/models/MODELS.md", "license": "%s",
                      "files": [{"path": "model.onnx"}], "face": {%s}}
-                    """.formatted(name, kind, file, license, face));
+                    """.formatted(name, kind, graph.getFileName(), license, face));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
