@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelUnavailableException;
+import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,30 @@ final class DetectorGraph implements AutoCloseable {
 
     boolean batched() {
         return batched;
+    }
+
+    /** One image's letterbox and the graph's outputs for it, before decoding. */
+    record Raw(Letterbox letterbox, float[][] outputs) {
+    }
+
+    /**
+     * Letterboxes every image to the input size, writes it as {@code (value − mean) / std} in
+     * the channel order {@code order} (see {@link Letterbox#writeTensor}) and runs the graph.
+     */
+    List<Raw> runLetterboxed(List<BufferedImage> upright, int[] order, float mean, float std) {
+        List<Letterbox> boxes = new ArrayList<>(upright.size());
+        List<float[]> inputs = new ArrayList<>(upright.size());
+        for (BufferedImage image : upright) {
+            Letterbox lb = Letterbox.fit(image.getWidth(), image.getHeight(), inputSize);
+            float[] t = new float[3 * inputSize * inputSize];
+            Letterbox.writeTensor(lb.canvas(image), order, mean, std, t, 0);
+            boxes.add(lb);
+            inputs.add(t);
+        }
+        List<float[][]> outputs = run(inputs);
+        List<Raw> raws = new ArrayList<>(upright.size());
+        for (int i = 0; i < upright.size(); i++) raws.add(new Raw(boxes.get(i), outputs.get(i)));
+        return raws;
     }
 
     /**

@@ -64,7 +64,7 @@ class FaceReferenceTest {
         for (int i = 0; i < images.size(); i++) ImageIO.write(images.get(i), "png", dir.resolve("img_" + i + ".png").toFile());
         for (String name : List.of(SharedFaceModels.SCRFD_500M, SharedFaceModels.SCRFD_2_5G)) {
             Scrfd scrfd = (Scrfd) models.detector(name);
-            List<Scrfd.Raw> raws = scrfd.raw(images);
+            List<DetectorGraph.Raw> raws = scrfd.raw(images);
             for (int i = 0; i < images.size(); i++) {
                 String id = name + "/" + i;
                 ObjectNode c = scrfdCases.addObject().put("id", id).put("input_size", scrfd.inputSize())
@@ -77,7 +77,7 @@ class FaceReferenceTest {
         }
         Yunet yunet = (Yunet) models.detector(SharedFaceModels.YUNET);
         cases.put("yunet_model", SharedFaceModels.dir().resolve("yunet_2023mar.onnx").toString());
-        List<Yunet.Raw> raws = yunet.raw(images);
+        List<DetectorGraph.Raw> raws = yunet.raw(images);
         for (int i = 0; i < images.size(); i++) {
             String id = SharedFaceModels.YUNET + "/" + i, canvas = "yunet_canvas_" + i + ".png";
             ImageIO.write(raws.get(i).letterbox().canvas(images.get(i)), "png", dir.resolve(canvas).toFile());
