@@ -9,6 +9,7 @@ import dev.loupe.inference.ModelUnavailableException;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +34,7 @@ final class DetectorGraph implements AutoCloseable {
         try {
             this.input = session.getInputNames().iterator().next();
             long[] shape = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
-            if (shape.length != 4 || shape[1] != 3) throw new ModelUnavailableException("face detector '" + name + "' must take [N,3,H,W] input, takes " + java.util.Arrays.toString(shape));
+            if (shape.length != 4 || shape[1] != 3) throw new ModelUnavailableException("face detector '" + name + "' must take [N,3,H,W] input, takes " + Arrays.toString(shape));
             if (shape[2] > 0 && shape[3] > 0 && shape[2] != shape[3]) {
                 throw new ModelUnavailableException("face detector '" + name + "' has a non-square fixed input " + shape[3] + "×" + shape[2]);
             }

@@ -1,6 +1,7 @@
 package dev.loupe.inference.face;
 
 import dev.loupe.inference.ModelUnavailableException;
+import java.util.List;
 
 /**
  * Where an SCRFD graph puts its heads, read from its outputs as insightface's {@code scrfd.py}
@@ -22,7 +23,7 @@ record ScrfdLayout(int[] strides, int anchors, boolean landmarks) {
     }
 
     /** From the outputs' names and declared last dimensions (≤ 0 where dynamic) and the input size. */
-    static ScrfdLayout of(java.util.List<String> names, long[] lastDims, int inputSize) {
+    static ScrfdLayout of(List<String> names, long[] lastDims, int inputSize) {
         ScrfdLayout layout = switch (names.size()) {
             case 6 -> new ScrfdLayout(new int[] {8, 16, 32}, 2, false);
             case 9 -> new ScrfdLayout(new int[] {8, 16, 32}, 2, true);
