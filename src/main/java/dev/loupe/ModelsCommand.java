@@ -4,6 +4,7 @@ import dev.loupe.config.Settings;
 import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelCatalog;
 import dev.loupe.inference.ModelDownloader;
+import dev.loupe.inference.ModelKind;
 import dev.loupe.inference.ModelLock;
 import dev.loupe.inference.ModelManifest;
 import dev.loupe.inference.ModelUnavailableException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code loupe models list}, {@code loupe models pull NAME [--trust-unpinned]} and
@@ -63,15 +65,20 @@ final class ModelsCommand {
         }
     }
 
+    /**
+     * One line per known model, with its licence: insightface's face weights are for
+     * non-commercial research only, and a user must see that before choosing them.
+     */
     private static int list(Settings settings, PrintStream out) {
         ModelCatalog catalog = new ModelCatalog(settings.modelsDir());
-        out.printf("%-28s %-10s %-18s %s%n", "MODEL", "INSTALLED", "PINNED", "SOURCE");
-        for (Map.Entry<String, ModelManifest> e : catalog.all().entrySet()) {
+        out.printf("%-28s %-10s %-18s %-16s %-60s %s%n", "MODEL", "INSTALLED", "PINNED", "KIND", "LICENSE", "SOURCE");
+        for (Map.Entry<String, ModelManifest> e : new TreeMap<>(catalog.all()).entrySet()) {
             Path dir = settings.modelsDir().resolve(e.getKey());
-            boolean installed = DualEncoder.missingFiles(dir).isEmpty();
-            String pinned = pinning(e.getValue(), dir);
-            out.printf("%-28s %-10s %-18s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
-                    installed ? "yes" : "no", pinned, e.getValue().source());
+            ModelManifest m = e.getValue();
+            boolean installed = (m.kind() == ModelKind.DUAL_ENCODER ? DualEncoder.missingFiles(dir) : m.missingFiles(dir)).isEmpty();
+            String pinned = pinning(m, dir);
+            out.printf("%-28s %-10s %-18s %-16s %-60s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
+                    installed ? "yes" : "no", pinned, m.kind().wireName(), m.license() == null ? "unknown" : m.license(), m.source());
         }
         out.println("(* = the image model; models directory: " + settings.modelsDir() + ")");
         return 0;

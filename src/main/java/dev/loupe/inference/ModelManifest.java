@@ -23,14 +23,71 @@ import java.util.List;
  * it is only downloaded when the operator explicitly trusts it, and its hash is then recorded
  * and checked ever after.
  * {@code preprocessing} and {@code text}, when given, override the model folder's own files.
+ *
+ * <p>{@code kind} says what the model is for ({@link ModelKind}; a dual encoder when absent).
+ * Face models name their graphs among the files:
+ * <pre>
+ * "kind": "face_pack",
+ * "face": {"detector": {"file": "detection/model.onnx", "input_size": 640},
+ *          "recognizer": {"file": "recognition/model.onnx", "input_mean": 127.5, "input_std": 127.5}}
+ * </pre>
  */
 public record ModelManifest(String name, String description, String source, String license, int embeddingDimension,
-                            Hub hub, List<ModelFile> files, JsonNode preprocessing, Text text) {
+                            Hub hub, List<ModelFile> files, JsonNode preprocessing, Text text, ModelKind kind, Face face) {
 
     public ModelManifest {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("a model manifest needs a name");
         if (files == null || files.isEmpty()) throw new IllegalArgumentException("model manifest " + name + " lists no files");
         files = List.copyOf(files);
+        if (kind == null) kind = ModelKind.DUAL_ENCODER;
+        if (kind.detectsFaces() && (face == null || face.detector() == null)) throw new IllegalArgumentException("model manifest " + name + " (" + kind.wireName() + ") needs face.detector");
+        if (kind.recognisesFaces() && (face == null || face.recognizer() == null)) throw new IllegalArgumentException("model manifest " + name + " (" + kind.wireName() + ") needs face.recognizer");
+        if (face != null) {
+            List<String> paths = files.stream().map(ModelFile::path).toList();
+            for (String f : face.files()) {
+                if (!paths.contains(f)) throw new IllegalArgumentException("model manifest " + name + ": face graph " + f + " is not among its files");
+            }
+        }
+    }
+
+    /** A dual encoder's manifest. */
+    public ModelManifest(String name, String description, String source, String license, int embeddingDimension,
+                         Hub hub, List<ModelFile> files, JsonNode preprocessing, Text text) {
+        this(name, description, source, license, embeddingDimension, hub, files, preprocessing, text, ModelKind.DUAL_ENCODER, null);
+    }
+
+    /** Which of the model's files are its face graphs, and how to feed them. */
+    public record Face(Detector detector, Recognizer recognizer) {
+        /** The detector graph; {@code inputSize} is used when the graph's own size is dynamic (default 640). */
+        public record Detector(String file, Integer inputSize) {
+            public Detector {
+                if (file == null || file.isBlank()) throw new IllegalArgumentException("face.detector.file is required");
+                if (inputSize != null && (inputSize < 32 || inputSize > 4096 || inputSize % 32 != 0)) {
+                    throw new IllegalArgumentException("face.detector.input_size must be a multiple of 32 in 32..4096, got " + inputSize);
+                }
+            }
+
+            public int inputSizeOrDefault() {
+                return inputSize == null ? 640 : inputSize;
+            }
+        }
+
+        /** The recogniser graph and its input normalisation (x − mean) / std on 0..255 values; insightface's 127.5 / 127.5 by default. */
+        public record Recognizer(String file, Float inputMean, Float inputStd) {
+            public Recognizer {
+                if (file == null || file.isBlank()) throw new IllegalArgumentException("face.recognizer.file is required");
+                if (inputMean == null) inputMean = 127.5f;
+                if (inputStd == null) inputStd = 127.5f;
+                if (!(inputStd > 0)) throw new IllegalArgumentException("face.recognizer.input_std must be positive, got " + inputStd);
+            }
+        }
+
+        List<String> files() {
+            List<String> out = new java.util.ArrayList<>();
+            if (detector != null) out.add(detector.file());
+            if (recognizer != null) out.add(recognizer.file());
+            return out;
+        }
     }
 
     /** A Hugging Face model repository and the revision (commit, branch or tag) the model's files come from. */
@@ -76,6 +133,11 @@ public record ModelManifest(String name, String description, String source, Stri
      * before tokenizing ({@code none}, {@code lower}, or open_clip's {@code canonicalize}).
      */
     public record Text(Integer contextLength, Long padId, String clean) {
+    }
+
+    /** The listed files that the model folder {@code dir} lacks. */
+    public List<String> missingFiles(java.nio.file.Path dir) {
+        return files.stream().map(ModelFile::path).filter(f -> !java.nio.file.Files.isRegularFile(dir.resolve(f))).toList();
     }
 
     /** Whether every file is checked against a hash the manifest itself carries. */

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -54,7 +55,8 @@ public final class ModelRepository implements AutoCloseable {
         return catalog;
     }
 
-    static <T> T onLargeStack(java.util.function.Supplier<T> work) {
+    /** Runs ONNX Runtime set-up work (session creation) on a thread with a large enough stack; see {@link #NATIVE_SETUP_STACK_BYTES}. */
+    public static <T> T onLargeStack(java.util.function.Supplier<T> work) {
         java.util.concurrent.atomic.AtomicReference<T> result = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread t = new Thread(null, () -> {
@@ -98,12 +100,7 @@ public final class ModelRepository implements AutoCloseable {
                 throw new ModelUnavailableException("model '" + name + "' is not installed (missing " + dir.resolve(missing.getFirst())
                         + ") and no manifest says where to fetch it; put its files (OpenCLIP/Immich layout) in " + dir);
             }
-            if (offline) throw new ModelUnavailableException(notInstalled(manifest.get(), "Loupe is offline (--offline or LOUPE_OFFLINE)"));
-            try {
-                downloader.pull(manifest.get(), modelsDir, false, line -> LOG.info(name + ": " + line));
-            } catch (ModelDownloader.Unreachable e) {
-                throw new ModelUnavailableException(notInstalled(manifest.get(), "its files could not be fetched: " + e.getMessage()), e);
-            }
+            fetch(manifest.get());
         }
         try {
             return DualEncoder.load(name, dir, manifest.orElse(null), env, sessionOptions());
@@ -122,6 +119,43 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
+    /** Downloads a missing model's files, unless Loupe is offline. */
+    private void fetch(ModelManifest m) {
+        if (offline) throw new ModelUnavailableException(notInstalled(m, "Loupe is offline (--offline or LOUPE_OFFLINE)"));
+        try {
+            downloader.pull(m, modelsDir, false, line -> LOG.info(m.name() + ": " + line));
+        } catch (ModelDownloader.Unreachable e) {
+            throw new ModelUnavailableException(notInstalled(m, "its files could not be fetched: " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The manifest of model {@code name}, which must be one of {@code kinds}, with every file
+     * it lists present in {@link #folder} (fetched on first use like the image models). An
+     * operator installs a model by hand with a {@code NAME.manifest.json} in the models
+     * directory and the files it lists in {@code NAME/}.
+     */
+    public ModelManifest installed(String name, java.util.Set<ModelKind> kinds) {
+        if (name == null || !NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
+        ModelManifest m = catalog.find(name).orElseThrow(() -> new ModelUnavailableException("no manifest for model '" + name
+                + "'; known: " + catalog.all().keySet() + ". Install one by hand with " + modelsDir.resolve(name + ".manifest.json")));
+        if (!kinds.contains(m.kind())) throw new ModelUnavailableException("model '" + name + "' is a " + m.kind().wireName() + ", not one of " + kinds);
+        if (!m.missingFiles(folder(name)).isEmpty()) fetch(m);
+        List<String> missing = m.missingFiles(folder(name));
+        if (!missing.isEmpty()) throw new ModelUnavailableException("model '" + name + "' is missing " + folder(name).resolve(missing.getFirst()));
+        return m;
+    }
+
+    /** Where model {@code name}'s files live. */
+    public Path folder(String name) {
+        return modelsDir.resolve(name);
+    }
+
+    /** The ONNX Runtime environment every session of this repository shares. */
+    public OrtEnvironment environment() {
+        return env;
+    }
+
     /** The one error for a model that is missing and cannot be fetched now: every way to install it, and a way to try Loupe without it. */
     String notInstalled(ModelManifest m, String why) {
         Path dir = modelsDir.resolve(m.name());
@@ -130,6 +164,7 @@ public final class ModelRepository implements AutoCloseable {
                 + " is reachable (for a mirror add --model-endpoint URL, or set LOUPE_MODEL_ENDPOINT), or\n"
                 + "  - put these files in " + dir + ":");
         for (ModelManifest.ModelFile f : m.files()) sb.append("\n      ").append(f.path()).append("  <-  ").append(downloader.source(m, f, dir));
+        if (m.kind() != ModelKind.DUAL_ENCODER) return sb.toString();
         sb.append("\nTo try Loupe without it, generate the fixture colour model with `./loupe fixture-model ").append(modelsDir)
                 .append("` and serve with LOUPE_IMAGE_MODEL=").append(FIXTURE_MODEL).append(" (or --image-model ").append(FIXTURE_MODEL).append(").");
         return sb.toString();

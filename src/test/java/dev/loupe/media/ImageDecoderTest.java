@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.testing.Images;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Random;
@@ -21,11 +18,19 @@ class ImageDecoderTest {
     private final ImageDecoder decoder = new ImageDecoder(10_000_000);
 
     @Test
+    void askingForAtLeastIntegerMaxValuePixelsDecodesAtFullSize() throws Exception {
+        BufferedImage img = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+        ImageDecoder.Decoded d = decoder.decode(Images.png(img), Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertEquals(300, d.image().getWidth());
+        assertEquals(200, d.image().getHeight());
+    }
+
+    @Test
     void exifOrientationSixTurnsTheImageUpright() throws Exception {
         // 200×100: left half red, right half blue. Orientation 6 means "rotate 90° clockwise to view".
         BufferedImage img = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 100; y++) for (int x = 0; x < 200; x++) img.setRGB(x, y, (x < 100 ? Color.RED : Color.BLUE).getRGB());
-        byte[] jpeg = withOrientation(Images.jpeg(img), 6);
+        byte[] jpeg = Images.withOrientation(Images.jpeg(img), 6);
         assertEquals(6, ExifOrientation.read(jpeg));
         ImageDecoder.Decoded d = decoder.decode(jpeg, 1000, 1000);
         assertEquals(100, d.image().getWidth());
@@ -68,7 +73,7 @@ class ImageDecoderTest {
         int checked = 0;
         for (ImageDecoder d : decoders) {
             for (int o = 1; o <= 8; o++) {
-                BufferedImage out = d.decode(withOrientation(plain, o), 1000, 1000).image();
+                BufferedImage out = d.decode(Images.withOrientation(plain, o), 1000, 1000).image();
                 assertEquals(o >= 5 ? h : w, out.getWidth(), "width for orientation " + o);
                 int ow = out.getWidth(), oh = out.getHeight();
                 int[][] corners = {{2, 2}, {ow - 3, 2}, {2, oh - 3}, {ow - 3, oh - 3}};
@@ -148,7 +153,7 @@ class ImageDecoderTest {
     @Test
     void turboJpegAndImageIoDecodeTheSamePictureAndRefuseTheSameDamage() throws Exception {
         Assumptions.assumeTrue(TurboJpeg.load().isPresent(), "libturbojpeg0 is not installed");
-        byte[] jpeg = withOrientation(Images.jpeg(Images.dominant(Color.ORANGE, 400, 300, 9)), 6);
+        byte[] jpeg = Images.withOrientation(Images.jpeg(Images.dominant(Color.ORANGE, 400, 300, 9)), 6);
         BufferedImage fast = new ImageDecoder(10_000_000, TurboJpeg.load()).decode(jpeg, 4000, 4000).image();
         BufferedImage slow = new ImageDecoder(10_000_000, Optional.empty()).decode(jpeg, 4000, 4000).image();
         assertEquals(slow.getWidth(), fast.getWidth());
@@ -184,7 +189,7 @@ class ImageDecoderTest {
         long[] wild = {1_000_000L, 0x8000_0000L, 0xFFFF_FFF8L, 0xFFFF_FFFFL};
         ImageDecoder imageIo = new ImageDecoder(10_000_000, Optional.empty());
         for (long offset : wild) {
-            byte[] jpeg = withExif(plain, offset, 6);
+            byte[] jpeg = Images.withExif(plain, offset, 6);
             assertEquals(1, ExifOrientation.read(jpeg), "IFD offset " + offset);
             ImageDecoder.Decoded d = imageIo.decode(jpeg, 1000, 1000);
             assertEquals(200, d.image().getWidth(), "IFD offset " + offset + ": decoded as stored");
@@ -193,13 +198,13 @@ class ImageDecoderTest {
         Assumptions.assumeTrue(TurboJpeg.load().isPresent(), "libturbojpeg0 is not installed");
         ImageDecoder turbo = new ImageDecoder(10_000_000, TurboJpeg.load());
         for (long offset : wild) {
-            assertEquals(200, turbo.decode(withExif(plain, offset, 6), 1000, 1000).image().getWidth(), "IFD offset " + offset);
+            assertEquals(200, turbo.decode(Images.withExif(plain, offset, 6), 1000, 1000).image().getWidth(), "IFD offset " + offset);
         }
     }
 
     @Test
     void randomlyDamagedExifHeadersNeverThrowAndYieldAnOrientation() {
-        byte[] jpeg = withOrientation(Images.jpeg(Images.dominant(Color.GREEN, 16, 16, 5)), 3);
+        byte[] jpeg = Images.withOrientation(Images.jpeg(Images.dominant(Color.GREEN, 16, 16, 5)), 3);
         Random rnd = new Random(11);
         int cases = 0;
         for (int round = 0; round < 20_000; round++) {
@@ -236,29 +241,4 @@ class ImageDecoderTest {
         return c.getBlue() > 200 && c.getRed() < 60;
     }
 
-    /** Inserts an APP1 EXIF segment with the given orientation right after the JPEG's SOI marker. */
-    static byte[] withOrientation(byte[] jpeg, int orientation) {
-        return withExif(jpeg, 8, orientation);
-    }
-
-    /** As {@link #withOrientation}, with the header's first-IFD offset set to {@code ifdOffset} (a uint32). */
-    static byte[] withExif(byte[] jpeg, long ifdOffset, int orientation) {
-        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
-        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt((int) ifdOffset); // header, then the IFD (at 8)
-        tiff.putShort((short) 1); // one entry
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
-        tiff.putInt(0); // no next IFD
-        byte[] exif = tiff.array();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2);
-        int length = 2 + 6 + exif.length;
-        out.write(0xFF);
-        out.write(0xE1);
-        out.write(length >> 8);
-        out.write(length & 0xff);
-        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
-        out.writeBytes(exif);
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
-    }
 }

@@ -4,6 +4,8 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -59,5 +61,31 @@ public final class Images {
 
     private static int clamp(int v) {
         return Math.max(0, Math.min(255, v));
+    }
+
+    /** Inserts an APP1 EXIF segment with the given orientation right after the JPEG's SOI marker. */
+    public static byte[] withOrientation(byte[] jpeg, int orientation) {
+        return withExif(jpeg, 8, orientation);
+    }
+
+    /** As {@link #withOrientation}, with the header's first-IFD offset set to {@code ifdOffset} (a uint32). */
+    public static byte[] withExif(byte[] jpeg, long ifdOffset, int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt((int) ifdOffset); // header, then the IFD (at 8)
+        tiff.putShort((short) 1); // one entry
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0); // no next IFD
+        byte[] exif = tiff.array();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        int length = 2 + 6 + exif.length;
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xff);
+        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+        out.writeBytes(exif);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
     }
 }
