@@ -4,6 +4,7 @@ import dev.loupe.config.Settings;
 import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelCatalog;
 import dev.loupe.inference.ModelDownloader;
+import dev.loupe.inference.ModelKind;
 import dev.loupe.inference.ModelLock;
 import dev.loupe.inference.ModelManifest;
 import dev.loupe.inference.ModelUnavailableException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code loupe models list}, {@code loupe models pull NAME [--trust-unpinned]} and
@@ -70,11 +72,10 @@ final class ModelsCommand {
     private static int list(Settings settings, PrintStream out) {
         ModelCatalog catalog = new ModelCatalog(settings.modelsDir());
         out.printf("%-28s %-10s %-18s %-16s %-60s %s%n", "MODEL", "INSTALLED", "PINNED", "KIND", "LICENSE", "SOURCE");
-        for (Map.Entry<String, ModelManifest> e : new java.util.TreeMap<>(catalog.all()).entrySet()) {
+        for (Map.Entry<String, ModelManifest> e : new TreeMap<>(catalog.all()).entrySet()) {
             Path dir = settings.modelsDir().resolve(e.getKey());
             ModelManifest m = e.getValue();
-            boolean installed = m.kind() == dev.loupe.inference.ModelKind.DUAL_ENCODER ? DualEncoder.missingFiles(dir).isEmpty()
-                    : m.files().stream().allMatch(f -> java.nio.file.Files.isRegularFile(dir.resolve(f.path())));
+            boolean installed = (m.kind() == ModelKind.DUAL_ENCODER ? DualEncoder.missingFiles(dir) : m.missingFiles(dir)).isEmpty();
             String pinned = pinning(m, dir);
             out.printf("%-28s %-10s %-18s %-16s %-60s %s%n", e.getKey() + (e.getKey().equals(settings.defaultImageModel()) ? " *" : ""),
                     installed ? "yes" : "no", pinned, m.kind().wireName(), m.license() == null ? "unknown" : m.license(), m.source());

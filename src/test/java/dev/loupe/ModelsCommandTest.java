@@ -84,6 +84,18 @@ class ModelsCommandTest {
         assertTrue(listed.toString().matches("(?s).*siglip_base \\*\\s+yes\\s+hub@0123456789ab.*"), listed.toString());
     }
 
+    @Test
+    void listShowsEachModelsKindAndLicenceSoInsightfacesTermsAreSeenBeforeChoosingIt(@TempDir Path models) {
+        ByteArrayOutputStream listed = new ByteArrayOutputStream();
+        assertEquals(0, ModelsCommand.run(new String[] {"list", "--models-dir", models.toString()}, new PrintStream(listed), System.err));
+        String out = listed.toString();
+        for (String pack : List.of("buffalo_s", "buffalo_m", "buffalo_l")) {
+            assertTrue(out.matches("(?s).*\\n" + pack + "\\s+no\\s+hub, main\\s+face_pack\\s+insightface pretrained weights: non-commercial research only\\s+https://huggingface.co/immich-app/" + pack + "\\n.*"), out);
+        }
+        assertTrue(out.matches("(?s).*\\nyunet_2023mar\\s+no\\s+hub, main\\s+face_detector\\s+MIT\\s.*"), out);
+        assertTrue(out.matches("(?s).*\\nsiglip_base \\*\\s+no\\s+hub, main\\s+dual_encoder\\s+Apache-2.0\\s.*"), out);
+    }
+
     /** Op and initialiser counts of an ONNX file, read by Debian's python3-onnx (scripts/onnx_summary.py). */
     private static JsonNode onnxSummary(Path model) throws Exception {
         Process p = new ProcessBuilder("/usr/bin/python3", "scripts/onnx_summary.py", model.toString()).redirectErrorStream(true).start();

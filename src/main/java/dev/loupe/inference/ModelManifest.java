@@ -135,6 +135,11 @@ public record ModelManifest(String name, String description, String source, Stri
     public record Text(Integer contextLength, Long padId, String clean) {
     }
 
+    /** The listed files that the model folder {@code dir} lacks. */
+    public List<String> missingFiles(java.nio.file.Path dir) {
+        return files.stream().map(ModelFile::path).filter(f -> !java.nio.file.Files.isRegularFile(dir.resolve(f))).toList();
+    }
+
     /** Whether every file is checked against a hash the manifest itself carries. */
     public boolean fullyPinned() {
         return files.stream().allMatch(ModelFile::pinned);

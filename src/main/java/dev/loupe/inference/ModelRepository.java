@@ -140,8 +140,8 @@ public final class ModelRepository implements AutoCloseable {
         ModelManifest m = catalog.find(name).orElseThrow(() -> new ModelUnavailableException("no manifest for model '" + name
                 + "'; known: " + catalog.all().keySet() + ". Install one by hand with " + modelsDir.resolve(name + ".manifest.json")));
         if (!kinds.contains(m.kind())) throw new ModelUnavailableException("model '" + name + "' is a " + m.kind().wireName() + ", not one of " + kinds);
-        if (!missingFiles(m).isEmpty()) fetch(m);
-        List<String> missing = missingFiles(m);
+        if (!m.missingFiles(folder(name)).isEmpty()) fetch(m);
+        List<String> missing = m.missingFiles(folder(name));
         if (!missing.isEmpty()) throw new ModelUnavailableException("model '" + name + "' is missing " + folder(name).resolve(missing.getFirst()));
         return m;
     }
@@ -154,12 +154,6 @@ public final class ModelRepository implements AutoCloseable {
     /** The ONNX Runtime environment every session of this repository shares. */
     public OrtEnvironment environment() {
         return env;
-    }
-
-    /** The manifest's files that are not in the model's folder. */
-    public List<String> missingFiles(ModelManifest m) {
-        Path dir = modelsDir.resolve(m.name());
-        return m.files().stream().map(ModelManifest.ModelFile::path).filter(f -> !Files.isRegularFile(dir.resolve(f))).toList();
     }
 
     /** The one error for a model that is missing and cannot be fetched now: every way to install it, and a way to try Loupe without it. */

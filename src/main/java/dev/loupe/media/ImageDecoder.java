@@ -136,7 +136,8 @@ public final class ImageDecoder {
                 int height = reader.getHeight(0);
                 checkArea(width, height);
                 ImageReadParam param = reader.getDefaultReadParam();
-                int step = Math.max(1, Math.min(width / Math.max(1, 2 * minWidth), height / Math.max(1, 2 * minHeight)));
+                // long: a caller asking for full size with Integer.MAX_VALUE must not overflow into a huge step
+                int step = (int) Math.max(1, Math.min(width / Math.max(1, 2L * minWidth), height / Math.max(1, 2L * minHeight)));
                 if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
                 BufferedImage raw = reader.read(0, param);
                 for (String warning : warnings) {

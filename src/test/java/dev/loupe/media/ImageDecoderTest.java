@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.testing.Images;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Random;
@@ -19,6 +16,14 @@ import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
     private final ImageDecoder decoder = new ImageDecoder(10_000_000);
+
+    @Test
+    void askingForAtLeastIntegerMaxValuePixelsDecodesAtFullSize() throws Exception {
+        BufferedImage img = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+        ImageDecoder.Decoded d = decoder.decode(Images.png(img), Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertEquals(300, d.image().getWidth());
+        assertEquals(200, d.image().getHeight());
+    }
 
     @Test
     void exifOrientationSixTurnsTheImageUpright() throws Exception {

@@ -6,8 +6,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelUnavailableException;
+import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +34,7 @@ final class DetectorGraph implements AutoCloseable {
         try {
             this.input = session.getInputNames().iterator().next();
             long[] shape = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
-            if (shape.length != 4 || shape[1] != 3) throw new ModelUnavailableException("face detector '" + name + "' must take [N,3,H,W] input, takes " + java.util.Arrays.toString(shape));
+            if (shape.length != 4 || shape[1] != 3) throw new ModelUnavailableException("face detector '" + name + "' must take [N,3,H,W] input, takes " + Arrays.toString(shape));
             if (shape[2] > 0 && shape[3] > 0 && shape[2] != shape[3]) {
                 throw new ModelUnavailableException("face detector '" + name + "' has a non-square fixed input " + shape[3] + "×" + shape[2]);
             }
@@ -70,6 +72,30 @@ final class DetectorGraph implements AutoCloseable {
 
     boolean batched() {
         return batched;
+    }
+
+    /** One image's letterbox and the graph's outputs for it, before decoding. */
+    record Raw(Letterbox letterbox, float[][] outputs) {
+    }
+
+    /**
+     * Letterboxes every image to the input size, writes it as {@code (value − mean) / std} in
+     * the channel order {@code order} (see {@link Letterbox#writeTensor}) and runs the graph.
+     */
+    List<Raw> runLetterboxed(List<BufferedImage> upright, int[] order, float mean, float std) {
+        List<Letterbox> boxes = new ArrayList<>(upright.size());
+        List<float[]> inputs = new ArrayList<>(upright.size());
+        for (BufferedImage image : upright) {
+            Letterbox lb = Letterbox.fit(image.getWidth(), image.getHeight(), inputSize);
+            float[] t = new float[3 * inputSize * inputSize];
+            Letterbox.writeTensor(lb.canvas(image), order, mean, std, t, 0);
+            boxes.add(lb);
+            inputs.add(t);
+        }
+        List<float[][]> outputs = run(inputs);
+        List<Raw> raws = new ArrayList<>(upright.size());
+        for (int i = 0; i < upright.size(); i++) raws.add(new Raw(boxes.get(i), outputs.get(i)));
+        return raws;
     }
 
     /**

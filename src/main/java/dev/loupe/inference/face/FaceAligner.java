@@ -17,9 +17,14 @@ import java.awt.image.BufferedImage;
 public final class FaceAligner {
     /** Output side in pixels. */
     public static final int SIZE = 112;
-    /** insightface {@code face_align.arcface_dst}: left eye, right eye, nose, left and right mouth corners. */
+    /**
+     * insightface {@code face_align.arcface_dst}: left eye, right eye, nose, left and right mouth
+     * corners. insightface holds it as float32, so these are the float32 values (38.2946f is
+     * 38.29460144…), which moves the matrix by ~1e-7 against the decimal ones: enough to shift
+     * a few edge pixels of the crop by a grey level.
+     */
     static final double[][] TEMPLATE = {
-            {38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}};
+            {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {41.5493f, 92.3655f}, {70.7299f, 92.2041f}};
 
     private static final int INTER_BITS = 5, INTER_TAB_SIZE = 1 << INTER_BITS, AB_BITS = 10, AB_SCALE = 1 << AB_BITS;
     private static final int COEF_BITS = 15, COEF_SCALE = 1 << COEF_BITS;

@@ -26,10 +26,6 @@ public final class Scrfd implements FaceDetector {
         this.layout = layout;
     }
 
-    /** One image's letterbox and the graph's outputs for it, before decoding. */
-    record Raw(Letterbox letterbox, float[][] outputs) {
-    }
-
     @Override
     public String name() {
         return name;
@@ -51,7 +47,7 @@ public final class Scrfd implements FaceDetector {
 
     @Override
     public List<List<DetectedFace>> detect(List<BufferedImage> upright, FaceOptions options) {
-        List<Raw> raws = raw(upright);
+        List<DetectorGraph.Raw> raws = raw(upright);
         List<List<DetectedFace>> out = new ArrayList<>(upright.size());
         for (int i = 0; i < upright.size(); i++) {
             BufferedImage image = upright.get(i);
@@ -61,30 +57,17 @@ public final class Scrfd implements FaceDetector {
     }
 
     /** Letterboxes and runs the graph on every image. */
-    List<Raw> raw(List<BufferedImage> upright) {
-        int size = graph.inputSize();
-        List<Letterbox> boxes = new ArrayList<>(upright.size());
-        List<float[]> inputs = new ArrayList<>(upright.size());
-        for (BufferedImage image : upright) {
-            Letterbox lb = Letterbox.fit(image.getWidth(), image.getHeight(), size);
-            float[] t = new float[3 * size * size];
-            Letterbox.writeTensor(lb.canvas(image), RGB, MEAN, STD, t, 0);
-            boxes.add(lb);
-            inputs.add(t);
-        }
-        List<float[][]> outputs = graph.run(inputs);
-        List<Raw> raws = new ArrayList<>(upright.size());
-        for (int i = 0; i < upright.size(); i++) raws.add(new Raw(boxes.get(i), outputs.get(i)));
-        return raws;
+    List<DetectorGraph.Raw> raw(List<BufferedImage> upright) {
+        return graph.runLetterboxed(upright, RGB, MEAN, STD);
     }
 
     /** The faces of one image after threshold and suppression, in source pixels, most confident first. */
-    List<DetectedFace> decode(Raw raw, float threshold) {
+    List<DetectedFace> decode(DetectorGraph.Raw raw, float threshold) {
         return Nms.suppress(candidates(raw, threshold), Nms.SCRFD_IOU, Nms.Overlap.PLUS_ONE);
     }
 
     /** Every anchor scoring at least {@code threshold}, in source pixels, in output order (before NMS). */
-    private List<DetectedFace> candidates(Raw raw, float threshold) {
+    private List<DetectedFace> candidates(DetectorGraph.Raw raw, float threshold) {
         int fmc = layout.strides().length, size = graph.inputSize(), anchors = layout.anchors();
         float scale = raw.letterbox().scale();
         List<DetectedFace> faces = new ArrayList<>();

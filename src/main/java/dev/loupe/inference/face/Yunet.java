@@ -36,10 +36,6 @@ public final class Yunet implements FaceDetector {
         return true;
     }
 
-    /** One image's letterbox and the graph's outputs for it, before decoding. */
-    record Raw(Letterbox letterbox, float[][] outputs) {
-    }
-
     @Override
     public String name() {
         return name;
@@ -58,7 +54,7 @@ public final class Yunet implements FaceDetector {
     @Override
     public List<List<DetectedFace>> detect(List<BufferedImage> upright, FaceOptions options) {
         List<List<DetectedFace>> out = new ArrayList<>(upright.size());
-        List<Raw> raws = raw(upright);
+        List<DetectorGraph.Raw> raws = raw(upright);
         for (int i = 0; i < upright.size(); i++) {
             BufferedImage image = upright.get(i);
             out.add(Nms.select(decode(raws.get(i), options.threshold()), options, image.getWidth(), image.getHeight()));
@@ -67,21 +63,8 @@ public final class Yunet implements FaceDetector {
     }
 
     /** The letterboxed BGR canvas of each image and the graph's outputs for it. */
-    List<Raw> raw(List<BufferedImage> upright) {
-        int size = graph.inputSize();
-        List<Letterbox> boxes = new ArrayList<>();
-        List<float[]> inputs = new ArrayList<>();
-        for (BufferedImage image : upright) {
-            Letterbox lb = Letterbox.fit(image.getWidth(), image.getHeight(), size);
-            float[] t = new float[3 * size * size];
-            Letterbox.writeTensor(lb.canvas(image), BGR, 0f, 1f, t, 0);
-            boxes.add(lb);
-            inputs.add(t);
-        }
-        List<float[][]> outputs = graph.run(inputs);
-        List<Raw> raws = new ArrayList<>();
-        for (int i = 0; i < upright.size(); i++) raws.add(new Raw(boxes.get(i), outputs.get(i)));
-        return raws;
+    List<DetectorGraph.Raw> raw(List<BufferedImage> upright) {
+        return graph.runLetterboxed(upright, BGR, 0f, 1f);
     }
 
     /**
@@ -89,7 +72,7 @@ public final class Yunet implements FaceDetector {
      * suppresses in the input's pixels (its integer rectangles are taken there), so the scale
      * back to source pixels comes after.
      */
-    List<DetectedFace> decode(Raw raw, float threshold) {
+    List<DetectedFace> decode(DetectorGraph.Raw raw, float threshold) {
         float scale = raw.letterbox().scale();
         return Nms.suppress(candidates(raw, threshold), IOU, Nms.Overlap.INTEGER_RECT).stream().map(f -> scaled(f, scale)).toList();
     }
@@ -102,7 +85,7 @@ public final class Yunet implements FaceDetector {
     }
 
     /** Every cell scoring above {@code threshold} (OpenCV's NMSBoxes keeps score > threshold), in the input's pixels. */
-    private List<DetectedFace> candidates(Raw raw, float threshold) {
+    private List<DetectedFace> candidates(DetectorGraph.Raw raw, float threshold) {
         int size = graph.inputSize();
         List<DetectedFace> faces = new ArrayList<>();
         for (int level = 0; level < STRIDES.length; level++) {
