@@ -286,6 +286,55 @@ class RetrieverStagesTest {
     }
 
     @Test
+    void explainBindsTheSavedFilterAsAnExecutionDoesAndSaysWhatItLacksInTheSameWords() {
+        String id = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "explained-lacking", "collection_identifiers": ["c"],
+                 "stages": [
+                   {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8},
+                    "pre_filters": {"field": "metadata.brand", "operator": "in", "value": ["{{INPUT.brand}}"]}}},
+                   {"stage_name": "cheap", "config": {"stage_id": "attribute_filter", "parameters": {"field": "metadata.price", "operator": "lte",
+                    "value": {"type": "dynamic", "field": "inputs.most"}}}}]}""").path("retriever_id").asText();
+        Api.Response executed = api.post("/v1/retrievers/" + id + "/execute", "{\"inputs\": {\"most\": 40}}");
+        assertEquals(422, executed.status(), executed.raw());
+        JsonNode plan = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", "{\"inputs\": {\"most\": 40}}").path("execution_plan");
+        assertEquals("filter selectivity unknown without sample inputs: " + executed.body().path("error").path("message").asText(),
+                plan.get(0).path("warnings").get(0).asText());
+        JsonNode bound = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", "{\"inputs\": {\"brand\": \"Globex\", \"most\": 40}}")
+                .path("execution_plan");
+        assertEquals(4, bound.get(0).path("estimated_output").asInt(), "Globex has four of the eight");
+        assertEquals(2, bound.get(1).path("estimated_output").asInt(), "4 of 8 cost at most 40, applied to 4");
+    }
+
+    @Test
+    void fieldPathsOfSortsGroupsDeduplicationAndFacetsAreCheckedWhenTheRetrieverIsSaved() {
+        Map<String, String> stages = new java.util.LinkedHashMap<>();
+        stages.put("stages[1].config.parameters.field", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"metadata..price\"}}");
+        stages.put("stages[1].config.parameters.sort_field", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"sort_field\": \".price\"}}");
+        stages.put("stages[1].config.parameters.group_by_field", "{\"stage_id\": \"group_by\", \"parameters\": {\"group_by_field\": \"metadata.\"}}");
+        stages.put("stages[1].config.parameters.field ", "{\"stage_id\": \"deduplicate\", \"parameters\": {\"field\": \"%s\"}}"
+                .formatted("a.".repeat(300)));
+        for (Map.Entry<String, String> e : stages.entrySet()) {
+            Api.Response saved = api.post("/v1/retrievers", """
+                    {"retriever_name": "bad-path", "collection_identifiers": ["c"], "stages": [
+                     {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8}}},
+                     {"stage_name": "s", "config": %s}]}""".formatted(e.getValue()));
+            assertEquals(422, saved.status(), saved.raw());
+            assertEquals(e.getKey().strip(), saved.body().path("error").path("details").path("field").asText(), saved.raw());
+        }
+        Api.Response group = api.post("/v1/retrievers", """
+                {"retriever_name": "bad-path", "collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8,
+                  "group_by": {"field": "metadata..brand"}, "facets": ["metadata.colour", "metadata..x"]}}}]}""");
+        assertEquals(422, group.status(), group.raw());
+        assertEquals("stages[0].config.parameters.group_by.field", group.body().path("error").path("details").path("field").asText());
+        Api.Response facet = api.post("/v1/retrievers", """
+                {"retriever_name": "bad-path", "collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8,
+                  "facets": ["metadata.colour", {"field": "metadata.brand"}, "metadata..x"]}}}]}""");
+        assertEquals("stages[0].config.parameters.facets[2]", facet.body().path("error").path("details").path("field").asText(), facet.raw());
+    }
+
+    @Test
     void badStageParametersAreNamed() {
         Api.Response noLimit = api.post("/v1/retrievers/execute", "{\"collection_identifiers\": [\"c\"], \"inputs\": {}, \"stages\": [{\"stage_name\": \"l\", \"config\": {\"stage_id\": \"limit\", \"parameters\": {}}}]}");
         assertEquals(422, noLimit.status());
