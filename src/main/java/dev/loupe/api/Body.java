@@ -90,12 +90,8 @@ public final class Body {
         if (s.isEmpty()) throw LoupeException.invalid(at(field), "must not be empty");
         if (s.length() > 256) throw LoupeException.invalid(at(field), "must be at most 256 characters");
         // SQLite and the JSON written back would turn half a surrogate pair into '?', so the name read back would differ.
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            boolean paired = Character.isHighSurrogate(ch) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(++i))
-                    : !Character.isLowSurrogate(ch);
-            if (!paired) throw LoupeException.invalid(at(field), "holds a lone UTF-16 surrogate at character " + i + "; send valid Unicode");
-        }
+        int lone = loneSurrogate(s);
+        if (lone >= 0) throw LoupeException.invalid(at(field), "holds a lone UTF-16 surrogate at character " + lone + "; send valid Unicode");
         if (s.chars().anyMatch(Character::isISOControl)) throw LoupeException.invalid(at(field), "must not hold control characters");
         return s;
     }
@@ -176,6 +172,20 @@ public final class Body {
 
     public LoupeException.Invalid invalid(String field, String message) {
         return LoupeException.invalid(at(field), message);
+    }
+
+    /**
+     * Where {@code s} holds half a surrogate pair, or -1 when it is valid Unicode. Such a
+     * string has no UTF-8 form: SQLite stores it as '?' and the index as U+FFFD, so it would
+     * not read back or match as it was sent.
+     */
+    public static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(ch)) return i;
+        }
+        return -1;
     }
 
     public static String kind(JsonNode v) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterValues;
 import dev.loupe.filter.Words;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -156,7 +157,6 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     static final String TEXT = "t.";
     static final String VECTOR = "v.";
 
-    private static final int MAX_KEYWORD_CHARS = 8000;
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Analyzer ANALYZER = Words.ANALYZER;
     private static final double RAM_BUFFER_MB = 128;
@@ -819,7 +819,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             doc.add(new KeywordField(STRING + path, v.asText(), Field.Store.NO));
         } else {
             String s = v.asText();
-            doc.add(new KeywordField(STRING + path, s.length() > MAX_KEYWORD_CHARS ? s.substring(0, MAX_KEYWORD_CHARS) : s, Field.Store.NO));
+            doc.add(new KeywordField(STRING + path, FilterValues.term(s), Field.Store.NO));
             doc.add(new TextField(TEXT + path, s, Field.Store.NO));
         }
     }

@@ -306,6 +306,18 @@ class RetrieverStagesTest {
     }
 
     @Test
+    void anInputHoldingHalfASurrogatePairIsRefusedWhereAFilterTakesIt() {
+        Api.Response r = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {"b": "Ac\\ud83dme"}, "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8}}},
+                 {"stage_name": "s0", "config": {"stage_id": "attribute_filter", "parameters": {"field": "metadata.brand", "operator": "eq",
+                  "value": {"type": "dynamic", "field": "inputs.b"}}}}]}""");
+        assertEquals(422, r.status(), r.raw());
+        assertEquals("stages[1].config.parameters.value", r.body().path("error").path("details").path("field").asText(), r.raw());
+        assertTrue(r.body().path("error").path("message").asText().contains("lone UTF-16 surrogate at character 2 (from input 'inputs.b')"), r.raw());
+    }
+
+    @Test
     void fieldPathsOfSortsGroupsDeduplicationAndFacetsAreCheckedWhenTheRetrieverIsSaved() {
         Map<String, String> stages = new java.util.LinkedHashMap<>();
         stages.put("stages[1].config.parameters.field", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"metadata..price\"}}");
