@@ -24,6 +24,23 @@ class HtmlUnescapeTest {
         assertEquals(CASES, compare("unescaped", HtmlUnescape::apply), "strings compared");
     }
 
+    @Test
+    void canonicalisationUnescapesTwiceAsOpenClipsBasicCleanDoes() throws Exception {
+        assertEquals(CASES, compare("canonicalized", TextClean.CANONICALIZE::apply), "strings compared");
+        assertEquals("", TextClean.CANONICALIZE.apply("&amp;amp;"), "both passes: & is punctuation");
+    }
+
+    @Test
+    void lowerUnescapesTwiceAsOpenClipsBasicCleanDoes() throws Exception {
+        assertEquals(CASES, compare("lowered", TextClean.LOWER::apply), "strings compared");
+        assertEquals("&lt;", TextClean.LOWER.apply("&amp;amp;lt;"), "two passes, not three");
+    }
+
+    @Test
+    void withoutACleanUpReferencesStayAsTheyAre() {
+        assertEquals("&amp;amp;", TextClean.NONE.apply("&amp;amp;"));
+    }
+
     private static int compare(String field, java.util.function.UnaryOperator<String> clean) throws Exception {
         JsonNode cases = Json.read(Files.readString(Fixtures.htmlUnescapeCases().resolve("cases.json")));
         int n = 0;
