@@ -323,8 +323,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      */
     private static void upgrade(IndexWriter writer, String collectionId) throws IOException {
         int found = 0;
-        for (Map.Entry<String, String> e : writer.getLiveCommitData() == null ? List.<Map.Entry<String, String>>of() : writer.getLiveCommitData()) {
-            if (e.getKey().equals(SCHEMA_KEY)) found = Integer.parseInt(e.getValue());
+        Iterable<Map.Entry<String, String>> committed = writer.getLiveCommitData();
+        if (committed != null) {
+            for (Map.Entry<String, String> e : committed) if (e.getKey().equals(SCHEMA_KEY)) found = Integer.parseInt(e.getValue());
         }
         if (found == SCHEMA_VERSION) return;
         if (found > SCHEMA_VERSION) {
