@@ -309,6 +309,11 @@ class RetrieverStagesTest {
         assertEquals(422, r.status(), r.raw());
         assertEquals("stages[1].config.parameters.value", r.body().path("error").path("details").path("field").asText(), r.raw());
         assertTrue(r.body().path("error").path("message").asText().contains("lone UTF-16 surrogate at character 2 (from input 'inputs.b')"), r.raw());
+        Api.Response stageName = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "se\\udc00arch", "config": {"stage_id": "feature_search", "parameters": {"query": "red \\ud800", "top_k": 8}}}]}""");
+        assertEquals(422, stageName.status(), stageName.raw());
+        assertEquals("stages[0].stage_name", stageName.body().path("error").path("details").path("field").asText(), stageName.raw());
     }
 
     @Test
