@@ -8,6 +8,7 @@ Hugging Face's tokenizers.js (scripts/tokenizer-reference/reference.mjs).
 
     python3 scripts/tokenizer_fixture.py OUT_DIR
 """
+import html
 import json
 import math
 import os
@@ -83,13 +84,14 @@ def tokenizer():
     }
 
 
-def canonicalize(text):  # open_clip's canonicalize_text (its basic_clean's ftfy and html.unescape are not reproduced)
+def canonicalize(text):  # open_clip's _clean_canonicalize (basic_clean without ftfy, which is not reproduced)
+    text = html.unescape(html.unescape(text)).strip()
     text = text.replace("_", " ").translate(str.maketrans("", "", string.punctuation)).lower()
     return " ".join(text.split()).strip()
 
 
-def lower(text):  # open_clip's _clean_lower: whitespace_clean, then lower (same exclusions)
-    return " ".join(text.split()).strip().lower()
+def lower(text):  # open_clip's _clean_lower: basic_clean (without ftfy), whitespace_clean, then lower
+    return " ".join(html.unescape(html.unescape(text)).strip().split()).strip().lower()
 
 
 def main(out):

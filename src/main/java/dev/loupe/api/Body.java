@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * A JSON object from a request, read field by field. Every accessor names the full
  * path of the field in its error ({@code feature_extractor.version: is required}),
- * so a client always learns which part of its request was wrong.
+ * so a client always learns which part of its request was wrong. A string holding half a
+ * surrogate pair is refused wherever one is read ({@link #loneSurrogate}).
  */
 public final class Body {
     private final JsonNode node;
@@ -82,20 +83,20 @@ public final class Body {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();
         if (!v.isTextual()) throw LoupeException.invalid(at(field), "must be a string, got " + kind(v));
-        return Optional.of(v.asText());
+        return Optional.of(valid(v.asText(), at(field)));
+    }
+
+    /** {@code s}, refused when it holds half a surrogate pair (see {@link #loneSurrogate}). */
+    private static String valid(String s, String path) {
+        int lone = loneSurrogate(s);
+        if (lone >= 0) throw LoupeException.invalid(path, "holds a lone UTF-16 surrogate at character " + lone + "; send valid Unicode");
+        return s;
     }
 
     public String requiredName(String field) {
         String s = requiredString(field).trim();
         if (s.isEmpty()) throw LoupeException.invalid(at(field), "must not be empty");
         if (s.length() > 256) throw LoupeException.invalid(at(field), "must be at most 256 characters");
-        // SQLite and the JSON written back would turn half a surrogate pair into '?', so the name read back would differ.
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            boolean paired = Character.isHighSurrogate(ch) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(++i))
-                    : !Character.isLowSurrogate(ch);
-            if (!paired) throw LoupeException.invalid(at(field), "holds a lone UTF-16 surrogate at character " + i + "; send valid Unicode");
-        }
         if (s.chars().anyMatch(Character::isISOControl)) throw LoupeException.invalid(at(field), "must not hold control characters");
         return s;
     }
@@ -165,7 +166,7 @@ public final class Body {
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
             if (!item.isTextual()) throw LoupeException.invalid(at(field) + "[" + i + "]", "must be a string, got " + kind(item));
-            out.add(item.asText());
+            out.add(valid(item.asText(), at(field) + "[" + i + "]"));
         }
         return out;
     }
@@ -176,6 +177,21 @@ public final class Body {
 
     public LoupeException.Invalid invalid(String field, String message) {
         return LoupeException.invalid(at(field), message);
+    }
+
+    /**
+     * Where {@code s} holds half a surrogate pair, or -1 when it is valid Unicode. Such a
+     * string has no UTF-8 form: SQLite stores it as '?' and the index as U+FFFD, so it would
+     * not read back or match as it was sent; every string field read through a {@code Body}
+     * refuses one.
+     */
+    public static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(ch)) return i;
+        }
+        return -1;
     }
 
     public static String kind(JsonNode v) {

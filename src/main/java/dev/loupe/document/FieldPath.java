@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Body;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,11 +54,14 @@ public final class FieldPath {
     /**
      * Parses a dot path.
      *
-     * @throws Invalid when it is empty, longer than {@link #MAX_LENGTH}, deeper than {@link #MAX_DEPTH} or has an empty segment
+     * @throws Invalid when it is empty, longer than {@link #MAX_LENGTH}, deeper than {@link #MAX_DEPTH}, has an empty
+     *     segment or holds a lone surrogate (the index's field names are UTF-8, where it has no form)
      */
     public static FieldPath parse(String text) {
         if (text == null || text.isEmpty()) throw new Invalid("a field path must not be empty");
         if (text.length() > MAX_LENGTH) throw new Invalid("field path is " + text.length() + " characters long; at most " + MAX_LENGTH + " are allowed");
+        int lone = Body.loneSurrogate(text);
+        if (lone >= 0) throw new Invalid("field path holds a lone UTF-16 surrogate at character " + lone + "; send valid Unicode");
         List<String> parts = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= text.length(); i++) {

@@ -50,11 +50,11 @@ public final class FilterMatcher {
             case LT -> values.stream().anyMatch(x -> compare(x, v) < 0 && compare(x, v) != Integer.MIN_VALUE);
             case LTE -> values.stream().anyMatch(x -> compare(x, v) <= 0 && compare(x, v) != Integer.MIN_VALUE);
             // A string value is a substring of a term (string or boolean); anything else is equality.
-            case CONTAINS -> v.isTextual() ? values.stream().anyMatch(x -> isTerm(x) && x.asText().contains(v.asText()))
+            case CONTAINS -> v.isTextual() ? values.stream().anyMatch(x -> isTerm(x) && term(x).contains(v.asText()))
                     : values.stream().anyMatch(x -> same(x, v));
-            case STARTS_WITH -> values.stream().anyMatch(x -> isTerm(x) && x.asText().startsWith(v.asText()));
-            case ENDS_WITH -> values.stream().anyMatch(x -> isTerm(x) && x.asText().endsWith(v.asText()));
-            case REGEX -> values.stream().anyMatch(x -> isTerm(x) && c.regex().matches(x.asText()));
+            case STARTS_WITH -> values.stream().anyMatch(x -> isTerm(x) && term(x).startsWith(v.asText()));
+            case ENDS_WITH -> values.stream().anyMatch(x -> isTerm(x) && term(x).endsWith(v.asText()));
+            case REGEX -> values.stream().anyMatch(x -> isTerm(x) && c.regex().matches(term(x)));
             case EXISTS -> v.isBoolean() && !v.asBoolean() ? !exists : exists;
             case IS_NULL -> {
                 boolean isNull = values.stream().anyMatch(JsonNode::isNull);
@@ -75,6 +75,11 @@ public final class FilterMatcher {
         return x.isTextual() || x.isBoolean();
     }
 
+    /** A string or boolean as the index's keyword term holds it ({@link FilterValues#term}). */
+    private static String term(JsonNode x) {
+        return FilterValues.term(x.asText());
+    }
+
     private static boolean anyOf(List<JsonNode> values, JsonNode list) {
         for (JsonNode candidate : list) {
             for (JsonNode x : values) if (same(x, candidate)) return true;
@@ -89,7 +94,7 @@ public final class FilterMatcher {
         if (x.isNull() || v.isObject()) return false;
         // Double.compare, not ==: the index keeps -0.0 and 0.0 apart, as its ranges do.
         if (x.isNumber()) return FilterValues.asNumber(v).map(n -> Double.compare(n, x.asDouble()) == 0).orElse(false);
-        return (x.isTextual() || x.isBoolean()) && x.asText().equals(FilterValues.asText(v));
+        return isTerm(x) && term(x).equals(FilterValues.asText(v));
     }
 
     /**
@@ -98,8 +103,8 @@ public final class FilterMatcher {
      */
     private static int compare(JsonNode x, JsonNode v) {
         if (x.isNumber()) return FilterValues.asNumber(v).map(n -> Double.compare(x.asDouble(), n)).orElse(Integer.MIN_VALUE);
-        if ((x.isTextual() || x.isBoolean()) && v.isValueNode() && !v.isNull()) {
-            return Integer.signum(FilterValues.compareText(x.asText(), FilterValues.asText(v)));
+        if (isTerm(x) && v.isValueNode() && !v.isNull()) {
+            return Integer.signum(FilterValues.compareText(term(x), FilterValues.asText(v)));
         }
         return Integer.MIN_VALUE;
     }

@@ -202,6 +202,26 @@ public final class FilterParser {
         return new FilterTree.Fixed(t.bind(NONE));
     }
 
+    /**
+     * Refuses strings the index cannot compare as they are: half a surrogate pair (it has no
+     * UTF-8 form, so the index would hold U+FFFD in its place) and strings longer than a term
+     * ({@link FilterValues#MAX_TERM_CHARS}: no indexed term is longer).
+     */
+    private static void checkStrings(JsonNode value, String path, String from) {
+        if (value.isArray()) {
+            for (int i = 0; i < value.size(); i++) checkStrings(value.get(i), path + "[" + i + "]", from);
+            return;
+        }
+        if (!value.isTextual()) return;
+        String s = value.asText();
+        int lone = Body.loneSurrogate(s);
+        if (lone >= 0) throw LoupeException.invalid(path, "holds a lone UTF-16 surrogate at character " + lone + from + "; send valid Unicode");
+        if (s.length() > FilterValues.MAX_TERM_CHARS) {
+            throw LoupeException.invalid(path, "is " + s.length() + " characters long" + from + "; a filter string holds at most "
+                    + FilterValues.MAX_TERM_CHARS);
+        }
+    }
+
     private static FieldPath fieldPath(String text, String path) {
         try {
             return FieldPath.parse(text);
@@ -215,6 +235,7 @@ public final class FilterParser {
      * from (empty for a literal).
      */
     static void checkValue(FilterNode.Operator op, JsonNode value, String path, String from) {
+        checkStrings(value, path, from);
         switch (op) {
             case IN, NIN -> {
                 if (!value.isArray()) throw LoupeException.invalid(path, op.wireName() + " needs an array, got " + Body.kind(value) + from);

@@ -14,7 +14,22 @@ import java.util.regex.Pattern;
 public final class FilterValues {
     private static final Pattern NUMBER = Pattern.compile("-?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+    /**
+     * The most characters of a string the index keeps as a keyword term (Lucene refuses terms
+     * over 32,766 UTF-8 bytes): longer strings are indexed as their first characters, a
+     * surrogate pair kept whole, and compared in memory the same way ({@link #term}); a
+     * filter string longer than this is refused, as no term could equal it.
+     */
+    public static final int MAX_TERM_CHARS = 8000;
+
     private FilterValues() {}
+
+    /** A string as the index holds it as a term: its first {@link #MAX_TERM_CHARS} characters, without splitting a surrogate pair. */
+    public static String term(String s) {
+        if (s.length() <= MAX_TERM_CHARS) return s;
+        int end = Character.isHighSurrogate(s.charAt(MAX_TERM_CHARS - 1)) ? MAX_TERM_CHARS - 1 : MAX_TERM_CHARS;
+        return s.substring(0, end);
+    }
 
     /** The value as a number, when it is one or is a string that reads as one. */
     public static Optional<Double> asNumber(JsonNode v) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterValues;
 import dev.loupe.filter.Words;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,8 +128,9 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  *       {@code _null} — one term per path whose value is JSON null.</li>
  * </ul>
  * Strings and numbers use separate prefixes so one path may hold both kinds across
- * documents without conflicting doc-value types. Documents written before nested arrays were
- * indexed (under this same version) lack terms for values inside nested arrays until rewritten.
+ * documents without conflicting doc-value types. Each commit records the schema version
+ * ({@link #SCHEMA_KEY}); a collection whose index was written by an older version is
+ * rewritten from its stored source and vectors when it is first opened ({@link #upgrade}).
  *
  * <h2>Sorting by a field</h2>
  * A field sorts numerically when any document of the collection holds a number there (the
@@ -145,7 +147,13 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  * collection left without writes for a minute is {@linkplain #compact compacted}.
  */
 public final class LuceneDocumentIndex implements DocumentIndex {
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * 3: values inside nested arrays are indexed under the array's path, and keyword terms are
+     * cut without splitting a surrogate pair ({@link FilterValues#term}); 2 and 1 lacked both.
+     */
+    public static final int SCHEMA_VERSION = 3;
+    /** The commit user-data key holding the schema version a collection's index was written with; absent before version 3. */
+    static final String SCHEMA_KEY = "loupe.schema_version";
     /** Where the markers of dropped collections are kept. */
     private static final String DROPPED = "dropped";
 
@@ -159,7 +167,6 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     static final String TEXT = "t.";
     static final String VECTOR = "v.";
 
-    private static final int MAX_KEYWORD_CHARS = 8000;
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Analyzer ANALYZER = Words.ANALYZER;
     private static final double RAM_BUFFER_MB = 128;
@@ -291,6 +298,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                         // Fewer, larger flushed segments: each one costs a graph build and a merge.
                         .setRAMBufferSizeMB(RAM_BUFFER_MB)
                         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+                try {
+                    upgrade(writer, id);
+                } catch (IOException | RuntimeException e) {
+                    writer.close();
+                    dir.close();
+                    throw e;
+                }
                 return new Shard(dir, writer, new SearcherManager(writer, new SearcherFactory() {
                     @Override
                     public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
@@ -301,6 +315,45 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                 throw new UncheckedIOException("cannot open index of collection " + id, e);
             }
         });
+    }
+
+    /**
+     * Brings a collection's index to {@link #SCHEMA_VERSION}: an index written by an older
+     * version has every document rewritten from what it stores of it (its source and its
+     * vectors), so that terms the older version did not write exist. The version is committed
+     * with the rewrite, so one interrupted starts over at the next open; a new index records it
+     * at once.
+     */
+    private static void upgrade(IndexWriter writer, String collectionId) throws IOException {
+        int found = 0;
+        Iterable<Map.Entry<String, String>> committed = writer.getLiveCommitData();
+        if (committed != null) {
+            for (Map.Entry<String, String> e : committed) if (e.getKey().equals(SCHEMA_KEY)) found = Integer.parseInt(e.getValue());
+        }
+        if (found == SCHEMA_VERSION) return;
+        if (found > SCHEMA_VERSION) {
+            throw new IllegalStateException("the index of collection " + collectionId + " has schema version " + found
+                    + ", newer than this Loupe understands (" + SCHEMA_VERSION + "); upgrade Loupe");
+        }
+        long rewritten = 0;
+        try (DirectoryReader before = DirectoryReader.open(writer)) {
+            Loader loader = new Loader(new IndexSearcher(before), collectionId);
+            for (LeafReaderContext leaf : before.leaves()) {
+                org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+                for (int i = 0; i < leaf.reader().maxDoc(); i++) {
+                    if (live != null && !live.get(i)) continue;
+                    IndexedDocument d = loader.load(leaf.docBase + i);
+                    writer.updateDocument(new Term(ID, d.documentId()), toLucene(d));
+                    rewritten++;
+                }
+            }
+        }
+        writer.setLiveCommitData(Map.of(SCHEMA_KEY, String.valueOf(SCHEMA_VERSION)).entrySet());
+        writer.commit();
+        if (rewritten > 0) {
+            LOG.info("rewrote " + rewritten + " documents of collection " + collectionId + " from schema version "
+                    + (found == 0 ? "2 or older" : found) + " to " + SCHEMA_VERSION);
+        }
     }
 
     @Override
@@ -856,7 +909,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             doc.add(new KeywordField(STRING + path, v.asText(), Field.Store.NO));
         } else {
             String s = v.asText();
-            doc.add(new KeywordField(STRING + path, s.length() > MAX_KEYWORD_CHARS ? s.substring(0, MAX_KEYWORD_CHARS) : s, Field.Store.NO));
+            doc.add(new KeywordField(STRING + path, FilterValues.term(s), Field.Store.NO));
             doc.add(new TextField(TEXT + path, s, Field.Store.NO));
         }
     }

@@ -4,12 +4,14 @@ import java.util.Locale;
 
 /**
  * Text clean-up applied before tokenizing, as the model's reference tokenizer does it.
- * {@code canonicalize} is open_clip's for SigLIP: underscores become spaces, ASCII
+ * Both clean-ups start with open_clip's {@code basic_clean}: HTML references unescaped twice,
+ * as Python's {@code html.unescape} does it ({@link HtmlUnescape}: {@code &amp;amp;} becomes
+ * {@code &}). {@code canonicalize} is open_clip's for SigLIP: underscores become spaces, ASCII
  * punctuation is removed, text is lower-cased and whitespace collapsed; {@code lower} is
  * open_clip's {@code lower}: whitespace collapsed, then lower-cased. Whitespace is
  * Python's {@code str.split()} set, which unlike Java's Unicode {@code \s} includes the
- * separators U+001C–U+001F. (open_clip's {@code basic_clean} also runs ftfy's mojibake
- * repair and unescapes HTML entities twice first; neither is reproduced.)
+ * separators U+001C–U+001F. ({@code basic_clean} also runs ftfy's mojibake repair first; that
+ * is not reproduced.)
  */
 public enum TextClean {
     NONE {
@@ -21,13 +23,13 @@ public enum TextClean {
     LOWER {
         @Override
         public String apply(String text) {
-            return collapseWhitespace(text).toLowerCase(Locale.ROOT);
+            return collapseWhitespace(basicClean(text)).toLowerCase(Locale.ROOT);
         }
     },
     CANONICALIZE {
         @Override
         public String apply(String text) {
-            String s = text.replace('_', ' ');
+            String s = basicClean(text).replace('_', ' ');
             StringBuilder sb = new StringBuilder(s.length());
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
@@ -44,6 +46,11 @@ public enum TextClean {
     private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("[\\s\\x1c-\\x1f]+", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
 
     public abstract String apply(String text);
+
+    /** open_clip's {@code basic_clean} without ftfy; its final strip is left to the whitespace collapse that follows. */
+    private static String basicClean(String text) {
+        return HtmlUnescape.apply(HtmlUnescape.apply(text));
+    }
 
     /** Python's {@code " ".join(text.split())}. */
     private static String collapseWhitespace(String text) {

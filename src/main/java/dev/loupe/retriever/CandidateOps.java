@@ -27,7 +27,7 @@ final class CandidateOps {
     /**
      * The one value of a candidate at a field where one is needed, by the index's sorting
      * rule ({@code LuceneDocumentIndex}): among its numbers when {@code numeric}, else among its
-     * terms (strings, and booleans as their text, in code point order), the smallest, or the
+     * terms (strings, and booleans as their text, as {@link FilterValues#term} cuts them, in code point order), the smallest, or the
      * largest when {@code largest}; empty when it holds none. Null means missing.
      */
     private static Optional<SortValue> value(ScoredDocument h, Field field, boolean numeric, boolean largest) {
@@ -36,7 +36,7 @@ final class CandidateOps {
         for (JsonNode v : field.path().values(h.document().fields())) {
             SortValue candidate;
             if (numeric && v.isNumber()) candidate = new SortValue.Number(v.asDouble());
-            else if (!numeric && (v.isTextual() || v.isBoolean())) candidate = new SortValue.Text(v.asText());
+            else if (!numeric && (v.isTextual() || v.isBoolean())) candidate = new SortValue.Text(FilterValues.term(v.asText()));
             else continue;
             if (best == null || (largest ? candidate.compareTo(best) > 0 : candidate.compareTo(best) < 0)) best = candidate;
         }

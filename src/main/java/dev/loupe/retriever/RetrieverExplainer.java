@@ -1,13 +1,12 @@
 package dev.loupe.retriever;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.catalog.Collection;
 import dev.loupe.filter.FilterNode;
-import dev.loupe.filter.FilterParser;
+import dev.loupe.filter.FilterTree;
 import dev.loupe.index.DocumentIndex;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,14 +90,14 @@ public final class RetrieverExplainer {
     private long estimateOutput(Stage stage, long in, List<Collection> collections, long documents, ObjectNode inputs, List<String> warnings) {
         return switch (stage) {
             case Stage.FeatureSearch fs -> {
-                long matching = fs.preFilters() == null ? documents : matching(collections, fs.preFilters(), inputs, documents, warnings);
+                long matching = fs.preFilters() == null ? documents : matching(collections, fs, fs.preFilter(), inputs, documents, warnings);
                 if (fs.preFilters() != null && matching == 0) warnings.add("pre_filters match no documents");
                 long candidates = fs.searches().isEmpty() ? matching : Math.min(matching, fs.searches().stream().mapToLong(Stage.Search::topK).sum());
                 if (fs.groupBy() != null) candidates = Math.min(candidates, (long) fs.groupBy().maxPerGroup() * fs.groupBy().limit());
                 yield Math.min(candidates, fs.finalTopK());
             }
             case Stage.AttributeFilter af -> {
-                long matching = matching(collections, af.filter(), inputs, documents, warnings);
+                long matching = matching(collections, af, af.parsed(), inputs, documents, warnings);
                 if (matching == 0) warnings.add("the filter matches no documents in the collections");
                 // The share of the collection the filter admits, applied to what reaches the stage.
                 yield documents == 0 ? 0 : Math.round(in * (double) matching / documents);
@@ -114,11 +113,15 @@ public final class RetrieverExplainer {
         };
     }
 
-    /** Documents a filter matches across the collections; all of them when its dynamic values lack sample inputs. */
-    private long matching(List<Collection> collections, JsonNode filterJson, ObjectNode inputs, long documents, List<String> warnings) {
+    /**
+     * Documents a stage's filter matches across the collections; all of them when its dynamic
+     * values lack sample inputs. The filter is the one parsed when the retriever was saved,
+     * bound as an execution binds it.
+     */
+    private long matching(List<Collection> collections, Stage stage, FilterTree tree, ObjectNode inputs, long documents, List<String> warnings) {
         FilterNode filter;
         try {
-            filter = FilterParser.withInputs(Templates.forFilters(inputs, "explain")).parse(filterJson, "filters");
+            filter = tree.bind(Templates.forFilters(inputs, "stage '" + stage.name() + "'"));
         } catch (LoupeException.Invalid missingInput) {
             warnings.add("filter selectivity unknown without sample inputs: " + missingInput.getMessage());
             return documents;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
+import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.filter.FilterTree;
 import java.util.ArrayList;
@@ -52,12 +53,12 @@ public final class StageParser {
                     // Parsed once; dynamic values and templates are bound at each execution.
                     yield new Stage.AttributeFilter(name, filter, FilterParser.tree(filter, params.has("filters") ? params.path() + ".filters" : params.path()));
                 }
-                case SORT_ATTRIBUTE -> new Stage.SortAttribute(name, first(params, "field", "sort_field"), descending(params, false));
+                case SORT_ATTRIBUTE -> new Stage.SortAttribute(name, fieldPath(params, "field", "sort_field"), descending(params, false));
                 case SORT_RELEVANCE -> new Stage.SortRelevance(name, descending(params, true));
                 case LIMIT -> new Stage.Limit(name, params.optionalInt("limit", 0, 100_000).orElseThrow(() -> params.invalid("limit", "is required")),
                         params.optionalInt("offset", 0, 1_000_000).orElse(0));
-                case DEDUPLICATE -> new Stage.Deduplicate(name, first(params, "field", "dedup_field"));
-                case GROUP_BY -> new Stage.GroupBy(name, first(params, "field", "group_by_field"),
+                case DEDUPLICATE -> new Stage.Deduplicate(name, fieldPath(params, "field", "dedup_field"));
+                case GROUP_BY -> new Stage.GroupBy(name, fieldPath(params, "field", "group_by_field"),
                         params.optionalInt("max_per_group", 1, 10_000).or(() -> params.optionalInt("limit_per_group", 1, 10_000)).orElse(1),
                         params.optionalInt("limit", 1, 100_000).or(() -> params.optionalInt("max_groups", 1, 100_000)).orElse(100_000));
                 case SCORE_NORMALIZE -> {
@@ -78,6 +79,24 @@ public final class StageParser {
     private static String first(Body params, String name, String alias) {
         return params.optionalString(name).or(() -> params.optionalString(alias))
                 .orElseThrow(() -> params.invalid(name, "is required"));
+    }
+
+    /**
+     * A required field-path parameter, parsed now so that a path no stage could follow is a 422
+     * naming the parameter when the retriever is created, not an error at each execution.
+     */
+    private static String fieldPath(Body params, String name, String alias) {
+        String given = params.has(name) || !params.has(alias) ? name : alias;
+        return checkedPath(params, given, first(params, name, alias));
+    }
+
+    private static String checkedPath(Body params, String parameter, String path) {
+        try {
+            FieldPath.parse(path);
+        } catch (FieldPath.Invalid e) {
+            throw params.invalid(parameter, e.getMessage());
+        }
+        return path;
     }
 
     private static boolean descending(Body params, boolean byDefault) {
@@ -114,10 +133,10 @@ public final class StageParser {
                 JsonNode f = list.get(i);
                 String at = params.path() + ".facets[" + i + "]";
                 if (f.isTextual() && !f.asText().isBlank()) {
-                    facets.add(new Stage.Facet(f.asText(), 10));
+                    facets.add(new Stage.Facet(checkedPath(params, "facets[" + i + "]", f.asText()), 10));
                 } else if (f.isObject()) {
                     Body fb = Body.of(f, at);
-                    facets.add(new Stage.Facet(fb.optionalString("field").orElseThrow(() -> fb.invalid("field", "is required")),
+                    facets.add(new Stage.Facet(checkedPath(fb, "field", fb.optionalString("field").orElseThrow(() -> fb.invalid("field", "is required"))),
                             fb.optionalInt("limit", 1, 1000).orElse(10)));
                 } else {
                     throw LoupeException.invalid(at, "must be a field name or {field, limit}");
@@ -133,7 +152,7 @@ public final class StageParser {
 
     private static Stage.GroupBy groupBy(String name, Body g) {
         try {
-            return new Stage.GroupBy(name, g.optionalString("field").orElseThrow(() -> g.invalid("field", "is required")),
+            return new Stage.GroupBy(name, checkedPath(g, "field", g.optionalString("field").orElseThrow(() -> g.invalid("field", "is required"))),
                     g.optionalInt("max_per_group", 1, 10_000).orElse(1), g.optionalInt("limit", 1, 100_000).orElse(100_000));
         } catch (IllegalArgumentException e) {
             throw LoupeException.invalid(g.path(), e.getMessage());

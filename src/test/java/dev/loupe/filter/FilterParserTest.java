@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FilterParserTest {
@@ -59,6 +60,66 @@ class FilterParserTest {
     }
 
     @Test
+    void halfASurrogatePairIsRefusedWhereverAStringEntersAFilter() {
+        // Jackson reads the escape "\\ud83d" alone as one lone high surrogate.
+        String lone = "x\\ud83dy";
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("{\"field\": \"a\", \"value\": \"%s\"}", "f.value");
+        refused.put("{\"a.b\": \"%s\"}", "f.a.b");
+        refused.put("{\"AND\": [{\"field\": \"a\", \"operator\": \"in\", \"value\": [\"ok\", \"%s\"]}]}", "f.AND[0].value[1]");
+        refused.put("{\"field\": \"a\", \"operator\": \"starts_with\", \"value\": \"%s\"}", "f.value");
+        refused.put("{\"field\": \"a.%s\", \"value\": 1}", "f.field");
+        refused.put("{\"%s\": 1}", "f.%s");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            String json = e.getKey().formatted(lone);
+            LoupeException.Invalid error = assertThrows(LoupeException.Invalid.class, () -> FilterParser.parseStatic(Json.read(json), "f"), json);
+            assertEquals(e.getValue().formatted("x\ud83dy"), error.field(), json);
+            int at = e.getKey().contains("a.%s") ? 3 : 1;
+            assertTrue(error.getMessage().contains("lone UTF-16 surrogate at character " + at), error.getMessage());
+        }
+        FilterParser fromInputs = new FilterParser(ref -> TextNode.valueOf("\udc00"));
+        LoupeException.Invalid dynamic = assertThrows(LoupeException.Invalid.class, () -> fromInputs.parse(
+                Json.read("{\"field\": \"a\", \"value\": {\"type\": \"dynamic\", \"field\": \"inputs.q\"}}"), "f"));
+        assertEquals("f.value", dynamic.field());
+        assertTrue(dynamic.getMessage().contains("at character 0 (from input 'inputs.q')"), dynamic.getMessage());
+        FilterParser rendering = FilterParser.withInputs(new FilterParser.Inputs() {
+            @Override
+            public com.fasterxml.jackson.databind.JsonNode dynamic(String ref) {
+                return null;
+            }
+
+            @Override
+            public com.fasterxml.jackson.databind.JsonNode render(String text, String path) {
+                return TextNode.valueOf("ok\ud800");
+            }
+        });
+        assertEquals("f.value[0]", assertThrows(LoupeException.Invalid.class, () -> rendering.parse(
+                Json.read("{\"field\": \"a\", \"operator\": \"in\", \"value\": [\"{{INPUT.q}}\"]}"), "f")).field());
+        FilterNode.Condition pair = assertInstanceOf(FilterNode.Condition.class,
+                FilterParser.parseStatic(Json.read("{\"a\": \"x\\ud83d\\ude00y\"}"), "f"));
+        assertEquals("x😀y", pair.value().asText(), "a whole pair is valid");
+    }
+
+    @Test
+    void aFilterStringLongerThanAnIndexTermIsRefusedAndOneAsLongIsTaken() {
+        String longest = "a".repeat(FilterValues.MAX_TERM_CHARS);
+        FilterParser.parseStatic(Json.read("{\"field\": \"a\", \"value\": \"" + longest + "\"}"), "f");
+        LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> FilterParser.parseStatic(
+                Json.read("{\"field\": \"a\", \"operator\": \"nin\", \"value\": [\"b\", \"" + longest + "a\"]}"), "f"));
+        assertEquals("f.value[1]", e.field());
+        assertTrue(e.getMessage().contains("is 8001 characters long; a filter string holds at most 8000"), e.getMessage());
+    }
+
+    @Test
+    void aTermIsCutAtTheLimitWithoutSplittingASurrogatePair() {
+        String pairAcross = "a".repeat(FilterValues.MAX_TERM_CHARS - 1) + "😀b";
+        assertEquals("a".repeat(FilterValues.MAX_TERM_CHARS - 1), FilterValues.term(pairAcross));
+        String pairWithin = "a".repeat(FilterValues.MAX_TERM_CHARS - 2) + "😀b";
+        assertEquals("a".repeat(FilterValues.MAX_TERM_CHARS - 2) + "😀", FilterValues.term(pairWithin));
+        assertEquals("short", FilterValues.term("short"));
+    }
+
+    @Test
     void aRegexTheIndexCannotTakeIsA422NamingItsPath() {
         StringBuilder manyClasses = new StringBuilder(".*[");
         for (int i = 0; i < 300; i++) manyClasses.appendCodePoint(0x4e00 + 3 * i); // 600 character classes
@@ -89,7 +150,8 @@ class FilterParserTest {
     @Test
     void catastrophicPatternsMatchInOnePassOverTheValue() {
         // Backtracking engines take exponential time (or overflow the stack) on these; an automaton reads each character once.
-        String as = "a".repeat(20_000);
+        // Within a term's length: past it, the index and the matcher see only the first characters.
+        String as = "a".repeat(FilterValues.MAX_TERM_CHARS - 1);
         ObjectNode doc = Json.object().put("plain", as).put("spoiled", as + "!");
         for (String pattern : new String[] {"(a|aa)+", "((a+)+)+", "(a*)*", "(.*a){12}"}) {
             assertTrue(FilterMatcher.matches(regex("plain", pattern), doc), pattern);

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
-import dev.loupe.testing.Images;
 import dev.loupe.testing.OpenApi;
+import dev.loupe.testing.Products;
 import dev.loupe.testing.TestServer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,21 +35,12 @@ class DocumentRoutesTest {
     static void products() {
         server = new TestServer(data);
         api = server.admin(null);
-        api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"p\", \"bucket_schema\": {}}");
+        Products products = Products.bucket(api, "p");
         for (int i = 0; i < COLOURS.size(); i++) {
-            String image = Images.dataUri(Images.jpeg(Images.dominant(Images.BASIC.get(COLOURS.get(i)), 320, 240, i)), "image/jpeg");
-            api.ok("POST", "/v1/buckets/p/objects", """
-                    {"blobs": [{"property": "img", "type": "image", "data": "%s"}],
-                     "metadata": {"colour": "%s", "price": %d, "brand": "%s"}}""".formatted(image, COLOURS.get(i), 10 * (i + 1),
-                    i % 2 == 0 ? "Acme" : "Globex"));
+            products.add(COLOURS.get(i), i, """
+                    {"colour": "%s", "price": %d, "brand": "%s"}""".formatted(COLOURS.get(i), 10 * (i + 1), i % 2 == 0 ? "Acme" : "Globex"));
         }
-        for (String name : List.of("c", "m")) {
-            JsonNode col = api.ok("POST", "/v1/collections", """
-                    {"collection_name": "%s", "source": {"type": "bucket", "bucket_ids": ["p"]},
-                     "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}"""
-                    .formatted(name));
-            api.awaitTask(col.path("task_id").asText(), Duration.ofSeconds(60));
-        }
+        products.collection("c").collection("m");
     }
 
     @AfterAll

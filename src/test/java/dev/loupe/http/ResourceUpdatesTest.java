@@ -131,4 +131,19 @@ class ResourceUpdatesTest {
         assertEquals(422, api.send("PATCH", "/v1/buckets/photos", "{\"bucket_name\": \"x\\udc5c\"}").status());
         assertEquals(422, api.post("/v1/buckets", "{\"bucket_name\": \"tab\\tname\"}").status());
     }
+
+    @Test
+    void everyStringFieldRefusesHalfASurrogatePairNamingTheField() {
+        Api.Response description = api.post("/v1/buckets", "{\"bucket_name\": \"described\", \"description\": \"half \\udc5c\"}");
+        assertEquals(422, description.status(), description.raw());
+        assertEquals("description", description.body().path("error").path("details").path("field").asText(), description.raw());
+        assertEquals("description: holds a lone UTF-16 surrogate at character 5; send valid Unicode",
+                description.body().path("error").path("message").asText());
+        api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"whole\", \"description\": \"pair \\ud83d\\udc5c\"}");
+        Api.Response patched = api.send("PATCH", "/v1/buckets/whole", "{\"description\": \"\\ud83d\"}");
+        assertEquals(422, patched.status(), patched.raw());
+        assertEquals("description", patched.body().path("error").path("details").path("field").asText(), patched.raw());
+        assertEquals(404, api.get("/v1/buckets/described").status(), "nothing was created");
+        assertEquals("pair \ud83d\udc5c", api.ok("GET", "/v1/buckets/whole", null).path("description").asText(), "nothing was changed");
+    }
 }

@@ -10,6 +10,7 @@ import dev.loupe.api.Json;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
+import dev.loupe.filter.FilterValues;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.index.ScoredDocument;
@@ -81,6 +82,92 @@ class FieldAgreementRandomTest {
                 assertEquals(inIndex, inMemory, "seed " + seed + ", sort by " + field + (descending ? " descending" : ""));
             }
         }
+    }
+
+    /**
+     * Strings around the index's term limit ({@link FilterValues#MAX_TERM_CHARS}) share a long
+     * prefix and differ in their last characters, some beyond the limit, some with a surrogate
+     * pair across it: every string operator and sorting agree between the index and memory,
+     * and a filter string longer than the limit is refused (it could equal no term).
+     */
+    @Test
+    void stringsLongerThanAnIndexTermMeanTheSameInTheIndexAndInMemory() {
+        long seed = Long.getLong("tests.seed", System.nanoTime());
+        Random rnd = new Random(seed);
+        String prefix = "x".repeat(FilterValues.MAX_TERM_CHARS - 6);
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(dir)) {
+            List<IndexedDocument> docs = new ArrayList<>();
+            List<String> held = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                ObjectNode fields = F.objectNode();
+                String v = prefix + tail(rnd, 12);
+                held.add(v);
+                if (rnd.nextInt(4) == 0) {
+                    String w = prefix + tail(rnd, 12);
+                    held.add(w);
+                    fields.putArray("a").add(v).add(w);
+                } else {
+                    fields.put("a", v);
+                }
+                docs.add(new IndexedDocument(String.format("doc_%03d", i), COL, fields, Map.of()));
+            }
+            index.upsert(COL, docs);
+            FilterNode.Operator[] ops = {FilterNode.Operator.EQ, FilterNode.Operator.NE, FilterNode.Operator.IN, FilterNode.Operator.GT,
+                    FilterNode.Operator.LTE, FilterNode.Operator.STARTS_WITH, FilterNode.Operator.ENDS_WITH, FilterNode.Operator.CONTAINS,
+                    FilterNode.Operator.REGEX};
+            int refused = 0;
+            int compared = 0;
+            for (int n = 0; n < 300; n++) {
+                FilterNode.Operator op = ops[rnd.nextInt(ops.length)];
+                String h = held.get(rnd.nextInt(held.size()));
+                int end = pairSafe(h, h.length() - (op == FilterNode.Operator.CONTAINS ? rnd.nextInt(3) : 0));
+                String value = switch (op) {
+                    case ENDS_WITH, CONTAINS -> h.substring(pairSafe(h, Math.max(0, end - 1 - rnd.nextInt(14))), end);
+                    case REGEX -> List.of("x*a", "x*[ab]*", "x*b.*", ".*a", "x*(ab|ba)x*").get(rnd.nextInt(5));
+                    default -> h.substring(0, pairSafe(h, h.length() - rnd.nextInt(14))) + (rnd.nextInt(3) == 0 ? tail(rnd, 1) : "");
+                };
+                ObjectNode condition = F.objectNode().put("field", "a").put("operator", op.wireName());
+                if (op == FilterNode.Operator.IN) condition.putArray("value").add("none").add(value);
+                else condition.put("value", value);
+                JsonNode filterJson = rnd.nextInt(4) == 0 ? F.objectNode().set("NOT", F.arrayNode().add(condition)) : condition;
+                FilterNode filter;
+                try {
+                    filter = FilterParser.parseStatic(filterJson, "filters");
+                } catch (dev.loupe.api.LoupeException.Invalid e) {
+                    assertEquals(true, value.length() > FilterValues.MAX_TERM_CHARS, "seed " + seed + ": refused " + e.getMessage());
+                    refused++;
+                    continue;
+                }
+                assertEquals(false, value.length() > FilterValues.MAX_TERM_CHARS, "seed " + seed + ": took a value of " + value.length());
+                List<String> inIndex = index.list(COL, filter, List.of(), 0, docs.size()).documents().stream()
+                        .map(IndexedDocument::documentId).sorted().toList();
+                List<String> inMemory = docs.stream().filter(d -> FilterMatcher.matches(filter, d.fields()))
+                        .map(IndexedDocument::documentId).toList();
+                assertEquals(inIndex, inMemory, "seed " + seed + ", " + op.wireName() + " on a value ending "
+                        + value.substring(Math.max(0, value.length() - 16)) + " of " + value.length());
+                compared++;
+            }
+            List<ScoredDocument> candidates = docs.stream().map(d -> new ScoredDocument(d, 1f)).toList();
+            for (boolean descending : new boolean[] {false, true}) {
+                List<String> inIndex = index.list(COL, FilterNode.ALL, List.of(new SortKey("a", descending)), 0, docs.size()).documents()
+                        .stream().map(IndexedDocument::documentId).toList();
+                List<String> inMemory = CandidateOps.sortByField(candidates, "a", descending).stream().map(h -> h.document().documentId()).toList();
+                assertEquals(inIndex, inMemory, "seed " + seed + ", sort" + (descending ? " descending" : ""));
+            }
+        }
+    }
+
+    /** {@code at}, or one before it where it falls inside a surrogate pair of {@code s}. */
+    private static int pairSafe(String s, int at) {
+        return at > 0 && at < s.length() && Character.isLowSurrogate(s.charAt(at)) ? at - 1 : at;
+    }
+
+    /** Up to {@code most} characters of a, b and 😀 (a pair, which may fall across the term limit). */
+    private static String tail(Random rnd, int most) {
+        StringBuilder sb = new StringBuilder();
+        int n = rnd.nextInt(most + 1);
+        for (int i = 0; i < n; i++) sb.append(List.of("a", "b", "😀").get(rnd.nextInt(3)));
+        return sb.toString();
     }
 
     private static JsonNode object(Random rnd, int depth) {

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
-import dev.loupe.testing.Images;
+import dev.loupe.testing.Products;
 import dev.loupe.testing.TestServer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,17 +35,11 @@ class MmrStageTest {
     static void products() {
         server = new TestServer(data);
         api = server.admin(null);
-        api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"p\", \"bucket_schema\": {}}");
+        Products products = Products.bucket(api, "p");
         for (int i = 0; i < PRODUCTS.size(); i++) {
-            String colour = PRODUCTS.get(i).replace("-again", "");
-            String image = Images.dataUri(Images.jpeg(Images.dominant(Images.BASIC.get(colour), 320, 240, 100 + i)), "image/jpeg");
-            api.ok("POST", "/v1/buckets/p/objects", """
-                    {"blobs": [{"property": "img", "type": "image", "data": "%s"}], "metadata": {"product": "%s"}}""".formatted(image, PRODUCTS.get(i)));
+            products.add(PRODUCTS.get(i).replace("-again", ""), 100 + i, "{\"product\": \"%s\"}".formatted(PRODUCTS.get(i)));
         }
-        JsonNode col = api.ok("POST", "/v1/collections", """
-                {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["p"]},
-                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}""");
-        assertEquals("COMPLETED", api.awaitTask(col.path("task_id").asText(), Duration.ofSeconds(60)).path("status").asText());
+        products.collection("c");
     }
 
     @AfterAll

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
-import dev.loupe.testing.Images;
+import dev.loupe.testing.Products;
 import dev.loupe.testing.TestServer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,18 +34,13 @@ class RetrieverStagesTest {
     static void products() {
         server = new TestServer(data);
         api = server.admin(null);
-        api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"p\", \"bucket_schema\": {}}");
+        Products products = Products.bucket(api, "p");
         for (int i = 0; i < COLOURS.size(); i++) {
-            String data = Images.dataUri(Images.jpeg(Images.dominant(Images.BASIC.get(COLOURS.get(i)), 320, 240, i)), "image/jpeg");
-            api.ok("POST", "/v1/buckets/p/objects", """
-                    {"blobs": [{"property": "img", "type": "image", "data": "%s"}],
-                     "metadata": {"colour": "%s", "price": %d, "brand": "%s", "description": "%s"}}""".formatted(data, COLOURS.get(i), 10 * (i + 1),
+            products.add(COLOURS.get(i), i, """
+                    {"colour": "%s", "price": %d, "brand": "%s", "description": "%s"}""".formatted(COLOURS.get(i), 10 * (i + 1),
                     i % 2 == 0 ? "Acme" : "Globex", DESCRIPTIONS.get(i)));
         }
-        JsonNode col = api.ok("POST", "/v1/collections", """
-                {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["p"]},
-                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}""");
-        api.awaitTask(col.path("task_id").asText(), Duration.ofSeconds(60));
+        products.collection("c");
     }
 
     @AfterAll
@@ -283,6 +277,72 @@ class RetrieverStagesTest {
         JsonNode noInputs = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", "{}");
         assertEquals(8, noInputs.path("execution_plan").get(0).path("estimated_output").asInt(), "no sample brand: selectivity unknown");
         assertTrue(noInputs.path("execution_plan").get(0).path("warnings").get(0).asText().contains("inputs"));
+    }
+
+    @Test
+    void explainBindsTheSavedFilterAsAnExecutionDoesAndSaysWhatItLacksInTheSameWords() {
+        String id = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "explained-lacking", "collection_identifiers": ["c"],
+                 "stages": [
+                   {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8},
+                    "pre_filters": {"field": "metadata.brand", "operator": "in", "value": ["{{INPUT.brand}}"]}}},
+                   {"stage_name": "cheap", "config": {"stage_id": "attribute_filter", "parameters": {"field": "metadata.price", "operator": "lte",
+                    "value": {"type": "dynamic", "field": "inputs.most"}}}}]}""").path("retriever_id").asText();
+        Api.Response executed = api.post("/v1/retrievers/" + id + "/execute", "{\"inputs\": {\"most\": 40}}");
+        assertEquals(422, executed.status(), executed.raw());
+        JsonNode plan = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", "{\"inputs\": {\"most\": 40}}").path("execution_plan");
+        assertEquals("filter selectivity unknown without sample inputs: " + executed.body().path("error").path("message").asText(),
+                plan.get(0).path("warnings").get(0).asText());
+        JsonNode bound = api.ok("POST", "/v1/retrievers/" + id + "/execute/explain", "{\"inputs\": {\"brand\": \"Globex\", \"most\": 40}}")
+                .path("execution_plan");
+        assertEquals(4, bound.get(0).path("estimated_output").asInt(), "Globex has four of the eight");
+        assertEquals(2, bound.get(1).path("estimated_output").asInt(), "4 of 8 cost at most 40, applied to 4");
+    }
+
+    @Test
+    void anInputHoldingHalfASurrogatePairIsRefusedWhereAFilterTakesIt() {
+        Api.Response r = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "inputs": {"b": "Ac\\ud83dme"}, "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8}}},
+                 {"stage_name": "s0", "config": {"stage_id": "attribute_filter", "parameters": {"field": "metadata.brand", "operator": "eq",
+                  "value": {"type": "dynamic", "field": "inputs.b"}}}}]}""");
+        assertEquals(422, r.status(), r.raw());
+        assertEquals("stages[1].config.parameters.value", r.body().path("error").path("details").path("field").asText(), r.raw());
+        assertTrue(r.body().path("error").path("message").asText().contains("lone UTF-16 surrogate at character 2 (from input 'inputs.b')"), r.raw());
+        Api.Response stageName = api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "se\\udc00arch", "config": {"stage_id": "feature_search", "parameters": {"query": "red \\ud800", "top_k": 8}}}]}""");
+        assertEquals(422, stageName.status(), stageName.raw());
+        assertEquals("stages[0].stage_name", stageName.body().path("error").path("details").path("field").asText(), stageName.raw());
+    }
+
+    @Test
+    void fieldPathsOfSortsGroupsDeduplicationAndFacetsAreCheckedWhenTheRetrieverIsSaved() {
+        Map<String, String> stages = new java.util.LinkedHashMap<>();
+        stages.put("stages[1].config.parameters.field", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"field\": \"metadata..price\"}}");
+        stages.put("stages[1].config.parameters.sort_field", "{\"stage_id\": \"sort_attribute\", \"parameters\": {\"sort_field\": \".price\"}}");
+        stages.put("stages[1].config.parameters.group_by_field", "{\"stage_id\": \"group_by\", \"parameters\": {\"group_by_field\": \"metadata.\"}}");
+        stages.put("stages[1].config.parameters.field ", "{\"stage_id\": \"deduplicate\", \"parameters\": {\"field\": \"%s\"}}"
+                .formatted("a.".repeat(300)));
+        for (Map.Entry<String, String> e : stages.entrySet()) {
+            Api.Response saved = api.post("/v1/retrievers", """
+                    {"retriever_name": "bad-path", "collection_identifiers": ["c"], "stages": [
+                     {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8}}},
+                     {"stage_name": "s", "config": %s}]}""".formatted(e.getValue()));
+            assertEquals(422, saved.status(), saved.raw());
+            assertEquals(e.getKey().strip(), saved.body().path("error").path("details").path("field").asText(), saved.raw());
+        }
+        Api.Response group = api.post("/v1/retrievers", """
+                {"retriever_name": "bad-path", "collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8,
+                  "group_by": {"field": "metadata..brand"}, "facets": ["metadata.colour", "metadata..x"]}}}]}""");
+        assertEquals(422, group.status(), group.raw());
+        assertEquals("stages[0].config.parameters.group_by.field", group.body().path("error").path("details").path("field").asText());
+        Api.Response facet = api.post("/v1/retrievers", """
+                {"retriever_name": "bad-path", "collection_identifiers": ["c"], "stages": [
+                 {"stage_name": "search", "config": {"stage_id": "feature_search", "parameters": {"query": "red", "top_k": 8,
+                  "facets": ["metadata.colour", {"field": "metadata.brand"}, "metadata..x"]}}}]}""");
+        assertEquals("stages[0].config.parameters.facets[2]", facet.body().path("error").path("details").path("field").asText(), facet.raw());
     }
 
     @Test

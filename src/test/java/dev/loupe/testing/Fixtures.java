@@ -67,6 +67,11 @@ public final class Fixtures {
         return dir;
     }
 
+    /** HTML references with Python's {@code html.unescape} of them and open_clip's clean-ups ({@code cases.json}). */
+    public static synchronized Path htmlUnescapeCases() {
+        return generatedBy("html-unescape", "html_unescape_fixture.py");
+    }
+
     private static Path generatedBy(String name, String script) {
         Path dir = generated(name);
         Path[] inputs = {Path.of("scripts", script)};

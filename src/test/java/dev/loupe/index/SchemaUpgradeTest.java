@@ -1,0 +1,115 @@
+package dev.loupe.index;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.api.Json;
+import dev.loupe.filter.FilterNode;
+import dev.loupe.filter.FilterParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoubleField;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KeywordField;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A collection's index written by an older schema is rewritten from what it stores when it is opened. */
+class SchemaUpgradeTest {
+    private static final String COL = "col_old";
+
+    @TempDir
+    Path root;
+
+    @Test
+    void anIndexOfSchemaTwoIsRewrittenFromItsStoredSourceAndVectorsWhenOpened() throws IOException {
+        writeAsSchemaTwo(Map.of());
+        long generation;
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
+            assertEquals(List.of("doc_nested"), ids(index, "{\"nested\": 1}"), "a value inside a nested array, which schema 2 did not index");
+            assertEquals(List.of("doc_nested"), ids(index, "{\"tags\": \"blue\"}"));
+            assertEquals(List.of("doc_flat"), ids(index, "{\"nested\": 3}"));
+            assertEquals(List.of("doc_flat", "doc_nested"), ids(index, "{}"));
+            assertArrayEquals(new float[] {1, 0, 0, 0}, index.get(COL, "doc_nested").orElseThrow().vectors().get("emb"));
+            assertEquals("doc_flat", index.nearest(COL, "emb", new float[] {0, 1, 0, 0}, 1, FilterNode.ALL).getFirst().document().documentId());
+            assertEquals("{\"nested\":[[1,2]],\"tags\":[[\"red\",\"blue\"]],\"brand\":\"Acme\"}",
+                    Json.write(index.get(COL, "doc_nested").orElseThrow().fields()), "the source is kept as it was");
+        }
+        try (FSDirectory dir = FSDirectory.open(root.resolve(COL))) {
+            SegmentInfos commit = SegmentInfos.readLatestCommit(dir);
+            assertEquals(String.valueOf(LuceneDocumentIndex.SCHEMA_VERSION), commit.getUserData().get(LuceneDocumentIndex.SCHEMA_KEY));
+            generation = commit.getGeneration();
+        }
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
+            assertEquals(List.of("doc_nested"), ids(index, "{\"nested\": 2}"));
+        }
+        try (FSDirectory dir = FSDirectory.open(root.resolve(COL))) {
+            assertEquals(generation, SegmentInfos.readLatestCommit(dir).getGeneration(), "an index of this version is not rewritten again");
+        }
+    }
+
+    @Test
+    void anIndexOfANewerSchemaIsRefusedRatherThanRewritten() throws IOException {
+        writeAsSchemaTwo(Map.of(LuceneDocumentIndex.SCHEMA_KEY, String.valueOf(LuceneDocumentIndex.SCHEMA_VERSION + 1)));
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> index.count(COL, FilterNode.ALL));
+            assertTrue(e.getMessage().contains("schema version " + (LuceneDocumentIndex.SCHEMA_VERSION + 1) + ", newer than this Loupe understands"),
+                    e.getMessage());
+        }
+    }
+
+    private static List<String> ids(LuceneDocumentIndex index, String filter) {
+        return index.list(COL, FilterParser.parseStatic(Json.read(filter), "filters"), List.of(), 0, 10).documents().stream()
+                .map(IndexedDocument::documentId).sorted().toList();
+    }
+
+    /**
+     * Two documents as schema 2 wrote them: no version in the commit, and nothing indexed for
+     * the values inside a nested array (only the array's presence term).
+     */
+    private void writeAsSchemaTwo(Map<String, String> commitData) throws IOException {
+        Files.writeString(root.resolve("SCHEMA_VERSION"), "2");
+        try (FSDirectory dir = FSDirectory.open(root.resolve(COL));
+             IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig())) {
+            Document nested = document("doc_nested", "{\"nested\": [[1, 2]], \"tags\": [[\"red\", \"blue\"]], \"brand\": \"Acme\"}",
+                    new float[] {1, 0, 0, 0});
+            nested.add(new StringField(LuceneDocumentIndex.HAS, "nested", Field.Store.NO));
+            nested.add(new StringField(LuceneDocumentIndex.HAS, "tags", Field.Store.NO));
+            nested.add(new StringField(LuceneDocumentIndex.HAS, "brand", Field.Store.NO));
+            nested.add(new KeywordField(LuceneDocumentIndex.STRING + "brand", "Acme", Field.Store.NO));
+            writer.addDocument(nested);
+            Document flat = document("doc_flat", "{\"nested\": [3]}", new float[] {0, 1, 0, 0});
+            flat.add(new StringField(LuceneDocumentIndex.HAS, "nested", Field.Store.NO));
+            flat.add(new DoubleField(LuceneDocumentIndex.NUMBER + "nested", 3, Field.Store.NO));
+            writer.addDocument(flat);
+            if (!commitData.isEmpty()) writer.setLiveCommitData(commitData.entrySet());
+            writer.commit();
+        }
+    }
+
+    private static Document document(String id, String source, float[] vector) {
+        Document doc = new Document();
+        doc.add(new StringField(LuceneDocumentIndex.ID, id, Field.Store.YES));
+        doc.add(new SortedDocValuesField(LuceneDocumentIndex.ID, new BytesRef(id)));
+        doc.add(new StoredField(LuceneDocumentIndex.SOURCE, Json.write(Json.read(source)).getBytes(StandardCharsets.UTF_8)));
+        doc.add(new KnnFloatVectorField("emb", vector, VectorSimilarityFunction.COSINE));
+        return doc;
+    }
+}
