@@ -343,7 +343,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                 for (int i = 0; i < leaf.reader().maxDoc(); i++) {
                     if (live != null && !live.get(i)) continue;
                     IndexedDocument d = loader.load(leaf.docBase + i);
-                    writer.updateDocument(new Term(ID, d.documentId()), toLucene(d));
+                    String producer = before.storedFields().document(leaf.docBase + i).get(PRODUCER);
+                    writer.updateDocument(new Term(ID, d.documentId()), toLucene(d, producer));
                     rewritten++;
                 }
             }
