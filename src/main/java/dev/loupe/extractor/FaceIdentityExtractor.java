@@ -353,7 +353,7 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
 
     /** The recogniser's vector: L2-normalised unless the collection asked for the raw one (cosine search ranks both alike). */
     private static float[] embedding(Face face, Options o) {
-        return face.embedding();
+        return o.normalizeEmbeddings() ? face.embedding() : face.rawEmbedding();
     }
 
     private static byte[] jpeg(BufferedImage crop) {

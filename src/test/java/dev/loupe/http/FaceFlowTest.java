@@ -287,6 +287,23 @@ class FaceFlowTest {
     }
 
     @Test
+    void withoutNormalisationTheRawEmbeddingIsStoredPointingTheSameWay() {
+        String own = bucket("raw");
+        String object = upload(own, FaceFixtures.photo("c36b119d2a1e55b600ed639cc8989a96.jpeg"), "{}");
+        String raw = faceCollection("faces-raw", own, "{\"detection_model\": \"scrfd_500m\", \"max_faces_per_image\": 1, \"normalize_embeddings\": false}");
+        String unit = faceCollection("faces-unit", own, "{\"detection_model\": \"scrfd_500m\", \"max_faces_per_image\": 1}");
+        JsonNode a = documentsOf(raw, object).getFirst().path("face_identity_extractor_v1_embedding");
+        JsonNode b = documentsOf(unit, object).getFirst().path("face_identity_extractor_v1_embedding");
+        double norm = 0, dot = 0;
+        for (int i = 0; i < a.size(); i++) {
+            norm += a.get(i).asDouble() * a.get(i).asDouble();
+            dot += a.get(i).asDouble() * b.get(i).asDouble();
+        }
+        assertTrue(Math.abs(Math.sqrt(norm) - 1) > 0.01, "the recogniser's own scale is kept: |v| = " + Math.sqrt(norm));
+        assertEquals(1.0, dot / Math.sqrt(norm), 1e-5, "same direction as the normalised one");
+    }
+
+    @Test
     void anExifRotatedPhotoGivesBoxesInUprightPixels() throws Exception {
         // Stored turned a quarter counter-clockwise with orientation 6 ("turn 90° clockwise to view"):
         // it displays exactly as the upright copy, so their faces' boxes must agree.
