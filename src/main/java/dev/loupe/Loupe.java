@@ -73,6 +73,7 @@ public final class Loupe implements AutoCloseable {
                     settings.offline());
             opened.push(models::close);
             extractors = new ExtractorCatalog(models, settings.defaultImageModel());
+            opened.push(extractors::close);
             ObjectDeletions deletions = new ObjectDeletions(catalog, queue, index);
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
@@ -92,7 +93,7 @@ public final class Loupe implements AutoCloseable {
             generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
 
             var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                    extractors, deletions, settings.maxBlobBytes());
+                    extractors, deletions, clusters.assignment(), settings.maxBlobBytes());
             for (int i = 0; i < settings.workers(); i++) {
                 IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
                 workers.add(w);
@@ -163,6 +164,7 @@ public final class Loupe implements AutoCloseable {
         }
         clusters.close();
         index.close();
+        extractors.close();
         models.close();
         database.close();
         dataLock.close();

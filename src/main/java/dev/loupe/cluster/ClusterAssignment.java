@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * Places documents that arrive after an execution without clustering again: each joins the
- * nearest cluster (cosine distance to its centroid) whose radius reaches it and which holds no
+ * nearest cluster (cosine distance to its centroid) whose radius or the method's
+ * {@linkplain ClusterMethod#reach reach} takes it in, and which holds no
  * document of the same source object; otherwise it is noise until the next execution. Every
  * clustering of the namespace that covers the collection and has a completed run takes part,
  * oldest first, so with two the later one's fields win. Centroids and radii are left as the
@@ -55,6 +56,7 @@ public final class ClusterAssignment {
                     .filter(r -> r.status() == ClusterRun.Status.COMPLETED);
             if (run.isEmpty()) continue;
             String name = job.vectorName(def, collectionId);
+            double reach = ClusterMethod.stored(def.algorithm(), def.algorithmParams()).reach();
             Map<String, ClusterRun.Placement> placed = new LinkedHashMap<>(run.get().placements());
             // A document written again (reprocessed) is placed afresh, not kept from by its old self.
             for (IndexedDocument d : out) placed.remove(d.documentId());
@@ -63,7 +65,7 @@ public final class ClusterAssignment {
                 IndexedDocument d = out.get(i);
                 float[] v = d.vectors().get(name);
                 if (v == null) continue;
-                ClusterRun.Placement p = place(d, Vectors.normalised(v), run.get().groups(), bySource);
+                ClusterRun.Placement p = place(d, Vectors.normalised(v), run.get().groups(), reach, bySource);
                 placed.put(d.documentId(), p);
                 out.set(i, Placements.enriched(d, p, run.get().groups()));
             }
@@ -83,17 +85,19 @@ public final class ClusterAssignment {
     }
 
     /**
-     * Where {@code d} (vector {@code v}, unit length) goes among {@code groups}; {@code bySource}
+     * Where {@code d} (vector {@code v}, unit length) goes among {@code groups}: the nearest whose
+     * radius, or the method's {@linkplain ClusterMethod#reach reach}, takes it in; {@code bySource}
      * ({@link #clustersBySource}) is updated with the answer.
      */
-    static ClusterRun.Placement place(IndexedDocument d, float[] v, List<ClusterRun.Group> groups, Map<String, Set<String>> bySource) {
+    static ClusterRun.Placement place(IndexedDocument d, float[] v, List<ClusterRun.Group> groups, double reach,
+                                      Map<String, Set<String>> bySource) {
         String key = Placements.sourceKey(d);
         Set<String> taken = key == null ? Set.of() : bySource.getOrDefault(key, Set.of());
         ClusterRun.Group best = null;
         double bestDistance = Double.POSITIVE_INFINITY;
         for (ClusterRun.Group g : groups) {
             double distance = Vectors.cosineDistance(v, g.centroid());
-            if (distance <= g.radius() && distance < bestDistance && !taken.contains(g.clusterId())) {
+            if (distance <= Math.max(g.radius(), reach) && distance < bestDistance && !taken.contains(g.clusterId())) {
                 best = g;
                 bestDistance = distance;
             }

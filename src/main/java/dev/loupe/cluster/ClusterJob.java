@@ -62,7 +62,7 @@ final class ClusterJob {
         List<IndexedDocument> all = new ArrayList<>(loaded.clustered());
         var bySource = ClusterAssignment.clustersBySource(placed);
         for (IndexedDocument late : loaded.beyond()) {
-            placed.put(late.documentId(), ClusterAssignment.place(late, vector(late, def, loaded.vectorNames()), outcome.groups(), bySource));
+            placed.put(late.documentId(), ClusterAssignment.place(late, vector(late, def, loaded.vectorNames()), outcome.groups(), method.reach(), bySource));
             all.add(late);
         }
         write(all, placed, outcome.groups());
@@ -99,12 +99,10 @@ final class ClusterJob {
     }
 
     FeatureExtractor.VectorIndexSpec vectorSpec(Collection col, String featureUri) {
-        FeatureExtractor extractor = extractors.require(col.featureExtractor().featureExtractorName(), col.featureExtractor().version(), "collection");
-        List<FeatureExtractor.VectorIndexSpec> specs = extractor.vectorIndexes();
-        if (featureUri == null) return specs.getFirst();
-        return specs.stream().filter(s -> s.featureUri().equals(featureUri) || extractor.featureUri(s.field()).equals(featureUri))
-                .findFirst().orElseThrow(() -> LoupeException.invalid("vector_config.feature_uris", "collection " + col.collectionName()
-                        + " has no vector '" + featureUri + "'; it has " + specs.stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList()));
+        FeatureExtractor extractor = extractors.of(col.featureExtractor());
+        return extractor.vectorIndex(featureUri).orElseThrow(() -> LoupeException.invalid("vector_config.feature_uris", "collection "
+                + col.collectionName() + " has no vector '" + featureUri + "'; it has "
+                + extractor.vectorIndexes().stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList()));
     }
 
     private float[][] rows(List<IndexedDocument> docs, ClusterDefinition def, List<String> names) {

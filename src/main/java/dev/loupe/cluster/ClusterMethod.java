@@ -30,6 +30,21 @@ public sealed interface ClusterMethod {
     /** The parameters with defaults filled in, as stored and shown. */
     ObjectNode toJson();
 
+    /**
+     * How far (cosine distance) from a cluster's centroid a document arriving after the
+     * execution may lie and still join it, when that is farther than the cluster's own radius:
+     * k-means puts every point in its nearest cluster; DBSCAN and a distance-threshold
+     * agglomeration reach as far as their distance parameter; HDBSCAN's density has no distance,
+     * so only the radius counts. Without this a cluster of two faces, whose radius is half their
+     * distance, would take no new photo of its person.
+     */
+    double reach();
+
+    /** A distance given in {@code metric} between unit vectors, as a cosine distance. */
+    static double cosineDistance(double distance, Metric metric) {
+        return metric == Metric.COSINE ? distance : distance * distance / 2;
+    }
+
     record KMeans(int nClusters, int maxIter, long randomState, int nInit, double tol) implements ClusterMethod {
         public String algorithm() {
             return "kmeans";
@@ -38,6 +53,10 @@ public sealed interface ClusterMethod {
         public ObjectNode toJson() {
             return Json.object().put("n_clusters", nClusters).put("max_iter", maxIter).put("random_state", randomState)
                     .put("n_init", nInit).put("tol", tol).put("init", "k-means++");
+        }
+
+        public double reach() {
+            return Double.POSITIVE_INFINITY;
         }
     }
 
@@ -48,6 +67,10 @@ public sealed interface ClusterMethod {
 
         public ObjectNode toJson() {
             return Json.object().put("eps", eps).put("min_samples", minSamples).put("metric", Body.wireName(metric));
+        }
+
+        public double reach() {
+            return ClusterMethod.cosineDistance(eps, metric);
         }
     }
 
@@ -60,6 +83,10 @@ public sealed interface ClusterMethod {
         public ObjectNode toJson() {
             return Json.object().put("min_cluster_size", minClusterSize).put("min_samples", minSamples)
                     .put("metric", Body.wireName(metric)).put("cluster_selection_method", "eom");
+        }
+
+        public double reach() {
+            return 0;
         }
     }
 
@@ -74,6 +101,10 @@ public sealed interface ClusterMethod {
             if (nClusters == null) n.putNull("n_clusters"); else n.put("n_clusters", nClusters);
             if (distanceThreshold == null) n.putNull("distance_threshold"); else n.put("distance_threshold", distanceThreshold);
             return n.put("linkage", Body.wireName(linkage)).put("affinity", Body.wireName(affinity));
+        }
+
+        public double reach() {
+            return distanceThreshold == null ? 0 : ClusterMethod.cosineDistance(distanceThreshold, affinity);
         }
     }
 

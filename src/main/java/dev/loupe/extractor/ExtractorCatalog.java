@@ -1,26 +1,66 @@
 package dev.loupe.extractor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
+import dev.loupe.catalog.Collection;
+import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.face.FaceModels;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The extractors this Loupe offers, by name and version, bound to the configured
- * models. Looking one up loads its model, so a missing model is reported when a
- * collection is created, not later during ingestion.
+ * models. Configuring one loads its models, so a missing model is reported when a
+ * collection is created, not later during ingestion. Each configuration's extractor is
+ * one instance while its models are, so that ingestion batches every collection's inputs
+ * for one model together.
  */
-public final class ExtractorCatalog {
+public final class ExtractorCatalog implements AutoCloseable {
     private final ModelRepository models;
     private final String imageModel;
+    private final FaceModelNames faceModelNames;
+    private final FaceModels faceModels;
+    private ImageExtractor image;
+    private final Map<FaceIdentityExtractor.DetectionModel, FaceIdentityExtractor> faces = new EnumMap<>(FaceIdentityExtractor.DetectionModel.class);
+
+    /**
+     * Which catalogue models serve {@code face_identity_extractor}: a detector per
+     * {@code detection_model} and one recogniser. The defaults are insightface's packs as
+     * Immich exports them (SCRFD-500MF in buffalo_s, 2.5GF in buffalo_m, 10GF in buffalo_l;
+     * buffalo_l's ResNet50 ArcFace recogniser); an operator manifest of the same name replaces one.
+     */
+    public record FaceModelNames(Map<FaceIdentityExtractor.DetectionModel, String> detectors, String recognizer) {
+        public static final FaceModelNames DEFAULT = new FaceModelNames(Map.of(
+                FaceIdentityExtractor.DetectionModel.SCRFD_500M, "buffalo_s",
+                FaceIdentityExtractor.DetectionModel.SCRFD_2_5G, "buffalo_m",
+                FaceIdentityExtractor.DetectionModel.SCRFD_10G, "buffalo_l"), "buffalo_l");
+
+        public FaceModelNames {
+            detectors = Map.copyOf(detectors);
+        }
+    }
+
+    /** An extractor and the parameters a collection gives it, validated and with defaults filled in. */
+    public record Configured(FeatureExtractor extractor, ObjectNode parameters) {
+    }
 
     public ExtractorCatalog(ModelRepository models, String imageModel) {
+        this(models, imageModel, FaceModelNames.DEFAULT);
+    }
+
+    public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames) {
         this.models = models;
         this.imageModel = imageModel;
+        this.faceModelNames = faceModelNames;
+        this.faceModels = new FaceModels(models);
     }
 
     public static List<String> names() {
-        return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION);
+        return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION, FaceIdentityExtractor.NAME + "@" + FaceIdentityExtractor.VERSION);
     }
 
     /**
@@ -31,25 +71,66 @@ public final class ExtractorCatalog {
     public List<ExtractorDescription> describe() {
         int dimension = models.catalog().find(imageModel).map(m -> m.embeddingDimension())
                 .orElseGet(() -> image().encoder().dimension());
-        return List.of(ImageExtractor.describe(dimension, imageModel));
+        return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()));
     }
 
-    public FeatureExtractor require(String name, String version, String path) {
-        if (!ImageExtractor.NAME.equals(name)) {
-            throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
-        }
-        String v = version == null ? ImageExtractor.VERSION : version;
-        if (!ImageExtractor.VERSION.equals(v)) {
-            throw LoupeException.invalid(path + ".version", "image_extractor has version v1 only, got '" + v + "'");
-        }
-        return image();
+    /**
+     * Validates an extractor's name, version and parameters (422 naming the field) and loads
+     * the models those parameters choose (503 when one is missing).
+     */
+    public Configured configure(String name, String version, JsonNode parameters, String path) {
+        String v = version == null ? "v1" : version;
+        return switch (name) {
+            case ImageExtractor.NAME -> {
+                checkVersion(ImageExtractor.NAME, ImageExtractor.VERSION, v, path);
+                ImageExtractor extractor = image();
+                yield new Configured(extractor, extractor.validateParameters(parameters, path + ".parameters"));
+            }
+            case FaceIdentityExtractor.NAME -> {
+                checkVersion(FaceIdentityExtractor.NAME, FaceIdentityExtractor.VERSION, v, path);
+                ObjectNode params = FaceIdentityExtractor.validate(parameters, path + ".parameters");
+                yield new Configured(face(FaceIdentityExtractor.Options.of(params).detectionModel()), params);
+            }
+            default -> throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
+        };
     }
 
-    public ImageExtractor image() {
+    private static void checkVersion(String name, String offered, String asked, String path) {
+        if (!offered.equals(asked)) throw LoupeException.invalid(path + ".version", name + " has version " + offered + " only, got '" + asked + "'");
+    }
+
+    /** The extractor a collection is configured with, bound to its models. */
+    public FeatureExtractor of(Collection.ExtractorConfig config) {
+        return configure(config.featureExtractorName(), config.version(), config.parameters(), "feature_extractor").extractor();
+    }
+
+    public synchronized ImageExtractor image() {
+        DualEncoder encoder;
         try {
-            return new ImageExtractor(models.dualEncoder(imageModel));
+            encoder = models.dualEncoder(imageModel);
         } catch (ModelUnavailableException e) {
             throw LoupeException.unavailable(e.getMessage());
         }
+        if (image == null || image.encoder() != encoder) image = new ImageExtractor(encoder);
+        return image;
+    }
+
+    /** The face extractor for one detection model, with the configured recogniser. */
+    public synchronized FaceIdentityExtractor face(FaceIdentityExtractor.DetectionModel detectionModel) {
+        FaceIdentityExtractor known = faces.get(detectionModel);
+        if (known != null) return known;
+        try {
+            FaceIdentityExtractor made = new FaceIdentityExtractor(detectionModel,
+                    faceModels.pipeline(faceModelNames.detectors().get(detectionModel), faceModelNames.recognizer()));
+            faces.put(detectionModel, made);
+            return made;
+        } catch (ModelUnavailableException e) {
+            throw LoupeException.unavailable(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        faceModels.close();
     }
 }

@@ -6,9 +6,12 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.inference.DualEncoder;
+import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.Thumbnailer;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code image_extractor} v1: one document per image with the image tower's
@@ -60,10 +63,6 @@ public final class ImageExtractor implements FeatureExtractor {
         return out;
     }
 
-    public static boolean thumbnailsEnabled(JsonNode parameters) {
-        return parameters == null || parameters.path("enable_thumbnails").asBoolean(true);
-    }
-
     @Override
     public ObjectNode outputSchema() {
         return outputSchema(encoder.dimension(), encoder.name());
@@ -85,7 +84,8 @@ public final class ImageExtractor implements FeatureExtractor {
 
     private static List<VectorIndexSpec> vectorIndexes(int dimension, String model) {
         return List.of(new VectorIndexSpec(EMBEDDING_FIELD, EMBEDDING_FIELD, "mixpeek://" + NAME + "@" + VERSION + "/embedding",
-                dimension, "cosine", model));
+                dimension, "cosine", model,
+                "Image embeddings of " + model + " for text-to-image and image-to-image search", "google_siglip_base_v1"));
     }
 
     /** The catalogue entry, for a model of {@code dimension} named {@code model}, without loading it. */
@@ -108,19 +108,50 @@ public final class ImageExtractor implements FeatureExtractor {
                 input, params, defaults, outputSchema(dimension, model), List.of("image"), vectorIndexes(dimension, model));
     }
 
-    /** Embeds a batch of upright images; row i is image i's vector. */
-    public float[][] embed(List<BufferedImage> images) {
-        return encoder.embedImages(images);
+    @Override
+    public DecodeSize decodeSize(JsonNode parameters) {
+        var model = encoder.preprocessing();
+        int width = Options.of(parameters).thumbnails() ? Math.max(Thumbnailer.WIDTH, model.width()) : model.width();
+        return new DecodeSize(width, model.height());
     }
 
-    public static byte[] thumbnail(BufferedImage upright) {
-        return Thumbnailer.jpeg(upright);
+    /** The image tower's tensor and, unless turned off, the thumbnail. */
+    @Override
+    public Input prepare(ImageDecoder.Decoded decoded, JsonNode parameters) {
+        BufferedImage upright = decoded.image();
+        byte[] thumbnail = Options.of(parameters).thumbnails() ? Thumbnailer.jpeg(upright) : null;
+        return new Input(encoder.imageTensor(upright), thumbnail);
     }
 
-    /** Rejects configurations that cannot work, at collection creation rather than at ingestion. */
-    public static void checkInputMappings(JsonNode mappings, String path) {
-        if (mappings == null || !mappings.has(INPUT)) {
-            throw LoupeException.invalid(path + "." + INPUT, "image_extractor needs an 'image' input mapping (e.g. \"payload.image_url\")");
+    /** One document per input, all embedded in one model call. */
+    @Override
+    public List<List<ExtractedDocument>> extract(List<PreparedInput> batch) {
+        List<Input> inputs = batch.stream().map(ImageExtractor::own).toList();
+        float[][] vectors = encoder.embedImageTensors(inputs.stream().map(Input::tensor).toList());
+        List<List<ExtractedDocument>> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            byte[] thumbnail = inputs.get(i).thumbnail();
+            List<ExtractedDocument.Image> images = thumbnail == null ? List.of() : List.of(new ExtractedDocument.Image("thumbnail_url", thumbnail));
+            out.add(List.of(new ExtractedDocument(Json.object(), Map.of(EMBEDDING_FIELD, vectors[i]), images)));
+        }
+        return out;
+    }
+
+    private static Input own(PreparedInput input) {
+        return switch (input) {
+            case Input in -> in;
+            case FaceIdentityExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by " + FaceIdentityExtractor.NAME);
+        };
+    }
+
+    /** An image prepared for the image tower: its tensor, and its JPEG thumbnail when one is wanted. */
+    public record Input(float[] tensor, byte[] thumbnail) implements PreparedInput {
+    }
+
+    /** The parameters ingestion reads, from their validated JSON (defaults for a collection stored before they existed). */
+    record Options(boolean thumbnails) {
+        static Options of(JsonNode parameters) {
+            return new Options(parameters == null || parameters.path("enable_thumbnails").asBoolean(true));
         }
     }
 }

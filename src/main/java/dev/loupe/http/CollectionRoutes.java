@@ -15,7 +15,6 @@ import dev.loupe.catalog.RetrieverDefinition;
 import dev.loupe.catalog.Task;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.FeatureExtractor;
-import dev.loupe.extractor.ImageExtractor;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.ingestion.Ingestion;
@@ -61,12 +60,13 @@ final class CollectionRoutes implements ApiServer.Routes {
         Body fe = body.requiredObject("feature_extractor");
         String extractorName = fe.requiredString("feature_extractor_name");
         String version = fe.optionalString("version").orElse("v1");
-        FeatureExtractor extractor = extractors.require(extractorName, version, "feature_extractor");
-        JsonNode mappings = inputMappings(fe);
-        if (extractor instanceof ImageExtractor) ImageExtractor.checkInputMappings(mappings, "feature_extractor.input_mappings");
-        checkMappedFields(mappings, source, scope.namespaceId());
         JsonNode rawParams = fe.has("parameters") ? fe.raw("parameters") : fe.raw("params");
-        ObjectNode params = extractor.validateParameters(rawParams, "feature_extractor.parameters");
+        ExtractorCatalog.Configured configured = extractors.configure(extractorName, version, rawParams, "feature_extractor");
+        FeatureExtractor extractor = configured.extractor();
+        ObjectNode params = configured.parameters();
+        JsonNode mappings = inputMappings(fe);
+        extractor.checkInputMappings(mappings, "feature_extractor.input_mappings");
+        checkMappedFields(mappings, source, scope.namespaceId());
         List<Collection.Passthrough> passthrough = new ArrayList<>();
         for (Body p : fe.objects("field_passthrough")) {
             String target = p.optionalString("target_path").orElse(null);
@@ -191,7 +191,7 @@ final class CollectionRoutes implements ApiServer.Routes {
     }
 
     private ObjectNode view(Collection c) {
-        FeatureExtractor extractor = extractors.require(c.featureExtractor().featureExtractorName(), c.featureExtractor().version(), "feature_extractor");
+        FeatureExtractor extractor = extractors.of(c.featureExtractor());
         return Views.collection(c, extractor, inputSchema(c), index.count(c.collectionId(), FilterNode.ALL));
     }
 

@@ -65,12 +65,12 @@ final class ExtractorRoutes implements ApiServer.Routes {
         for (FeatureExtractor.VectorIndexSpec v : d.vectorIndexes()) {
             ObjectNode vi = indexes.addObject();
             vi.put("name", v.name());
-            vi.put("description", "Image embeddings of " + v.queryEncoder() + " for text-to-image and image-to-image search");
+            vi.put("description", v.description());
             vi.put("type", "single");
             vi.put("feature_uri", v.featureUri());
             ObjectNode idx = vi.putObject("index");
             idx.put("name", v.field());
-            idx.put("description", v.dimension() + "-d L2-normalised " + v.queryEncoder() + " image embedding");
+            idx.put("description", v.dimension() + "-d L2-normalised " + v.queryEncoder() + " embedding");
             idx.put("dimensions", v.dimension());
             idx.put("type", "dense");
             idx.put("distance", v.distance());

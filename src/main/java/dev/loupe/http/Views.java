@@ -213,17 +213,14 @@ final class Views {
         n.put("document_id", d.documentId());
         n.put("collection_id", d.collectionId());
         String base = baseUrl(ctx);
-        JsonNode thumb = n.get("thumbnail_url");
         ArrayNode blobs = n.putArray("document_blobs");
-        if (thumb != null && thumb.isTextual() && ThumbnailRef.parse(thumb.asText()).isPresent()) {
-            String url = base + thumb.asText();
-            n.put("thumbnail_url", url);
-            ObjectNode b = blobs.addObject();
-            b.put("field", "thumbnail_url");
-            b.put("role", "thumbnail");
-            b.put("type", "image");
-            b.put("url", url);
-            b.put("content_type", "image/jpeg");
+        storedImage(n, "thumbnail_url", "thumbnail_url", "thumbnail", base, blobs);
+        storedImage(n, "face_crop_url", "face_crop_url", "face_crop", base, blobs);
+        JsonNode faces = n.get("faces");
+        if (faces instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                if (array.get(i) instanceof ObjectNode face) storedImage(face, "face_crop_url", "faces." + i + ".face_crop_url", "face_crop", base, blobs);
+            }
         }
         if (withVectors) {
             for (Map.Entry<String, float[]> v : d.vectors().entrySet()) {
@@ -232,6 +229,18 @@ final class Views {
             }
         }
         return n;
+    }
+
+    /**
+     * Makes the image Loupe stored at {@code field} of {@code holder} (a thumbnail, a face crop)
+     * an absolute URL and lists it in {@code document_blobs}; any other value there is left alone.
+     */
+    private static void storedImage(ObjectNode holder, String field, String path, String role, String base, ArrayNode blobs) {
+        JsonNode ref = holder.get(field);
+        if (ref == null || !ref.isTextual() || ThumbnailRef.parse(ref.asText()).isEmpty()) return;
+        String url = base + ref.asText();
+        holder.put(field, url);
+        blobs.addObject().put("field", path).put("role", role).put("type", "image").put("url", url).put("content_type", "image/jpeg");
     }
 
     ObjectNode execution(Context ctx, ExecutionResult r, boolean withVectors) {

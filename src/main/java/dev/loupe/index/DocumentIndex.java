@@ -18,6 +18,14 @@ public interface DocumentIndex extends AutoCloseable {
 
     void upsert(String collectionId, List<IndexedDocument> documents);
 
+    /**
+     * For each producer, replaces every document it wrote before with its new documents
+     * (none is allowed), durably when it returns. A search sees a producer's old set or its new
+     * one, never a mix or neither. A document written without a producer (by {@link #upsert})
+     * is replaced when a new document has its id. Rewriting a document's fields keeps its producer.
+     */
+    void replace(String collectionId, List<ProducedDocuments> produced);
+
     Optional<IndexedDocument> get(String collectionId, String documentId);
 
     /**

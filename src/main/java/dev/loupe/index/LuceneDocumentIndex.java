@@ -113,6 +113,8 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues;
  * For each document:
  * <ul>
  *   <li>{@code _id} — the document id (indexed term, stored);</li>
+ *   <li>{@code _producer} — for documents written by {@link #replace}, the key of what produced
+ *       them (indexed term, stored), kept when the fields are rewritten;</li>
  *   <li>{@code _source} — the document's JSON fields, stored, returned as they are;</li>
  *   <li>{@code <name>} — each vector as an HNSW-indexed {@link KnnFloatVectorField} (cosine),
  *       float32 or int8-quantized per {@link VectorQuantization}; the float vectors are kept
@@ -156,6 +158,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private static final String DROPPED = "dropped";
 
     static final String ID = "_id";
+    static final String PRODUCER = "_producer";
     static final String SOURCE = "_source";
     static final String HAS = "_has";
     static final String NULL = "_null";
@@ -340,7 +343,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                 for (int i = 0; i < leaf.reader().maxDoc(); i++) {
                     if (live != null && !live.get(i)) continue;
                     IndexedDocument d = loader.load(leaf.docBase + i);
-                    writer.updateDocument(new Term(ID, d.documentId()), toLucene(d));
+                    String producer = before.storedFields().document(leaf.docBase + i).get(PRODUCER);
+                    writer.updateDocument(new Term(ID, d.documentId()), toLucene(d, producer));
                     rewritten++;
                 }
             }
@@ -358,12 +362,34 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         if (documents.isEmpty()) return;
         Shard shard = shard(collectionId);
         try {
-            for (IndexedDocument d : documents) shard.writer().updateDocument(new Term(ID, d.documentId()), toLucene(d));
+            for (IndexedDocument d : documents) shard.writer().updateDocument(new Term(ID, d.documentId()), toLucene(d, null));
             shard.writer().commit();
             shard.written();
             shard.searchers().maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException("indexing into collection " + collectionId + " failed", e);
+        }
+    }
+
+    @Override
+    public void replace(String collectionId, List<ProducedDocuments> produced) {
+        if (produced.isEmpty()) return;
+        Shard shard = shard(collectionId);
+        // Under the shard's lock, as updateFields writes: an update that read a document of the old set must not write it back.
+        synchronized (shard) {
+            try {
+                for (ProducedDocuments p : produced) {
+                    BooleanQuery.Builder old = new BooleanQuery.Builder().add(new TermQuery(new Term(PRODUCER, p.producer())), BooleanClause.Occur.SHOULD);
+                    for (IndexedDocument d : p.documents()) old.add(new TermQuery(new Term(ID, d.documentId())), BooleanClause.Occur.SHOULD);
+                    // One call deletes and adds atomically: no reader opened in between sees the producer with no documents.
+                    shard.writer().updateDocuments(old.build(), p.documents().stream().map(d -> toLucene(d, p.producer())).toList());
+                }
+                shard.writer().commit();
+                shard.written();
+                shard.searchers().maybeRefreshBlocking();
+            } catch (IOException e) {
+                throw new UncheckedIOException("indexing into collection " + collectionId + " failed", e);
+            }
         }
     }
 
@@ -385,7 +411,18 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             if (current.isEmpty()) return Optional.empty();
             IndexedDocument updated = new IndexedDocument(documentId, collectionId, change.apply(current.get().fields().deepCopy()),
                     current.get().vectors());
-            upsert(collectionId, List.of(updated));
+            String producer = search(collectionId, s -> {
+                TopDocs top = s.search(new TermQuery(new Term(ID, documentId)), 1);
+                return top.scoreDocs.length == 0 ? null : s.storedFields().document(top.scoreDocs[0].doc).get(PRODUCER);
+            });
+            try {
+                shard.writer().updateDocument(new Term(ID, documentId), toLucene(updated, producer));
+                shard.writer().commit();
+                shard.written();
+                shard.searchers().maybeRefreshBlocking();
+            } catch (IOException e) {
+                throw new UncheckedIOException("updating document " + documentId + " of collection " + collectionId + " failed", e);
+            }
             return Optional.of(updated);
         }
     }
@@ -823,9 +860,10 @@ public final class LuceneDocumentIndex implements DocumentIndex {
         return f;
     }
 
-    private static Document toLucene(IndexedDocument d) {
+    private static Document toLucene(IndexedDocument d, String producer) {
         Document doc = new Document();
         doc.add(new StringField(ID, d.documentId(), Field.Store.YES));
+        if (producer != null) doc.add(new StringField(PRODUCER, producer, Field.Store.YES));
         doc.add(new org.apache.lucene.document.SortedDocValuesField(ID, new BytesRef(d.documentId())));
         doc.add(new StoredField(SOURCE, Json.write(d.fields()).getBytes(StandardCharsets.UTF_8)));
         for (Map.Entry<String, float[]> v : d.vectors().entrySet()) {

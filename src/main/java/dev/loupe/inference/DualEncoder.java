@@ -107,15 +107,34 @@ public final class DualEncoder implements AutoCloseable {
 
     /** Embeds upright RGB images in one batch; row i belongs to image i. */
     public float[][] embedImages(List<BufferedImage> images) {
-        if (images.isEmpty()) return new float[0][];
+        return embedImageTensors(images.stream().map(this::imageTensor).toList());
+    }
+
+    /**
+     * One image as the image tower takes it ({@code 3 × height × width} floats, channel-major),
+     * so that callers can prepare it on another thread while the model runs.
+     */
+    public float[] imageTensor(BufferedImage image) {
+        float[] pixels = new float[3 * preprocessing.width() * preprocessing.height()];
+        ImageTensor.write(image, preprocessing, pixels, 0);
+        return pixels;
+    }
+
+    /** Embeds images already turned into tensors by {@link #imageTensor}, in one model call; row i belongs to tensor i. */
+    public float[][] embedImageTensors(List<float[]> tensors) {
+        if (tensors.isEmpty()) return new float[0][];
         int per = 3 * preprocessing.width() * preprocessing.height();
-        float[] pixels = new float[images.size() * per];
-        for (int i = 0; i < images.size(); i++) ImageTensor.write(images.get(i), preprocessing, pixels, i * per);
-        long[] shape = {images.size(), 3, preprocessing.height(), preprocessing.width()};
+        float[] pixels = new float[tensors.size() * per];
+        for (int i = 0; i < tensors.size(); i++) {
+            float[] t = tensors.get(i);
+            if (t.length != per) throw new IllegalArgumentException("image tensor " + i + " holds " + t.length + " floats, model '" + name + "' takes " + per);
+            System.arraycopy(t, 0, pixels, i * per, per);
+        }
+        long[] shape = {tensors.size(), 3, preprocessing.height(), preprocessing.width()};
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
              OrtSession.Result result = visual.run(Map.of(visualInput, input))) {
-            return normalisedRows((OnnxTensor) result.get(0), images.size());
+            return normalisedRows((OnnxTensor) result.get(0), tensors.size());
         } catch (OrtException e) {
             throw new IllegalStateException("image model '" + name + "' failed: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.loupe.ingestion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobException;
@@ -15,22 +16,25 @@ import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Ids;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
+import dev.loupe.cluster.ClusterAssignment;
 import dev.loupe.extractor.ExtractorCatalog;
-import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.extractor.ExtractedDocument;
+import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.extractor.PreparedInput;
 import dev.loupe.extractor.SourceView;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.ProducedDocuments;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.ImageException;
-import dev.loupe.media.Thumbnailer;
 import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +53,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Processes queued work: keeps up to {@code 4 × batchSize} items in flight, each prepared on
- * its own virtual thread (resolve inputs, fetch, decode, thumbnail; decoding bounded by the
- * core count), and embeds, indexes and marks done whatever is ready, up to {@code batchSize}
- * images in one model call. Nothing waits for a slow item but the item itself: a fetch
+ * Processes queued work for every extractor alike: keeps up to {@code 4 × batchSize} items in
+ * flight, each prepared on its own virtual thread (resolve inputs, fetch, decode, and the
+ * extractor's {@linkplain FeatureExtractor#prepare preparation}: tensors, thumbnail; bounded by
+ * the core count), runs each extractor once over whatever is ready, up to {@code batchSize}
+ * inputs, and hands the documents to a writer thread that indexes them and marks their items
+ * done while the model goes on with the next batch. Nothing waits for a slow item but the item itself: a fetch
  * trickling in for a minute holds one slot while other items, of any namespace, come and
  * go around it; claims take namespaces in turn, and a namespace holding half the slots
  * takes more only from what the others leave, never the last quarter.
@@ -69,11 +75,12 @@ public final class IngestionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(IngestionWorker.class.getName());
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     private static final long LINGER_MILLIS = 20;
+    private static final int WRITES_AHEAD = 2;
 
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
                                BlobStore thumbnails, UrlFetcher fetcher, ImageDecoder decoder,
-                               ExtractorCatalog extractors, ObjectDeletions deletions, long maxBlobBytes) {
+                               ExtractorCatalog extractors, ObjectDeletions deletions, ClusterAssignment clusters, long maxBlobBytes) {
     }
 
 
@@ -86,7 +93,13 @@ public final class IngestionWorker implements Runnable {
     /** Items claimed and not yet taken from {@link #ended}, per namespace; touched by the worker thread only. */
     private final Map<String, Integer> inFlight = new HashMap<>();
     /** Items whose failure or release could not be recorded; settled again before more work is claimed. */
-    private final Map<WorkItem, String> unsettled = new LinkedHashMap<>();
+    private final Map<WorkItem, String> unsettled = Collections.synchronizedMap(new LinkedHashMap<>());
+    /**
+     * Writes documents and records outcomes, one batch after another, while the worker's
+     * thread runs the model over the next; at most {@link #WRITES_AHEAD} batches wait for it.
+     */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("ingestion-writer").factory());
+    private final Semaphore writesAhead = new Semaphore(WRITES_AHEAD);
     private long backoffMillis;
     private volatile boolean stopped;
     private volatile String failure;
@@ -116,8 +129,14 @@ public final class IngestionWorker implements Runnable {
             throw t;
         } finally {
             if (!stopped && failure == null) failure = "ingestion stopped: the worker thread was interrupted";
-            // Items still being prepared stay RUNNING and are redone after a restart.
+            // Items still being prepared stay RUNNING and are redone after a restart; writes under way finish.
             preparers.shutdownNow();
+            writer.shutdown();
+            try {
+                if (!writer.awaitTermination(30, TimeUnit.SECONDS)) LOG.warning("documents still being written at stop are redone after a restart");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -175,8 +194,12 @@ public final class IngestionWorker implements Runnable {
         }
     }
 
-    /** One item ready to embed: its collection, its input and the fields its document will carry. */
-    private record Prepared(WorkItem item, Collection collection, BufferedImage image, ObjectNode fields, long startedNanos) {
+    /**
+     * One item ready for its extractor's model: its collection, the extractor, its prepared
+     * input and the fields each of its documents will carry.
+     */
+    private record Prepared(WorkItem item, Collection collection, FeatureExtractor extractor, PreparedInput input,
+                            ObjectNode fields, long startedNanos) {
     }
 
     /** {@link #claim}, logging a failure (a full disk, say); whether it went through. */
@@ -246,8 +269,11 @@ public final class IngestionWorker implements Runnable {
         return out;
     }
 
-    /** Records the failed outcomes, then embeds and indexes the ready ones. */
-    private void process(List<Outcome> outcomes) {
+    /**
+     * Records the failed outcomes, runs the extractors over the ready ones, and hands their
+     * documents to the writer; waits only when the writer is a batch behind.
+     */
+    private void process(List<Outcome> outcomes) throws InterruptedException {
         List<Prepared> ready = new ArrayList<>();
         for (Outcome o : outcomes) {
             switch (o) {
@@ -255,53 +281,97 @@ public final class IngestionWorker implements Runnable {
                 case Outcome.Ready r -> ready.add(r.prepared());
             }
         }
+        if (ready.isEmpty()) return;
         Set<WorkItem> open = new LinkedHashSet<>(ready.stream().map(Prepared::item).toList());
+        Map<Prepared, List<ExtractedDocument>> extracted;
         try {
-            embedAndIndex(ready, open);
+            extracted = extract(ready, open);
         } catch (Throwable t) {
-            // Items not settled when this broke have no outcome of their own: they are tried again.
-            for (WorkItem item : open) releaseItem(item, "processing failed: " + reason(t));
+            releaseAll(open, t);
+            throw t;
+        }
+        writesAhead.acquire();
+        try {
+            writer.execute(() -> {
+                try {
+                    write(extracted, open);
+                } catch (Throwable t) {
+                    LOG.log(Level.SEVERE, "writing documents failed; their items are tried again", t);
+                    releaseAll(open, t);
+                } finally {
+                    writesAhead.release();
+                }
+            });
+        } catch (Throwable t) {
+            writesAhead.release();
+            releaseAll(open, t);
             throw t;
         }
     }
 
+    /** Items not settled when processing broke have no outcome of their own: they are tried again. */
+    private void releaseAll(Set<WorkItem> open, Throwable cause) {
+        for (WorkItem item : List.copyOf(open)) releaseItem(item, "processing failed: " + reason(cause));
+        open.clear();
+    }
+
     /**
-     * Embeds the prepared images in one call, indexes their documents durably, then marks
-     * them done; each item settled is removed from {@code open}.
+     * Runs each extractor once over its prepared inputs; items whose extraction failed are
+     * failed and removed from {@code open}.
      */
-    private void embedAndIndex(List<Prepared> ready, Set<WorkItem> open) {
-        if (ready.isEmpty()) return;
-        float[][] vectors;
-        try {
-            vectors = d.extractors().image().embed(ready.stream().map(Prepared::image).toList());
-        } catch (Throwable t) {
-            for (Prepared p : ready) failItem(open, p.item(), "embedding failed: " + reason(t));
-            return;
+    private Map<Prepared, List<ExtractedDocument>> extract(List<Prepared> ready, Set<WorkItem> open) {
+        Map<FeatureExtractor, List<Prepared>> byExtractor = new LinkedHashMap<>();
+        for (Prepared p : ready) byExtractor.computeIfAbsent(p.extractor(), k -> new ArrayList<>()).add(p);
+        Map<Prepared, List<ExtractedDocument>> extracted = new LinkedHashMap<>();
+        for (Map.Entry<FeatureExtractor, List<Prepared>> e : byExtractor.entrySet()) {
+            List<Prepared> group = e.getValue();
+            try {
+                List<List<ExtractedDocument>> docs = e.getKey().extract(group.stream().map(Prepared::input).toList());
+                if (docs.size() != group.size()) {
+                    throw new IllegalStateException(e.getKey().name() + " returned " + docs.size() + " results for " + group.size() + " inputs");
+                }
+                for (int i = 0; i < group.size(); i++) extracted.put(group.get(i), docs.get(i));
+            } catch (Throwable t) {
+                for (Prepared p : group) failItem(open, p.item(), "extraction failed: " + reason(t));
+            }
         }
-        Map<String, List<IndexedDocument>> byCollection = new LinkedHashMap<>();
-        Map<WorkItem, IndexedDocument> produced = new LinkedHashMap<>();
-        // Objects deleted while their items were prepared or embedded: writing their documents
+        return extracted;
+    }
+
+    /**
+     * Indexes the extracted documents durably (each input's set replacing what it yielded
+     * before), then marks their items done; each item settled is removed from {@code open}.
+     * Runs on the writer thread, so that the model goes on with the next batch meanwhile.
+     */
+    private void write(Map<Prepared, List<ExtractedDocument>> extracted, Set<WorkItem> open) {
+        if (extracted.isEmpty()) return;
+        Map<String, List<ProducedDocuments>> byCollection = new LinkedHashMap<>();
+        Map<String, String> namespaceOf = new HashMap<>();
+        Map<WorkItem, List<IndexedDocument>> produced = new LinkedHashMap<>();
+        // Objects deleted while their items were prepared or extracted: writing their documents
         // now would bring them back (the deletion's own pass also catches a write that races this check).
-        Set<String> deleted = d.queue().deletedAmong(ready.stream().map(p -> p.item().objectId()).toList());
-        for (int i = 0; i < ready.size(); i++) {
-            Prepared p = ready.get(i);
-            WorkItem item = p.item();
+        Set<String> deleted = d.queue().deletedAmong(extracted.keySet().stream().map(p -> p.item().objectId()).toList());
+        for (Map.Entry<Prepared, List<ExtractedDocument>> e : extracted.entrySet()) {
+            WorkItem item = e.getKey().item();
             if (deleted.contains(item.objectId())) {
                 failItem(open, item, ObjectDeletion.RUNNING_REASON);
                 continue;
             }
-            String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), 0);
-            ObjectNode fields = p.fields();
-            fields.put("document_id", docId);
-            fields.put("processing_time_ms", Math.round((System.nanoTime() - p.startedNanos()) / 1e6));
-            IndexedDocument doc = new IndexedDocument(docId, item.collectionId(), fields,
-                    Map.of(ImageExtractor.EMBEDDING_FIELD, vectors[i]));
-            byCollection.computeIfAbsent(item.collectionId(), k -> new ArrayList<>()).add(doc);
-            produced.put(item, doc);
-        }
-        for (Map.Entry<String, List<IndexedDocument>> e : byCollection.entrySet()) {
+            List<IndexedDocument> docs;
             try {
-                d.index().upsert(e.getKey(), e.getValue());
+                docs = documents(e.getKey(), e.getValue());
+            } catch (Throwable t) {
+                failItem(open, item, "storing its images failed: " + reason(t));
+                continue;
+            }
+            namespaceOf.put(item.collectionId(), item.namespaceId());
+            byCollection.computeIfAbsent(item.collectionId(), k -> new ArrayList<>()).add(
+                    new ProducedDocuments(DocumentIds.producer(item.collectionId(), item.objectId(), item.sourceDocumentId()), docs));
+            produced.put(item, docs);
+        }
+        for (Map.Entry<String, List<ProducedDocuments>> e : byCollection.entrySet()) {
+            try {
+                d.index().replace(e.getKey(), placedInClusters(namespaceOf.get(e.getKey()), e.getKey(), e.getValue()));
             } catch (Throwable ex) {
                 for (WorkItem item : List.copyOf(produced.keySet())) {
                     if (item.collectionId().equals(e.getKey())) {
@@ -312,22 +382,70 @@ public final class IngestionWorker implements Runnable {
             }
         }
         Map<String, List<Collection>> consumers = new HashMap<>();
-        for (Map.Entry<WorkItem, IndexedDocument> e : produced.entrySet()) {
+        for (Map.Entry<WorkItem, List<IndexedDocument>> e : produced.entrySet()) {
             WorkItem item = e.getKey();
             try {
                 List<Collection> fed = consumers.computeIfAbsent(item.namespaceId() + "/" + item.collectionId(), k -> consumersOf(item));
                 List<WorkItem.Request> followUps = new ArrayList<>();
                 for (Collection col : fed) {
-                    followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), e.getValue().documentId()));
+                    for (IndexedDocument doc : e.getValue()) {
+                        followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), doc.documentId()));
+                    }
                 }
-                d.queue().complete(item, 1, followUps);
+                d.queue().complete(item, e.getValue().size(), followUps);
                 open.remove(item);
             } catch (Throwable t) {
-                // Its document is indexed under a deterministic id: running it again overwrites it.
+                // Its documents are indexed under deterministic ids: running it again replaces them.
                 open.remove(item);
                 releaseItem(item, "recording its result failed: " + reason(t));
             }
         }
+    }
+
+    /**
+     * The documents with the cluster fields of the collection's clusterings, which new
+     * documents join without a new execution; as they were when placing them fails, so that a
+     * clustering's trouble never holds up ingestion (the next execution places them).
+     */
+    private List<ProducedDocuments> placedInClusters(String namespaceId, String collectionId, List<ProducedDocuments> produced) {
+        List<IndexedDocument> all = produced.stream().flatMap(p -> p.documents().stream()).toList();
+        List<IndexedDocument> placed;
+        try {
+            placed = d.clusters().assign(namespaceId, collectionId, all);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "placing new documents of collection " + collectionId + " in its clusters failed; they wait for the next execution", e);
+            return produced;
+        }
+        List<ProducedDocuments> out = new ArrayList<>(produced.size());
+        int at = 0;
+        for (ProducedDocuments p : produced) {
+            out.add(new ProducedDocuments(p.producer(), placed.subList(at, at + p.documents().size())));
+            at += p.documents().size();
+        }
+        return out;
+    }
+
+    /**
+     * An input's documents: the fields every document of the item carries, then the
+     * extractor's own, its images stored and referenced, and an id from its position.
+     */
+    private List<IndexedDocument> documents(Prepared p, List<ExtractedDocument> extracted) {
+        WorkItem item = p.item();
+        long millis = Math.round((System.nanoTime() - p.startedNanos()) / 1e6);
+        List<IndexedDocument> docs = new ArrayList<>(extracted.size());
+        for (int ordinal = 0; ordinal < extracted.size(); ordinal++) {
+            ExtractedDocument x = extracted.get(ordinal);
+            String docId = DocumentIds.of(item.collectionId(), item.objectId(), item.sourceDocumentId(), ordinal);
+            ObjectNode fields = p.fields().deepCopy();
+            fields.setAll(x.fields());
+            for (ExtractedDocument.Image image : x.images()) {
+                SourceView.put(fields, image.field(), TextNode.valueOf(new ThumbnailRef(d.thumbnails().put(image.jpeg(), ThumbnailRef.EXTENSION)).path()));
+            }
+            fields.put("document_id", docId);
+            if (!fields.has("processing_time_ms")) fields.put("processing_time_ms", millis);
+            docs.add(new IndexedDocument(docId, item.collectionId(), fields, x.vectors()));
+        }
+        return docs;
     }
 
     private void failItem(Set<WorkItem> open, WorkItem item, String reason) {
@@ -357,6 +475,12 @@ public final class IngestionWorker implements Runnable {
 
     /** Settles what could not be settled before; true when nothing is left. */
     private boolean settleUnsettled() {
+        synchronized (unsettled) {
+            return settleUnsettledLocked();
+        }
+    }
+
+    private boolean settleUnsettledLocked() {
         for (var it = unsettled.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             try {
@@ -388,24 +512,23 @@ public final class IngestionWorker implements Runnable {
         fields.set("metadata", view.metadata().deepCopy());
         applyPassthrough(col, view, fields);
 
-        String mapping = col.featureExtractor().inputMappings().path(ImageExtractor.INPUT).asText();
+        FeatureExtractor extractor = d.extractors().of(col.featureExtractor());
+        JsonNode parameters = col.featureExtractor().parameters();
+        String inputName = extractor.requiredInputs().getFirst();
+        String mapping = col.featureExtractor().inputMappings().path(inputName).asText();
         SourceView.Value input = view.resolve(mapping).orElseThrow(
-                () -> new IllegalArgumentException("input mapping image → '" + mapping + "' matches no blob or field of the source"));
+                () -> new IllegalArgumentException("input mapping " + inputName + " → '" + mapping + "' matches no blob or field of the source"));
         byte[] bytes = bytes(input);
-        ImageDecoder.Decoded decoded;
+        PreparedInput prepared;
         cpu.acquire();
         try {
-            var model = d.extractors().image().encoder().preprocessing();
-            decoded = d.decoder().decode(bytes, Math.max(Thumbnailer.WIDTH, model.width()), model.height());
-            if (ImageExtractor.thumbnailsEnabled(col.featureExtractor().parameters())) {
-                String sha = d.thumbnails().put(ImageExtractor.thumbnail(decoded.image()), "jpg");
-                fields.put("thumbnail_url", new ThumbnailRef(sha).path());
-            }
+            FeatureExtractor.DecodeSize size = extractor.decodeSize(parameters);
+            prepared = extractor.prepare(d.decoder().decode(bytes, size.minWidth(), size.minHeight()), parameters);
         } finally {
             cpu.release();
         }
         fields.put("created_at", Ids.now());
-        return new Prepared(item, col, decoded.image(), fields, started);
+        return new Prepared(item, col, extractor, prepared, fields, started);
     }
 
     private SourceView sourceView(WorkItem item, Collection col, StoredObject object) {

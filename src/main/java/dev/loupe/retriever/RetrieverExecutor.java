@@ -10,7 +10,9 @@ import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Ids;
 import dev.loupe.extractor.ExtractorCatalog;
+import dev.loupe.extractor.FaceIdentityExtractor;
 import dev.loupe.extractor.FeatureExtractor;
+import dev.loupe.extractor.ImageExtractor;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
@@ -182,26 +184,19 @@ public final class RetrieverExecutor {
     }
 
     private FeatureExtractor.VectorIndexSpec vectorIndex(Collection col, String featureUri, String where) {
-        FeatureExtractor extractor = extractors.require(col.featureExtractor().featureExtractorName(),
-                col.featureExtractor().version(), "collection");
-        List<FeatureExtractor.VectorIndexSpec> specs = extractor.vectorIndexes();
-        if (featureUri == null) return specs.getFirst();
-        for (FeatureExtractor.VectorIndexSpec spec : specs) {
-            if (matches(spec, extractor, featureUri)) return spec;
-        }
-        throw LoupeException.invalid("feature_uri", where + " names '" + featureUri + "', which collection "
-                + col.collectionName() + " does not index; it has " + specs.stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList());
-    }
-
-    private static boolean matches(FeatureExtractor.VectorIndexSpec spec, FeatureExtractor extractor, String uri) {
-        if (spec.featureUri().equals(uri)) return true;
-        // Accept the output named by its document field or by Mixpeek's embedding name too.
-        return uri.equals(extractor.featureUri(spec.field())) || uri.equals(extractor.featureUri("google_siglip_base_v1"));
+        FeatureExtractor extractor = extractors.of(col.featureExtractor());
+        return extractor.vectorIndex(featureUri).orElseThrow(() -> LoupeException.invalid("feature_uri", where + " names '" + featureUri
+                + "', which collection " + col.collectionName() + " does not index; it has "
+                + extractor.vectorIndexes().stream().map(FeatureExtractor.VectorIndexSpec::featureUri).toList()));
     }
 
     private float[] queryVector(Stage.Query query, FeatureExtractor.VectorIndexSpec spec, Collection col, ObjectNode inputs, String where) {
         float[] v = switch (query) {
             case Stage.Query.Text t -> {
+                if (!(extractors.of(col.featureExtractor()) instanceof ImageExtractor)) {
+                    throw LoupeException.invalid("query", "collection " + col.collectionName() + " indexes " + spec.featureUri()
+                            + ", which has no text encoder: search it with a content (image) or document query");
+                }
                 DualEncoder encoder = extractors.image().encoder();
                 String text = Templates.renderText(t.template(), inputs, where);
                 yield textCache.get(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
@@ -217,8 +212,16 @@ public final class RetrieverExecutor {
                 yield stored.clone();
             }
             case Stage.Query.Content c -> {
-                DualEncoder encoder = extractors.image().encoder();
-                yield encoder.embedImages(List.of(image(Templates.renderText(c.template(), inputs, where), encoder.preprocessing())))[0];
+                String data = Templates.renderText(c.template(), inputs, where);
+                yield switch (extractors.of(col.featureExtractor())) {
+                    case ImageExtractor ie -> {
+                        var size = ie.encoder().preprocessing();
+                        yield ie.encoder().embedImages(List.of(image(data, size.width(), size.height())))[0];
+                    }
+                    case FaceIdentityExtractor fe -> fe.queryEmbedding(image(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE))
+                            .orElseThrow(() -> LoupeException.invalid("query.value", "content query image holds no face that "
+                                    + FaceIdentityExtractor.NAME + " can detect; send a photo with a visible face"));
+                };
             }
         };
         if (v.length != spec.dimension()) {
@@ -227,13 +230,13 @@ public final class RetrieverExecutor {
         return v;
     }
 
-    private java.awt.image.BufferedImage image(String data, dev.loupe.inference.Preprocessing size) {
+    private java.awt.image.BufferedImage image(String data, int minWidth, int minHeight) {
         try {
             byte[] bytes = switch (BlobSource.parse(data, maxBlobBytes)) {
                 case BlobSource.Inline in -> in.bytes();
                 case BlobSource.Remote remote -> fetcher.fetch(remote.uri()).bytes();
             };
-            return decoder.decode(bytes, size.width(), size.height()).image();
+            return decoder.decode(bytes, minWidth, minHeight).image();
         } catch (IllegalArgumentException | BlobException | ImageException e) {
             throw LoupeException.invalid("query.value", "content query image is unusable: " + e.getMessage());
         }

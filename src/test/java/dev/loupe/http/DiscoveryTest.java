@@ -46,9 +46,9 @@ class DiscoveryTest {
     }
 
     @Test
-    void theExtractorCatalogueDescribesImageExtractor() {
+    void theExtractorCatalogueDescribesImageAndFaceExtractors() {
         JsonNode all = api.ok("GET", "/v1/collections/features/extractors", null);
-        assertEquals(1, all.size());
+        assertEquals(2, all.size());
         JsonNode image = all.get(0);
         OpenApi.assertConforms("FeatureExtractorResponseModel", image);
         assertEquals("image_extractor_v1", image.path("feature_extractor_id").asText());
@@ -56,6 +56,14 @@ class DiscoveryTest {
         assertEquals(true, image.path("default_parameters").path("enable_thumbnails").asBoolean());
         assertEquals("mixpeek://image_extractor@v1/embedding", image.path("required_vector_indexes").get(0).path("feature_uri").asText());
         assertEquals(image, api.ok("GET", "/v1/collections/features/extractors/image_extractor_v1", null));
+        JsonNode face = all.get(1);
+        OpenApi.assertConforms("FeatureExtractorResponseModel", face);
+        assertEquals("face_identity_extractor_v1", face.path("feature_extractor_id").asText());
+        assertEquals("scrfd_2.5g", face.path("default_parameters").path("detection_model").asText());
+        assertEquals("per_face", face.path("default_parameters").path("output_mode").asText());
+        assertEquals(512, face.path("required_vector_indexes").get(0).path("index").path("dimensions").asInt(), face.toString());
+        assertEquals("mixpeek://face_identity_extractor@v1/embedding", face.path("required_vector_indexes").get(0).path("feature_uri").asText());
+        assertEquals(face, api.ok("GET", "/v1/collections/features/extractors/face_identity_extractor_v1", null), "described without loading a face model");
         Api.Response missing = api.get("/v1/collections/features/extractors/text_extractor_v1");
         assertEquals(404, missing.status());
         assertTrue(missing.raw().contains("image_extractor_v1"), "lists what is available: " + missing.raw());

@@ -9,13 +9,18 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A Loupe in its own JVM with the fixture encoder, so that a test can kill it with SIGKILL. */
+/** A Loupe in its own JVM with the fixture encoder as image model, so that a test can kill it with SIGKILL. */
 record ChildLoupe(Process process, Api api) {
     static ChildLoupe start(Path dataDir) throws Exception {
+        return start(dataDir, Fixtures.modelsDir());
+    }
+
+    /** A child on the models in {@code modelsDir}, such as {@code FaceFixtures.modelsDir()}. */
+    static ChildLoupe start(Path dataDir, Path modelsDir) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.loupe.Loupe", "serve",
-                "--port", "0", "--data-dir", dataDir.toString(), "--models-dir", Fixtures.modelsDir().toString(),
+                "--port", "0", "--data-dir", dataDir.toString(), "--models-dir", modelsDir.toString(),
                 "--image-model", Fixtures.MODEL, "--allow-private-urls", "true", "--admin-key", TestServer.ADMIN_KEY,
                 "--batch-size", "8");
         pb.environment().put("OPT_OUT_TRACKING", "true");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.catalog.Database;
 import dev.loupe.testing.Api;
+import dev.loupe.testing.FaceFixtures;
+import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
 import java.nio.file.Path;
@@ -15,13 +17,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of the service while it ingests a 500-object batch, twice, then a
- * restart: every object still ends with exactly one document. The queue's own table,
+ * restart: every object still ends with exactly its documents — one image document, or one
+ * per face. The queue's own table,
  * read while no process runs, proves each kill landed with items RUNNING and that those
  * items were run again after the restart.
  */
@@ -51,30 +55,67 @@ class CrashRecoveryTest {
 
     @Test
     void killDashNineDuringABatchLosesAndDuplicatesNothing(@TempDir Path data) throws Exception {
+        List<byte[]> images = new ArrayList<>();
+        List<String> colours = List.copyOf(Images.BASIC.keySet());
+        for (int i = 0; i < colours.size(); i++) images.add(Images.jpeg(Images.dominant(Images.BASIC.get(colours.get(i)), 1600, 1200, i)));
+        Map<String, Integer> perObject = crashTwiceDuringABatch(data, Fixtures.modelsDir(), images, """
+                {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}""");
+        assertTrue(perObject.values().stream().allMatch(n -> n == 1), "no object has two documents");
+    }
+
+    /**
+     * Faces: an object yields as many documents as its photo has faces, so after the kills each
+     * object must hold exactly the set its photo gives — the same count for every copy of a photo,
+     * under the ids its ordinals derive — none missing, none twice.
+     */
+    @Test
+    void killDashNineDuringAFaceBatchLeavesEveryObjectExactlyItsFaces(@TempDir Path data) throws Exception {
+        List<String> files = List.copyOf(FaceFixtures.identities().keySet());
+        List<byte[]> images = files.stream().map(FaceFixtures::photo).toList();
+        Map<String, Integer> perObject = crashTwiceDuringABatch(data, FaceFixtures.modelsDir(), images, """
+                {"feature_extractor_name": "face_identity_extractor", "version": "v1", "input_mappings": {"image": "img"},
+                 "parameters": {"detection_model": "scrfd_500m"}}""");
+        Map<Integer, Integer> facesOfPhoto = new HashMap<>();
+        perObject.forEach((object, n) -> {
+            int photo = objectPhoto.get(object);
+            Integer before = facesOfPhoto.putIfAbsent(photo, n);
+            assertEquals(before == null ? n : before, n, "every copy of " + files.get(photo) + " has the same faces; object " + object);
+        });
+        assertEquals(files.size(), facesOfPhoto.size(), "every labelled photo has at least one face");
+    }
+
+    /** Object id → index of its image, for the last {@link #crashTwiceDuringABatch}. */
+    private final Map<String, Integer> objectPhoto = new HashMap<>();
+
+    /**
+     * Ingests {@value #OBJECTS} objects cycling through {@code images} into a collection with
+     * {@code extractor}, kills the child twice mid-batch, lets a third finish, and checks that
+     * every object has documents, each under the id its position derives, and that every item
+     * running at a kill was run again. Returns each object's document count.
+     */
+    private Map<String, Integer> crashTwiceDuringABatch(Path data, Path modelsDir, List<byte[]> images, String extractor) throws Exception {
         try (ImageHost host = new ImageHost()) {
-            List<String> colours = List.copyOf(Images.BASIC.keySet());
-            for (int i = 0; i < colours.size(); i++) {
-                host.put("/img/" + i + ".jpg", Images.jpeg(Images.dominant(Images.BASIC.get(colours.get(i)), 1600, 1200, i)));
-            }
-            child = ChildLoupe.start(data);
+            for (int i = 0; i < images.size(); i++) host.put("/img/" + i + ".jpg", images.get(i));
+            child = ChildLoupe.start(data, modelsDir);
             Api api = child.api();
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");
-            api.ok("POST", "/v1/collections", """
-                    {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["b"]},
-                     "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
-                                           "input_mappings": {"image": "img"}}}""");
+            String collectionId = api.ok("POST", "/v1/collections", """
+                    {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["b"]}, "feature_extractor": %s}""".formatted(extractor))
+                    .path("collection_id").asText();
             List<String> ids = new ArrayList<>();
             for (int start = 0; start < OBJECTS; start += 100) {
                 StringBuilder body = new StringBuilder("{\"objects\": [");
                 for (int i = start; i < start + 100; i++) {
                     if (i > start) body.append(',');
                     body.append("{\"blobs\": [{\"property\": \"img\", \"type\": \"image\", \"data\": \"")
-                            .append(host.url("/img/" + (i % colours.size()) + ".jpg")).append("\"}], \"metadata\": {\"n\": ").append(i).append("}}");
+                            .append(host.url("/img/" + (i % images.size()) + ".jpg")).append("\"}], \"metadata\": {\"n\": ").append(i).append("}}");
                 }
                 api.ok("POST", "/v1/buckets/b/objects/batch", body.append("]}").toString()).path("succeeded")
                         .forEach(o -> ids.add(o.path("object_id").asText()));
             }
             assertEquals(OBJECTS, ids.size());
+            objectPhoto.clear();
+            for (int i = 0; i < ids.size(); i++) objectPhoto.put(ids.get(i), i % images.size());
             String batchId = api.ok("POST", "/v1/buckets/b/batches", "{\"object_ids\": " + Api.parse(toJson(ids)) + "}").path("batch_id").asText();
             String taskId = api.ok("POST", "/v1/buckets/b/batches/" + batchId + "/submit", "{}").path("task_id").asText();
 
@@ -86,23 +127,29 @@ class CrashRecoveryTest {
                 Map<Long, Integer> atKill = running(data);
                 assertFalse(atKill.isEmpty(), "the kill after " + threshold + " completions landed with items RUNNING");
                 atKill.forEach((seq, attempts) -> cutShort.merge(seq, attempts, Math::max));
-                child = ChildLoupe.start(data);
+                child = ChildLoupe.start(data, modelsDir);
                 api = child.api();
             }
             JsonNode task = api.awaitTask(taskId, Duration.ofMinutes(5));
             assertEquals("COMPLETED", task.path("status").asText(), task.toString());
             assertEquals(OBJECTS, task.path("additional_data").path("completed").asInt());
 
-            Map<String, Integer> perObject = new HashMap<>();
+            Map<String, List<String>> docsOf = new HashMap<>();
             String cursor = null;
             do {
                 JsonNode page = api.ok("POST", "/v1/collections/c/documents/list?limit=200" + (cursor == null ? "" : "&cursor=" + cursor), "{}");
-                page.path("results").forEach(d -> perObject.merge(d.path("root_object_id").asText(), 1, Integer::sum));
+                page.path("results").forEach(d -> docsOf.computeIfAbsent(d.path("root_object_id").asText(), k -> new ArrayList<>())
+                        .add(d.path("document_id").asText()));
                 cursor = page.path("pagination").path("next_cursor").isNull() ? null : page.path("pagination").path("next_cursor").asText();
             } while (cursor != null);
-            assertEquals(OBJECTS, perObject.size(), "every object has a document");
-            assertTrue(perObject.values().stream().allMatch(n -> n == 1), "no object has two documents");
-            assertEquals(new java.util.HashSet<>(ids), perObject.keySet());
+            assertEquals(new java.util.HashSet<>(ids), docsOf.keySet(), "every object has documents");
+            Map<String, Integer> perObject = new HashMap<>();
+            docsOf.forEach((object, docs) -> {
+                Set<String> expected = new java.util.HashSet<>();
+                for (int k = 0; k < docs.size(); k++) expected.add(DocumentIds.of(collectionId, object, null, k));
+                assertEquals(expected, Set.copyOf(docs), "object " + object + " holds its documents once each, numbered from 0");
+                perObject.put(object, docs.size());
+            });
             child.kill();
             child = null;
             try (Database db = new Database(data.resolve("catalog.db"))) {
@@ -123,6 +170,7 @@ class CrashRecoveryTest {
                             + " attempts, was run again after the restart: " + attempts.get(seq));
                 });
             }
+            return perObject;
         }
     }
 

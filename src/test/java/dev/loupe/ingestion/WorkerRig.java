@@ -9,6 +9,7 @@ import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Database;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
+import dev.loupe.cluster.Clusters;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.inference.ModelDownloader;
@@ -49,6 +50,7 @@ final class WorkerRig implements AutoCloseable {
     final ExtractorCatalog extractors;
     final ObjectDeletions deletions;
     final Ingestion ingestion;
+    final Clusters clusters;
     private IngestionWorker worker;
     private Thread thread;
 
@@ -66,6 +68,7 @@ final class WorkerRig implements AutoCloseable {
         extractors = new ExtractorCatalog(models, Fixtures.MODEL);
         deletions = new ObjectDeletions(catalog, store, index);
         ingestion = new Ingestion(catalog, store, index, deletions);
+        clusters = new Clusters(catalog, index, extractors);
     }
 
     /** A fetcher for loopback servers, with bounds far beyond any test's wait. */
@@ -107,7 +110,7 @@ final class WorkerRig implements AutoCloseable {
     /** Starts one worker with batches of {@code batchSize} on a platform thread, reading the queue through {@code queue}. */
     IngestionWorker start(WorkQueue queue, int batchSize) {
         worker = new IngestionWorker(new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                extractors, deletions, 20L << 20), batchSize);
+                extractors, deletions, clusters.assignment(), 20L << 20), batchSize);
         ingestion.watch(worker);
         thread = Thread.ofPlatform().name("rig-worker").daemon().start(worker);
         return worker;
@@ -156,6 +159,8 @@ final class WorkerRig implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        clusters.close();
+        extractors.close();
         index.close();
         models.close();
         db.close();

@@ -240,5 +240,4 @@ class ImageDecoderTest {
         Color c = new Color(rgb);
         return c.getBlue() > 200 && c.getRed() < 60;
     }
-
 }

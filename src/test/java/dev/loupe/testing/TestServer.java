@@ -23,8 +23,17 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Path dataDir, long maxBlobBytes, long maxPixels, boolean allowPrivateUrls) {
+        this(dataDir, Fixtures.modelsDir(), maxBlobBytes, maxPixels, allowPrivateUrls);
+    }
+
+    /** A server on the models in {@code modelsDir} (with the fixture encoder as image model), such as {@link FaceFixtures#modelsDir()}. */
+    public TestServer(Path dataDir, Path modelsDir) {
+        this(dataDir, modelsDir, 20L << 20, 50_000_000L, true);
+    }
+
+    private TestServer(Path dataDir, Path modelsDir, long maxBlobBytes, long maxPixels, boolean allowPrivateUrls) {
         this.dataDir = dataDir;
-        this.loupe = Loupe.start(new Settings(0, dataDir, Fixtures.modelsDir(), Fixtures.MODEL, allowPrivateUrls, maxBlobBytes,
+        this.loupe = Loupe.start(new Settings(0, dataDir, modelsDir, Fixtures.MODEL, allowPrivateUrls, maxBlobBytes,
                 maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE));
     }
 

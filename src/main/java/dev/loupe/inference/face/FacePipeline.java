@@ -39,7 +39,7 @@ public final class FacePipeline {
         for (int i = 0; i < upright.size(); i++) {
             for (DetectedFace f : detected.get(i)) crops.add(aligner.align(upright.get(i), f.landmarks()));
         }
-        float[][] embeddings = embedder.embed(crops);
+        float[][] embeddings = embedder.embedRaw(crops);
         List<List<Face>> out = new ArrayList<>(upright.size());
         int k = 0;
         for (List<DetectedFace> faces : detected) {
