@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|search [DOCUMENTS [none|int8]]]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -28,6 +28,9 @@ case "${1:-embeddings}" in
     echo "| model | objects | seconds | images/s end-to-end | images/s model only | end-to-end / model |"
     echo "|---|---|---|---|---|---|"
     "${JAVA[@]}" dev.loupe.bench.IngestionBenchmark bench/images bench/models "${2:-siglip-random-int8}" ;;
+  faces)
+    # The real face weights and photos of ../shared; the fixture image encoder is generated on first use.
+    "${JAVA[@]}" dev.loupe.bench.FaceBenchmark ;;
   search)
     # The index for each size and quantization is built once under bench/search/ and reused.
     [ -f bench/models/siglip-random/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
@@ -38,5 +41,5 @@ case "${1:-embeddings}" in
     # The service's own JVM flags (see ./loupe), with room for the exact-search reference's vectors.
     java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xmx12g \
       -cp "bench/classes/classes:bench/classes/test-classes:$(cat target/bench.classpath)" dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, search)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search)" >&2; exit 2 ;;
 esac
