@@ -7,13 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.FaceFixtures;
 import dev.loupe.testing.Images;
+import dev.loupe.testing.PhotoLibrary;
 import dev.loupe.testing.TestServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +34,7 @@ class FaceClustersTest {
     static Path dir;
     private static TestServer server;
     private static Api api;
+    private static PhotoLibrary library;
     private static String bucketId;
     private static String collectionId;
 
@@ -43,18 +43,11 @@ class FaceClustersTest {
         server = new TestServer(dir.resolve("data"), FaceFixtures.modelsDir());
         api = server.admin("people");
         api.ok("POST", "/v1/namespaces", "{\"namespace_name\": \"people\"}");
-        bucketId = api.ok("POST", "/v1/buckets", """
-                {"bucket_name": "photos", "bucket_schema": {"properties": {"photo": {"type": "image"}, "person": {"type": "string"}}}}""")
-                .path("bucket_id").asText();
+        library = new PhotoLibrary(api);
+        bucketId = library.bucket("photos");
         FaceFixtures.identities().forEach((file, person) -> upload(FaceFixtures.photo(file), person));
         // The labelled face is each photo's most prominent one.
-        JsonNode col = api.ok("POST", "/v1/collections", """
-                {"collection_name": "faces", "source": {"type": "bucket", "bucket_id": "%s"},
-                 "feature_extractor": {"feature_extractor_name": "face_identity_extractor", "version": "v1",
-                   "input_mappings": {"image": "payload.photo"}, "parameters": {"detection_model": "scrfd_500m", "max_faces_per_image": 1}}}"""
-                .formatted(bucketId));
-        collectionId = col.path("collection_id").asText();
-        assertEquals("COMPLETED", api.awaitTask(col.path("task_id").asText(), Duration.ofMinutes(3)).path("status").asText());
+        collectionId = library.faceCollection("faces", bucketId, "{\"detection_model\": \"scrfd_500m\", \"max_faces_per_image\": 1}");
     }
 
     @AfterAll
@@ -63,15 +56,7 @@ class FaceClustersTest {
     }
 
     private static String upload(byte[] jpeg, String person) {
-        return api.ok("POST", "/v1/buckets/" + bucketId + "/objects", """
-                {"blobs": [{"property": "photo", "type": "image", "data": "data:image/jpeg;base64,%s"}], "metadata": {"person": "%s"}}"""
-                .formatted(Base64.getEncoder().encodeToString(jpeg), person)).path("object_id").asText();
-    }
-
-    private static void ingest(String objectId) {
-        String batch = api.ok("POST", "/v1/buckets/" + bucketId + "/batches", "{\"object_ids\": [\"" + objectId + "\"]}").path("batch_id").asText();
-        String task = api.ok("POST", "/v1/buckets/" + bucketId + "/batches/" + batch + "/submit", "{}").path("task_id").asText();
-        assertEquals("COMPLETED", api.awaitTask(task, Duration.ofMinutes(2)).path("status").asText());
+        return library.upload(bucketId, jpeg, "{\"person\": \"" + person + "\"}");
     }
 
     private static String cluster(String name, String method, String params) {
@@ -85,9 +70,7 @@ class FaceClustersTest {
     }
 
     private static List<JsonNode> faces() {
-        List<JsonNode> out = new ArrayList<>();
-        api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=1000", "{}").path("results").forEach(out::add);
-        return out;
+        return library.documents(collectionId);
     }
 
     /** cluster id → the people its faces show. */
@@ -135,7 +118,7 @@ class FaceClustersTest {
         g.drawImage(photo, w, 0, -w, h, null);
         g.dispose();
         String object = upload(Images.jpeg(other), person);
-        ingest(object);
+        library.ingest(bucketId, object);
         JsonNode late = faces().stream().filter(f -> f.path("root_object_id").asText().equals(object)).findFirst().orElseThrow();
         assertEquals(clusterOfPerson.get(person), late.path("cluster_id").asText(), "joins " + person + "'s cluster: " + late);
     }

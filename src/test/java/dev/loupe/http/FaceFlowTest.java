@@ -8,11 +8,11 @@ import dev.loupe.media.ImageDecoder;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.FaceFixtures;
 import dev.loupe.testing.Images;
+import dev.loupe.testing.PhotoLibrary;
 import dev.loupe.testing.TestServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -37,6 +37,7 @@ class FaceFlowTest {
     static Path dir;
     private static TestServer server;
     private static Api api;
+    private static PhotoLibrary library;
     private static String bucketId;
     private static String collectionId;
     /** object id → person, for the labelled photos. */
@@ -48,6 +49,7 @@ class FaceFlowTest {
     static void ingest() {
         server = new TestServer(dir.resolve("data"), FaceFixtures.modelsDir());
         api = server.admin("people");
+        library = new PhotoLibrary(api);
         api.ok("POST", "/v1/namespaces", "{\"namespace_name\": \"people\"}");
         bucketId = bucket("photos");
         FaceFixtures.identities().forEach((file, person) -> {
@@ -65,35 +67,19 @@ class FaceFlowTest {
     }
 
     private static String bucket(String name) {
-        return api.ok("POST", "/v1/buckets", """
-                {"bucket_name": "%s", "bucket_schema": {"properties": {"photo": {"type": "image"}, "person": {"type": "string"}}}}"""
-                .formatted(name)).path("bucket_id").asText();
+        return library.bucket(name);
     }
 
     private static String upload(String bucket, byte[] jpeg, String metadata) {
-        return api.ok("POST", "/v1/buckets/" + bucket + "/objects", """
-                {"blobs": [{"property": "photo", "type": "image", "data": "data:image/jpeg;base64,%s"}], "metadata": %s}"""
-                .formatted(Base64.getEncoder().encodeToString(jpeg), metadata)).path("object_id").asText();
+        return library.upload(bucket, jpeg, metadata);
     }
 
-    /** A face collection over the bucket, ingested; its id. */
     private static String faceCollection(String name, String bucket, String parameters) {
-        JsonNode col = api.ok("POST", "/v1/collections", """
-                {"collection_name": "%s", "source": {"type": "bucket", "bucket_id": "%s"},
-                 "feature_extractor": {"feature_extractor_name": "face_identity_extractor", "version": "v1",
-                   "input_mappings": {"image": "payload.photo"}, "parameters": %s}}""".formatted(name, bucket, parameters));
-        assertEquals("mixpeek://face_identity_extractor@v1/embedding", col.path("vector_indexes").get(0).path("feature_uri").asText(), col.toString());
-        assertEquals(512, col.path("vector_indexes").get(0).path("size").asInt());
-        JsonNode task = api.awaitTask(col.path("task_id").asText(), Duration.ofMinutes(5));
-        assertEquals("COMPLETED", task.path("status").asText(), task.toString());
-        return col.path("collection_id").asText();
+        return library.faceCollection(name, bucket, parameters);
     }
 
     private static List<JsonNode> documents(String collection) {
-        JsonNode page = api.ok("POST", "/v1/collections/" + collection + "/documents/list?limit=1000", "{\"return_vectors\": true}");
-        List<JsonNode> out = new ArrayList<>();
-        page.path("results").forEach(out::add);
-        return out;
+        return library.documents(collection);
     }
 
     private static List<JsonNode> documentsOf(String collection, String objectId) {
