@@ -33,10 +33,11 @@ public sealed interface ClusterMethod {
     /**
      * How far (cosine distance) from a cluster's centroid a document arriving after the
      * execution may lie and still join it, when that is farther than the cluster's own radius:
-     * k-means puts every point in its nearest cluster; DBSCAN and a distance-threshold
-     * agglomeration reach as far as their distance parameter; HDBSCAN's density has no distance,
-     * so only the radius counts. Without this a cluster of two faces, whose radius is half their
-     * distance, would take no new photo of its person.
+     * DBSCAN and a distance-threshold agglomeration reach as far as their distance parameter;
+     * k-means and HDBSCAN have no distance of their own, so only the radius counts (a stranger
+     * must not join the nearest person just because k-means gave every point a cluster).
+     * Without this a DBSCAN cluster of two faces, whose radius is half their distance, would
+     * take no new photo of its person.
      */
     double reach();
 
@@ -56,7 +57,7 @@ public sealed interface ClusterMethod {
         }
 
         public double reach() {
-            return Double.POSITIVE_INFINITY;
+            return 0;
         }
     }
 
