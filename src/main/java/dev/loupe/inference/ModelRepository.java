@@ -82,10 +82,9 @@ public final class ModelRepository implements AutoCloseable {
         return modelsDir;
     }
 
-    /** The name unchanged if it is one a model may have (it names a folder under the models directory); otherwise a {@link ModelUnavailableException}. */
-    public static String checkName(String name) {
+    /** Throws {@link ModelUnavailableException} unless {@code name} may name a model: it becomes a folder under the models directory. */
+    public static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
-        return name;
     }
 
     /**
@@ -109,7 +108,7 @@ public final class ModelRepository implements AutoCloseable {
         return true;
     }
 
-    /** Downloads a missing model's files, unless Loupe is offline; failing, the error says every way to install it. */
+    /** Downloads a missing model's files unless Loupe is offline; when it cannot, the error names every way to install the model. */
     public void fetch(ModelManifest m) {
         if (offline) throw new ModelUnavailableException(notInstalled(m, "Loupe is offline (--offline or LOUPE_OFFLINE)"));
         try {
