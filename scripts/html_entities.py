@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the tables of Python's html.unescape for Loupe's HtmlUnescape (src/main/resources/dev/loupe/inference/html5-entities.txt).
+"""Writes the tables of Python's html.unescape for Loupe's HtmlUnescape (src/main/resources/dev/loupe/inference/clip/html5-entities.txt).
 
 open_clip's basic_clean unescapes HTML twice with Python's html.unescape; Loupe reproduces it
 from the same tables: the HTML5 named character references (html.entities.html5, names with
 and without their ';'), the numeric references that HTML replaces (html._invalid_charrefs)
 and the code points a numeric reference drops (html._invalid_codepoints).
 One line each, tab-separated: `entity NAME HEX...`, `charref NUMBER HEX...`, `invalid NUMBER`.
-Run: python3 scripts/html_entities.py > src/main/resources/dev/loupe/inference/html5-entities.txt
+Run: python3 scripts/html_entities.py > src/main/resources/dev/loupe/inference/clip/html5-entities.txt
 """
 import html
 import html.entities

@@ -1,13 +1,13 @@
 package dev.loupe;
 
 import dev.loupe.config.Settings;
-import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelCatalog;
 import dev.loupe.inference.ModelDownloader;
 import dev.loupe.inference.ModelKind;
 import dev.loupe.inference.ModelLock;
 import dev.loupe.inference.ModelManifest;
 import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.clip.DualEncoder;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;

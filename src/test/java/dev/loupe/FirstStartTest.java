@@ -114,7 +114,7 @@ class FirstStartTest {
             throws Exception {
         Map<String, byte[]> files = new java.util.LinkedHashMap<>();
         Path fixture = Fixtures.modelsDir().resolve(Fixtures.MODEL);
-        for (String f : dev.loupe.inference.DualEncoder.LAYOUT) files.put(f, java.nio.file.Files.readAllBytes(fixture.resolve(f)));
+        for (String f : dev.loupe.inference.clip.DualEncoder.LAYOUT) files.put(f, java.nio.file.Files.readAllBytes(fixture.resolve(f)));
         var manifest = new dev.loupe.inference.ModelManifest("colours", "fixture", "test", "MIT", 768,
                 new dev.loupe.inference.ModelManifest.Hub("acme/colours", "main"),
                 files.keySet().stream().map(f -> new dev.loupe.inference.ModelManifest.ModelFile(f, null, null, null)).toList(), null, null);

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.api.Json;
-import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.Vectors;
+import dev.loupe.inference.clip.DualEncoder;
+import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.Images;
 import java.io.ByteArrayOutputStream;
@@ -40,8 +41,8 @@ class ModelsCommandTest {
         assertEquals(1, int8Visual.path("ops").path("DynamicQuantizeLinear").asInt(), int8Visual.toString());
         assertTrue(int8Visual.path("initializers").path("INT8").asInt() >= 1, "the weight is stored as int8: " + int8Visual);
         List<String> colours = List.copyOf(Images.BASIC.keySet());
-        try (ModelRepository repo = new ModelRepository(models)) {
-            DualEncoder fp32 = repo.dualEncoder(Fixtures.MODEL), int8 = repo.dualEncoder("colours-int8");
+        try (ModelRepository repo = new ModelRepository(models); DualEncoders encoders = new DualEncoders(repo)) {
+            DualEncoder fp32 = encoders.encoder(Fixtures.MODEL), int8 = encoders.encoder("colours-int8");
             var images = colours.stream().map(c -> Images.dominant(Images.BASIC.get(c), 200, 150, c.length())).toList();
             float[][] a = fp32.embedImages(images), b = int8.embedImages(images);
             for (int i = 0; i < colours.size(); i++) {

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.catalog.Collection;
-import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.clip.DualEncoder;
+import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.inference.face.FaceModels;
 import java.util.EnumMap;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class ExtractorCatalog implements AutoCloseable {
     private final ModelRepository models;
     private final String imageModel;
     private final FaceModelNames faceModelNames;
+    private final DualEncoders dualEncoders;
     private final FaceModels faceModels;
     private ImageExtractor image;
     private final Map<FaceIdentityExtractor.DetectionModel, FaceIdentityExtractor> faces = new EnumMap<>(FaceIdentityExtractor.DetectionModel.class);
@@ -56,6 +58,7 @@ public final class ExtractorCatalog implements AutoCloseable {
         this.models = models;
         this.imageModel = imageModel;
         this.faceModelNames = faceModelNames;
+        this.dualEncoders = new DualEncoders(models);
         this.faceModels = new FaceModels(models);
     }
 
@@ -107,7 +110,7 @@ public final class ExtractorCatalog implements AutoCloseable {
     public synchronized ImageExtractor image() {
         DualEncoder encoder;
         try {
-            encoder = models.dualEncoder(imageModel);
+            encoder = dualEncoders.encoder(imageModel);
         } catch (ModelUnavailableException e) {
             throw LoupeException.unavailable(e.getMessage());
         }
@@ -131,6 +134,7 @@ public final class ExtractorCatalog implements AutoCloseable {
 
     @Override
     public void close() {
+        dualEncoders.close();
         faceModels.close();
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
-import dev.loupe.inference.DualEncoder;
+import dev.loupe.inference.clip.DualEncoder;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.Thumbnailer;
 import java.awt.image.BufferedImage;

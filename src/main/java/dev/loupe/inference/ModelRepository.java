@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Named models under the models directory ({@code <modelsDir>/<name>/}), loaded once
- * and shared. One ONNX Runtime environment serves all sessions.
+ * Named models under the models directory ({@code <modelsDir>/<name>/}): their manifests,
+ * fetching their files, and the one ONNX Runtime environment all sessions share. Each model
+ * family loads its models through it ({@code clip.DualEncoders}, {@code face.FaceModels}),
+ * so that the families depend on the repository and not the other way round.
  */
 public final class ModelRepository implements AutoCloseable {
     /** The tiny model {@code scripts/fixture_encoder.py} writes, for trying Loupe without a download. */
@@ -32,7 +34,6 @@ public final class ModelRepository implements AutoCloseable {
     private final ModelDownloader downloader;
     private final boolean offline;
     private final OrtEnvironment env;
-    private final Memo<String, DualEncoder> dualEncoders = Memo.unbounded();
 
     /** A repository that never downloads: models must already be in {@code modelsDir}. */
     public ModelRepository(Path modelsDir) {
@@ -81,46 +82,34 @@ public final class ModelRepository implements AutoCloseable {
         return modelsDir;
     }
 
-    public DualEncoder dualEncoder(String name) {
-        if (!NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
-        return dualEncoders.get(name, n -> onLargeStack(() -> load(n)));
+    /** Throws {@link ModelUnavailableException} unless {@code name} may name a model: it becomes a folder under the models directory. */
+    public static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
     }
 
     /**
-     * Loads a model, fetching it first when it is missing and a manifest says where from.
-     * A downloaded model that fails to load is cleared and fetched again, once, as
-     * Immich does with corrupt cache entries.
+     * After a model that Loupe downloaded itself (its lock file is there) failed to load,
+     * clears its files and fetches them again, as Immich does with corrupt cache entries.
+     * Does nothing and answers false when Loupe is offline or the files were put there by
+     * hand, which a download must not overwrite.
      */
-    private DualEncoder load(String name) {
-        Path dir = modelsDir.resolve(name);
-        java.util.Optional<ModelManifest> manifest = catalog.find(name);
-        java.util.List<String> missing = DualEncoder.missingFiles(dir);
-        if (!missing.isEmpty()) {
-            if (manifest.isEmpty()) {
-                throw new ModelUnavailableException("model '" + name + "' is not installed (missing " + dir.resolve(missing.getFirst())
-                        + ") and no manifest says where to fetch it; put its files (OpenCLIP/Immich layout) in " + dir);
+    public boolean refetchCorrupt(ModelManifest m, Exception failure) {
+        Path dir = folder(m.name());
+        if (offline || !Files.isRegularFile(dir.resolve(ModelDownloader.LOCK_FILE))) return false;
+        LOG.warning("model '" + m.name() + "' failed to load (" + failure.getMessage() + "); fetching it again");
+        for (ModelManifest.ModelFile f : m.files()) {
+            try {
+                Files.deleteIfExists(dir.resolve(f.path()));
+            } catch (java.io.IOException io) {
+                throw new ModelUnavailableException("cannot clear corrupt model file " + dir.resolve(f.path()), io);
             }
-            fetch(manifest.get());
         }
-        try {
-            return DualEncoder.load(name, dir, manifest.orElse(null), env, sessionOptions());
-        } catch (ModelUnavailableException e) {
-            if (manifest.isEmpty() || offline || !Files.isRegularFile(dir.resolve(ModelDownloader.LOCK_FILE))) throw e;
-            LOG.warning("model '" + name + "' failed to load (" + e.getMessage() + "); fetching it again");
-            for (ModelManifest.ModelFile f : manifest.get().files()) {
-                try {
-                    Files.deleteIfExists(dir.resolve(f.path()));
-                } catch (java.io.IOException io) {
-                    throw new ModelUnavailableException("cannot clear corrupt model file " + dir.resolve(f.path()), io);
-                }
-            }
-            downloader.pull(manifest.get(), modelsDir, false, line -> LOG.info(name + ": " + line));
-            return DualEncoder.load(name, dir, manifest.get(), env, sessionOptions());
-        }
+        downloader.pull(m, modelsDir, false, line -> LOG.info(m.name() + ": " + line));
+        return true;
     }
 
-    /** Downloads a missing model's files, unless Loupe is offline. */
-    private void fetch(ModelManifest m) {
+    /** Downloads a missing model's files unless Loupe is offline; when it cannot, the error names every way to install the model. */
+    public void fetch(ModelManifest m) {
         if (offline) throw new ModelUnavailableException(notInstalled(m, "Loupe is offline (--offline or LOUPE_OFFLINE)"));
         try {
             downloader.pull(m, modelsDir, false, line -> LOG.info(m.name() + ": " + line));
@@ -136,7 +125,7 @@ public final class ModelRepository implements AutoCloseable {
      * directory and the files it lists in {@code NAME/}.
      */
     public ModelManifest installed(String name, java.util.Set<ModelKind> kinds) {
-        if (name == null || !NAME.matcher(name).matches()) throw new ModelUnavailableException("invalid model name: " + name);
+        checkName(name);
         ModelManifest m = catalog.find(name).orElseThrow(() -> new ModelUnavailableException("no manifest for model '" + name
                 + "'; known: " + catalog.all().keySet() + ". Install one by hand with " + modelsDir.resolve(name + ".manifest.json")));
         if (!kinds.contains(m.kind())) throw new ModelUnavailableException("model '" + name + "' is a " + m.kind().wireName() + ", not one of " + kinds);
@@ -186,8 +175,8 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
+    /** Closes nothing that was loaded: the model families ({@code clip.DualEncoders}, {@code face.FaceModels}) own and close their models. */
     @Override
     public void close() {
-        dualEncoders.clear().forEach(DualEncoder::close);
     }
 }

@@ -3,9 +3,10 @@ package dev.loupe.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.Vectors;
+import dev.loupe.inference.clip.DualEncoder;
+import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.testing.Images;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
@@ -55,13 +56,13 @@ public final class EmbeddingBenchmark {
         Map<String, float[][]> byPrecision = new java.util.LinkedHashMap<>();
         Map<String, double[]> textTimes = new java.util.LinkedHashMap<>();
         // The repository sets ONNX Runtime up on a large-stack thread; create no session before it.
-        try (ModelRepository repo = new ModelRepository(models)) {
+        try (ModelRepository repo = new ModelRepository(models); DualEncoders encoders = new DualEncoders(repo)) {
             double ceiling = matmulCeiling(models.resolve("matmul-ceiling.onnx"));
             System.out.printf("MatMul ceiling ([8,196,768] x [768,3072], same session options): %.0f GFLOP/s%n%n", ceiling);
             System.out.println("| graph | batch | Loupe ms/image | Loupe, tensors prepared beside the model ms/image | bare ORT ms/image | Loupe / bare | overlapped / bare | bare GFLOP/s (% of ceiling) |");
             System.out.println("|---|---|---|---|---|---|---|---|");
             for (String model : List.of("siglip-random", "siglip-random-int8")) {
-                DualEncoder encoder = repo.dualEncoder(model);
+                DualEncoder encoder = encoders.encoder(model);
                 try (OrtSession bare = OrtEnvironment.getEnvironment().createSession(
                         models.resolve(model).resolve("visual/model.onnx").toString(), ModelRepository.sessionOptions())) {
                     for (int batch : BATCHES) {

@@ -4,8 +4,9 @@ import dev.loupe.index.VectorQuantization;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.Loupe;
 import dev.loupe.config.Settings;
-import dev.loupe.inference.DualEncoder;
 import dev.loupe.inference.ModelRepository;
+import dev.loupe.inference.clip.DualEncoder;
+import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import java.awt.image.BufferedImage;
@@ -67,8 +68,8 @@ public final class IngestionBenchmark {
 
     /** Images per second through the encoder alone, in batches of 16, on decoded images. */
     private static double modelOnlyRate(Path models, String model, Path images) throws Exception {
-        try (ModelRepository repo = new ModelRepository(models)) {
-            DualEncoder encoder = repo.dualEncoder(model);
+        try (ModelRepository repo = new ModelRepository(models); DualEncoders encoders = new DualEncoders(repo)) {
+            DualEncoder encoder = encoders.encoder(model);
             BufferedImage img = ImageIO.read(images.resolve("photo_baseline.jpg").toFile());
             BufferedImage small = dev.loupe.media.Resampler.resize(img, 640, 480, dev.loupe.media.Resampler.Filter.BILINEAR);
             List<BufferedImage> batch = java.util.Collections.nCopies(16, small);

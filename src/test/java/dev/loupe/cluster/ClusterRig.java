@@ -90,6 +90,7 @@ final class ClusterRig implements AutoCloseable {
     public void close() {
         clusters.close();
         index.close();
+        extractors.close();
         models.close();
         db.close();
     }

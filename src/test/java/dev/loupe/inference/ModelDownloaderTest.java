@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.api.Json;
 import dev.loupe.config.Settings;
+import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.HubStandIn;
 import dev.loupe.testing.ImageHost;
@@ -67,9 +68,9 @@ class ModelDownloaderTest {
         Path dir = downloader().pull(manifest("colours", true), models, false, log::add);
         for (String f : FILES) assertArrayEquals(bytes.get(f), Files.readAllBytes(dir.resolve(f)), f);
         assertEquals(FILES.size(), ModelDownloader.readLock(dir).size());
-        try (ModelRepository repo = new ModelRepository(models)) {
-            float[] red = repo.dualEncoder("colours").embedImages(List.of(Images.dominant(Images.BASIC.get("red"), 64, 64, 1)))[0];
-            assertTrue(Vectors.dot(red, repo.dualEncoder("colours").embedText("red")) > 0.8);
+        try (ModelRepository repo = new ModelRepository(models); DualEncoders encoders = new DualEncoders(repo)) {
+            float[] red = encoders.encoder("colours").embedImages(List.of(Images.dominant(Images.BASIC.get("red"), 64, 64, 1)))[0];
+            assertTrue(Vectors.dot(red, encoders.encoder("colours").embedText("red")) > 0.8);
         }
         log.clear();
         downloader().pull(manifest("colours", true), models, false, log::add);
@@ -115,13 +116,13 @@ class ModelDownloaderTest {
     @Test
     void aMissingModelIsFetchedOnFirstUseWhenOnlineAndNamedPreciselyWhenOffline() throws Exception {
         Files.writeString(models.resolve("colours.manifest.json"), Json.write(manifest("colours", true)));
-        try (ModelRepository offline = new ModelRepository(models, downloader(), true)) {
-            ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> offline.dualEncoder("colours"));
+        try (ModelRepository offline = new ModelRepository(models, downloader(), true); DualEncoders offlineEncoders = new DualEncoders(offline)) {
+            ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> offlineEncoders.encoder("colours"));
             assertTrue(e.getMessage().contains("offline") && e.getMessage().contains("loupe models pull colours")
                     && e.getMessage().contains(hub.url("/acme/colours/resolve/main/visual/model.onnx")), e.getMessage());
         }
-        try (ModelRepository online = new ModelRepository(models, downloader(), false)) {
-            assertEquals(768, online.dualEncoder("colours").dimension());
+        try (ModelRepository online = new ModelRepository(models, downloader(), false); DualEncoders onlineEncoders = new DualEncoders(online)) {
+            assertEquals(768, onlineEncoders.encoder("colours").dimension());
         }
         assertTrue(Files.isRegularFile(models.resolve("colours/visual/model.onnx")));
     }
@@ -131,8 +132,8 @@ class ModelDownloaderTest {
         Files.writeString(models.resolve("colours.manifest.json"), Json.write(manifest("colours", true)));
         downloader().pull(manifest("colours", true), models, false, log::add);
         Files.write(models.resolve("colours/visual/model.onnx"), "not onnx".getBytes());
-        try (ModelRepository online = new ModelRepository(models, downloader(), false)) {
-            assertEquals(768, online.dualEncoder("colours").dimension());
+        try (ModelRepository online = new ModelRepository(models, downloader(), false); DualEncoders onlineEncoders = new DualEncoders(online)) {
+            assertEquals(768, onlineEncoders.encoder("colours").dimension());
         }
         assertArrayEquals(bytes.get("visual/model.onnx"), Files.readAllBytes(models.resolve("colours/visual/model.onnx")));
     }
@@ -180,9 +181,9 @@ class ModelDownloaderTest {
             assertEquals(REPO, lock.repo());
             assertEquals(sha256(bytes.get("textual/tokenizer.json")), lock.sha256().get("textual/tokenizer.json"));
             assertEquals(FILES.size(), lock.sha256().size());
-            try (ModelRepository repo = new ModelRepository(models)) {
-                float[] red = repo.dualEncoder("colours").embedImages(List.of(Images.dominant(Images.BASIC.get("red"), 64, 64, 1)))[0];
-                assertTrue(Vectors.dot(red, repo.dualEncoder("colours").embedText("red")) > 0.8);
+            try (ModelRepository repo = new ModelRepository(models); DualEncoders encoders = new DualEncoders(repo)) {
+                float[] red = encoders.encoder("colours").embedImages(List.of(Images.dominant(Images.BASIC.get("red"), 64, 64, 1)))[0];
+                assertTrue(Vectors.dot(red, encoders.encoder("colours").embedText("red")) > 0.8);
             }
             int before = stand.requests().size();
             log.clear();
@@ -287,8 +288,8 @@ class ModelDownloaderTest {
         }
         String endpoint = "http://127.0.0.1:" + closedPort;
         for (boolean offline : List.of(true, false)) {
-            try (ModelRepository repo = new ModelRepository(models, new ModelDownloader(endpoint), offline)) {
-                String message = assertThrows(ModelUnavailableException.class, () -> repo.dualEncoder("colours")).getMessage();
+            try (ModelRepository repo = new ModelRepository(models, new ModelDownloader(endpoint), offline); DualEncoders encoders = new DualEncoders(repo)) {
+                String message = assertThrows(ModelUnavailableException.class, () -> encoders.encoder("colours")).getMessage();
                 assertTrue(message.contains(offline ? "Loupe is offline" : "could not be fetched: cannot reach " + endpoint), message);
                 assertTrue(message.contains("`./loupe models pull colours --models-dir " + models + "`"), message);
                 assertTrue(message.contains("--model-endpoint") && message.contains("LOUPE_MODEL_ENDPOINT"), message);

@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

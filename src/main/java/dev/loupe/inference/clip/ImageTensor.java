@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;

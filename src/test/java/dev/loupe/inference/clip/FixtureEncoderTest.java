@@ -1,8 +1,11 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.inference.ModelRepository;
+import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.Vectors;
 import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.Images;
 import java.util.List;
@@ -12,13 +15,13 @@ import org.junit.jupiter.api.Test;
 
 /** The fixture dual encoder behaves as documented in scripts/fixture_encoder.py. */
 class FixtureEncoderTest {
-    private static ModelRepository models;
+    private static DualEncoders models;
     private static DualEncoder encoder;
 
     @BeforeAll
     static void load() {
-        models = new ModelRepository(Fixtures.modelsDir());
-        encoder = models.dualEncoder(Fixtures.MODEL);
+        models = new DualEncoders(new ModelRepository(Fixtures.modelsDir()));
+        encoder = models.encoder(Fixtures.MODEL);
     }
 
     @AfterAll
@@ -61,7 +64,7 @@ class FixtureEncoderTest {
     @Test
     void aMissingModelIsOneClearError() {
         ModelUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(ModelUnavailableException.class,
-                () -> models.dualEncoder("siglip_base_absent"));
+                () -> models.encoder("siglip_base_absent"));
         assertTrue(e.getMessage().contains("not installed") && e.getMessage().contains("siglip_base_absent"), e.getMessage());
     }
 }

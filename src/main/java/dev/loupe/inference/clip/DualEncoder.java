@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -9,6 +9,9 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.api.Json;
+import dev.loupe.inference.ModelManifest;
+import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.Vectors;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.FloatBuffer;

@@ -1,5 +1,6 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
+import dev.loupe.inference.ModelUnavailableException;
 import java.util.Locale;
 
 /**

@@ -1,4 +1,4 @@
-package dev.loupe.inference;
+package dev.loupe.inference.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
