@@ -67,8 +67,7 @@ public final class FaceAligner {
     /** {@code cv2.warpAffine(source, m, (width, height), flags=INTER_LINEAR, borderMode=BORDER_CONSTANT, borderValue=0)}. */
     static BufferedImage warp(BufferedImage source, double[] m, int width, int height) {
         double[] inv = invert(m);
-        int sw = source.getWidth(), sh = source.getHeight();
-        int[] src = source.getRGB(0, 0, sw, sh, null, 0, sw);
+        Region src = Region.under(source, inv, width, height);
         int[] out = new int[width * height];
         int[] adelta = new int[width], bdelta = new int[width];
         for (int x = 0; x < width; x++) {
@@ -83,7 +82,7 @@ public final class FaceAligner {
                 int fyFixed = (y0 + bdelta[x]) >> (AB_BITS - INTER_BITS);
                 int ix = saturateShort(fxFixed >> INTER_BITS), iy = saturateShort(fyFixed >> INTER_BITS);
                 int ax = fxFixed & (INTER_TAB_SIZE - 1), ay = fyFixed & (INTER_TAB_SIZE - 1);
-                out[y * width + x] = blend(src, sw, sh, ix, iy, ax, ay);
+                out[y * width + x] = blend(src, ix, iy, ax, ay);
             }
         }
         BufferedImage crop = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -96,14 +95,14 @@ public final class FaceAligner {
      * grid scaled to 2^15. They are exact integers (multiples of 2^15 / 1024), so the table's
      * sum correction never applies.
      */
-    private static int blend(int[] src, int sw, int sh, int ix, int iy, int ax, int ay) {
+    private static int blend(Region src, int ix, int iy, int ax, int ay) {
         int w00 = (INTER_TAB_SIZE - ax) * (INTER_TAB_SIZE - ay) * (COEF_SCALE / (INTER_TAB_SIZE * INTER_TAB_SIZE));
         int w01 = ax * (INTER_TAB_SIZE - ay) * (COEF_SCALE / (INTER_TAB_SIZE * INTER_TAB_SIZE));
         int w10 = (INTER_TAB_SIZE - ax) * ay * (COEF_SCALE / (INTER_TAB_SIZE * INTER_TAB_SIZE));
         int w11 = ax * ay * (COEF_SCALE / (INTER_TAB_SIZE * INTER_TAB_SIZE));
-        if (ix >= sw || ix + 1 < 0 || iy >= sh || iy + 1 < 0) return 0;
-        int p00 = pixel(src, sw, sh, ix, iy), p01 = pixel(src, sw, sh, ix + 1, iy);
-        int p10 = pixel(src, sw, sh, ix, iy + 1), p11 = pixel(src, sw, sh, ix + 1, iy + 1);
+        if (ix >= src.imageWidth() || ix + 1 < 0 || iy >= src.imageHeight() || iy + 1 < 0) return 0;
+        int p00 = src.pixel(ix, iy), p01 = src.pixel(ix + 1, iy);
+        int p10 = src.pixel(ix, iy + 1), p11 = src.pixel(ix + 1, iy + 1);
         int rgb = 0;
         for (int shift = 16; shift >= 0; shift -= 8) {
             int v = ((p00 >> shift) & 0xff) * w00 + ((p01 >> shift) & 0xff) * w01 + ((p10 >> shift) & 0xff) * w10 + ((p11 >> shift) & 0xff) * w11;
@@ -113,9 +112,47 @@ public final class FaceAligner {
         return rgb;
     }
 
-    /** A source pixel, or the border value 0 outside the image. */
-    private static int pixel(int[] src, int sw, int sh, int x, int y) {
-        return x < 0 || y < 0 || x >= sw || y >= sh ? 0 : src[y * sw + x];
+    /**
+     * The part of the source a warp can sample, read once as RGB: the bounding box of the
+     * destination's corners mapped back into the source, with two pixels to spare for the
+     * fixed-point rounding and the bilinear neighbour. Reading the whole image instead costs a
+     * conversion of millions of pixels per face.
+     */
+    private record Region(BufferedImage source, int[] rgb, int x0, int y0, int width, int height) {
+        static Region under(BufferedImage source, double[] inv, int outWidth, int outHeight) {
+            double minX = Double.POSITIVE_INFINITY, minY = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
+            for (int[] c : new int[][] {{0, 0}, {outWidth, 0}, {0, outHeight}, {outWidth, outHeight}}) {
+                double x = inv[0] * c[0] + inv[1] * c[1] + inv[2], y = inv[3] * c[0] + inv[4] * c[1] + inv[5];
+                minX = Math.min(minX, x);
+                maxX = Math.max(maxX, x);
+                minY = Math.min(minY, y);
+                maxY = Math.max(maxY, y);
+            }
+            int x0 = (int) Math.max(0, Math.min(source.getWidth(), Math.floor(minX) - 2));
+            int y0 = (int) Math.max(0, Math.min(source.getHeight(), Math.floor(minY) - 2));
+            int x1 = (int) Math.max(0, Math.min(source.getWidth(), Math.ceil(maxX) + 3));
+            int y1 = (int) Math.max(0, Math.min(source.getHeight(), Math.ceil(maxY) + 3));
+            int w = x1 - x0, h = y1 - y0;
+            int[] rgb = w > 0 && h > 0 ? source.getRGB(x0, y0, w, h, null, 0, w) : new int[0];
+            return new Region(source, rgb, x0, y0, w, h);
+        }
+
+        int imageWidth() {
+            return source.getWidth();
+        }
+
+        int imageHeight() {
+            return source.getHeight();
+        }
+
+        /** A source pixel, or the border value 0 outside the image. */
+        int pixel(int x, int y) {
+            if (x < 0 || y < 0 || x >= source.getWidth() || y >= source.getHeight()) return 0;
+            int rx = x - x0, ry = y - y0;
+            // The box holds every position the warp reaches; this guards the arithmetic, not a case that occurs.
+            if (rx < 0 || ry < 0 || rx >= width || ry >= height) return source.getRGB(x, y);
+            return rgb[ry * width + rx];
+        }
     }
 
     /** OpenCV's {@code invertAffineTransform} arithmetic, in its order. */
