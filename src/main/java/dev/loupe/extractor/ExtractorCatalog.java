@@ -9,9 +9,12 @@ import dev.loupe.inference.ModelUnavailableException;
 import dev.loupe.inference.clip.DualEncoder;
 import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.inference.face.FaceModels;
+import dev.loupe.inference.ocr.OcrEngine;
+import dev.loupe.provider.VisionModel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The extractors this Loupe offers, by name and version, bound to the configured
@@ -26,6 +29,10 @@ public final class ExtractorCatalog implements AutoCloseable {
     private final FaceModelNames faceModelNames;
     private final DualEncoders dualEncoders;
     private final FaceModels faceModels;
+    private final String multimodalModel;
+    private final Optional<VisionModel> vision;
+    private OcrEngine ocr;
+    private MultimodalExtractor multimodal;
     private ImageExtractor image;
     private final Map<FaceIdentityExtractor.DetectionModel, FaceIdentityExtractor> faces = new EnumMap<>(FaceIdentityExtractor.DetectionModel.class);
 
@@ -55,7 +62,18 @@ public final class ExtractorCatalog implements AutoCloseable {
     }
 
     public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames) {
+        this(models, imageModel, faceModelNames, imageModel, Optional.empty());
+    }
+
+    /**
+     * @param multimodalModel the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
+     * @param vision          the vision-language model provider of descriptions and structured fields, if configured
+     */
+    public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames, String multimodalModel,
+                            Optional<VisionModel> vision) {
         this.models = models;
+        this.multimodalModel = multimodalModel;
+        this.vision = vision;
         this.imageModel = imageModel;
         this.faceModelNames = faceModelNames;
         this.dualEncoders = new DualEncoders(models);
@@ -63,7 +81,8 @@ public final class ExtractorCatalog implements AutoCloseable {
     }
 
     public static List<String> names() {
-        return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION, FaceIdentityExtractor.NAME + "@" + FaceIdentityExtractor.VERSION);
+        return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION, FaceIdentityExtractor.NAME + "@" + FaceIdentityExtractor.VERSION,
+                MultimodalExtractor.NAME + "@" + MultimodalExtractor.VERSION);
     }
 
     /**
@@ -74,7 +93,10 @@ public final class ExtractorCatalog implements AutoCloseable {
     public List<ExtractorDescription> describe() {
         int dimension = models.catalog().find(imageModel).map(m -> m.embeddingDimension())
                 .orElseGet(() -> image().encoder().dimension());
-        return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()));
+        int crossModal = models.catalog().find(multimodalModel).map(m -> m.embeddingDimension())
+                .orElseGet(() -> multimodal().encoder().dimension());
+        return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()),
+                MultimodalExtractor.describe(crossModal, multimodalModel));
     }
 
     /**
@@ -93,6 +115,14 @@ public final class ExtractorCatalog implements AutoCloseable {
                 checkVersion(FaceIdentityExtractor.NAME, FaceIdentityExtractor.VERSION, v, path);
                 ObjectNode params = FaceIdentityExtractor.validate(parameters, path + ".parameters");
                 yield new Configured(face(FaceIdentityExtractor.Options.of(params).detectionModel()), params);
+            }
+            case MultimodalExtractor.NAME -> {
+                checkVersion(MultimodalExtractor.NAME, MultimodalExtractor.VERSION, v, path);
+                MultimodalExtractor extractor = multimodal();
+                ObjectNode params = extractor.validateParameters(parameters, path + ".parameters");
+                // Load what the parameters use now, so that a missing model is a 503 at creation, not a failed object.
+                if (MultimodalExtractor.Options.of(params).embedding() || MultimodalExtractor.Options.of(params).thumbnails()) extractor.encoder();
+                yield new Configured(extractor, params);
             }
             default -> throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
         };
@@ -118,6 +148,28 @@ public final class ExtractorCatalog implements AutoCloseable {
         return image;
     }
 
+    /**
+     * The one multimodal extractor: its dual encoder and OCR engine load on first use (a
+     * missing model is a 503 then), its provider is the configured one.
+     */
+    public synchronized MultimodalExtractor multimodal() {
+        if (multimodal == null) multimodal = new MultimodalExtractor(this::multimodalEncoder, this::ocr, vision);
+        return multimodal;
+    }
+
+    private DualEncoder multimodalEncoder() {
+        try {
+            return dualEncoders.encoder(multimodalModel);
+        } catch (ModelUnavailableException e) {
+            throw LoupeException.unavailable(e.getMessage());
+        }
+    }
+
+    private synchronized OcrEngine ocr() {
+        if (ocr == null) ocr = OcrEngine.bundled();
+        return ocr;
+    }
+
     /** The face extractor for one detection model, with the configured recogniser. */
     public synchronized FaceIdentityExtractor face(FaceIdentityExtractor.DetectionModel detectionModel) {
         FaceIdentityExtractor known = faces.get(detectionModel);
@@ -136,5 +188,15 @@ public final class ExtractorCatalog implements AutoCloseable {
     public void close() {
         dualEncoders.close();
         faceModels.close();
+        synchronized (this) {
+            if (ocr != null) ocr.close();
+        }
+        vision.ifPresent(v -> {
+            try {
+                v.close();
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger(ExtractorCatalog.class.getName()).log(java.util.logging.Level.WARNING, "closing the provider client failed", e);
+            }
+        });
     }
 }

@@ -13,6 +13,7 @@ import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.FaceIdentityExtractor;
 import dev.loupe.extractor.FeatureExtractor;
 import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.extractor.MultimodalExtractor;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
@@ -193,11 +194,12 @@ public final class RetrieverExecutor {
     private float[] queryVector(Stage.Query query, FeatureExtractor.VectorIndexSpec spec, Collection col, ObjectNode inputs, String where) {
         float[] v = switch (query) {
             case Stage.Query.Text t -> {
-                if (!(extractors.of(col.featureExtractor()) instanceof ImageExtractor)) {
-                    throw LoupeException.invalid("query", "collection " + col.collectionName() + " indexes " + spec.featureUri()
-                            + ", which has no text encoder: search it with a content (image) or document query");
-                }
-                DualEncoder encoder = extractors.image().encoder();
+                DualEncoder encoder = switch (extractors.of(col.featureExtractor())) {
+                    case ImageExtractor ie -> ie.encoder();
+                    case MultimodalExtractor me -> me.encoder();
+                    case FaceIdentityExtractor fe -> throw LoupeException.invalid("query", "collection " + col.collectionName() + " indexes "
+                            + spec.featureUri() + ", which has no text encoder: search it with a content (image) or document query");
+                };
                 String text = Templates.renderText(t.template(), inputs, where);
                 yield textCache.get(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
             }
@@ -217,6 +219,10 @@ public final class RetrieverExecutor {
                     case ImageExtractor ie -> {
                         var size = ie.encoder().preprocessing();
                         yield ie.encoder().embedImages(List.of(image(data, size.width(), size.height())))[0];
+                    }
+                    case MultimodalExtractor me -> {
+                        var size = me.encoder().preprocessing();
+                        yield me.encoder().embedImages(List.of(image(data, size.width(), size.height())))[0];
                     }
                     case FaceIdentityExtractor fe -> fe.queryEmbedding(image(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE))
                             .orElseThrow(() -> LoupeException.invalid("query.value", "content query image holds no face that "
