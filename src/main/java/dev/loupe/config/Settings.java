@@ -2,6 +2,7 @@ package dev.loupe.config;
 
 import dev.loupe.index.VectorQuantization;
 import dev.loupe.provider.ProviderSettings;
+import dev.loupe.provider.VertexSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,6 +33,7 @@ import java.util.Optional;
  * @param fetchMinRate      the slowest blob URL transfer tolerated, in bytes per second over any 10 s; 0 turns it off
  * @param multimodalModel   the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
  * @param vision            the vision-language model provider of descriptions and structured fields, if any
+ * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
  */
 public record Settings(
         int port,
@@ -53,7 +55,8 @@ public record Settings(
         Duration fetchTimeout,
         long fetchMinRate,
         String multimodalModel,
-        Optional<ProviderSettings> vision) {
+        Optional<ProviderSettings> vision,
+        Optional<VertexSettings> vertex) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -81,7 +84,7 @@ public record Settings(
                     long fetchMinRate) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, defaultImageModel,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -111,6 +114,11 @@ public record Settings(
         if (defaultImageModel == null || defaultImageModel.isBlank()) throw new IllegalArgumentException("default image model must be named");
         if (multimodalModel == null || multimodalModel.isBlank()) multimodalModel = defaultImageModel;
         if (vision == null) vision = Optional.empty();
+        if (vertex == null) vertex = Optional.empty();
+        if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
+            throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
+                    + VertexSettings.TOKEN_ENV + ")");
+        }
         if (host == null || !HOST_NAME.matcher(host).matches()) {
             throw new IllegalArgumentException("host must be an IP address or host name to listen on (e.g. 127.0.0.1 or 0.0.0.0), got: " + host);
         }
@@ -147,7 +155,17 @@ public record Settings(
         VLM_CONNECT_TIMEOUT("vlm-connect-timeout", "", "seconds to connect to the provider (default 10)"),
         VLM_CONCURRENCY("vlm-concurrency", "", "provider requests in flight at once (default 4)"),
         VLM_MAX_ATTEMPTS("vlm-max-attempts", "", "attempts per provider request on 429, 5xx and timeouts (default 4)"),
-        VLM_IMAGE_MAX_SIDE("vlm-image-max-side", "", "long side images are scaled down to before they are sent (default 1024)");
+        VLM_IMAGE_MAX_SIDE("vlm-image-max-side", "", "long side images are scaled down to before they are sent (default 1024)"),
+        VERTEX_PROJECT("vertex-project", "", "Google Cloud project of Vertex AI's multimodalembedding@001 (for --multimodal-model vertex)"),
+        VERTEX_LOCATION("vertex-location", "", "Vertex AI region (default us-central1)"),
+        VERTEX_DIMENSION("vertex-dimension", "", "Vertex embedding size: 128, 256, 512 or 1408 (default 1408)"),
+        VERTEX_URL("vertex-url", "", "Vertex AI base URL (default https://{location}-aiplatform.googleapis.com)"),
+        VERTEX_TOKEN_FILE("vertex-token-file", "", "a file holding an OAuth access token, re-read per request (or set LOUPE_VERTEX_ACCESS_TOKEN)"),
+        VERTEX_TIMEOUT("vertex-timeout", "", "seconds one Vertex request may take (default 120)"),
+        VERTEX_CONNECT_TIMEOUT("vertex-connect-timeout", "", "seconds to connect to Vertex (default 10)"),
+        VERTEX_CONCURRENCY("vertex-concurrency", "", "Vertex requests in flight at once (default 4)"),
+        VERTEX_MAX_ATTEMPTS("vertex-max-attempts", "", "attempts per Vertex request on 429, 5xx and timeouts (default 4)"),
+        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)");
 
         public final String flag;
         public final String defaultValue;
@@ -231,7 +249,8 @@ public record Settings(
                 Duration.ofSeconds(parseLong(values, Option.FETCH_TIMEOUT)),
                 parseLong(values, Option.FETCH_MIN_RATE),
                 values.get(Option.MULTIMODAL_MODEL).strip(),
-                ProviderSettings.from(flag -> given(values, flag), env::get));
+                ProviderSettings.from(flag -> given(values, flag), env::get),
+                VertexSettings.from(flag -> given(values, flag), env::get));
     }
 
     /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */
@@ -243,6 +262,10 @@ public record Settings(
     }
 
     private static Option find(String flag) {
+        if (flag.equals("vertex-token")) {
+            throw new IllegalArgumentException("the Vertex token is never a flag (flags show in process lists): set "
+                    + VertexSettings.TOKEN_ENV + " or --vertex-token-file");
+        }
         if (flag.equals("vlm-api-key")) {
             throw new IllegalArgumentException("the provider's key is never a flag (flags show in process lists): set "
                     + ProviderSettings.API_KEY_ENV + " or --vlm-api-key-file");

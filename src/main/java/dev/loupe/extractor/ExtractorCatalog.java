@@ -10,6 +10,7 @@ import dev.loupe.inference.clip.DualEncoder;
 import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.inference.face.FaceModels;
 import dev.loupe.inference.ocr.OcrEngine;
+import dev.loupe.provider.VertexEmbeddings;
 import dev.loupe.provider.VisionModel;
 import java.util.EnumMap;
 import java.util.List;
@@ -31,6 +32,7 @@ public final class ExtractorCatalog implements AutoCloseable {
     private final FaceModels faceModels;
     private final String multimodalModel;
     private final Optional<VisionModel> vision;
+    private final Optional<VertexEmbeddings> vertex;
     private OcrEngine ocr;
     private MultimodalExtractor multimodal;
     private ImageExtractor image;
@@ -57,23 +59,33 @@ public final class ExtractorCatalog implements AutoCloseable {
     public record Configured(FeatureExtractor extractor, ObjectNode parameters) {
     }
 
+    /** The {@code --multimodal-model} that chooses Vertex AI's multimodal embeddings over a local dual encoder. */
+    public static final String VERTEX = "vertex";
+
     public ExtractorCatalog(ModelRepository models, String imageModel) {
         this(models, imageModel, FaceModelNames.DEFAULT);
     }
 
     public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames) {
-        this(models, imageModel, faceModelNames, imageModel, Optional.empty());
+        this(models, imageModel, faceModelNames, imageModel, Optional.empty(), Optional.empty());
     }
 
     /**
-     * @param multimodalModel the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
+     * @param multimodalModel the dual encoder of {@code multimodal_extractor}'s cross-modal embedding, or
+     *                        {@value #VERTEX} for Vertex AI's ({@code vertex} must then be given)
      * @param vision          the vision-language model provider of descriptions and structured fields, if configured
+     * @param vertex          Vertex AI's multimodal embeddings, if configured
      */
     public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames, String multimodalModel,
-                            Optional<VisionModel> vision) {
+                            Optional<VisionModel> vision, Optional<VertexEmbeddings> vertex) {
+        if (multimodalModel.equals(VERTEX) && vertex.isEmpty()) {
+            throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token"
+                    + " (--vertex-token-file or " + dev.loupe.provider.VertexSettings.TOKEN_ENV + ")");
+        }
         this.models = models;
         this.multimodalModel = multimodalModel;
         this.vision = vision;
+        this.vertex = vertex;
         this.imageModel = imageModel;
         this.faceModelNames = faceModelNames;
         this.dualEncoders = new DualEncoders(models);
@@ -94,9 +106,10 @@ public final class ExtractorCatalog implements AutoCloseable {
         int dimension = models.catalog().find(imageModel).map(m -> m.embeddingDimension())
                 .orElseGet(() -> image().encoder().dimension());
         int crossModal = models.catalog().find(multimodalModel).map(m -> m.embeddingDimension())
-                .orElseGet(() -> multimodal().encoder().dimension());
+                .orElseGet(() -> multimodal().embedder().dimension());
         return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()),
-                MultimodalExtractor.describe(crossModal, multimodalModel));
+                MultimodalExtractor.describe(crossModal, multimodal == null || !multimodalModel.equals(VERTEX) ? multimodalModel
+                        : multimodal().embedder().name()));
     }
 
     /**
@@ -121,7 +134,7 @@ public final class ExtractorCatalog implements AutoCloseable {
                 MultimodalExtractor extractor = multimodal();
                 ObjectNode params = extractor.validateParameters(parameters, path + ".parameters");
                 // Load what the parameters use now, so that a missing model is a 503 at creation, not a failed object.
-                if (MultimodalExtractor.Options.of(params).embedding() || MultimodalExtractor.Options.of(params).thumbnails()) extractor.encoder();
+                if (MultimodalExtractor.Options.of(params).embedding()) extractor.embedder().dimension();
                 yield new Configured(extractor, params);
             }
             default -> throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
@@ -153,7 +166,12 @@ public final class ExtractorCatalog implements AutoCloseable {
      * missing model is a 503 then), its provider is the configured one.
      */
     public synchronized MultimodalExtractor multimodal() {
-        if (multimodal == null) multimodal = new MultimodalExtractor(this::multimodalEncoder, this::ocr, vision);
+        if (multimodal == null) {
+            CrossModalEncoder embedder = vertex.<CrossModalEncoder>map(CrossModalEncoder.Vertex::new)
+                    .filter(v -> multimodalModel.equals(VERTEX))
+                    .orElseGet(() -> new CrossModalEncoder.Local(this::multimodalEncoder));
+            multimodal = new MultimodalExtractor(embedder, this::ocr, vision);
+        }
         return multimodal;
     }
 
@@ -191,6 +209,7 @@ public final class ExtractorCatalog implements AutoCloseable {
         synchronized (this) {
             if (ocr != null) ocr.close();
         }
+        vertex.ifPresent(VertexEmbeddings::close);
         vision.ifPresent(v -> {
             try {
                 v.close();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.api.LoupeException;
-import dev.loupe.inference.clip.DualEncoder;
 import dev.loupe.inference.ocr.OcrEngine;
 import dev.loupe.inference.ocr.OcrLine;
 import dev.loupe.media.ImageDecoder;
@@ -64,23 +63,31 @@ public final class MultimodalExtractor implements FeatureExtractor {
             "source_document_id", "source_type", "metadata", "created_at", "updated_at", "processing_time_ms", "ocr_text", "ocr_lines",
             "thumbnail_url", "text", "provider_usage", "document_blobs", "score", EMBEDDING_FIELD);
 
-    private final Supplier<DualEncoder> encoder;
+    private final CrossModalEncoder embedder;
     private final Supplier<OcrEngine> ocr;
     private final Optional<VisionModel> provider;
 
     /**
-     * @param encoder  the dual encoder of the cross-modal embedding, loaded on first use
+     * @param embedder the cross-modal embedding's model
      * @param ocr      the OCR engine, loaded on first use
      * @param provider the configured vision-language model, if any
      */
-    public MultimodalExtractor(Supplier<DualEncoder> encoder, Supplier<OcrEngine> ocr, Optional<VisionModel> provider) {
-        this.encoder = encoder;
+    public MultimodalExtractor(CrossModalEncoder embedder, Supplier<OcrEngine> ocr, Optional<VisionModel> provider) {
+        this.embedder = embedder;
         this.ocr = ocr;
         this.provider = provider;
     }
 
-    public DualEncoder encoder() {
-        return encoder.get();
+    public CrossModalEncoder embedder() {
+        return embedder;
+    }
+
+    /** The size an image query is decoded at: the local model's input, or what a remote one is sent. */
+    public int queryDecodeSide() {
+        return switch (embedder) {
+            case CrossModalEncoder.Local local -> Math.max(local.encoder().get().preprocessing().width(), local.encoder().get().preprocessing().height());
+            case CrossModalEncoder.Vertex vertex -> PROVIDER_DECODE_SIDE;
+        };
     }
 
     @Override
@@ -219,8 +226,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
 
     @Override
     public ObjectNode outputSchema(JsonNode parameters) {
-        DualEncoder model = encoder.get();
-        return schema(model.dimension(), model.name(), parameters == null ? null : Options.of(parameters));
+        return schema(embedder.dimension(), embedder.name(), parameters == null ? null : Options.of(parameters));
     }
 
     private static ObjectNode schema(int dimension, String model, Options options) {
@@ -256,8 +262,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
 
     @Override
     public List<VectorIndexSpec> vectorIndexes() {
-        DualEncoder model = encoder.get();
-        return vectorIndexes(model.dimension(), model.name());
+        return vectorIndexes(embedder.dimension(), embedder.name());
     }
 
     private static List<VectorIndexSpec> vectorIndexes(int dimension, String model) {
@@ -293,11 +298,20 @@ public final class MultimodalExtractor implements FeatureExtractor {
     @Override
     public DecodeSize decodeSize(JsonNode parameters) {
         Options o = Options.of(parameters);
-        int side = encoder.get().preprocessing().width();
+        int side = 1, height = 1;
+        if (o.embedding()) {
+            switch (embedder) {
+                case CrossModalEncoder.Local local -> {
+                    side = local.encoder().get().preprocessing().width();
+                    height = local.encoder().get().preprocessing().height();
+                }
+                case CrossModalEncoder.Vertex vertex -> side = height = PROVIDER_DECODE_SIDE;
+            }
+        }
         if (o.thumbnails()) side = Math.max(side, Thumbnailer.WIDTH);
-        if (o.asksProvider()) side = Math.max(side, PROVIDER_DECODE_SIDE);
-        if (o.ocr()) side = Math.max(side, OCR_DECODE_SIDE);
-        return new DecodeSize(side, o.ocr() ? side : Math.min(side, encoder.get().preprocessing().height()));
+        if (o.asksProvider()) side = height = Math.max(side, PROVIDER_DECODE_SIDE);
+        if (o.ocr()) side = height = Math.max(side, OCR_DECODE_SIDE);
+        return new DecodeSize(side, height);
     }
 
     @Override
@@ -305,29 +319,42 @@ public final class MultimodalExtractor implements FeatureExtractor {
         Options o = Options.of(parameters);
         BufferedImage upright = decoded.image();
         double scale = decoded.originalWidth() / (double) upright.getWidth();
-        float[] tensor = o.embedding() ? encoder.get().imageTensor(upright) : null;
+        float[] tensor = o.embedding() && embedder instanceof CrossModalEncoder.Local local ? local.encoder().get().imageTensor(upright) : null;
         byte[] thumbnail = o.thumbnails() ? Thumbnailer.jpeg(upright) : null;
-        return new Input(new Content.Picture(upright, scale, tensor, thumbnail), o, null);
+        return new Input(new Content.Picture(upright, scale, tensor, thumbnail), o, null, null);
     }
 
     @Override
     public Input prepareText(String text, JsonNode parameters) {
         if (text.isBlank()) throw new IllegalArgumentException("text input is empty");
         if (text.length() > MAX_TEXT_CHARS) throw new IllegalArgumentException("text input is " + text.length() + " characters; at most " + MAX_TEXT_CHARS);
-        return new Input(new Content.Passage(text), Options.of(parameters), null);
+        return new Input(new Content.Passage(text), Options.of(parameters), null, null);
     }
 
-    /** An image's description and structured fields, from one provider call (retried and validated by the provider client). */
+    /**
+     * What remote models answer for one input: a remote embedding (Vertex), and an image's
+     * description and structured fields from one provider call (retried and validated by the
+     * provider client).
+     */
     @Override
     public PreparedInput askProviders(PreparedInput prepared) {
         Input in = own(prepared);
-        if (!(in.content() instanceof Content.Picture picture) || !in.options().asksProvider()) return in;
-        VisionModel model = provider.orElseThrow(() -> new IllegalStateException(
-                "this collection asks for descriptions, and no vision-language model provider is configured (--vlm-provider)"));
         Options o = in.options();
-        String prompt = o.prompt().equals(DEFAULT_PROMPT) ? IMAGE_PROMPT : o.prompt();
-        Reply reply = model.generate(new Prompt(prompt, List.of(picture.image()), shape(o), o.generation()));
-        return new Input(in.content(), o, reply);
+        float[] embedded = null;
+        if (o.embedding() && embedder instanceof CrossModalEncoder.Vertex vertex) {
+            embedded = switch (in.content()) {
+                case Content.Picture p -> vertex.embedImage(p.image());
+                case Content.Passage t -> vertex.embedText(t.text());
+            };
+        }
+        Reply reply = null;
+        if (in.content() instanceof Content.Picture picture && o.asksProvider()) {
+            VisionModel model = provider.orElseThrow(() -> new IllegalStateException(
+                    "this collection asks for descriptions, and no vision-language model provider is configured (--vlm-provider)"));
+            String prompt = o.prompt().equals(DEFAULT_PROMPT) ? IMAGE_PROMPT : o.prompt();
+            reply = model.generate(new Prompt(prompt, List.of(picture.image()), shape(o), o.generation()));
+        }
+        return embedded == null && reply == null ? in : new Input(in.content(), o, reply, embedded);
     }
 
     /** The shape asked of the provider: the collection's, with {@code description} added when a description is wanted too. */
@@ -371,7 +398,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
                     }
                 }
                 case Content.Passage t -> {
-                    if (in.options().embedding()) {
+                    if (in.options().embedding() && in.embedded() == null) {
                         passages.add(i);
                         texts.add(t.text());
                     }
@@ -379,9 +406,11 @@ public final class MultimodalExtractor implements FeatureExtractor {
             }
         }
         List<List<OcrLine>> lines = pages.isEmpty() ? List.of() : ocr.get().readAll(pages);
-        float[][] imageVectors = tensors.isEmpty() ? new float[0][] : encoder.get().embedImageTensors(tensors);
+        // Tensors are made only for a local encoder.
+        float[][] imageVectors = tensors.isEmpty() ? new float[0][]
+                : ((CrossModalEncoder.Local) embedder).encoder().get().embedImageTensors(tensors);
         float[][] textVectors = new float[texts.size()][];
-        for (int k = 0; k < texts.size(); k++) textVectors[k] = encoder.get().embedText(texts.get(k));
+        for (int k = 0; k < texts.size(); k++) textVectors[k] = embedder.embedText(texts.get(k));
 
         List<List<ExtractedDocument>> out = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
@@ -403,6 +432,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
                     if (v >= 0) vectors = Map.of(EMBEDDING_FIELD, textVectors[v]);
                 }
             }
+            if (in.embedded() != null) vectors = Map.of(EMBEDDING_FIELD, in.embedded());
             if (in.reply() != null) providerFields(fields, in.reply());
             out.add(List.of(new ExtractedDocument(fields, vectors, images)));
         }
@@ -452,7 +482,10 @@ public final class MultimodalExtractor implements FeatureExtractor {
         }
     }
 
-    /** An input prepared for {@link #extract}: its content, the collection's options and, once asked, the provider's reply. */
-    public record Input(Content content, Options options, Reply reply) implements PreparedInput {
+    /**
+     * An input prepared for {@link #extract}: its content, the collection's options and, once
+     * asked, the provider's reply and a remotely computed embedding.
+     */
+    public record Input(Content content, Options options, Reply reply, float[] embedded) implements PreparedInput {
     }
 }
