@@ -97,6 +97,11 @@ public final class GeminiGenerate implements VisionModel {
         }
     }
 
+    /** The request and reply shapes, for tests that build a request without sending it. */
+    Conversation.Dialect dialect() {
+        return dialect;
+    }
+
     @Override
     public void close() {
         transport.close();
