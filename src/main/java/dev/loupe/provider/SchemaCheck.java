@@ -7,7 +7,9 @@ import com.networknt.schema.JsonSchemaException;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import com.networknt.schema.resource.DisallowSchemaLoader;
+import com.networknt.schema.SchemaId;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.resource.AllowSchemaLoader;
 import dev.loupe.api.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,9 +31,12 @@ final class SchemaCheck {
     /** Violations quoted back to the model and in errors; the rest are counted. */
     private static final int QUOTED = 5;
 
-    // No loader may fetch: a schema is user input, and a remote $ref would be a request to wherever it points.
+    // Only the meta-schemas the validator bundles may load: a schema is user input, and a remote
+    // $ref would be a request to wherever it points (the checks in admit() refuse one first).
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            b -> b.schemaLoaders(l -> l.add(DisallowSchemaLoader.getInstance())));
+            b -> b.schemaLoaders(l -> l.add(new AllowSchemaLoader(iri -> iri.toString().startsWith("classpath:")))));
+    /** Draft 2020-12's meta-schema, which catches a misspelt type before any model is asked. */
+    private static final JsonSchema META = FACTORY.getSchema(SchemaLocation.of(SchemaId.V202012));
 
     private SchemaCheck() {}
 
@@ -42,6 +47,8 @@ final class SchemaCheck {
             throw new IllegalArgumentException("the schema must describe an object (\"type\": \"object\"): its fields land at the document's root");
         }
         selfContained(schema, "$", 0);
+        List<String> wrong = violations(META, schema);
+        if (!wrong.isEmpty()) throw new IllegalArgumentException("is not a valid JSON Schema: " + String.join("; ", wrong));
         try {
             compile(schema);
         } catch (JsonSchemaException | IllegalArgumentException | IllegalStateException e) {
