@@ -20,24 +20,11 @@ import java.util.Map;
  * topP, maxOutputTokens}. Usage: {@code usageMetadata.promptTokenCount, candidatesTokenCount}.
  * Parts marked {@code thought} are the model's reasoning and are not part of the answer.
  */
-public final class GeminiGenerate implements VisionModel {
-    private final ProviderSettings settings;
-    private final Transport transport;
+public final class GeminiGenerate extends RemoteChat implements VisionModel {
     private final Conversation.Dialect dialect = new Dialect();
 
     GeminiGenerate(ProviderSettings settings) {
-        this.settings = settings;
-        this.transport = new Transport(settings.describe(), settings.calls());
-    }
-
-    @Override
-    public String describe() {
-        return settings.describe();
-    }
-
-    @Override
-    public Reply generate(Prompt prompt) {
-        return Conversation.generate(describe(), transport, dialect, prompt, settings.imageMaxSide());
+        super(settings);
     }
 
     private final class Dialect implements Conversation.Dialect {
@@ -97,18 +84,8 @@ public final class GeminiGenerate implements VisionModel {
         }
     }
 
-    /** The request and reply shapes, for tests that build a request without sending it. */
+    @Override
     Conversation.Dialect dialect() {
         return dialect;
-    }
-
-    @Override
-    public void close() {
-        transport.close();
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

@@ -15,24 +15,11 @@ import java.util.Map;
  * {@code options.temperature, top_p, num_predict}. Usage: {@code prompt_eval_count},
  * {@code eval_count}. A key, when set, goes as a bearer token, for an Ollama behind a proxy.
  */
-public final class OllamaChat implements VisionModel {
-    private final ProviderSettings settings;
-    private final Transport transport;
+public final class OllamaChat extends RemoteChat implements VisionModel {
     private final Conversation.Dialect dialect = new Dialect();
 
     OllamaChat(ProviderSettings settings) {
-        this.settings = settings;
-        this.transport = new Transport(settings.describe(), settings.calls());
-    }
-
-    @Override
-    public String describe() {
-        return settings.describe();
-    }
-
-    @Override
-    public Reply generate(Prompt prompt) {
-        return Conversation.generate(describe(), transport, dialect, prompt, settings.imageMaxSide());
+        super(settings);
     }
 
     private final class Dialect implements Conversation.Dialect {
@@ -79,18 +66,8 @@ public final class OllamaChat implements VisionModel {
         }
     }
 
-    /** The request and reply shapes, for tests that build a request without sending it. */
+    @Override
     Conversation.Dialect dialect() {
         return dialect;
-    }
-
-    @Override
-    public void close() {
-        transport.close();
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

@@ -20,26 +20,18 @@ import java.util.Map;
  * refused by reasoning models) and {@code max_tokens} on every other server, which may not know
  * the newer name. Usage: {@code usage.prompt_tokens}, {@code usage.completion_tokens}.
  */
-public final class OpenAiChat implements VisionModel {
+public final class OpenAiChat extends RemoteChat implements VisionModel {
     static final String SCHEMA_NAME = "response";
-    private final ProviderSettings settings;
-    private final Transport transport;
     private final Conversation.Dialect dialect = new Dialect();
 
     OpenAiChat(ProviderSettings settings) {
-        this.settings = settings;
-        this.transport = new Transport(settings.describe(), settings.calls());
-    }
-
-    @Override
-    public String describe() {
-        return settings.describe();
+        super(settings);
     }
 
     @Override
     public Reply generate(Prompt prompt) {
         if (prompt.shape() instanceof ResponseShape.Schema s) strict(s); // refuse before encoding any image
-        return Conversation.generate(describe(), transport, dialect, prompt, settings.imageMaxSide());
+        return super.generate(prompt);
     }
 
     @Override
@@ -126,18 +118,8 @@ public final class OpenAiChat implements VisionModel {
         }
     }
 
-    /** The request and reply shapes, for tests that build a request without sending it. */
+    @Override
     Conversation.Dialect dialect() {
         return dialect;
-    }
-
-    @Override
-    public void close() {
-        transport.close();
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

@@ -102,7 +102,7 @@ public record ProviderSettings(Kind kind, URI baseUrl, String model, Optional<Se
      * @throws IllegalArgumentException naming the flag and variable of a wrong value, or a key given as a flag
      */
     public static Optional<ProviderSettings> from(Function<String, String> option, Function<String, String> env) {
-        Function<String, String> value = flag -> first(option.apply(flag), env.apply(envName(flag)));
+        Function<String, String> value = lookup(option, env);
         if (option.apply("vlm-api-key") != null) {
             throw new IllegalArgumentException("the key is never a flag (flags show in process lists): set " + API_KEY_ENV + " or --vlm-api-key-file");
         }
@@ -128,6 +128,11 @@ public record ProviderSettings(Kind kind, URI baseUrl, String model, Optional<Se
                         number(value, "vlm-max-attempts", CallPolicy.DEFAULT_MAX_ATTEMPTS, 1, CallPolicy.MAX_MAX_ATTEMPTS));
         int side = number(value, "vlm-image-max-side", DEFAULT_IMAGE_MAX_SIDE, 64, MAX_IMAGE_SIDE);
         return Optional.of(new ProviderSettings(kind, base, value.apply("vlm-model"), key, side, calls));
+    }
+
+    /** A flag's value, else its variable's ({@code vlm-model} → {@code LOUPE_VLM_MODEL}), else null; blank counts as unset. */
+    static Function<String, String> lookup(Function<String, String> option, Function<String, String> env) {
+        return flag -> first(option.apply(flag), env.apply(envName(flag)));
     }
 
     static String envName(String flag) {

@@ -61,8 +61,7 @@ public record VertexSettings(String project, String location, int dimension, URI
 
     /** As {@link ProviderSettings#from}: empty when {@code --vertex-project} is unset. */
     public static Optional<VertexSettings> from(Function<String, String> option, Function<String, String> env) {
-        Function<String, String> value = flag -> Optional.ofNullable(option.apply(flag)).filter(v -> !v.isBlank())
-                .orElseGet(() -> Optional.ofNullable(env.apply(ProviderSettings.envName(flag))).filter(v -> !v.isBlank()).orElse(null));
+        Function<String, String> value = ProviderSettings.lookup(option, env);
         if (option.apply("vertex-token") != null) {
             throw new IllegalArgumentException("the token is never a flag (flags show in process lists): set " + TOKEN_ENV + " or --vertex-token-file");
         }
