@@ -13,7 +13,8 @@ public sealed interface ResponseShape {
 
     /**
      * A JSON object conforming to a JSON Schema (draft 2020-12), validated on arrival. The
-     * schema must describe an object (its fields land at the document's root), must be
+     * schema must describe an object (its fields land at the document's root; a schema with
+     * {@code properties} and no {@code type} is taken as one and given {@code "type": "object"}), must be
      * self-contained (no {@code $id}, only local {@code #...} references, no foreign
      * {@code $schema}: validating a reply never fetches anything) and at most
      * {@value SchemaCheck#MAX_SCHEMA_CHARS} characters long.
@@ -22,6 +23,7 @@ public sealed interface ResponseShape {
         public Schema {
             Objects.requireNonNull(jsonSchema, "jsonSchema");
             jsonSchema = jsonSchema.deepCopy();
+            if (!jsonSchema.has("type") && jsonSchema.has("properties")) jsonSchema.put("type", "object");
             SchemaCheck.admit(jsonSchema);
         }
     }

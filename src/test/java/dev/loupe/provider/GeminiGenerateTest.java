@@ -21,19 +21,6 @@ class GeminiGenerateTest {
     private static final String KEY = "AIzaSyD-test-key-0123456789";
     private static final GenerationConfig CONFIG = new GenerationConfig(0.4, 0.95, 512);
 
-    /** A GenerateContentResponse with one candidate whose parts are {@code texts}; a leading thought part when {@code thought}. */
-    static ObjectNode response(String text, boolean thought, int prompt, int candidates) {
-        ObjectNode body = Json.object();
-        ObjectNode candidate = body.putArray("candidates").addObject().put("finishReason", "STOP").put("index", 0);
-        ObjectNode content = candidate.putObject("content").put("role", "model");
-        ArrayNode parts = content.putArray("parts");
-        if (thought) parts.addObject().put("text", "Let me look at the colours first.").put("thought", true);
-        parts.addObject().put("text", text);
-        body.putObject("usageMetadata").put("promptTokenCount", prompt).put("candidatesTokenCount", candidates).put("totalTokenCount", prompt + candidates);
-        body.put("modelVersion", "gemini-2.5-flash");
-        return body;
-    }
-
     private static VisionModel model(StandIn server) {
         return VisionModels.open(StandIn.settings(ProviderSettings.Kind.GEMINI, server.url(), "gemini-2.5-flash", KEY, StandIn.quick()));
     }
@@ -44,7 +31,7 @@ class GeminiGenerateTest {
 
     @Test
     void sendsTheDocumentedGenerateContentRequestWithTheImageInline() {
-        try (StandIn server = StandIn.scripted(Answer.ok(response("A red kettle.", true, 1290, 6)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.geminiResponse("A red kettle.", true, 1290, 6)));
              VisionModel model = model(server)) {
             Reply reply = model.generate(prompt(new ResponseShape.Text()));
 
@@ -75,7 +62,7 @@ class GeminiGenerateTest {
     @Test
     void sendsTheSchemaAsResponseJsonSchemaWithTheJsonMimeType() {
         String answer = "{\"product_type\": \"kettle\", \"color\": \"red\", \"tags\": [{\"label\": \"kitchen\"}]}";
-        try (StandIn server = StandIn.scripted(Answer.ok(response(answer, false, 1300, 25)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.geminiResponse(answer, false, 1300, 25)));
              VisionModel model = model(server)) {
             Reply reply = model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema())));
 
@@ -89,7 +76,7 @@ class GeminiGenerateTest {
 
     @Test
     void asksForJsonByMimeTypeAloneWhenTheFieldsAreDescribed() {
-        try (StandIn server = StandIn.scripted(Answer.ok(response("{\"color\": \"red\"}", false, 10, 4)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.geminiResponse("{\"color\": \"red\"}", false, 10, 4)));
              VisionModel model = model(server)) {
             Reply reply = model.generate(prompt(new ResponseShape.Described("colour")));
             assertEquals("red", reply.json().path("color").asText());
@@ -103,7 +90,7 @@ class GeminiGenerateTest {
     void retriesWithTheModelsReplyAndTheErrorAsTurns() {
         String wrong = "{\"product_type\": \"kettle\", \"color\": \"red\"}";
         String right = "{\"product_type\": \"kettle\", \"color\": \"red\", \"tags\": []}";
-        try (StandIn server = StandIn.scripted(Answer.ok(response(wrong, false, 1300, 20)), Answer.ok(response(right, false, 1340, 22)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.geminiResponse(wrong, false, 1300, 20)), Answer.ok(StandIn.geminiResponse(right, false, 1340, 22)));
              VisionModel model = model(server)) {
             Reply reply = model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema())));
 
@@ -118,7 +105,7 @@ class GeminiGenerateTest {
 
     @Test
     void failsWhenTheReplyBreaksTheSchemaTwice() {
-        try (StandIn server = StandIn.scripted(Answer.ok(response("{\"product_type\": 7}", false, 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.geminiResponse("{\"product_type\": 7}", false, 1, 1)));
              VisionModel model = model(server)) {
             ProviderException e = assertThrows(ProviderException.class, () -> model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema()))));
             assertTrue(e.getMessage().contains("rejected twice"), e.getMessage());
@@ -144,7 +131,7 @@ class GeminiGenerateTest {
     void waitsTheRetryAfterOfAResourceExhausted429() {
         ObjectNode error = Json.object();
         error.putObject("error").put("code", 429).put("message", "Resource has been exhausted (e.g. check quota).").put("status", "RESOURCE_EXHAUSTED");
-        try (StandIn server = StandIn.scripted(Answer.json(429, error).withHeader("Retry-After", "1"), Answer.ok(response("ok", false, 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.json(429, error).withHeader("Retry-After", "1"), Answer.ok(StandIn.geminiResponse("ok", false, 1, 1)));
              VisionModel model = model(server)) {
             assertEquals("ok", model.generate(prompt(new ResponseShape.Text())).text());
             List<StandIn.Request> seen = server.requests();

@@ -18,14 +18,6 @@ import org.junit.jupiter.api.Test;
 class OllamaChatTest {
     private static final GenerationConfig CONFIG = new GenerationConfig(0.1, 0.5, 200);
 
-    /** Ollama's final (non-streamed) chat reply. */
-    static ObjectNode response(String content, int promptEval, int eval) {
-        ObjectNode body = Json.object().put("model", "qwen2.5vl:7b").put("created_at", "2026-12-02T12:00:00Z");
-        body.putObject("message").put("role", "assistant").put("content", content);
-        return body.put("done", true).put("done_reason", "stop").put("total_duration", 4_883_583_458L)
-                .put("prompt_eval_count", promptEval).put("eval_count", eval);
-    }
-
     private static VisionModel model(StandIn server, String key) {
         return VisionModels.open(StandIn.settings(ProviderSettings.Kind.OLLAMA, server.url(), "qwen2.5vl:7b", key, StandIn.quick()));
     }
@@ -36,7 +28,7 @@ class OllamaChatTest {
 
     @Test
     void sendsTheDocumentedChatRequestWithBareBase64Images() {
-        try (StandIn server = StandIn.scripted(Answer.ok(response("A red kettle.", 620, 7)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.ollamaResponse("A red kettle.", 620, 7)));
              VisionModel model = model(server, null)) {
             Reply reply = model.generate(prompt(new ResponseShape.Text()));
 
@@ -66,7 +58,7 @@ class OllamaChatTest {
     @Test
     void sendsTheSchemaAsFormatAndAKeyAsBearerWhenOneIsSet() {
         String answer = "{\"product_type\": \"kettle\", \"color\": \"black\", \"tags\": []}";
-        try (StandIn server = StandIn.scripted(Answer.ok(response(answer, 700, 20)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.ollamaResponse(answer, 700, 20)));
              VisionModel model = model(server, "proxy-token-42")) {
             Reply reply = model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema())));
             assertEquals("black", reply.json().path("color").asText());
@@ -78,7 +70,7 @@ class OllamaChatTest {
 
     @Test
     void sendsFormatJsonWhenTheFieldsAreDescribed() {
-        try (StandIn server = StandIn.scripted(Answer.ok(response("{\"color\": \"red\"}", 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.ollamaResponse("{\"color\": \"red\"}", 1, 1)));
              VisionModel model = model(server, null)) {
             model.generate(prompt(new ResponseShape.Described("colour")));
             assertEquals("json", server.requests().getFirst().body().path("format").asText());
@@ -87,7 +79,7 @@ class OllamaChatTest {
 
     @Test
     void retriesOnceQuotingTheErrorThenFailsWithIt() {
-        try (StandIn server = StandIn.scripted(Answer.ok(response("[\"red\"]", 5, 2)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.ollamaResponse("[\"red\"]", 5, 2)));
              VisionModel model = model(server, null)) {
             ProviderException e = assertThrows(ProviderException.class, () -> model.generate(prompt(new ResponseShape.Described("colour"))));
             assertTrue(e.getMessage().contains("not a JSON object"), e.getMessage());
@@ -121,7 +113,7 @@ class OllamaChatTest {
 
     @Test
     void retriesAServerErrorOnThisProtocolToo() {
-        try (StandIn server = StandIn.scripted(Answer.json(500, Json.object().put("error", "llama runner process has terminated")), Answer.ok(response("ok", 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.json(500, Json.object().put("error", "llama runner process has terminated")), Answer.ok(StandIn.ollamaResponse("ok", 1, 1)));
              VisionModel model = model(server, null)) {
             assertEquals(2, model.generate(prompt(new ResponseShape.Text())).attempts());
         }

@@ -28,15 +28,6 @@ class OpenAiChatTest {
     private static final String KEY = "sk-test-0123456789abcdef";
     private static final GenerationConfig CONFIG = new GenerationConfig(0.2, 0.9, 300);
 
-    /** OpenAI's chat completion object with one choice. */
-    static ObjectNode completion(String content, int promptTokens, int completionTokens) {
-        ObjectNode body = Json.object().put("id", "chatcmpl-1").put("object", "chat.completion").put("model", "gpt-4o-mini");
-        ObjectNode choice = body.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
-        choice.putObject("message").put("role", "assistant").put("content", content).putNull("refusal");
-        body.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens).put("total_tokens", promptTokens + completionTokens);
-        return body;
-    }
-
     private static VisionModel model(StandIn server, CallPolicy calls) {
         return VisionModels.open(StandIn.settings(ProviderSettings.Kind.OPENAI, server.url().resolve("/v1"), "gpt-4o-mini", KEY, calls));
     }
@@ -47,7 +38,7 @@ class OpenAiChatTest {
 
     @Test
     void sendsTheDocumentedChatCompletionRequestWithTheImageInlineAndReadsTheReply() {
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("A red kettle on a table.", 812, 9)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("A red kettle on a table.", 812, 9)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Text()));
 
@@ -95,7 +86,7 @@ class OpenAiChatTest {
     @Test
     void sendsTheSchemaInStrictModeAndReadsANullAsAnAbsentOptionalField() {
         String answer = "{\"product_type\": \"kettle\", \"color\": \"red\", \"brand\": null, \"tags\": [{\"label\": \"kitchen\"}]}";
-        try (StandIn server = StandIn.scripted(Answer.ok(completion(answer, 900, 30)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion(answer, 900, 30)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema())));
 
@@ -116,7 +107,7 @@ class OpenAiChatTest {
 
     @Test
     void asksForAJsonObjectWhenTheFieldsAreDescribedInWords() {
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("{\"product_type\": \"kettle\", \"color\": \"red\"}", 10, 5)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("{\"product_type\": \"kettle\", \"color\": \"red\"}", 10, 5)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Described("product type and colour")));
 
@@ -133,7 +124,7 @@ class OpenAiChatTest {
     void retriesOnceWithTheViolationQuotedAndSumsTheUsage() {
         String wrong = "{\"product_type\": \"kettle\", \"color\": \"crimson\", \"tags\": []}";
         String right = "{\"product_type\": \"kettle\", \"color\": \"red\", \"tags\": []}";
-        try (StandIn server = StandIn.scripted(Answer.ok(completion(wrong, 900, 20)), Answer.ok(completion(right, 950, 21)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion(wrong, 900, 20)), Answer.ok(StandIn.openAiCompletion(right, 950, 21)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema())));
 
@@ -153,7 +144,7 @@ class OpenAiChatTest {
     @Test
     void failsWithTheReasonWhenTheReplyBreaksTheSchemaTwice() {
         String wrong = "{\"product_type\": \"kettle\", \"color\": \"crimson\", \"tags\": []}";
-        try (StandIn server = StandIn.scripted(Answer.ok(completion(wrong, 900, 20)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion(wrong, 900, 20)));
              VisionModel model = model(server, StandIn.quick())) {
             ProviderException e = assertThrows(ProviderException.class, () -> model.generate(prompt(new ResponseShape.Schema(StandIn.productSchema()))));
 
@@ -165,8 +156,8 @@ class OpenAiChatTest {
 
     @Test
     void retriesAReplyThatIsNotJsonAndAcceptsOneInACodeFence() {
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("Sure! The kettle is red.", 5, 5)),
-                Answer.ok(completion("```json\n{\"color\": \"red\"}\n```", 5, 5)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("Sure! The kettle is red.", 5, 5)),
+                Answer.ok(StandIn.openAiCompletion("```json\n{\"color\": \"red\"}\n```", 5, 5)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Described("colour")));
 
@@ -198,7 +189,7 @@ class OpenAiChatTest {
     void waitsTheRetryAfterOfA429BeforeTheNextAttempt() {
         ObjectNode error = Json.object();
         error.putObject("error").put("message", "Rate limit reached").put("type", "requests");
-        try (StandIn server = StandIn.scripted(Answer.json(429, error).withHeader("Retry-After", "1"), Answer.ok(completion("ok", 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.json(429, error).withHeader("Retry-After", "1"), Answer.ok(StandIn.openAiCompletion("ok", 1, 1)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Text()));
 
@@ -212,7 +203,7 @@ class OpenAiChatTest {
 
     @Test
     void retriesAServerError() {
-        try (StandIn server = StandIn.scripted(Answer.raw(500, "text/plain", "upstream exploded"), Answer.ok(completion("fine", 3, 1)));
+        try (StandIn server = StandIn.scripted(Answer.raw(500, "text/plain", "upstream exploded"), Answer.ok(StandIn.openAiCompletion("fine", 3, 1)));
              VisionModel model = model(server, StandIn.quick())) {
             Reply reply = model.generate(prompt(new ResponseShape.Text()));
             assertEquals("fine", reply.text());
@@ -235,7 +226,7 @@ class OpenAiChatTest {
     @Test
     void abandonsAReplyThatOutlastsTheTimeoutAndTriesAgain() {
         CallPolicy calls = StandIn.quick().withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(400));
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("late", 1, 1)).after(Duration.ofSeconds(3)), Answer.ok(completion("prompt", 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("late", 1, 1)).after(Duration.ofSeconds(3)), Answer.ok(StandIn.openAiCompletion("prompt", 1, 1)));
              VisionModel model = model(server, calls)) {
             Reply reply = model.generate(prompt(new ResponseShape.Text()));
             assertEquals("prompt", reply.text());
@@ -246,7 +237,7 @@ class OpenAiChatTest {
     @Test
     void failsAsTransientWhenEveryAttemptTimesOut() {
         CallPolicy calls = StandIn.quick().withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300)).withLimits(4, 2);
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("late", 1, 1)).after(Duration.ofSeconds(2)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("late", 1, 1)).after(Duration.ofSeconds(2)));
              VisionModel model = model(server, calls)) {
             ProviderException e = assertThrows(ProviderException.class, () -> model.generate(prompt(new ResponseShape.Text())));
             assertEquals(0, e.status());
@@ -268,7 +259,7 @@ class OpenAiChatTest {
     @Test
     void keepsNoMoreRequestsInFlightThanTheConcurrencyAllows() throws Exception {
         CallPolicy calls = StandIn.quick().withLimits(2, 3);
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("ok", 1, 1)).after(Duration.ofMillis(250)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("ok", 1, 1)).after(Duration.ofMillis(250)));
              VisionModel model = model(server, calls);
              var callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Prompt small = new Prompt("Describe.", List.of(), new ResponseShape.Text(), CONFIG);
@@ -284,7 +275,7 @@ class OpenAiChatTest {
     @Test
     void refusesWhenTheCollectionIsCreatedASchemaStrictModeCannotExpress() {
         ObjectNode map = (ObjectNode) Json.read("{\"type\": \"object\", \"properties\": {\"attributes\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\"}}}}");
-        try (StandIn server = StandIn.scripted(Answer.ok(completion("{}", 1, 1)));
+        try (StandIn server = StandIn.scripted(Answer.ok(StandIn.openAiCompletion("{}", 1, 1)));
              VisionModel model = model(server, StandIn.quick())) {
             LoupeException.Invalid e = assertThrows(LoupeException.Invalid.class, () -> model.check(new ResponseShape.Schema(map), "feature_extractor.parameters.response_shape"));
             assertEquals("feature_extractor.parameters.response_shape", e.field());

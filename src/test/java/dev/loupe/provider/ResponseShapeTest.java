@@ -40,6 +40,12 @@ class ResponseShapeTest {
     }
 
     @Test
+    void takesASchemaWithPropertiesButNoTypeAsAnObject() {
+        var shape = (ResponseShape.Schema) ResponseShape.of(Json.read("{\"properties\": {\"color\": {\"type\": \"string\"}}}"), PATH);
+        assertEquals("object", shape.jsonSchema().path("type").asText());
+    }
+
+    @Test
     void admitsAPropertyNamedLikeAKeyword() {
         assertInstanceOf(ResponseShape.Schema.class, ResponseShape.of(Json.read("{\"type\": \"object\", \"properties\": {\"$id\": {\"type\": \"string\"}}}"), PATH));
     }
