@@ -27,7 +27,7 @@ final class SchemaCheck {
     static final int MAX_DEPTH = 32;
     /** Dialects whose meta-schema the validator carries; any other {@code $schema} would have to be fetched. */
     private static final Set<String> KNOWN_DIALECTS = Set.of(
-            "https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema");
+            "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#", "http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema");
     /** Violations quoted back to the model and in errors; the rest are counted. */
     private static final int QUOTED = 5;
 
