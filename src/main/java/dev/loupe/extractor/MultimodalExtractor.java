@@ -149,11 +149,14 @@ public final class MultimodalExtractor implements FeatureExtractor {
     @Override
     public ObjectNode validateParameters(JsonNode parameters, String path) {
         ObjectNode out = validate(parameters, path);
-        if (Options.of(out).asksProvider() && provider.isEmpty()) {
-            throw LoupeException.invalid(path + (out.path("response_shape").isNull() ? ".run_video_description" : ".response_shape"),
-                    "descriptions and response_shape need a vision-language model provider, and none is configured: start Loupe with"
-                            + " --vlm-provider openai|gemini|ollama and --vlm-model (see the README's Providers section)");
-        }
+        Options o = Options.of(out);
+        if (!o.asksProvider()) return out;
+        String field = path + (out.path("response_shape").isNull() ? ".run_video_description" : ".response_shape");
+        VisionModel model = provider.orElseThrow(() -> LoupeException.invalid(field,
+                "descriptions and response_shape need a vision-language model provider, and none is configured: start Loupe with"
+                        + " --vlm-provider openai|gemini|ollama and --vlm-model (see the README's Providers section)"));
+        // What the provider's structured output cannot express is refused now, not object by object.
+        model.check(shape(o), path + ".response_shape");
         return out;
     }
 
@@ -174,14 +177,20 @@ public final class MultimodalExtractor implements FeatureExtractor {
         out.put("description_prompt", prompt);
         out.put("enable_thumbnails", p.optionalBoolean("enable_thumbnails").orElse(true));
         out.put("use_cdn", p.optionalBoolean("use_cdn").orElse(false));
-        JsonNode generation = p.raw("generation_config");
-        GenerationConfig.of(generation == null || generation.isNull() ? Json.object() : generation, path + ".generation_config");
-        out.set("generation_config", generation == null || generation.isNull() ? Json.object() : generation.deepCopy());
+        JsonNode given = p.raw("generation_config");
+        ObjectNode generation = given instanceof ObjectNode o ? o.deepCopy() : Json.object();
+        if (given != null && !given.isNull() && !given.isObject()) throw p.invalid("generation_config", "must be an object");
+        // Mixpeek's GenerationConfig may carry the schema itself; it is the response_shape when none is given.
+        JsonNode schema = generation.remove("response_schema");
+        GenerationConfig.of(generation, path + ".generation_config");
+        out.set("generation_config", generation);
         JsonNode shape = p.raw("response_shape");
-        if ((shape == null || shape.isNull()) && generation != null && generation.path("response_schema").isObject()) {
-            shape = generation.path("response_schema");
+        String shapePath = path + ".response_shape";
+        if ((shape == null || shape.isNull()) && schema != null && !schema.isNull()) {
+            shape = schema;
+            shapePath = path + ".generation_config.response_schema";
         }
-        out.set("response_shape", shape == null || shape.isNull() ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : checkedShape(shape, path + ".response_shape"));
+        out.set("response_shape", shape == null || shape.isNull() ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : checkedShape(shape, shapePath));
         for (String video : VIDEO_ONLY) {
             JsonNode v = p.raw(video);
             if (v != null) out.set(video, v.deepCopy());
@@ -216,6 +225,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
         }
         ObjectNode copy = ((ObjectNode) shape).deepCopy();
         copy.put("type", "object");
+        ResponseShape.of(copy, path); // a valid, self-contained JSON Schema, or a 422
         return copy;
     }
 

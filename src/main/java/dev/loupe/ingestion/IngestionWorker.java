@@ -259,7 +259,8 @@ public final class IngestionWorker implements Runnable {
         Outcome first = ended.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) return out;
         out.add(first);
-        int stillPreparing = inFlight.values().stream().mapToInt(Integer::intValue).sum() - 1;
+        // Items waiting for a provider will not end in a moment: waiting for them would only idle the model.
+        int stillPreparing = inFlight.values().stream().mapToInt(Integer::intValue).sum() - 1 - askingProviders.get();
         // Items decoded together arrive close together: a moment's wait for them fills the model call.
         while (out.size() < batchSize) {
             int before = out.size();
