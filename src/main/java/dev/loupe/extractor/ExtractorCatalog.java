@@ -108,8 +108,7 @@ public final class ExtractorCatalog implements AutoCloseable {
         int crossModal = models.catalog().find(multimodalModel).map(m -> m.embeddingDimension())
                 .orElseGet(() -> multimodal().embedder().dimension());
         return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()),
-                MultimodalExtractor.describe(crossModal, multimodal == null || !multimodalModel.equals(VERTEX) ? multimodalModel
-                        : multimodal().embedder().name()));
+                MultimodalExtractor.describe(crossModal, multimodalModel.equals(VERTEX) ? CrossModalEncoder.Vertex.NAME : multimodalModel));
     }
 
     /**
