@@ -69,8 +69,10 @@ final class DbPostProcess {
 
     /**
      * {@code box_score_fast}: the mean probability over the pixels {@code cv2.fillPoly} sets
-     * for the box (corners truncated to integers after moving to the box's bounding window,
-     * edges included), the window clipped to the map.
+     * for the box (corners moved to the box's bounding window, clipped to the map, and cast to
+     * int32 towards zero). OpenCV's fill is the polygon's inside, edges included, together with
+     * each edge drawn as an 8-connected line ({@link #line}): on random quads the union equals
+     * {@code cv2.fillPoly}'s mask pixel for pixel.
      */
     static double scoreFast(ProbabilityMap map, Quad box) {
         int w = map.width(), h = map.height();
@@ -83,16 +85,15 @@ final class DbPostProcess {
         }
         int xmin = clamp((int) Math.floor(minX), w - 1), xmax = clamp((int) Math.ceil(maxX), w - 1);
         int ymin = clamp((int) Math.floor(minY), h - 1), ymax = clamp((int) Math.ceil(maxY), h - 1);
+        int mw = xmax - xmin + 1, mh = ymax - ymin + 1;
         // float32 box coordinates in PaddleOCR, shifted and then cast to int32 (towards zero)
         int[] px = new int[4], py = new int[4];
         for (int i = 0; i < 4; i++) {
             px[i] = (int) ((float) box.x(i) - xmin);
             py[i] = (int) ((float) box.y(i) - ymin);
         }
-        double sum = 0;
-        long count = 0;
-        float[] p = map.p();
-        for (int y = 0; y <= ymax - ymin; y++) {
+        boolean[] mask = new boolean[mw * mh];
+        for (int y = 0; y < mh; y++) {
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < 4; i++) {
                 int j = (i + 1) & 3;
@@ -108,13 +109,48 @@ final class DbPostProcess {
                 }
             }
             if (lo > hi) continue;
-            int from = Math.max(0, (int) Math.ceil(lo - 1e-9)), to = Math.min(xmax - xmin, (int) Math.floor(hi + 1e-9));
-            for (int x = from; x <= to; x++) {
+            int from = Math.max(0, (int) Math.ceil(lo - 1e-9)), to = Math.min(mw - 1, (int) Math.floor(hi + 1e-9));
+            for (int x = from; x <= to; x++) mask[y * mw + x] = true;
+        }
+        for (int i = 0; i < 4; i++) line(mask, mw, mh, px[i], py[i], px[(i + 1) & 3], py[(i + 1) & 3]);
+        double sum = 0;
+        long count = 0;
+        float[] p = map.p();
+        for (int y = 0; y < mh; y++) {
+            for (int x = 0; x < mw; x++) {
+                if (!mask[y * mw + x]) continue;
                 sum += p[(y + ymin) * w + x + xmin];
                 count++;
             }
         }
         return count == 0 ? 0 : sum / count;
+    }
+
+    /**
+     * OpenCV's 8-connected {@code LineIterator}: a step along the major axis each pixel, and
+     * along the minor one too while the error term is negative (error starts at
+     * {@code major − 2·minor}). Pixels outside the mask are skipped; OpenCV clips the line to
+     * the image first, which moves nothing for lines inside it.
+     */
+    static void line(boolean[] mask, int w, int h, int x0, int y0, int x1, int y1) {
+        int dx = Math.abs(x1 - x0), dy = Math.abs(y1 - y0);
+        int sx = x1 < x0 ? -1 : 1, sy = y1 < y0 ? -1 : 1;
+        boolean yMajor = dy > dx;
+        int major = yMajor ? dy : dx, minor = yMajor ? dx : dy;
+        int err = major - 2 * minor;
+        int x = x0, y = y0;
+        for (int k = 0; k <= major; k++) {
+            if (x >= 0 && y >= 0 && x < w && y < h) mask[y * w + x] = true;
+            boolean both = err < 0;
+            err += -2 * minor + (both ? 2 * major : 0);
+            if (yMajor) {
+                y += sy;
+                if (both) x += sx;
+            } else {
+                x += sx;
+                if (both) y += sy;
+            }
+        }
     }
 
     private static int clamp(int v, int max) {
