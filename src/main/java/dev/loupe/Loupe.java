@@ -72,7 +72,10 @@ public final class Loupe implements AutoCloseable {
             models = new ModelRepository(settings.modelsDir(), new dev.loupe.inference.ModelDownloader(settings.modelEndpoint()),
                     settings.offline());
             opened.push(models::close);
-            extractors = new ExtractorCatalog(models, settings.defaultImageModel());
+            extractors = new ExtractorCatalog(models, settings.defaultImageModel(), ExtractorCatalog.FaceModelNames.DEFAULT,
+                    settings.multimodalModel(), dev.loupe.provider.VisionModels.configured(settings.vision()),
+                    settings.vertex().map(dev.loupe.provider.VertexEmbeddings::new));
+            settings.vision().ifPresent(v -> java.util.logging.Logger.getLogger(Loupe.class.getName()).info("vision-language model provider: " + v.describe()));
             opened.push(extractors::close);
             ObjectDeletions deletions = new ObjectDeletions(catalog, queue, index);
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);

@@ -22,7 +22,7 @@ import org.sqlite.SQLiteException;
  */
 public final class Database implements AutoCloseable {
     /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -95,6 +95,7 @@ public final class Database implements AutoCloseable {
                             + " is newer than this Loupe understands (" + SCHEMA_VERSION + "); upgrade Loupe");
                 }
                 if (found < 2) toVersion2(s);
+                if (found < 3) toVersion3(s);
                 return;
             }
             // Every resource kind shares one table: an id, its scope, an optional unique
@@ -137,6 +138,7 @@ public final class Database implements AutoCloseable {
                       revoked_at TEXT)""");
             s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')");
             toVersion2(s);
+            toVersion3(s);
         }
     }
 
@@ -158,6 +160,20 @@ public final class Database implements AutoCloseable {
         s.execute("CREATE INDEX IF NOT EXISTS object_deletions_state ON object_deletions(state)");
         s.execute("CREATE INDEX IF NOT EXISTS work_items_object ON work_items(object_id, state)");
         s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    }
+
+    /**
+     * Version 3: the provider tokens each done work item used, summed per task. A column is
+     * added only when missing, so that a migration cut short is redone like the others.
+     */
+    private static void toVersion3(Statement s) throws SQLException {
+        java.util.Set<String> columns = new java.util.HashSet<>();
+        try (var rs = s.executeQuery("PRAGMA table_info(work_items)")) {
+            while (rs.next()) columns.add(rs.getString("name"));
+        }
+        if (!columns.contains("input_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0");
+        if (!columns.contains("output_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0");
+        s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.loupe.config;
 
 import dev.loupe.index.VectorQuantization;
+import dev.loupe.provider.ProviderSettings;
+import dev.loupe.provider.VertexSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,6 +31,9 @@ import java.util.Optional;
  * @param maxAttempts       attempts an ingestion item gets before it is given up (FAILED), counting those a crash cut short
  * @param fetchTimeout      the longest a whole blob URL fetch may take, connection to last byte
  * @param fetchMinRate      the slowest blob URL transfer tolerated, in bytes per second over any 10 s; 0 turns it off
+ * @param multimodalModel   the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
+ * @param vision            the vision-language model provider of descriptions and structured fields, if any
+ * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
  */
 public record Settings(
         int port,
@@ -48,7 +53,10 @@ public record Settings(
         String host,
         int maxAttempts,
         Duration fetchTimeout,
-        long fetchMinRate) {
+        long fetchMinRate,
+        String multimodalModel,
+        Optional<ProviderSettings> vision,
+        Optional<VertexSettings> vertex) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -67,6 +75,16 @@ public record Settings(
                     String modelEndpoint, VectorQuantization vectorQuantization, String host) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, DEFAULT_MAX_ATTEMPTS, DEFAULT_FETCH_TIMEOUT, DEFAULT_FETCH_MIN_RATE);
+    }
+
+    /** Settings whose cross-modal embedding uses the image model. */
+    public Settings(int port, Path dataDir, Path modelsDir, String defaultImageModel, boolean allowPrivateUrls, long maxBlobBytes,
+                    long maxPixels, int workers, int batchSize, Optional<String> adminKey, Optional<String> publicUrl, boolean offline,
+                    String modelEndpoint, VectorQuantization vectorQuantization, String host, int maxAttempts, Duration fetchTimeout,
+                    long fetchMinRate) {
+        this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
+                publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, defaultImageModel,
+                Optional.empty(), Optional.empty());
     }
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -94,6 +112,13 @@ public record Settings(
                     + " bytes per second (0 turns it off; at most --max-blob-bytes), got: " + fetchMinRate);
         }
         if (defaultImageModel == null || defaultImageModel.isBlank()) throw new IllegalArgumentException("default image model must be named");
+        if (multimodalModel == null || multimodalModel.isBlank()) multimodalModel = defaultImageModel;
+        if (vision == null) vision = Optional.empty();
+        if (vertex == null) vertex = Optional.empty();
+        if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
+            throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
+                    + VertexSettings.TOKEN_ENV + ")");
+        }
         if (host == null || !HOST_NAME.matcher(host).matches()) {
             throw new IllegalArgumentException("host must be an IP address or host name to listen on (e.g. 127.0.0.1 or 0.0.0.0), got: " + host);
         }
@@ -108,6 +133,7 @@ public record Settings(
         DATA_DIR("data-dir", "./loupe-data", "directory holding all state"),
         MODELS_DIR("models-dir", "./models", "directory holding model folders"),
         IMAGE_MODEL("image-model", DEFAULT_IMAGE_MODEL, "dual encoder used by image_extractor"),
+        MULTIMODAL_MODEL("multimodal-model", "", "dual encoder of multimodal_extractor's cross-modal embedding (default: the image model)"),
         ALLOW_PRIVATE_URLS("allow-private-urls", "false", "let blob URLs reach loopback/private/link-local hosts", true),
         MAX_BLOB_BYTES("max-blob-bytes", String.valueOf(50L << 20), "largest accepted blob in bytes"),
         MAX_PIXELS("max-pixels", "100000000", "largest accepted image area in pixels"),
@@ -120,7 +146,26 @@ public record Settings(
         VECTOR_QUANTIZATION("vector-quantization", "none", "none (float32 graphs) or int8 (quantized graphs, float rescoring)"),
         MAX_ATTEMPTS("max-attempts", String.valueOf(DEFAULT_MAX_ATTEMPTS), "attempts an ingestion item gets (a crash mid-item counts) before it fails"),
         FETCH_TIMEOUT("fetch-timeout", String.valueOf(DEFAULT_FETCH_TIMEOUT.toSeconds()), "seconds one blob URL fetch may take in all"),
-        FETCH_MIN_RATE("fetch-min-rate", String.valueOf(DEFAULT_FETCH_MIN_RATE), "slowest blob URL transfer in bytes/s over any 10 s (0 = off)");
+        FETCH_MIN_RATE("fetch-min-rate", String.valueOf(DEFAULT_FETCH_MIN_RATE), "slowest blob URL transfer in bytes/s over any 10 s (0 = off)"),
+        VLM_PROVIDER("vlm-provider", "", "vision-language model provider of descriptions and response_shape: openai, gemini or ollama"),
+        VLM_URL("vlm-url", "", "the provider's base URL (default per provider: https://api.openai.com/v1, https://generativelanguage.googleapis.com, http://localhost:11434)"),
+        VLM_MODEL("vlm-model", "", "the provider's model name, e.g. gpt-4o-mini, gemini-2.5-flash, qwen2.5vl:7b"),
+        VLM_API_KEY_FILE("vlm-api-key-file", "", "a file holding the provider's key (or set LOUPE_VLM_API_KEY; never a flag)"),
+        VLM_TIMEOUT("vlm-timeout", "", "seconds one provider request may take (default 120)"),
+        VLM_CONNECT_TIMEOUT("vlm-connect-timeout", "", "seconds to connect to the provider (default 10)"),
+        VLM_CONCURRENCY("vlm-concurrency", "", "provider requests in flight at once (default 4)"),
+        VLM_MAX_ATTEMPTS("vlm-max-attempts", "", "attempts per provider request on 429, 5xx and timeouts (default 4)"),
+        VLM_IMAGE_MAX_SIDE("vlm-image-max-side", "", "long side images are scaled down to before they are sent (default 1024)"),
+        VERTEX_PROJECT("vertex-project", "", "Google Cloud project of Vertex AI's multimodalembedding@001 (for --multimodal-model vertex)"),
+        VERTEX_LOCATION("vertex-location", "", "Vertex AI region (default us-central1)"),
+        VERTEX_DIMENSION("vertex-dimension", "", "Vertex embedding size: 128, 256, 512 or 1408 (default 1408)"),
+        VERTEX_URL("vertex-url", "", "Vertex AI base URL (default https://{location}-aiplatform.googleapis.com)"),
+        VERTEX_TOKEN_FILE("vertex-token-file", "", "a file holding an OAuth access token, re-read per request (or set LOUPE_VERTEX_ACCESS_TOKEN)"),
+        VERTEX_TIMEOUT("vertex-timeout", "", "seconds one Vertex request may take (default 120)"),
+        VERTEX_CONNECT_TIMEOUT("vertex-connect-timeout", "", "seconds to connect to Vertex (default 10)"),
+        VERTEX_CONCURRENCY("vertex-concurrency", "", "Vertex requests in flight at once (default 4)"),
+        VERTEX_MAX_ATTEMPTS("vertex-max-attempts", "", "attempts per Vertex request on 429, 5xx and timeouts (default 4)"),
+        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)");
 
         public final String flag;
         public final String defaultValue;
@@ -202,10 +247,29 @@ public record Settings(
                 values.get(Option.HOST).strip(),
                 parseInt(values, Option.MAX_ATTEMPTS),
                 Duration.ofSeconds(parseLong(values, Option.FETCH_TIMEOUT)),
-                parseLong(values, Option.FETCH_MIN_RATE));
+                parseLong(values, Option.FETCH_MIN_RATE),
+                values.get(Option.MULTIMODAL_MODEL).strip(),
+                ProviderSettings.from(flag -> given(values, flag), env::get),
+                VertexSettings.from(flag -> given(values, flag), env::get));
+    }
+
+    /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */
+    private static String given(Map<Option, String> values, String flag) {
+        for (Option o : Option.values()) {
+            if (o.flag.equals(flag)) return values.get(o).isBlank() ? null : values.get(o);
+        }
+        return null;
     }
 
     private static Option find(String flag) {
+        if (flag.equals("vertex-token")) {
+            throw new IllegalArgumentException("the Vertex token is never a flag (flags show in process lists): set "
+                    + VertexSettings.TOKEN_ENV + " or --vertex-token-file");
+        }
+        if (flag.equals("vlm-api-key")) {
+            throw new IllegalArgumentException("the provider's key is never a flag (flags show in process lists): set "
+                    + ProviderSettings.API_KEY_ENV + " or --vlm-api-key-file");
+        }
         for (Option o : Option.values()) {
             if (o.flag.equals(flag)) return o;
         }

@@ -9,9 +9,13 @@ import dev.loupe.inference.ModelUnavailableException;
 import dev.loupe.inference.clip.DualEncoder;
 import dev.loupe.inference.clip.DualEncoders;
 import dev.loupe.inference.face.FaceModels;
+import dev.loupe.inference.ocr.OcrEngine;
+import dev.loupe.provider.VertexEmbeddings;
+import dev.loupe.provider.VisionModel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The extractors this Loupe offers, by name and version, bound to the configured
@@ -26,6 +30,11 @@ public final class ExtractorCatalog implements AutoCloseable {
     private final FaceModelNames faceModelNames;
     private final DualEncoders dualEncoders;
     private final FaceModels faceModels;
+    private final String multimodalModel;
+    private final Optional<VisionModel> vision;
+    private final Optional<VertexEmbeddings> vertex;
+    private OcrEngine ocr;
+    private MultimodalExtractor multimodal;
     private ImageExtractor image;
     private final Map<FaceIdentityExtractor.DetectionModel, FaceIdentityExtractor> faces = new EnumMap<>(FaceIdentityExtractor.DetectionModel.class);
 
@@ -50,12 +59,33 @@ public final class ExtractorCatalog implements AutoCloseable {
     public record Configured(FeatureExtractor extractor, ObjectNode parameters) {
     }
 
+    /** The {@code --multimodal-model} that chooses Vertex AI's multimodal embeddings over a local dual encoder. */
+    public static final String VERTEX = "vertex";
+
     public ExtractorCatalog(ModelRepository models, String imageModel) {
         this(models, imageModel, FaceModelNames.DEFAULT);
     }
 
     public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames) {
+        this(models, imageModel, faceModelNames, imageModel, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param multimodalModel the dual encoder of {@code multimodal_extractor}'s cross-modal embedding, or
+     *                        {@value #VERTEX} for Vertex AI's ({@code vertex} must then be given)
+     * @param vision          the vision-language model provider of descriptions and structured fields, if configured
+     * @param vertex          Vertex AI's multimodal embeddings, if configured
+     */
+    public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames, String multimodalModel,
+                            Optional<VisionModel> vision, Optional<VertexEmbeddings> vertex) {
+        if (multimodalModel.equals(VERTEX) && vertex.isEmpty()) {
+            throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token"
+                    + " (--vertex-token-file or " + dev.loupe.provider.VertexSettings.TOKEN_ENV + ")");
+        }
         this.models = models;
+        this.multimodalModel = multimodalModel;
+        this.vision = vision;
+        this.vertex = vertex;
         this.imageModel = imageModel;
         this.faceModelNames = faceModelNames;
         this.dualEncoders = new DualEncoders(models);
@@ -63,7 +93,8 @@ public final class ExtractorCatalog implements AutoCloseable {
     }
 
     public static List<String> names() {
-        return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION, FaceIdentityExtractor.NAME + "@" + FaceIdentityExtractor.VERSION);
+        return List.of(ImageExtractor.NAME + "@" + ImageExtractor.VERSION, FaceIdentityExtractor.NAME + "@" + FaceIdentityExtractor.VERSION,
+                MultimodalExtractor.NAME + "@" + MultimodalExtractor.VERSION);
     }
 
     /**
@@ -74,7 +105,10 @@ public final class ExtractorCatalog implements AutoCloseable {
     public List<ExtractorDescription> describe() {
         int dimension = models.catalog().find(imageModel).map(m -> m.embeddingDimension())
                 .orElseGet(() -> image().encoder().dimension());
-        return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()));
+        int crossModal = models.catalog().find(multimodalModel).map(m -> m.embeddingDimension())
+                .orElseGet(() -> multimodal().embedder().dimension());
+        return List.of(ImageExtractor.describe(dimension, imageModel), FaceIdentityExtractor.describe(faceModelNames.recognizer()),
+                MultimodalExtractor.describe(crossModal, multimodalModel.equals(VERTEX) ? CrossModalEncoder.Vertex.NAME : multimodalModel));
     }
 
     /**
@@ -93,6 +127,14 @@ public final class ExtractorCatalog implements AutoCloseable {
                 checkVersion(FaceIdentityExtractor.NAME, FaceIdentityExtractor.VERSION, v, path);
                 ObjectNode params = FaceIdentityExtractor.validate(parameters, path + ".parameters");
                 yield new Configured(face(FaceIdentityExtractor.Options.of(params).detectionModel()), params);
+            }
+            case MultimodalExtractor.NAME -> {
+                checkVersion(MultimodalExtractor.NAME, MultimodalExtractor.VERSION, v, path);
+                MultimodalExtractor extractor = multimodal();
+                ObjectNode params = extractor.validateParameters(parameters, path + ".parameters");
+                // Load what the parameters use now, so that a missing model is a 503 at creation, not a failed object.
+                if (MultimodalExtractor.Options.of(params).embedding()) extractor.embedder().dimension();
+                yield new Configured(extractor, params);
             }
             default -> throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
         };
@@ -118,6 +160,33 @@ public final class ExtractorCatalog implements AutoCloseable {
         return image;
     }
 
+    /**
+     * The one multimodal extractor: its dual encoder and OCR engine load on first use (a
+     * missing model is a 503 then), its provider is the configured one.
+     */
+    public synchronized MultimodalExtractor multimodal() {
+        if (multimodal == null) {
+            CrossModalEncoder embedder = vertex.<CrossModalEncoder>map(CrossModalEncoder.Vertex::new)
+                    .filter(v -> multimodalModel.equals(VERTEX))
+                    .orElseGet(() -> new CrossModalEncoder.Local(this::multimodalEncoder));
+            multimodal = new MultimodalExtractor(embedder, this::ocr, vision);
+        }
+        return multimodal;
+    }
+
+    private DualEncoder multimodalEncoder() {
+        try {
+            return dualEncoders.encoder(multimodalModel);
+        } catch (ModelUnavailableException e) {
+            throw LoupeException.unavailable(e.getMessage());
+        }
+    }
+
+    private synchronized OcrEngine ocr() {
+        if (ocr == null) ocr = OcrEngine.bundled();
+        return ocr;
+    }
+
     /** The face extractor for one detection model, with the configured recogniser. */
     public synchronized FaceIdentityExtractor face(FaceIdentityExtractor.DetectionModel detectionModel) {
         FaceIdentityExtractor known = faces.get(detectionModel);
@@ -136,5 +205,16 @@ public final class ExtractorCatalog implements AutoCloseable {
     public void close() {
         dualEncoders.close();
         faceModels.close();
+        synchronized (this) {
+            if (ocr != null) ocr.close();
+        }
+        vertex.ifPresent(VertexEmbeddings::close);
+        vision.ifPresent(v -> {
+            try {
+                v.close();
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger(ExtractorCatalog.class.getName()).log(java.util.logging.Level.WARNING, "closing the provider client failed", e);
+            }
+        });
     }
 }

@@ -363,7 +363,8 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
     private static Input own(PreparedInput input) {
         return switch (input) {
             case Input in -> in;
-            case ImageExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by image_extractor");
+            case ImageExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by " + ImageExtractor.NAME);
+            case MultimodalExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by " + MultimodalExtractor.NAME);
         };
     }
 }

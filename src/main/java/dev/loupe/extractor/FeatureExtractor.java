@@ -18,7 +18,7 @@ import java.util.List;
  * An input yields zero, one or many documents (faces: one per face); ingestion numbers them
  * by their position in the list and replaces the input's earlier documents with them.
  */
-public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExtractor {
+public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExtractor, MultimodalExtractor {
 
     String name();
 
@@ -32,6 +32,37 @@ public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExt
 
     /** Mixpeek's {@code output_schema.properties} for documents this extractor writes. */
     ObjectNode outputSchema();
+
+    /** The output schema of a collection with these validated {@code parameters} (structured fields it asks for, say). */
+    default ObjectNode outputSchema(JsonNode parameters) {
+        return outputSchema();
+    }
+
+    /**
+     * The inputs a collection's {@code input_mappings} offer, in order of preference: ingestion
+     * reads the first one an object has (an image, else a text, say).
+     */
+    default List<MappedInput> inputs(JsonNode mappings) {
+        return List.of(new MappedInput(requiredInputs().getFirst(), MappedInput.Kind.IMAGE));
+    }
+
+    /**
+     * Prepares one text input (an extractor that embeds text: its tokens); CPU-bound, like
+     * {@link #prepare}. Only extractors whose {@link #input} can be text take it.
+     */
+    default PreparedInput prepareText(String text, JsonNode parameters) {
+        throw new IllegalArgumentException(name() + " takes images, not text");
+    }
+
+    /**
+     * The parts of a prepared input that remote providers answer (a description, structured
+     * fields), asked on the input's own virtual thread after {@link #prepare} and before
+     * {@link #extract}: a slow provider holds up only its own inputs, never the model or the
+     * CPU. Throws when the providers' answers are unusable, which fails the input with the reason.
+     */
+    default PreparedInput askProviders(PreparedInput prepared) {
+        return prepared;
+    }
 
     List<VectorIndexSpec> vectorIndexes();
 
@@ -85,6 +116,11 @@ public sealed interface FeatureExtractor permits ImageExtractor, FaceIdentityExt
      */
     record VectorIndexSpec(String name, String field, String featureUri, int dimension, String distance, String queryEncoder,
                            String description, String alias) {
+    }
+
+    /** The input mapping an extractor reads ({@code image}, {@code text}) and whether it is an image or text. */
+    record MappedInput(String name, Kind kind) {
+        public enum Kind {IMAGE, TEXT}
     }
 
     /** A decoding size hint: at least this wide and high, aspect ratio kept. */

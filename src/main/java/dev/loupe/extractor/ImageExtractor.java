@@ -141,6 +141,7 @@ public final class ImageExtractor implements FeatureExtractor {
         return switch (input) {
             case Input in -> in;
             case FaceIdentityExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by " + FaceIdentityExtractor.NAME);
+            case MultimodalExtractor.Input other -> throw new IllegalArgumentException(NAME + " was handed an input prepared by " + MultimodalExtractor.NAME);
         };
     }
 

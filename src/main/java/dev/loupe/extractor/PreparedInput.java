@@ -5,5 +5,5 @@ package dev.loupe.extractor;
  * {@link FeatureExtractor#extract}. Each extractor has its own kind; the family is closed
  * so that an extractor handed another's input fails loudly rather than guessing.
  */
-public sealed interface PreparedInput permits ImageExtractor.Input, FaceIdentityExtractor.Input {
+public sealed interface PreparedInput permits ImageExtractor.Input, FaceIdentityExtractor.Input, MultimodalExtractor.Input {
 }

@@ -92,6 +92,8 @@ final class ObjectRoutes implements ApiServer.Routes {
                 body.optionalString("key_prefix").orElse(null), blobs, metadata, now, now);
     }
 
+    static final String TEXT_MIME = "text/plain; charset=utf-8";
+
     private Blob blob(Body b) {
         String property = b.requiredName("property");
         String type = b.optionalString("type").orElse("image");
@@ -105,6 +107,15 @@ final class ObjectRoutes implements ApiServer.Routes {
             // Structured data (text/json blobs) is kept inline as JSON.
             byte[] bytes = Json.write(data).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             return new Blob(id, property, type, keyPrefix, null, sources.put(bytes, "bin"), (long) bytes.length, "application/json", metadata);
+        }
+        String lower = data.asText().strip().toLowerCase(java.util.Locale.ROOT);
+        if ("text".equals(type) && !lower.startsWith("http://") && !lower.startsWith("https://") && !lower.startsWith("data:")) {
+            // A text blob's data is the text itself (Mixpeek's shape), not base64 that happens to decode.
+            byte[] bytes = data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length > maxBlobBytes) {
+                throw LoupeException.tooLarge(b.path() + ".data: text is " + bytes.length + " bytes, over the " + maxBlobBytes + "-byte limit");
+            }
+            return new Blob(id, property, type, keyPrefix, null, sources.put(bytes, "bin"), (long) bytes.length, TEXT_MIME, metadata);
         }
         BlobSource source;
         try {

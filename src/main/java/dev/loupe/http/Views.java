@@ -136,6 +136,9 @@ final class Views {
         data.put("completed", p.done());
         data.put("failed", p.failed());
         data.put("canceled", p.canceled());
+        if (!p.tokens().equals(dev.loupe.queue.TaskProgress.Tokens.NONE)) {
+            data.putObject("provider_usage").put("input_tokens", p.tokens().input()).put("output_tokens", p.tokens().output());
+        }
         if (!p.failures().isEmpty()) {
             data.set("failures", Json.tree(p.failures()));
             n.put("error", p.failed() + " of " + p.total() + " items failed; see additional_data.failures");
@@ -164,7 +167,7 @@ final class Views {
         props.putObject("collection_id").put("type", "string");
         props.putObject("root_object_id").put("type", "string");
         props.putObject("metadata").put("type", "object");
-        props.setAll(extractor.outputSchema());
+        props.setAll(extractor.outputSchema(c.featureExtractor().parameters()));
         if (c.featureExtractor().fieldPassthrough() != null) {
             for (Collection.Passthrough p : c.featureExtractor().fieldPassthrough()) props.putObject(p.target()).put("type", "string");
         }

@@ -100,6 +100,12 @@ public final class IngestionWorker implements Runnable {
      */
     private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("ingestion-writer").factory());
     private final Semaphore writesAhead = new Semaphore(WRITES_AHEAD);
+    /**
+     * Items waiting for a remote provider's answer. Up to {@code maxInFlight} of them do not
+     * count against the slots, so that a slow provider never starves other collections' work
+     * of slots; the provider client bounds its own concurrent calls.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger askingProviders = new java.util.concurrent.atomic.AtomicInteger();
     private long backoffMillis;
     private volatile boolean stopped;
     private volatile String failure;
@@ -215,7 +221,7 @@ public final class IngestionWorker implements Runnable {
 
     /** Claims work for the free slots and starts preparing it, each item on its own virtual thread. */
     private void claim(ExecutorService preparers) {
-        int total = inFlight.values().stream().mapToInt(Integer::intValue).sum();
+        int total = inFlight.values().stream().mapToInt(Integer::intValue).sum() - Math.min(askingProviders.get(), maxInFlight);
         int room = Math.min(batchSize, maxInFlight - total);
         if (room <= 0) return;
         // A namespace at half the slots takes more only from what the others leave, and never
@@ -253,7 +259,8 @@ public final class IngestionWorker implements Runnable {
         Outcome first = ended.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) return out;
         out.add(first);
-        int stillPreparing = inFlight.values().stream().mapToInt(Integer::intValue).sum() - 1;
+        // Items waiting for a provider will not end in a moment: waiting for them would only idle the model.
+        int stillPreparing = inFlight.values().stream().mapToInt(Integer::intValue).sum() - 1 - askingProviders.get();
         // Items decoded together arrive close together: a moment's wait for them fills the model call.
         while (out.size() < batchSize) {
             int before = out.size();
@@ -392,7 +399,7 @@ public final class IngestionWorker implements Runnable {
                         followUps.add(new WorkItem.Request(item.taskId(), item.namespaceId(), col.collectionId(), item.objectId(), doc.documentId()));
                     }
                 }
-                d.queue().complete(item, e.getValue().size(), followUps);
+                d.queue().complete(item, e.getValue().size(), tokens(e.getValue()), followUps);
                 open.remove(item);
             } catch (Throwable t) {
                 // Its documents are indexed under deterministic ids: running it again replaces them.
@@ -446,6 +453,19 @@ public final class IngestionWorker implements Runnable {
             docs.add(new IndexedDocument(docId, item.collectionId(), fields, x.vectors()));
         }
         return docs;
+    }
+
+    /** The provider tokens an item's documents record in {@code provider_usage}. */
+    private static dev.loupe.queue.TaskProgress.Tokens tokens(List<IndexedDocument> docs) {
+        dev.loupe.queue.TaskProgress.Tokens sum = dev.loupe.queue.TaskProgress.Tokens.NONE;
+        for (IndexedDocument doc : docs) {
+            JsonNode usage = doc.fields().path("provider_usage");
+            if (usage.isObject()) {
+                sum = sum.plus(new dev.loupe.queue.TaskProgress.Tokens(Math.max(0, usage.path("input_tokens").asLong()),
+                        Math.max(0, usage.path("output_tokens").asLong())));
+            }
+        }
+        return sum;
     }
 
     private void failItem(Set<WorkItem> open, WorkItem item, String reason) {
@@ -514,18 +534,51 @@ public final class IngestionWorker implements Runnable {
 
         FeatureExtractor extractor = d.extractors().of(col.featureExtractor());
         JsonNode parameters = col.featureExtractor().parameters();
-        String inputName = extractor.requiredInputs().getFirst();
-        String mapping = col.featureExtractor().inputMappings().path(inputName).asText();
-        SourceView.Value input = view.resolve(mapping).orElseThrow(
-                () -> new IllegalArgumentException("input mapping " + inputName + " → '" + mapping + "' matches no blob or field of the source"));
-        byte[] bytes = bytes(input);
-        PreparedInput prepared;
-        cpu.acquire();
+        JsonNode mappings = col.featureExtractor().inputMappings();
+        FeatureExtractor.MappedInput mapped = null;
+        SourceView.Value input = null;
+        List<String> tried = new ArrayList<>();
+        for (FeatureExtractor.MappedInput candidate : extractor.inputs(mappings)) {
+            String mapping = mappings.path(candidate.name()).asText();
+            Optional<SourceView.Value> value = view.resolve(mapping);
+            if (value.isPresent()) {
+                mapped = candidate;
+                input = value.get();
+                break;
+            }
+            tried.add(candidate.name() + " → '" + mapping + "'");
+        }
+        if (mapped == null) {
+            throw new IllegalArgumentException("input mapping" + (tried.size() > 1 ? "s " : " ") + String.join(", ", tried)
+                    + (tried.size() > 1 ? " match" : " matches") + " no blob or field of the source");
+        }
+        PreparedInput prepared = switch (mapped.kind()) {
+            case IMAGE -> {
+                byte[] bytes = bytes(input);
+                cpu.acquire();
+                try {
+                    FeatureExtractor.DecodeSize size = extractor.decodeSize(parameters);
+                    yield extractor.prepare(d.decoder().decode(bytes, size.minWidth(), size.minHeight()), parameters);
+                } finally {
+                    cpu.release();
+                }
+            }
+            case TEXT -> {
+                String text = text(input);
+                cpu.acquire();
+                try {
+                    yield extractor.prepareText(text, parameters);
+                } finally {
+                    cpu.release();
+                }
+            }
+        };
+        // Outside the CPU permits: a provider's answer is I/O, however long it takes.
+        askingProviders.incrementAndGet();
         try {
-            FeatureExtractor.DecodeSize size = extractor.decodeSize(parameters);
-            prepared = extractor.prepare(d.decoder().decode(bytes, size.minWidth(), size.minHeight()), parameters);
+            prepared = extractor.askProviders(prepared);
         } finally {
-            cpu.release();
+            askingProviders.decrementAndGet();
         }
         fields.put("created_at", Ids.now());
         return new Prepared(item, col, extractor, prepared, fields, started);
@@ -569,6 +622,34 @@ public final class IngestionWorker implements Runnable {
             }
             SourceView.put(fields, rule.target(), value.deepCopy());
         }
+    }
+
+    /**
+     * A text input: a string field as it is, or a text blob's bytes as UTF-8 (a JSON-valued
+     * blob's string, when it holds one); malformed UTF-8 is refused rather than guessed at.
+     */
+    private String text(SourceView.Value input) throws BlobException {
+        return switch (input) {
+            case SourceView.Value.OfJson j -> {
+                if (!j.json().isTextual()) throw new IllegalArgumentException("text input is " + j.json().getNodeType() + ", not a string");
+                yield j.json().asText();
+            }
+            case SourceView.Value.OfBlob b -> {
+                byte[] bytes = blobBytes(b.blob());
+                String text;
+                try {
+                    text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new IllegalArgumentException("text blob '" + b.blob().property() + "' is not valid UTF-8");
+                }
+                if ("application/json".equals(b.blob().mimeType())) {
+                    JsonNode json = Json.read(text);
+                    if (!json.isTextual()) throw new IllegalArgumentException("text blob '" + b.blob().property() + "' holds " + json.getNodeType() + ", not a string");
+                    text = json.asText();
+                }
+                yield text;
+            }
+        };
     }
 
     private byte[] bytes(SourceView.Value input) throws BlobException {

@@ -123,16 +123,18 @@ public final class SqliteWorkQueue implements WorkQueue {
     }
 
     @Override
-    public void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps) {
+    public void complete(WorkItem item, int documentCount, TaskProgress.Tokens tokens, List<WorkItem.Request> followUps) {
         boolean queued = db.inTransaction(c -> {
             if (deleted(c, item.objectId())) {
                 fail(c, item, ObjectDeletion.RUNNING_REASON);
                 return false;
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE work_items SET state = 'DONE', error = NULL, document_count = ? WHERE seq = ?")) {
+                    "UPDATE work_items SET state = 'DONE', error = NULL, document_count = ?, input_tokens = ?, output_tokens = ? WHERE seq = ?")) {
                 ps.setInt(1, documentCount);
-                ps.setLong(2, item.seq());
+                ps.setLong(2, tokens.input());
+                ps.setLong(3, tokens.output());
+                ps.setLong(4, item.seq());
                 ps.executeUpdate();
             }
             if (!followUps.isEmpty()) {
@@ -338,9 +340,17 @@ public final class SqliteWorkQueue implements WorkQueue {
                     }
                 }
             }
+            TaskProgress.Tokens tokens = TaskProgress.Tokens.NONE;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0) FROM work_items WHERE task_id = ? AND state = 'DONE'")) {
+                ps.setString(1, taskId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) tokens = new TaskProgress.Tokens(rs.getLong(1), rs.getLong(2));
+                }
+            }
             return new TaskProgress(counts.getOrDefault(WorkItem.State.PENDING, 0), counts.getOrDefault(WorkItem.State.RUNNING, 0),
                     counts.getOrDefault(WorkItem.State.DONE, 0), counts.getOrDefault(WorkItem.State.FAILED, 0),
-                    counts.getOrDefault(WorkItem.State.CANCELED, 0), failures);
+                    counts.getOrDefault(WorkItem.State.CANCELED, 0), failures, tokens);
         });
     }
 

@@ -36,7 +36,12 @@ public interface WorkQueue {
      * Marks an item DONE and queues the work its documents trigger downstream, atomically;
      * an item whose object was deleted meanwhile is marked FAILED instead, with no follow-ups.
      */
-    void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps);
+    default void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps) {
+        complete(item, documentCount, TaskProgress.Tokens.NONE, followUps);
+    }
+
+    /** As {@link #complete(WorkItem, int, List)}, recording the provider tokens the item's documents used, summed per task. */
+    void complete(WorkItem item, int documentCount, TaskProgress.Tokens tokens, List<WorkItem.Request> followUps);
 
     void fail(WorkItem item, String reason);
 

@@ -13,13 +13,13 @@ import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.FaceIdentityExtractor;
 import dev.loupe.extractor.FeatureExtractor;
 import dev.loupe.extractor.ImageExtractor;
+import dev.loupe.extractor.MultimodalExtractor;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.inference.Memo;
-import dev.loupe.inference.clip.DualEncoder;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.ImageException;
 import java.util.ArrayList;
@@ -193,13 +193,13 @@ public final class RetrieverExecutor {
     private float[] queryVector(Stage.Query query, FeatureExtractor.VectorIndexSpec spec, Collection col, ObjectNode inputs, String where) {
         float[] v = switch (query) {
             case Stage.Query.Text t -> {
-                if (!(extractors.of(col.featureExtractor()) instanceof ImageExtractor)) {
-                    throw LoupeException.invalid("query", "collection " + col.collectionName() + " indexes " + spec.featureUri()
-                            + ", which has no text encoder: search it with a content (image) or document query");
-                }
-                DualEncoder encoder = extractors.image().encoder();
                 String text = Templates.renderText(t.template(), inputs, where);
-                yield textCache.get(encoder.name() + "\n" + text, k -> encoder.embedText(text)).clone();
+                yield switch (extractors.of(col.featureExtractor())) {
+                    case ImageExtractor ie -> textCache.get(ie.encoder().name() + "\n" + text, k -> ie.encoder().embedText(text)).clone();
+                    case MultimodalExtractor me -> textCache.get(me.embedder().name() + "\n" + text, k -> me.embedder().embedText(text)).clone();
+                    case FaceIdentityExtractor fe -> throw LoupeException.invalid("query", "collection " + col.collectionName() + " indexes "
+                            + spec.featureUri() + ", which has no text encoder: search it with a content (image) or document query");
+                };
             }
             case Stage.Query.Vector vec -> vectorFrom(vec.value() instanceof com.fasterxml.jackson.databind.node.TextNode tn
                     ? Templates.render(tn.asText(), inputs, where) : vec.value(), where);
@@ -218,6 +218,7 @@ public final class RetrieverExecutor {
                         var size = ie.encoder().preprocessing();
                         yield ie.encoder().embedImages(List.of(image(data, size.width(), size.height())))[0];
                     }
+                    case MultimodalExtractor me -> me.embedder().embedImage(image(data, me.queryDecodeSide(), me.queryDecodeSide()));
                     case FaceIdentityExtractor fe -> fe.queryEmbedding(image(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE))
                             .orElseThrow(() -> LoupeException.invalid("query.value", "content query image holds no face that "
                                     + FaceIdentityExtractor.NAME + " can detect; send a photo with a visible face"));

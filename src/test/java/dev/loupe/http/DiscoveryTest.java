@@ -46,9 +46,9 @@ class DiscoveryTest {
     }
 
     @Test
-    void theExtractorCatalogueDescribesImageAndFaceExtractors() {
+    void theExtractorCatalogueDescribesImageFaceAndMultimodalExtractors() {
         JsonNode all = api.ok("GET", "/v1/collections/features/extractors", null);
-        assertEquals(2, all.size());
+        assertEquals(3, all.size());
         JsonNode image = all.get(0);
         OpenApi.assertConforms("FeatureExtractorResponseModel", image);
         assertEquals("image_extractor_v1", image.path("feature_extractor_id").asText());
@@ -64,6 +64,14 @@ class DiscoveryTest {
         assertEquals(512, face.path("required_vector_indexes").get(0).path("index").path("dimensions").asInt(), face.toString());
         assertEquals("mixpeek://face_identity_extractor@v1/embedding", face.path("required_vector_indexes").get(0).path("feature_uri").asText());
         assertEquals(face, api.ok("GET", "/v1/collections/features/extractors/face_identity_extractor_v1", null), "described without loading a face model");
+        JsonNode multimodal = all.get(2);
+        OpenApi.assertConforms("FeatureExtractorResponseModel", multimodal);
+        assertEquals("multimodal_extractor_v1", multimodal.path("feature_extractor_id").asText());
+        assertEquals(true, multimodal.path("default_parameters").path("run_multimodal_embedding").asBoolean(), multimodal.toString());
+        assertEquals(false, multimodal.path("default_parameters").path("run_ocr").asBoolean());
+        assertEquals("mixpeek://multimodal_extractor@v1/multimodal_embedding",
+                multimodal.path("required_vector_indexes").get(0).path("feature_uri").asText());
+        assertTrue(multimodal.path("output_schema").path("properties").has("ocr_text"), multimodal.toString());
         Api.Response missing = api.get("/v1/collections/features/extractors/text_extractor_v1");
         assertEquals(404, missing.status());
         assertTrue(missing.raw().contains("image_extractor_v1"), "lists what is available: " + missing.raw());

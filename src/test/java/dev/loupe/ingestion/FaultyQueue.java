@@ -60,9 +60,9 @@ final class FaultyQueue implements WorkQueue {
     }
 
     @Override
-    public void complete(WorkItem item, int documentCount, List<WorkItem.Request> followUps) {
+    public void complete(WorkItem item, int documentCount, dev.loupe.queue.TaskProgress.Tokens tokens, List<WorkItem.Request> followUps) {
         onComplete.maybeThrow();
-        real.complete(item, documentCount, followUps);
+        real.complete(item, documentCount, tokens, followUps);
     }
 
     @Override

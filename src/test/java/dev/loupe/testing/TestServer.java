@@ -4,6 +4,9 @@ import dev.loupe.index.VectorQuantization;
 import dev.loupe.Loupe;
 import dev.loupe.config.Settings;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A Loupe running in the test JVM on a free port, with the fixture encoder and private URLs allowed. */
@@ -35,6 +38,23 @@ public final class TestServer implements AutoCloseable {
         this.dataDir = dataDir;
         this.loupe = Loupe.start(new Settings(0, dataDir, modelsDir, Fixtures.MODEL, allowPrivateUrls, maxBlobBytes,
                 maxPixels, 1, 16, Optional.of(ADMIN_KEY), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE));
+    }
+
+    /**
+     * A server on the fixture models configured as {@code loupe serve} would be with
+     * {@code extraFlags} added ({@code "--vlm-provider", "openai"}, say).
+     */
+    public static TestServer withFlags(Path dataDir, String... extraFlags) {
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--data-dir", dataDir.toString(), "--models-dir", Fixtures.modelsDir().toString(),
+                "--image-model", Fixtures.MODEL, "--allow-private-urls", "--max-blob-bytes", String.valueOf(20L << 20),
+                "--max-pixels", "50000000", "--admin-key", ADMIN_KEY, "--offline", "--model-endpoint", "http://127.0.0.1:9"));
+        args.addAll(List.of(extraFlags));
+        return new TestServer(dataDir, Settings.from(args.toArray(String[]::new), Map.of()));
+    }
+
+    private TestServer(Path dataDir, Settings settings) {
+        this.dataDir = dataDir;
+        this.loupe = Loupe.start(settings);
     }
 
     public Path dataDir() {
