@@ -8,7 +8,7 @@ import java.util.List;
  * CHAIN_APPROX_SIMPLE)} finds them: Suzuki and Abe's border following (1985), which OpenCV
  * implements. Foreground is 8-connected, background 4-connected; every outer border and every
  * hole border is a contour (a hole's border runs through the foreground pixels around it), and
- * pixels outside the image count as background. A border is traced clockwise on screen, and
+ * pixels outside the image count as background. Each border's points come in tracing order, and
  * CHAIN_APPROX_SIMPLE keeps only the points where its direction changes.
  *
  * <p>The detector's post-processing only needs each contour's convex hull, which the
