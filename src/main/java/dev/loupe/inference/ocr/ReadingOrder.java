@@ -1,0 +1,93 @@
+package dev.loupe.inference.ocr;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Where boxes stand and in which order they are read.
+ *
+ * <p>Lines: boxes are taken by their top edge, top first; a box belongs to the visual line of
+ * the first box of that line (its seed) when their vertical extents overlap by at least half
+ * the smaller of the two heights; a line reads left to right, lines top to bottom. PaddleOCR's
+ * {@code sorted_boxes} instead swaps neighbours whose top-left corners are within 10 pixels
+ * vertically: a fixed distance that merges small lines set closer than 10 px and splits
+ * large text whose baseline wanders more. Overlap scales with the text.
+ */
+final class ReadingOrder {
+    private static final double LINE_OVERLAP = 0.5;
+
+    private ReadingOrder() {}
+
+    /**
+     * PaddleOCR's {@code order_points_clockwise}: the two leftmost corners (by x) give the
+     * top-left and bottom-left (by y), the other two the top-right and bottom-right.
+     */
+    static Quad clockwise(Quad q) {
+        Integer[] byX = {0, 1, 2, 3};
+        Arrays.sort(byX, Comparator.comparingDouble(q::x));
+        int tl = byX[0], bl = byX[1], tr = byX[2], br = byX[3];
+        if (q.y(bl) < q.y(tl)) {
+            int t = tl;
+            tl = bl;
+            bl = t;
+        }
+        if (q.y(br) < q.y(tr)) {
+            int t = tr;
+            tr = br;
+            br = t;
+        }
+        return new Quad(new double[] {q.x(tl), q.y(tl), q.x(tr), q.y(tr), q.x(br), q.y(br), q.x(bl), q.y(bl)});
+    }
+
+    /**
+     * PaddleOCR's {@code filter_tag_det_res} for one box: corners ordered and clipped into the
+     * image; null when a side is 3 pixels or shorter (truncated), too small to hold a character.
+     */
+    static Quad tidy(Quad box, int width, int height) {
+        Quad q = clockwise(box).map(x -> Math.min(width - 1, Math.max(0, x)), y -> Math.min(height - 1, Math.max(0, y)));
+        if ((int) q.side(0, 1) <= 3 || (int) q.side(0, 3) <= 3) return null;
+        return q;
+    }
+
+    /** The items in reading order, each placed by its box. */
+    static <T> List<T> sort(List<T> items, Function<T, Quad> box) {
+        record Extent<T>(T item, double top, double bottom, double left) {
+        }
+        List<Extent<T>> es = new ArrayList<>(items.size());
+        for (T item : items) {
+            Quad q = box.apply(item);
+            double top = Double.POSITIVE_INFINITY, bottom = Double.NEGATIVE_INFINITY, left = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < 4; i++) {
+                top = Math.min(top, q.y(i));
+                bottom = Math.max(bottom, q.y(i));
+                left = Math.min(left, q.x(i));
+            }
+            es.add(new Extent<>(item, top, bottom, left));
+        }
+        es.sort(Comparator.<Extent<T>>comparingDouble(Extent::top).thenComparingDouble(Extent::left));
+        List<List<Extent<T>>> lines = new ArrayList<>();
+        boolean[] placed = new boolean[es.size()];
+        for (int s = 0; s < es.size(); s++) {
+            if (placed[s]) continue;
+            Extent<T> seed = es.get(s);
+            List<Extent<T>> line = new ArrayList<>(List.of(seed));
+            placed[s] = true;
+            for (int k = s + 1; k < es.size(); k++) {
+                Extent<T> e = es.get(k);
+                if (e.top() > seed.bottom()) break; // sorted by top: nothing later overlaps the seed
+                double overlap = Math.min(seed.bottom(), e.bottom()) - Math.max(seed.top(), e.top());
+                double smaller = Math.min(seed.bottom() - seed.top(), e.bottom() - e.top());
+                if (!placed[k] && overlap >= LINE_OVERLAP * smaller) {
+                    line.add(e);
+                    placed[k] = true;
+                }
+            }
+            line.sort(Comparator.comparingDouble(Extent::left));
+            lines.add(line);
+        }
+        return lines.stream().flatMap(List::stream).map(Extent::item).toList();
+    }
+}
