@@ -76,13 +76,7 @@ final class DbPostProcess {
      */
     static double scoreFast(ProbabilityMap map, Quad box) {
         int w = map.width(), h = map.height();
-        double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < 4; i++) {
-            minX = Math.min(minX, box.x(i));
-            maxX = Math.max(maxX, box.x(i));
-            minY = Math.min(minY, box.y(i));
-            maxY = Math.max(maxY, box.y(i));
-        }
+        double minX = box.minX(), maxX = box.maxX(), minY = box.minY(), maxY = box.maxY();
         int xmin = clamp((int) Math.floor(minX), w - 1), xmax = clamp((int) Math.ceil(maxX), w - 1);
         int ymin = clamp((int) Math.floor(minY), h - 1), ymax = clamp((int) Math.ceil(maxY), h - 1);
         int mw = xmax - xmin + 1, mh = ymax - ymin + 1;

@@ -83,13 +83,7 @@ final class PerspectiveCrop {
     /** The source pixels under a box (its bounding rectangle, clipped, one pixel to spare), read once. */
     private record Region(int[] rgb, int x0, int y0, int width, int height) {
         static Region around(BufferedImage source, Quad box) {
-            double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < 4; i++) {
-                minX = Math.min(minX, box.x(i));
-                maxX = Math.max(maxX, box.x(i));
-                minY = Math.min(minY, box.y(i));
-                maxY = Math.max(maxY, box.y(i));
-            }
+            double minX = box.minX(), maxX = box.maxX(), minY = box.minY(), maxY = box.maxY();
             int x0 = clamp((int) Math.floor(minX) - 1, source.getWidth() - 1), x1 = clamp((int) Math.ceil(maxX) + 1, source.getWidth() - 1);
             int y0 = clamp((int) Math.floor(minY) - 1, source.getHeight() - 1), y1 = clamp((int) Math.ceil(maxY) + 1, source.getHeight() - 1);
             int w = x1 - x0 + 1, h = y1 - y0 + 1;

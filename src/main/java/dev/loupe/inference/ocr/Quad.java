@@ -20,6 +20,22 @@ record Quad(double[] xy) {
         return xy[2 * corner + 1];
     }
 
+    double minX() {
+        return Math.min(Math.min(x(0), x(1)), Math.min(x(2), x(3)));
+    }
+
+    double maxX() {
+        return Math.max(Math.max(x(0), x(1)), Math.max(x(2), x(3)));
+    }
+
+    double minY() {
+        return Math.min(Math.min(y(0), y(1)), Math.min(y(2), y(3)));
+    }
+
+    double maxY() {
+        return Math.max(Math.max(y(0), y(1)), Math.max(y(2), y(3)));
+    }
+
     /** Distance between two corners. */
     double side(int a, int b) {
         return Math.hypot(x(a) - x(b), y(a) - y(b));

@@ -59,13 +59,7 @@ final class ReadingOrder {
         List<Extent<T>> es = new ArrayList<>(items.size());
         for (T item : items) {
             Quad q = box.apply(item);
-            double top = Double.POSITIVE_INFINITY, bottom = Double.NEGATIVE_INFINITY, left = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < 4; i++) {
-                top = Math.min(top, q.y(i));
-                bottom = Math.max(bottom, q.y(i));
-                left = Math.min(left, q.x(i));
-            }
-            es.add(new Extent<>(item, top, bottom, left));
+            es.add(new Extent<>(item, q.minY(), q.maxY(), q.minX()));
         }
         es.sort(Comparator.<Extent<T>>comparingDouble(Extent::top).thenComparingDouble(Extent::left));
         List<List<Extent<T>>> lines = new ArrayList<>();
