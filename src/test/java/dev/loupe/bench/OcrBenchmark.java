@@ -122,17 +122,19 @@ public final class OcrBenchmark {
                     100 * t.lineAccuracy(), t.matched(), t.lines(), percentile(r.millis(), 0.5), percentile(r.millis(), 0.9));
         }
         System.out.println();
-        System.out.println("Where the edits come from: the CER again with every space removed from both sides (what is left is not"
-                + " about spaces), and the images whose exactly read lines come in another order than the reference's.");
+        System.out.println("Where the edits come from: the CER again with the engine's lines put in the reference's order"
+                + " (each reference line in turn takes the nearest engine line not yet taken; those left over follow), with every"
+                + " space removed from both sides, and both; and the images whose lines, spaces aside, come in another order.");
         System.out.println();
-        System.out.println("| engine | CER, spaces ignored | images with lines out of order |");
-        System.out.println("|---|---|---|");
+        System.out.println("| engine | CER, order aside | CER, spaces ignored | CER, both | images with lines out of order |");
+        System.out.println("|---|---|---|---|---|");
         for (Result r : results) {
-            OcrScore spaceless = r.readings().stream().map(x -> OcrScore.of(withoutSpaces(x.reference()), withoutSpaces(x.lines())))
-                    .reduce(new OcrScore(0, 0, 0, 0), OcrScore::plus);
+            OcrScore reordered = sum(r, x -> OcrScore.of(x.reference(), inReferenceOrder(x.reference(), x.lines())));
+            OcrScore spaceless = sum(r, x -> OcrScore.of(withoutSpaces(x.reference()), withoutSpaces(x.lines())));
+            OcrScore both = sum(r, x -> OcrScore.of(withoutSpaces(x.reference()), inReferenceOrder(withoutSpaces(x.reference()), withoutSpaces(x.lines()))));
             List<String> disordered = r.readings().stream().filter(OcrBenchmark::outOfOrder).map(Reading::image).toList();
-            System.out.printf("| %s | %.2f %% (%d edits) | %d%s |%n", r.engine().name(), 100 * spaceless.cer(), spaceless.edits(), disordered.size(),
-                    disordered.isEmpty() ? "" : " (" + String.join(", ", disordered) + ")");
+            System.out.printf("| %s | %.2f %% | %.2f %% | %.2f %% | %d%s |%n", r.engine().name(), 100 * reordered.cer(), 100 * spaceless.cer(),
+                    100 * both.cer(), disordered.size(), disordered.isEmpty() ? "" : " (" + String.join(", ", disordered) + ")");
         }
         System.out.println();
         for (Result r : results) printWorst(r, worst);
@@ -193,14 +195,31 @@ public final class OcrBenchmark {
         return OcrScore.normalise(lines).stream().map(l -> l.replace(" ", "")).toList();
     }
 
+    private static OcrScore sum(Result r, java.util.function.Function<Reading, OcrScore> score) {
+        return r.readings().stream().map(score).reduce(new OcrScore(0, 0, 0, 0), OcrScore::plus);
+    }
+
+    /** The engine's lines reordered: each reference line in turn takes the nearest line not yet taken; the rest follow. */
+    private static List<String> inReferenceOrder(List<String> reference, List<String> read) {
+        List<String> left = new ArrayList<>(OcrScore.normalise(read)), out = new ArrayList<>();
+        for (String line : OcrScore.normalise(reference)) {
+            if (left.isEmpty()) break;
+            String nearest = left.stream().min(Comparator.comparingInt(l -> OcrScore.levenshtein(line, l))).orElseThrow();
+            left.remove(nearest);
+            out.add(nearest);
+        }
+        out.addAll(left);
+        return out;
+    }
+
     /**
-     * Whether the reference lines that the engine read exactly come in another order than the
-     * reference's (judged on exact lines only, so a misread line cannot be mistaken for a move).
+     * Whether the reference lines that the engine read exactly, spaces aside, come in another
+     * order than the reference's (exact lines only, so that a misread line cannot pass for a move).
      */
     private static boolean outOfOrder(Reading r) {
-        List<String> read = new ArrayList<>(r.lines());
+        List<String> read = new ArrayList<>(withoutSpaces(r.lines()));
         int last = -1;
-        for (String line : OcrScore.normalise(r.reference())) {
+        for (String line : withoutSpaces(r.reference())) {
             int at = read.indexOf(line);
             if (at < 0) continue;
             read.set(at, null);
