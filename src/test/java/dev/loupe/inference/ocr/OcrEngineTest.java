@@ -106,6 +106,36 @@ class OcrEngineTest {
     }
 
     @Test
+    void readsAVerticalBoxWrittenTopToBottom() {
+        // turned 90° counter-clockwise like every tall crop, it comes out upside down and the classifier turns it back
+        BufferedImage img = TextImages.rotated(200, 700, TextImages.SANS, 36, "Downward reading", 90);
+        assertEquals("Downward reading", OcrLine.joined(engine.read(img)));
+    }
+
+    @Test
+    void oneEngineReadsFromSeveralThreadsAtOnceAsFromOne() throws Exception {
+        List<BufferedImage> images = List.of(
+                TextImages.lines(600, 150, Color.WHITE, Color.BLACK, TextImages.SANS, 30, List.of("thread one text")),
+                TextImages.lines(600, 150, Color.WHITE, Color.BLUE, TextImages.SERIF, 28, List.of("second thread 42")),
+                TextImages.lines(600, 150, Color.YELLOW, Color.BLACK, TextImages.MONO, 26, List.of("third: mono")));
+        List<String> alone = images.stream().map(i -> OcrLine.joined(engine.read(i))).toList();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
+            for (int round = 0; round < 2; round++) for (BufferedImage i : images) futures.add(pool.submit(() -> OcrLine.joined(engine.read(i))));
+            for (int k = 0; k < futures.size(); k++) assertEquals(alone.get(k % images.size()), futures.get(k).get());
+        }
+        assertEquals(List.of("thread one text", "second thread 42", "third: mono"), alone);
+    }
+
+    @Test
+    void aClosedEngineRefusesToRead() {
+        OcrEngine e = OcrEngine.bundled();
+        e.close();
+        e.close();
+        assertThrows(IllegalStateException.class, () -> e.read(new BufferedImage(5, 5, BufferedImage.TYPE_INT_RGB)));
+    }
+
+    @Test
     void readsTextOnAColouredBackground() {
         BufferedImage img = TextImages.lines(760, 200, new Color(200, 30, 40), new Color(255, 235, 120), TextImages.SERIF, 34, List.of("Grand Opening Sale", "Everything 40% off"));
         String got = OcrLine.joined(engine.read(img));

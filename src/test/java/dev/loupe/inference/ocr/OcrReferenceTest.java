@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code scripts/ocr_reference.py} (OpenCV contours and minimum-area rectangles, pyclipper's
  * unclip) on the same probability maps: the real detector's maps of drawn text, and synthetic
  * maps for the awkward cases. Every box must be found with each corner within 1 px and the
- * same score (±0.01), and no extra box.
+ * same score (±0.001: equal to 1e-6 on axis-aligned boxes; on rotated ones JTS and OpenCV place the
+ * rectangle's float corners a hair apart, which moves a few mask pixels), and no extra box.
  */
 class OcrReferenceTest {
     @TempDir
@@ -123,7 +124,7 @@ class OcrReferenceTest {
         for (DbPostProcess.Box want : reference) {
             DbPostProcess.Box found = unmatched.stream().filter(b -> within(b.quad(), want.quad(), 1.0)).findFirst().orElse(null);
             assertFalse(found == null, name + ": no Loupe box within 1 px of " + want + "; Loupe has " + unmatched);
-            assertEquals(want.score(), found.score(), 0.01, name + ": score of " + want);
+            assertEquals(want.score(), found.score(), 1e-3, name + ": score of " + want);
             unmatched.remove(found);
         }
         return loupe;
