@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|ocr [COUNT]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -41,5 +41,13 @@ case "${1:-embeddings}" in
     # The service's own JVM flags (see ./loupe), with room for the exact-search reference's vectors.
     java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xmx12g \
       -cp "bench/classes/classes:bench/classes/test-classes:$(cat target/bench.classpath)" dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search)" >&2; exit 2 ;;
+  ocr)
+    # ../shared/data/ocr and a generated set, Loupe next to Tesseract. The set is drawn once and
+    # again only when COUNT or the drawing script changes.
+    stamp="${2:-100} $(sha256sum scripts/ocr_images.py | cut -d' ' -f1)"
+    if [ "$(cat bench/ocr/.stamp 2>/dev/null)" != "$stamp" ]; then
+      rm -rf bench/ocr && /usr/bin/python3 scripts/ocr_images.py bench/ocr "${2:-100}" && echo "$stamp" > bench/ocr/.stamp
+    fi
+    "${JAVA[@]}" dev.loupe.bench.OcrBenchmark bench/ocr ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, ocr)" >&2; exit 2 ;;
 esac
