@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|ocr [COUNT]]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|ocr [COUNT]|providers [LIMITS...]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -49,5 +49,9 @@ case "${1:-embeddings}" in
       rm -rf bench/ocr && /usr/bin/python3 scripts/ocr_images.py bench/ocr "${2:-100}" && echo "$stamp" > bench/ocr/.stamp
     fi
     "${JAVA[@]}" dev.loupe.bench.OcrBenchmark bench/ocr ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, ocr)" >&2; exit 2 ;;
+  providers)
+    # A provider stand-in that takes 2 s per call, at --vlm-concurrency 1, 4 and 16 (or the limits given).
+    shift
+    "${JAVA[@]}" dev.loupe.bench.ProviderBenchmark "$@" ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, ocr, providers)" >&2; exit 2 ;;
 esac
