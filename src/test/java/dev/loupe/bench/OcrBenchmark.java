@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,13 +73,15 @@ public final class OcrBenchmark {
         public List<String> read(Sample sample) throws Exception {
             Process p = new ProcessBuilder("tesseract", sample.file().toString(), "stdout", "--psm", "3", "-l", "eng")
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] out = p.getInputStream().readAllBytes();
+            // Read on the side, so that a tesseract that hangs with its output open still meets the timeout.
+            var stdout = new FutureTask<>(() -> p.getInputStream().readAllBytes());
+            Thread.ofVirtual().start(stdout);
             if (!p.waitFor(TESSERACT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("tesseract took over " + TESSERACT_TIMEOUT_SECONDS + " s on " + sample.file());
             }
             if (p.exitValue() != 0) throw new IllegalStateException("tesseract exited with " + p.exitValue() + " on " + sample.file());
-            return List.of(new String(out, StandardCharsets.UTF_8));
+            return List.of(new String(stdout.get(), StandardCharsets.UTF_8));
         }
     }
 
