@@ -277,17 +277,25 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
 
     /** Detection options in decoded pixels: the minimum face size is given in source pixels. */
     private static FaceOptions faceOptions(Input in) {
-        int minFace = (int) Math.floor(in.options().minFaceSize() / in.scale());
-        return FaceOptions.of(in.options().detectionThreshold(), Math.max(0, minFace), in.options().maxFaces());
+        return faceOptions(in.options(), in.scale(), in.options().maxFaces());
+    }
+
+    private static FaceOptions faceOptions(Options o, double scale, Integer maxFaces) {
+        int minFace = (int) Math.floor(o.minFaceSize() / scale);
+        return FaceOptions.of(o.detectionThreshold(), Math.max(0, minFace), maxFaces);
     }
 
     /**
-     * A face query's vector: the most prominent face of {@code upright} (the largest and most
-     * central, as {@code max_faces_per_image} ranks them), detected with the default options;
-     * empty when the image holds none.
+     * A face query's vector: the most prominent face of the decoded image (the largest and most
+     * central, as {@code max_faces_per_image} ranks them) among those the searched collection
+     * would have indexed, that is detected with its {@code detection_threshold} and
+     * {@code min_face_size} ({@code parameters}: its validated parameters; this extractor is
+     * already the one of its {@code detection_model}); empty when the image holds none.
      */
-    public java.util.Optional<float[]> queryEmbedding(BufferedImage upright) {
-        List<Face> found = pipeline.analyse(List.of(upright), FaceOptions.of(0.5f, 0, 1)).getFirst();
+    public java.util.Optional<float[]> queryEmbedding(ImageDecoder.Decoded decoded, JsonNode parameters) {
+        BufferedImage upright = decoded.image();
+        FaceOptions options = faceOptions(Options.of(parameters), decoded.originalWidth() / (double) upright.getWidth(), 1);
+        List<Face> found = pipeline.analyse(List.of(upright), options).getFirst();
         return found.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(found.getFirst().embedding());
     }
 
