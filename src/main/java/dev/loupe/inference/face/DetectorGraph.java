@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelUnavailableException;
-import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,22 +78,22 @@ final class DetectorGraph implements AutoCloseable {
     }
 
     /**
-     * Letterboxes every image to the input size, writes it as {@code (value − mean) / std} in
-     * the channel order {@code order} (see {@link Letterbox#writeTensor}) and runs the graph.
+     * Writes every letterboxed input as {@code (value − mean) / std} in the channel order
+     * {@code order} (see {@link Letterbox#writeTensor}) and runs the graph.
      */
-    List<Raw> runLetterboxed(List<BufferedImage> upright, int[] order, float mean, float std) {
-        List<Letterbox> boxes = new ArrayList<>(upright.size());
-        List<float[]> inputs = new ArrayList<>(upright.size());
-        for (BufferedImage image : upright) {
-            Letterbox lb = Letterbox.fit(image.getWidth(), image.getHeight(), inputSize);
+    List<Raw> runLetterboxed(List<DetectorInput> images, int[] order, float mean, float std) {
+        List<float[]> inputs = new ArrayList<>(images.size());
+        for (DetectorInput in : images) {
+            if (in.letterbox().size() != inputSize) {
+                throw new IllegalArgumentException("an input letterboxed to " + in.letterbox().size() + " for face detector '" + name + "' of input " + inputSize);
+            }
             float[] t = new float[3 * inputSize * inputSize];
-            Letterbox.writeTensor(lb.canvas(image), order, mean, std, t, 0);
-            boxes.add(lb);
+            in.letterbox().writeTensor(in.scaled(), order, mean, std, t, 0);
             inputs.add(t);
         }
         List<float[][]> outputs = run(inputs);
-        List<Raw> raws = new ArrayList<>(upright.size());
-        for (int i = 0; i < upright.size(); i++) raws.add(new Raw(boxes.get(i), outputs.get(i)));
+        List<Raw> raws = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) raws.add(new Raw(images.get(i).letterbox(), outputs.get(i)));
         return raws;
     }
 

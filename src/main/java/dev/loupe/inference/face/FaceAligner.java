@@ -1,5 +1,6 @@
 package dev.loupe.inference.face;
 
+import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
 
 /**
@@ -85,9 +86,7 @@ public final class FaceAligner {
                 out[y * width + x] = blend(src, ix, iy, ax, ay);
             }
         }
-        BufferedImage crop = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        crop.setRGB(0, 0, width, height, out, 0, width);
-        return crop;
+        return Resampler.image(out, width, height);
     }
 
     /**
@@ -132,6 +131,9 @@ public final class FaceAligner {
             int y0 = (int) Math.max(0, Math.min(source.getHeight(), Math.floor(minY) - 2));
             int x1 = (int) Math.max(0, Math.min(source.getWidth(), Math.ceil(maxX) + 3));
             int y1 = (int) Math.max(0, Math.min(source.getHeight(), Math.ceil(maxY) + 3));
+            // A plain image is read in place: no copy at all.
+            int[] own = Resampler.plainRgb(source);
+            if (own != null) return new Region(source, own, 0, 0, source.getWidth(), source.getHeight());
             int w = x1 - x0, h = y1 - y0;
             int[] rgb = w > 0 && h > 0 ? source.getRGB(x0, y0, w, h, null, 0, w) : new int[0];
             return new Region(source, rgb, x0, y0, w, h);
