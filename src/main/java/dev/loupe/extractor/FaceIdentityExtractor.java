@@ -246,14 +246,15 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         BufferedImage image = decoded.image();
         double scale = decoded.originalWidth() / (double) image.getWidth();
         byte[] thumbnail = options.sourceThumbnail() ? Thumbnailer.jpeg(image) : null;
-        return new Input(image, scale, options, thumbnail);
+        return new Input(pipeline.prepare(image), scale, options, thumbnail);
     }
 
     /**
-     * An upright image ready for detection: {@code scale} source pixels per decoded pixel,
-     * the collection's options, and its thumbnail when asked for.
+     * An upright image ready for detection, already letterboxed for the detector (here, on the
+     * preparing thread, so that the model's thread does not resize): {@code scale} source
+     * pixels per decoded pixel, the collection's options, and its thumbnail when asked for.
      */
-    public record Input(BufferedImage image, double scale, Options options, byte[] thumbnail) implements PreparedInput {
+    public record Input(FacePipeline.Prepared image, double scale, Options options, byte[] thumbnail) implements PreparedInput {
     }
 
     /**
@@ -267,7 +268,7 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         for (int i = 0; i < inputs.size(); i++) byOptions.computeIfAbsent(faceOptions(inputs.get(i)), k -> new ArrayList<>()).add(i);
         List<List<Face>> faces = new ArrayList<>(java.util.Collections.nCopies(inputs.size(), List.of()));
         for (Map.Entry<FaceOptions, List<Integer>> e : byOptions.entrySet()) {
-            List<List<Face>> found = pipeline.analyse(e.getValue().stream().map(i -> inputs.get(i).image()).toList(), e.getKey());
+            List<List<Face>> found = pipeline.analysePrepared(e.getValue().stream().map(i -> inputs.get(i).image()).toList(), e.getKey());
             for (int k = 0; k < found.size(); k++) faces.set(e.getValue().get(k), found.get(k));
         }
         List<List<ExtractedDocument>> out = new ArrayList<>(inputs.size());
