@@ -2,6 +2,7 @@ package dev.loupe.inference.face;
 
 import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
+import java.nio.FloatBuffer;
 
 /**
  * A source image fitted, aspect ratio kept, into a square detector input and pasted at its
@@ -43,11 +44,11 @@ public record Letterbox(int size, int scaledWidth, int scaledHeight, float scale
 
     /**
      * Writes the canvas of {@code scaled} (what {@link #scale} gave) as planar floats at
-     * {@code offset}: channel c of the model is the canvas's {@code order[c]} (0 red, 1 green,
+     * {@code offset} (absolute; the buffer's position is left alone), a row at a time: channel c of the model is the canvas's {@code order[c]} (0 red, 1 green,
      * 2 blue), as {@code (value − mean) / std}; the black border is {@code (0 − mean) / std}.
      * The 256 possible values are computed once, with the same float operations as per pixel.
      */
-    void writeTensor(Resampler.Planes scaled, int[] order, float mean, float std, float[] out, int offset) {
+    void writeTensor(Resampler.Planes scaled, int[] order, float mean, float std, FloatBuffer out, int offset) {
         if (scaled.width() != scaledWidth || scaled.height() != scaledHeight) {
             throw new IllegalArgumentException("planes of " + scaled.width() + "×" + scaled.height() + " for a letterbox of " + scaledWidth + "×" + scaledHeight);
         }
@@ -55,15 +56,18 @@ public record Letterbox(int size, int scaledWidth, int scaledHeight, float scale
         for (int v = 0; v < 256; v++) value[v] = (v - mean) / std;
         float black = value[0];
         int plane = size * size;
+        float[] row = new float[size];
         for (int c = 0; c < 3; c++) {
             byte[] src = scaled.channel(order[c]);
             int base = offset + c * plane;
+            java.util.Arrays.fill(row, scaledWidth, size, black);
             for (int y = 0; y < scaledHeight; y++) {
-                int from = y * scaledWidth, to = base + y * size;
-                for (int x = 0; x < scaledWidth; x++) out[to + x] = value[src[from + x] & 0xff];
-                java.util.Arrays.fill(out, to + scaledWidth, to + size, black);
+                int from = y * scaledWidth;
+                for (int x = 0; x < scaledWidth; x++) row[x] = value[src[from + x] & 0xff];
+                out.put(base + y * size, row);
             }
-            java.util.Arrays.fill(out, base + scaledHeight * size, base + plane, black);
+            java.util.Arrays.fill(row, black);
+            for (int y = scaledHeight; y < size; y++) out.put(base + y * size, row);
         }
     }
 }

@@ -41,7 +41,7 @@ class LetterboxReferenceTest {
             for (int c = 0; c < 3; c++) order[c] = e.path("order").get(c).asInt();
             DetectorInput in = DetectorInput.of(image, size);
             float[] mine = new float[3 * size * size];
-            in.letterbox().writeTensor(in.scaled(), order, (float) e.path("mean").asDouble(), (float) e.path("std").asDouble(), mine, 0);
+            in.letterbox().writeTensor(in.scaled(), order, (float) e.path("mean").asDouble(), (float) e.path("std").asDouble(), java.nio.FloatBuffer.wrap(mine), 0);
             float[] theirs = floats(dir.resolve(e.path("tensor").asText()));
             String what = image.getWidth() + "×" + image.getHeight() + " at " + size;
             assertEquals(theirs.length, mine.length, "tensor size for " + what);
