@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.api.Json;
+import dev.loupe.testing.Images;
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,14 +33,14 @@ class LetterboxReferenceTest {
         List<String> failures = new ArrayList<>();
         int cases = 0;
         for (JsonNode e : reference.path("entries")) {
-            BufferedImage image = rgb(dir.resolve(e.path("image").asText()));
+            BufferedImage image = Images.readRgb(dir.resolve(e.path("image").asText()));
             int size = e.path("input_size").asInt();
             int[] order = new int[3];
             for (int c = 0; c < 3; c++) order[c] = e.path("order").get(c).asInt();
             DetectorInput in = DetectorInput.of(image, size);
             float[] mine = new float[3 * size * size];
             in.letterbox().writeTensor(in.scaled(), order, (float) e.path("mean").asDouble(), (float) e.path("std").asDouble(), java.nio.FloatBuffer.wrap(mine), 0);
-            float[] theirs = floats(dir.resolve(e.path("tensor").asText()));
+            float[] theirs = Images.readFloats(dir.resolve(e.path("tensor").asText()));
             String what = image.getWidth() + "×" + image.getHeight() + " at " + size;
             assertEquals(theirs.length, mine.length, "tensor size for " + what);
             assertEquals((float) e.path("scale").asDouble(), in.letterbox().scale(), "det_scale for " + what);
@@ -53,19 +51,5 @@ class LetterboxReferenceTest {
         }
         assertEquals(List.of(), failures, "tensors that differ from the Pillow letterbox");
         assertEquals(14, cases, "seven drawn images, each at two detector sizes");
-    }
-
-    private static BufferedImage rgb(Path file) throws Exception {
-        BufferedImage image = ImageIO.read(file.toFile());
-        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-        rgb.getGraphics().drawImage(image, 0, 0, null);
-        return rgb;
-    }
-
-    private static float[] floats(Path file) throws Exception {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
     }
 }
