@@ -246,14 +246,15 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         BufferedImage image = decoded.image();
         double scale = decoded.originalWidth() / (double) image.getWidth();
         byte[] thumbnail = options.sourceThumbnail() ? Thumbnailer.jpeg(image) : null;
-        return new Input(image, scale, options, thumbnail);
+        return new Input(pipeline.prepare(image), scale, options, thumbnail);
     }
 
     /**
-     * An upright image ready for detection: {@code scale} source pixels per decoded pixel,
-     * the collection's options, and its thumbnail when asked for.
+     * An upright image ready for detection, already letterboxed for the detector (here, on the
+     * preparing thread, so that the model's thread does not resize): {@code scale} source
+     * pixels per decoded pixel, the collection's options, and its thumbnail when asked for.
      */
-    public record Input(BufferedImage image, double scale, Options options, byte[] thumbnail) implements PreparedInput {
+    public record Input(FacePipeline.Prepared image, double scale, Options options, byte[] thumbnail) implements PreparedInput {
     }
 
     /**
@@ -267,7 +268,7 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         for (int i = 0; i < inputs.size(); i++) byOptions.computeIfAbsent(faceOptions(inputs.get(i)), k -> new ArrayList<>()).add(i);
         List<List<Face>> faces = new ArrayList<>(java.util.Collections.nCopies(inputs.size(), List.of()));
         for (Map.Entry<FaceOptions, List<Integer>> e : byOptions.entrySet()) {
-            List<List<Face>> found = pipeline.analyse(e.getValue().stream().map(i -> inputs.get(i).image()).toList(), e.getKey());
+            List<List<Face>> found = pipeline.analysePrepared(e.getValue().stream().map(i -> inputs.get(i).image()).toList(), e.getKey());
             for (int k = 0; k < found.size(); k++) faces.set(e.getValue().get(k), found.get(k));
         }
         List<List<ExtractedDocument>> out = new ArrayList<>(inputs.size());
@@ -277,17 +278,25 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
 
     /** Detection options in decoded pixels: the minimum face size is given in source pixels. */
     private static FaceOptions faceOptions(Input in) {
-        int minFace = (int) Math.floor(in.options().minFaceSize() / in.scale());
-        return FaceOptions.of(in.options().detectionThreshold(), Math.max(0, minFace), in.options().maxFaces());
+        return faceOptions(in.options(), in.scale(), in.options().maxFaces());
+    }
+
+    private static FaceOptions faceOptions(Options o, double scale, Integer maxFaces) {
+        int minFace = (int) Math.floor(o.minFaceSize() / scale);
+        return FaceOptions.of(o.detectionThreshold(), Math.max(0, minFace), maxFaces);
     }
 
     /**
-     * A face query's vector: the most prominent face of {@code upright} (the largest and most
-     * central, as {@code max_faces_per_image} ranks them), detected with the default options;
-     * empty when the image holds none.
+     * A face query's vector: the most prominent face of the decoded image (the largest and most
+     * central, as {@code max_faces_per_image} ranks them) among those the searched collection
+     * would have indexed, that is detected with its {@code detection_threshold} and
+     * {@code min_face_size} ({@code parameters}: its validated parameters; this extractor is
+     * already the one of its {@code detection_model}); empty when the image holds none.
      */
-    public java.util.Optional<float[]> queryEmbedding(BufferedImage upright) {
-        List<Face> found = pipeline.analyse(List.of(upright), FaceOptions.of(0.5f, 0, 1)).getFirst();
+    public java.util.Optional<float[]> queryEmbedding(ImageDecoder.Decoded decoded, JsonNode parameters) {
+        BufferedImage upright = decoded.image();
+        FaceOptions options = faceOptions(Options.of(parameters), decoded.originalWidth() / (double) upright.getWidth(), 1);
+        List<Face> found = pipeline.analyse(List.of(upright), options).getFirst();
         return found.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(found.getFirst().embedding());
     }
 

@@ -1,6 +1,8 @@
 package dev.loupe.media;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.util.Locale;
 
 /**
@@ -14,6 +16,7 @@ import java.util.Locale;
  */
 public final class Resampler {
     private static final int PRECISION_BITS = 32 - 8 - 2;
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
 
     /** Pillow's filters: support radius and kernel. */
     public enum Filter {
@@ -74,24 +77,87 @@ public final class Resampler {
 
     private Resampler() {}
 
-    /** Resizes {@code src} to {@code width × height} exactly as Pillow would. */
-    public static BufferedImage resize(BufferedImage src, int width, int height, Filter filter) {
-        int inW = src.getWidth(), inH = src.getHeight();
-        int[] pixels = src.getRGB(0, 0, inW, inH, null, 0, inW);
-        if (filter == Filter.NEAREST) return image(nearest(pixels, inW, inH, width, height), width, height);
-        if (width != inW) {
-            pixels = horizontal(pixels, inW, inH, width, filter);
-            inW = width;
+    /**
+     * An 8-bit RGB image as three row-major planes of {@code width × height} unsigned bytes:
+     * the layout model tensors are built from, so a resize can end there without packing
+     * pixels into an image and unpacking them again.
+     */
+    public record Planes(int width, int height, byte[] red, byte[] green, byte[] blue) {
+        /** Channel 0 red, 1 green, 2 blue. */
+        public byte[] channel(int c) {
+            return switch (c) {
+                case 0 -> red;
+                case 1 -> green;
+                case 2 -> blue;
+                default -> throw new IllegalArgumentException("channel " + c + " of an RGB image");
+            };
         }
-        if (height != inH) {
-            pixels = vertical(pixels, inW, inH, height, filter);
+
+        /** As a {@code TYPE_INT_RGB} image. */
+        public BufferedImage image() {
+            BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            int[] data = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < data.length; i++) data[i] = (red[i] & 0xff) << 16 | (green[i] & 0xff) << 8 | (blue[i] & 0xff);
+            return out;
         }
-        return image(pixels, width, height);
+
+        static Planes of(int[] packed, int width, int height) {
+            int n = width * height;
+            byte[] r = new byte[n], g = new byte[n], b = new byte[n];
+            for (int i = 0; i < n; i++) {
+                int p = packed[i];
+                r[i] = (byte) (p >> 16);
+                g[i] = (byte) (p >> 8);
+                b[i] = (byte) p;
+            }
+            return new Planes(width, height, r, g, b);
+        }
     }
 
-    private static BufferedImage image(int[] pixels, int width, int height) {
+    /** Resizes {@code src} to {@code width × height} exactly as Pillow would. */
+    public static BufferedImage resize(BufferedImage src, int width, int height, Filter filter) {
+        return planes(src, width, height, filter).image();
+    }
+
+    /** {@link #resize}, as planes; {@code src} at its own size when the size is unchanged. */
+    public static Planes planes(BufferedImage src, int width, int height, Filter filter) {
+        int inW = src.getWidth(), inH = src.getHeight();
+        int[] pixels = rgb(src);
+        if (filter == Filter.NEAREST) return Planes.of(nearest(pixels, inW, inH, width, height), width, height);
+        Planes p = width != inW ? horizontal(pixels, inW, inH, width, filter) : Planes.of(pixels, inW, inH);
+        return height != inH ? vertical(p, height, filter) : p;
+    }
+
+    /**
+     * The pixels as {@code 0x··RRGGBB} ints, row by row; the top byte is not alpha and must be
+     * ignored. A plain image lends its own array ({@link #plainRgb}), which must not be written.
+     */
+    public static int[] rgb(BufferedImage image) {
+        int[] own = plainRgb(image);
+        return own != null ? own : image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+    }
+
+    /**
+     * The image's own pixel array when it is a plain {@code TYPE_INT_RGB} image (what the
+     * decoders give, not a sub-image), else null. Reading it directly saves {@code getRGB},
+     * which converts pixel by pixel through the colour model and costs more than a resize.
+     */
+    public static int[] plainRgb(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight();
+        if (image.getType() == BufferedImage.TYPE_INT_RGB
+                && image.getRaster().getDataBuffer() instanceof DataBufferInt data && data.getNumBanks() == 1 && data.getOffset() == 0
+                && image.getRaster().getSampleModel() instanceof SinglePixelPackedSampleModel model && model.getScanlineStride() == w
+                && image.getRaster().getSampleModelTranslateX() == 0 && image.getRaster().getSampleModelTranslateY() == 0
+                && data.getData().length == w * h) {
+            return data.getData();
+        }
+        return null;
+    }
+
+    /** A new {@code TYPE_INT_RGB} image of these {@code 0x··RRGGBB} pixels (copied in, without {@code setRGB}'s per-pixel conversion). */
+    public static BufferedImage image(int[] pixels, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        out.setRGB(0, 0, width, height, pixels, 0, width);
+        System.arraycopy(pixels, 0, ((DataBufferInt) out.getRaster().getDataBuffer()).getData(), 0, width * height);
         return out;
     }
 
@@ -158,50 +224,61 @@ public final class Resampler {
         return new Coefficients(taps, bounds, weights);
     }
 
-    private static int[] horizontal(int[] in, int inW, int h, int outW, Filter filter) {
+    /**
+     * Pillow's {@code ImagingResampleHorizontal_8bpc}: 32-bit integer sums, as Pillow keeps
+     * them (its 22-bit weights times 255 stay inside an int for every filter).
+     */
+    private static Planes horizontal(int[] in, int inW, int h, int outW, Filter filter) {
         Coefficients c = coefficients(inW, outW, filter);
-        int[] out = new int[outW * h];
+        byte[] r = new byte[outW * h], g = new byte[outW * h], b = new byte[outW * h];
+        int[] bounds = c.bounds, weights = c.weights;
         for (int y = 0; y < h; y++) {
-            int row = y * inW;
+            int row = y * inW, at = y * outW;
             for (int xx = 0; xx < outW; xx++) {
-                int xmin = c.bounds[xx * 2], xmax = c.bounds[xx * 2 + 1], base = xx * c.taps;
-                long r = 1L << (PRECISION_BITS - 1), g = r, b = r;
+                int xmin = row + bounds[xx * 2], xmax = bounds[xx * 2 + 1], base = xx * c.taps;
+                int sr = HALF, sg = HALF, sb = HALF;
                 for (int x = 0; x < xmax; x++) {
-                    int px = in[row + xmin + x];
-                    long w = c.weights[base + x];
-                    r += ((px >> 16) & 0xff) * w;
-                    g += ((px >> 8) & 0xff) * w;
-                    b += (px & 0xff) * w;
+                    int px = in[xmin + x];
+                    int w = weights[base + x];
+                    sr += ((px >> 16) & 0xff) * w;
+                    sg += ((px >> 8) & 0xff) * w;
+                    sb += (px & 0xff) * w;
                 }
-                out[y * outW + xx] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+                r[at + xx] = (byte) clip8(sr);
+                g[at + xx] = (byte) clip8(sg);
+                b[at + xx] = (byte) clip8(sb);
             }
         }
-        return out;
+        return new Planes(outW, h, r, g, b);
     }
 
-    private static int[] vertical(int[] in, int w, int inH, int outH, Filter filter) {
-        Coefficients c = coefficients(inH, outH, filter);
-        int[] out = new int[w * outH];
-        for (int yy = 0; yy < outH; yy++) {
-            int ymin = c.bounds[yy * 2], ymax = c.bounds[yy * 2 + 1], base = yy * c.taps;
-            for (int x = 0; x < w; x++) {
-                long r = 1L << (PRECISION_BITS - 1), g = r, b = r;
+    /**
+     * Pillow's {@code ImagingResampleVertical_8bpc}, a plane at a time and a whole output row
+     * at a time, so that the inner loop runs along memory and the JIT vectorises it.
+     */
+    private static Planes vertical(Planes in, int outH, Filter filter) {
+        int w = in.width();
+        Coefficients c = coefficients(in.height(), outH, filter);
+        byte[][] out = new byte[3][w * outH];
+        int[] acc = new int[w];
+        for (int ch = 0; ch < 3; ch++) {
+            byte[] src = in.channel(ch), dst = out[ch];
+            for (int yy = 0; yy < outH; yy++) {
+                int ymin = c.bounds[yy * 2], ymax = c.bounds[yy * 2 + 1], base = yy * c.taps;
+                java.util.Arrays.fill(acc, HALF);
                 for (int y = 0; y < ymax; y++) {
-                    int px = in[(ymin + y) * w + x];
-                    long wt = c.weights[base + y];
-                    r += ((px >> 16) & 0xff) * wt;
-                    g += ((px >> 8) & 0xff) * wt;
-                    b += (px & 0xff) * wt;
+                    int wt = c.weights[base + y], row = (ymin + y) * w;
+                    for (int x = 0; x < w; x++) acc[x] += (src[row + x] & 0xff) * wt;
                 }
-                out[yy * w + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+                int at = yy * w;
+                for (int x = 0; x < w; x++) dst[at + x] = (byte) clip8(acc[x]);
             }
         }
-        return out;
+        return new Planes(w, outH, out[0], out[1], out[2]);
     }
 
-    private static int clip8(long v) {
-        if (v >= (255L + 1) << PRECISION_BITS) return 255;
-        if (v <= 0) return 0;
-        return (int) (v >> PRECISION_BITS);
+    /** Pillow's {@code clip8}: the sum's integer part, clamped to 0..255 (branch-free, so the loops above vectorise). */
+    private static int clip8(int v) {
+        return Math.min(255, Math.max(0, v >> PRECISION_BITS));
     }
 }

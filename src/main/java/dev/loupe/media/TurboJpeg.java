@@ -25,6 +25,7 @@ public final class TurboJpeg {
     private static final Logger LOG = Logger.getLogger(TurboJpeg.class.getName());
     private static final int TJPF_BGRX = 3;          // bytes B,G,R,X = a little-endian int 0xXXRRGGBB
     private static final int TJFLAG_STOPONWARNING = 8192;
+    private static final int TJSAMP_420 = 2;         // ImageIO's default chroma subsampling too
     private static final Optional<TurboJpeg> INSTANCE = open();
 
     private final MethodHandle init;
@@ -32,6 +33,9 @@ public final class TurboJpeg {
     private final MethodHandle decompress;
     private final MethodHandle destroy;
     private final MethodHandle errorString;
+    private final MethodHandle initCompress;
+    private final MethodHandle compress;
+    private final MethodHandle free;
 
     private TurboJpeg(SymbolLookup lib) {
         Linker linker = Linker.nativeLinker();
@@ -44,6 +48,11 @@ public final class TurboJpeg {
                 FunctionDescriptor.of(i, a, a, ValueLayout.JAVA_LONG, a, i, i, i, i, i));
         destroy = linker.downcallHandle(lib.find("tjDestroy").orElseThrow(), FunctionDescriptor.of(i, a));
         errorString = linker.downcallHandle(lib.find("tjGetErrorStr2").orElseThrow(), FunctionDescriptor.of(a, a));
+        initCompress = linker.downcallHandle(lib.find("tjInitCompress").orElseThrow(), FunctionDescriptor.of(a));
+        // tjCompress2(handle, src, width, pitch, height, pixelFormat, &jpegBuf, &jpegSize (unsigned long), subsamp, quality, flags)
+        compress = linker.downcallHandle(lib.find("tjCompress2").orElseThrow(),
+                FunctionDescriptor.of(i, a, a, i, i, i, i, a, a, i, i, i));
+        free = linker.downcallHandle(lib.find("tjFree").orElseThrow(), FunctionDescriptor.ofVoid(a));
     }
 
     private static Optional<TurboJpeg> open() {
@@ -99,15 +108,44 @@ public final class TurboJpeg {
         });
     }
 
-    /** One use of a TurboJPEG decompressor handle and of native memory freed with it. */
+    /**
+     * Encodes a {@code TYPE_INT_RGB} image (any other type is converted first) as a baseline
+     * JPEG, 4:2:0 like ImageIO's default, at {@code quality} 1..100. Several times faster than
+     * ImageIO's Java encoder, which costs more than the resize before it.
+     */
+    public byte[] encode(BufferedImage image, int quality) throws ImageException {
+        if (quality < 1 || quality > 100) throw new IllegalArgumentException("JPEG quality must be 1..100, got " + quality);
+        int w = image.getWidth(), h = image.getHeight();
+        int[] pixels = Resampler.rgb(image);
+        return call(initCompress, (handle, arena) -> {
+            MemorySegment src = arena.allocate((long) w * h * 4, 4);
+            MemorySegment.copy(pixels, 0, src, ValueLayout.JAVA_INT, 0, w * h);
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS), size = arena.allocate(ValueLayout.JAVA_LONG);
+            out.set(ValueLayout.ADDRESS, 0, MemorySegment.NULL); // null: libjpeg-turbo allocates the output
+            int rc = (int) compress.invokeExact(handle, src, w, w * 4, h, TJPF_BGRX, out, size, TJSAMP_420, quality, 0);
+            MemorySegment jpeg = out.get(ValueLayout.ADDRESS, 0);
+            try {
+                if (rc != 0) throw new ImageException("JPEG encoding failed: " + error(handle));
+                return jpeg.reinterpret(size.get(ValueLayout.JAVA_LONG, 0)).toArray(ValueLayout.JAVA_BYTE);
+            } finally {
+                if (!jpeg.equals(MemorySegment.NULL)) free.invokeExact(jpeg);
+            }
+        });
+    }
+
+    /** One use of a TurboJPEG handle and of native memory freed with it. */
     @FunctionalInterface
     private interface Call<T> {
         T run(MemorySegment handle, Arena arena) throws Throwable;
     }
 
     private <T> T call(Call<T> work) throws ImageException {
+        return call(init, work);
+    }
+
+    private <T> T call(MethodHandle initHandle, Call<T> work) throws ImageException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) init.invokeExact();
+            MemorySegment handle = (MemorySegment) initHandle.invokeExact();
             try {
                 return work.run(handle, arena);
             } finally {

@@ -219,7 +219,8 @@ public final class RetrieverExecutor {
                         yield ie.encoder().embedImages(List.of(image(data, size.width(), size.height())))[0];
                     }
                     case MultimodalExtractor me -> me.embedder().embedImage(image(data, me.queryDecodeSide(), me.queryDecodeSide()));
-                    case FaceIdentityExtractor fe -> fe.queryEmbedding(image(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE))
+                    case FaceIdentityExtractor fe -> fe.queryEmbedding(decoded(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE),
+                                    col.featureExtractor().parameters())
                             .orElseThrow(() -> LoupeException.invalid("query.value", "content query image holds no face that "
                                     + FaceIdentityExtractor.NAME + " can detect; send a photo with a visible face"));
                 };
@@ -232,12 +233,16 @@ public final class RetrieverExecutor {
     }
 
     private java.awt.image.BufferedImage image(String data, int minWidth, int minHeight) {
+        return decoded(data, minWidth, minHeight).image();
+    }
+
+    private ImageDecoder.Decoded decoded(String data, int minWidth, int minHeight) {
         try {
             byte[] bytes = switch (BlobSource.parse(data, maxBlobBytes)) {
                 case BlobSource.Inline in -> in.bytes();
                 case BlobSource.Remote remote -> fetcher.fetch(remote.uri()).bytes();
             };
-            return decoder.decode(bytes, minWidth, minHeight).image();
+            return decoder.decode(bytes, minWidth, minHeight);
         } catch (IllegalArgumentException | BlobException | ImageException e) {
             throw LoupeException.invalid("query.value", "content query image is unusable: " + e.getMessage());
         }

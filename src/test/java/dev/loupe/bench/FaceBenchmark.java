@@ -43,6 +43,7 @@ import java.util.Optional;
 public final class FaceBenchmark {
     private static final int OBJECTS = 200;
     private static final long MEASURE_NANOS = 10_000_000_000L;
+    private static final long WARM_UP_NANOS = 3_000_000_000L;
 
     public static void main(String[] args) throws Exception {
         List<Path> files = photos();
@@ -61,19 +62,20 @@ public final class FaceBenchmark {
                 List<List<Face>> analysed = new ArrayList<>();
                 for (BufferedImage img : images) analysed.add(pipeline.analyse(List.of(img), options).getFirst());
                 int total = analysed.stream().mapToInt(List::size).sum();
-                double loupe = perImage(() -> {
+                Runnable loupePass = () -> {
                     for (BufferedImage img : images) {
                         List<Face> f = pipeline.analyse(List.of(img), options).getFirst();
                         if (f.size() < 0) throw new AssertionError();
                     }
-                }, images.size());
+                };
                 int size = pipeline.detector().inputSize();
                 List<float[]> canvases = new ArrayList<>();
                 for (BufferedImage img : images) canvases.add(planar(Letterbox.fit(img.getWidth(), img.getHeight(), size).canvas(img), 127.5f, 128f));
                 List<List<float[]>> crops = new ArrayList<>();
                 for (List<Face> found : analysed) crops.add(found.stream().map(f -> planar(f.crop(), 127f, 128f)).toList());
-                double bare = bare(repo.folder(detector).resolve("model.onnx"), repo.folder(FaceFixtures.RECOGNIZER).resolve("model.onnx"),
+                double[] ms = interleaved(loupePass, repo.folder(detector).resolve("model.onnx"), repo.folder(FaceFixtures.RECOGNIZER).resolve("model.onnx"),
                         size, canvases, crops);
+                double loupe = ms[0], bare = ms[1];
                 System.out.printf("| %s (%s) | %d | %.1f | %.1f | %.2f× |%n", detector, label(detector), total, loupe, bare, loupe / bare);
                 if (detector.equals(FaceFixtures.SCRFD_500M)) bareFacesPerSecond = total / (bare * images.size() / 1000);
             }
@@ -95,24 +97,17 @@ public final class FaceBenchmark {
         return out;
     }
 
-    /** Milliseconds per image of {@code pass}, which handles {@code images} images, run for about ten seconds after a warm-up. */
-    private static double perImage(Runnable pass, int images) {
-        pass.run();
-        long t0 = System.nanoTime();
-        int passes = 0;
-        while (System.nanoTime() - t0 < MEASURE_NANOS) {
-            pass.run();
-            passes++;
-        }
-        return (System.nanoTime() - t0) / 1e6 / passes / images;
-    }
-
     /**
-     * The same graphs with nothing around them, on the very tensors Loupe fed them (made
-     * beforehand: the letterboxed photos, the aligned crops), since these graphs run faster on
-     * zeros than on pictures: one detector run per image, one recogniser run per face.
+     * Milliseconds per image of Loupe's pass and of the bare loop, the two alternating pass by
+     * pass for about ten seconds each after three seconds of warm-up, so that the load of this
+     * shared machine, which drifts over seconds, weighs on both alike (measured one after the
+     * other, a drift between the two phases moved the ratio by ±0.3).
+     *
+     * <p>The bare loop is the same graphs with nothing around them, on the very tensors Loupe fed
+     * them (made beforehand: the letterboxed photos, the aligned crops), since these graphs run
+     * faster on zeros than on pictures: one detector run per image, one recogniser run per face.
      */
-    private static double bare(Path detector, Path recognizer, int size, List<float[]> canvases, List<List<float[]>> crops) throws Exception {
+    private static double[] interleaved(Runnable loupe, Path detector, Path recognizer, int size, List<float[]> canvases, List<List<float[]>> crops) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> inputs = new ArrayList<>();
         List<List<OnnxTensor>> faces = new ArrayList<>();
@@ -125,7 +120,7 @@ public final class FaceBenchmark {
                 faces.add(t);
             }
             String detIn = det.getInputNames().iterator().next(), recIn = rec.getInputNames().iterator().next();
-            return perImage(() -> {
+            Runnable bare = () -> {
                 try {
                     for (int i = 0; i < inputs.size(); i++) {
                         det.run(Map.of(detIn, inputs.get(i))).close();
@@ -134,7 +129,25 @@ public final class FaceBenchmark {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            }, inputs.size());
+            };
+            long warm = System.nanoTime();
+            do {
+                loupe.run();
+                bare.run();
+            } while (System.nanoTime() - warm < WARM_UP_NANOS);
+            long loupeNanos = 0, bareNanos = 0;
+            int passes = 0;
+            while (loupeNanos + bareNanos < 2 * MEASURE_NANOS) {
+                long t0 = System.nanoTime();
+                loupe.run();
+                long t1 = System.nanoTime();
+                bare.run();
+                long t2 = System.nanoTime();
+                loupeNanos += t1 - t0;
+                bareNanos += t2 - t1;
+                passes++;
+            }
+            return new double[] {loupeNanos / 1e6 / passes / inputs.size(), bareNanos / 1e6 / passes / inputs.size()};
         } finally {
             inputs.forEach(OnnxTensor::close);
             faces.forEach(f -> f.forEach(OnnxTensor::close));

@@ -226,6 +226,46 @@ class FaceFlowTest {
         assertTrue(r.raw().contains("no face"), r.raw());
     }
 
+    /**
+     * A content query finds the faces the searched collection would have indexed: its
+     * {@code min_face_size} and {@code detection_threshold}, not the defaults, decide what the
+     * query image holds (with the defaults the faces below would be found and searched).
+     */
+    @Test
+    void aContentQueryDetectsWithTheSearchedCollectionsMinimumFaceSizeAndThreshold() {
+        String file = null;
+        double side = Double.MAX_VALUE, best = 0;
+        for (String f : FaceFixtures.identities().keySet()) {
+            List<JsonNode> faces = documentsOf(collectionId, objectOfFile.get(f));
+            double s = faces.stream().mapToDouble(d -> Math.min(d.path("bbox").path("width").asDouble(), d.path("bbox").path("height").asDouble())).max().orElseThrow();
+            double score = faces.stream().mapToDouble(d -> d.path("detection_score").asDouble()).max().orElseThrow();
+            if (s < side && score < 0.99) {
+                file = f;
+                side = s;
+                best = score;
+            }
+        }
+        assertTrue(file != null && side < 190, "a labelled photo whose faces are all under 190 px and scored under 0.99");
+        String own = bucket("query-options");
+        upload(own, FaceFixtures.photo(file), "{}");
+        String loose = faceCollection("faces-small-too", own, "{\"detection_model\": \"scrfd_500m\", \"min_face_size\": %d}".formatted((int) side - 2));
+        String large = faceCollection("faces-large-only", own, "{\"detection_model\": \"scrfd_500m\", \"min_face_size\": %d}".formatted((int) side + 2));
+        String sure = faceCollection("faces-sure-only", own, "{\"detection_model\": \"scrfd_500m\", \"detection_threshold\": %s}".formatted(Math.ceil(best * 1000 + 1) / 1000));
+        assertEquals(200, contentSearch(loose, file).status(), "a minimum under the photo's largest face keeps it");
+        for (String strict : List.of(large, sure)) {
+            Api.Response r = contentSearch(strict, file);
+            assertEquals(422, r.status(), "faces of " + Math.round(side) + " px scored up to " + best + ": " + r.raw());
+            assertTrue(r.raw().contains("no face"), r.raw());
+        }
+    }
+
+    private static Api.Response contentSearch(String collection, String file) {
+        return api.post("/v1/retrievers/execute", """
+                {"collection_identifiers": ["%s"], "inputs": {}, "stages": [
+                 {"stage_name": "faces", "config": {"stage_id": "feature_search", "parameters": {"query": %s, "top_k": 5}}}]}"""
+                .formatted(collection, content(file)));
+    }
+
     @Test
     void aTextQueryOnAFaceIndexIsA422() {
         Api.Response r = api.post("/v1/retrievers/execute", """

@@ -90,4 +90,20 @@ public final class Images {
         out.write(jpeg, 2, jpeg.length - 2);
         return out.toByteArray();
     }
+
+    /** A reference image file (a script's PNG) as {@code TYPE_INT_RGB}, as the decoders give images. */
+    public static BufferedImage readRgb(java.nio.file.Path file) throws IOException {
+        BufferedImage image = ImageIO.read(file.toFile());
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(image, 0, 0, null);
+        return rgb;
+    }
+
+    /** A reference tensor file: little-endian float32 values, as numpy's {@code astype("<f4").tofile} writes them. */
+    public static float[] readFloats(java.nio.file.Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
 }

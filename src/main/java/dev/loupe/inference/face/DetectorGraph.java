@@ -6,7 +6,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelUnavailableException;
-import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,54 +80,50 @@ final class DetectorGraph implements AutoCloseable {
     }
 
     /**
-     * Letterboxes every image to the input size, writes it as {@code (value − mean) / std} in
-     * the channel order {@code order} (see {@link Letterbox#writeTensor}) and runs the graph.
+     * Writes every letterboxed input as {@code (value − mean) / std} in the channel order
+     * {@code order} (see {@link Letterbox#writeTensor}) and runs the graph. The floats go
+     * straight into native memory, which ONNX Runtime reads in place (from a Java array it
+     * would first copy them there: 5 MB per image at 640).
      */
-    List<Raw> runLetterboxed(List<BufferedImage> upright, int[] order, float mean, float std) {
-        List<Letterbox> boxes = new ArrayList<>(upright.size());
-        List<float[]> inputs = new ArrayList<>(upright.size());
-        for (BufferedImage image : upright) {
-            Letterbox lb = Letterbox.fit(image.getWidth(), image.getHeight(), inputSize);
-            float[] t = new float[3 * inputSize * inputSize];
-            Letterbox.writeTensor(lb.canvas(image), order, mean, std, t, 0);
-            boxes.add(lb);
-            inputs.add(t);
+    List<Raw> runLetterboxed(List<DetectorInput> images, int[] order, float mean, float std) {
+        for (DetectorInput in : images) {
+            if (in.letterbox().size() != inputSize) {
+                throw new IllegalArgumentException("an input letterboxed to " + in.letterbox().size() + " for face detector '" + name + "' of input " + inputSize);
+            }
         }
-        List<float[][]> outputs = run(inputs);
-        List<Raw> raws = new ArrayList<>(upright.size());
-        for (int i = 0; i < upright.size(); i++) raws.add(new Raw(boxes.get(i), outputs.get(i)));
+        List<Raw> raws = new ArrayList<>(images.size());
+        int per = 3 * inputSize * inputSize;
+        int step = batched ? Math.max(1, images.size()) : 1;
+        for (int start = 0; start < images.size(); start += step) {
+            int n = Math.min(step, images.size() - start);
+            FloatBuffer batch = ByteBuffer.allocateDirect(n * per * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < n; i++) {
+                DetectorInput in = images.get(start + i);
+                in.letterbox().writeTensor(in.scaled(), order, mean, std, batch, i * per);
+            }
+            List<float[][]> outputs = run(batch, n);
+            for (int i = 0; i < n; i++) raws.add(new Raw(images.get(start + i).letterbox(), outputs.get(i)));
+        }
         return raws;
     }
 
-    /**
-     * Runs planar {@code 3 × size × size} inputs; returns, for each input, each output's
-     * floats (row-major, batch dimension removed).
-     */
-    List<float[][]> run(List<float[]> inputs) {
-        List<float[][]> out = new ArrayList<>(inputs.size());
-        int per = 3 * inputSize * inputSize;
-        int step = batched ? inputs.size() : 1;
-        for (int start = 0; start < inputs.size(); start += step) {
-            int n = Math.min(step, inputs.size() - start);
-            float[] batch = n == 1 ? inputs.get(start) : new float[n * per];
-            if (n > 1) for (int i = 0; i < n; i++) System.arraycopy(inputs.get(start + i), 0, batch, i * per, per);
-            try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(batch), new long[] {n, 3, inputSize, inputSize});
-                 OrtSession.Result r = session.run(Map.of(input, t))) {
-                float[][][] perImage = new float[n][outputs.size()][];
-                for (int o = 0; o < outputs.size(); o++) {
-                    FloatBuffer b = ((OnnxTensor) r.get(outputs.get(o)).orElseThrow()).getFloatBuffer();
-                    int each = b.remaining() / n;
-                    for (int i = 0; i < n; i++) {
-                        perImage[i][o] = new float[each];
-                        b.get(perImage[i][o]);
-                    }
+    /** Runs {@code n} planar {@code 3 × size × size} inputs; for each, each output's floats (row-major, batch dimension removed). */
+    private List<float[][]> run(FloatBuffer batch, int n) {
+        try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), batch, new long[] {n, 3, inputSize, inputSize});
+             OrtSession.Result r = session.run(Map.of(input, t))) {
+            float[][][] perImage = new float[n][outputs.size()][];
+            for (int o = 0; o < outputs.size(); o++) {
+                FloatBuffer b = ((OnnxTensor) r.get(outputs.get(o)).orElseThrow()).getFloatBuffer();
+                int each = b.remaining() / n;
+                for (int i = 0; i < n; i++) {
+                    perImage[i][o] = new float[each];
+                    b.get(perImage[i][o]);
                 }
-                for (float[][] p : perImage) out.add(p);
-            } catch (OrtException e) {
-                throw new IllegalStateException("face detector '" + name + "' failed: " + e.getMessage(), e);
             }
+            return List.of(perImage);
+        } catch (OrtException e) {
+            throw new IllegalStateException("face detector '" + name + "' failed: " + e.getMessage(), e);
         }
-        return out;
     }
 
     @Override

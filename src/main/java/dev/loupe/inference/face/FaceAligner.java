@@ -1,5 +1,6 @@
 package dev.loupe.inference.face;
 
+import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
 
 /**
@@ -85,9 +86,7 @@ public final class FaceAligner {
                 out[y * width + x] = blend(src, ix, iy, ax, ay);
             }
         }
-        BufferedImage crop = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        crop.setRGB(0, 0, width, height, out, 0, width);
-        return crop;
+        return Resampler.image(out, width, height);
     }
 
     /**
@@ -101,8 +100,22 @@ public final class FaceAligner {
         int w10 = (INTER_TAB_SIZE - ax) * ay * (COEF_SCALE / (INTER_TAB_SIZE * INTER_TAB_SIZE));
         int w11 = ax * ay * (COEF_SCALE / (INTER_TAB_SIZE * INTER_TAB_SIZE));
         if (ix >= src.imageWidth() || ix + 1 < 0 || iy >= src.imageHeight() || iy + 1 < 0) return 0;
-        int p00 = src.pixel(ix, iy), p01 = src.pixel(ix + 1, iy);
-        int p10 = src.pixel(ix, iy + 1), p11 = src.pixel(ix + 1, iy + 1);
+        int p00, p01, p10, p11;
+        int rx = ix - src.x0(), ry = iy - src.y0();
+        if (ix >= 0 && iy >= 0 && ix + 1 < src.imageWidth() && iy + 1 < src.imageHeight()
+                && rx >= 0 && ry >= 0 && rx + 1 < src.width() && ry + 1 < src.height()) {
+            // The four neighbours inside the image and the region read: nearly every pixel of a crop.
+            int at = ry * src.width() + rx;
+            p00 = src.rgb()[at];
+            p01 = src.rgb()[at + 1];
+            p10 = src.rgb()[at + src.width()];
+            p11 = src.rgb()[at + src.width() + 1];
+        } else {
+            p00 = src.pixel(ix, iy);
+            p01 = src.pixel(ix + 1, iy);
+            p10 = src.pixel(ix, iy + 1);
+            p11 = src.pixel(ix + 1, iy + 1);
+        }
         int rgb = 0;
         for (int shift = 16; shift >= 0; shift -= 8) {
             int v = ((p00 >> shift) & 0xff) * w00 + ((p01 >> shift) & 0xff) * w01 + ((p10 >> shift) & 0xff) * w10 + ((p11 >> shift) & 0xff) * w11;
@@ -118,7 +131,7 @@ public final class FaceAligner {
      * fixed-point rounding and the bilinear neighbour. Reading the whole image instead costs a
      * conversion of millions of pixels per face.
      */
-    private record Region(BufferedImage source, int[] rgb, int x0, int y0, int width, int height) {
+    private record Region(BufferedImage source, int imageWidth, int imageHeight, int[] rgb, int x0, int y0, int width, int height) {
         static Region under(BufferedImage source, double[] inv, int outWidth, int outHeight) {
             double minX = Double.POSITIVE_INFINITY, minY = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
             for (int[] c : new int[][] {{0, 0}, {outWidth, 0}, {0, outHeight}, {outWidth, outHeight}}) {
@@ -132,22 +145,17 @@ public final class FaceAligner {
             int y0 = (int) Math.max(0, Math.min(source.getHeight(), Math.floor(minY) - 2));
             int x1 = (int) Math.max(0, Math.min(source.getWidth(), Math.ceil(maxX) + 3));
             int y1 = (int) Math.max(0, Math.min(source.getHeight(), Math.ceil(maxY) + 3));
+            // A plain image is read in place: no copy at all.
+            int[] own = Resampler.plainRgb(source);
+            if (own != null) return new Region(source, source.getWidth(), source.getHeight(), own, 0, 0, source.getWidth(), source.getHeight());
             int w = x1 - x0, h = y1 - y0;
             int[] rgb = w > 0 && h > 0 ? source.getRGB(x0, y0, w, h, null, 0, w) : new int[0];
-            return new Region(source, rgb, x0, y0, w, h);
-        }
-
-        int imageWidth() {
-            return source.getWidth();
-        }
-
-        int imageHeight() {
-            return source.getHeight();
+            return new Region(source, source.getWidth(), source.getHeight(), rgb, x0, y0, w, h);
         }
 
         /** A source pixel, or the border value 0 outside the image. */
         int pixel(int x, int y) {
-            if (x < 0 || y < 0 || x >= source.getWidth() || y >= source.getHeight()) return 0;
+            if (x < 0 || y < 0 || x >= imageWidth || y >= imageHeight) return 0;
             int rx = x - x0, ry = y - y0;
             // The box holds every position the warp reaches; this guards the arithmetic, not a case that occurs.
             if (rx < 0 || ry < 0 || rx >= width || ry >= height) return source.getRGB(x, y);

@@ -28,7 +28,17 @@ public sealed interface FaceDetector extends AutoCloseable permits Scrfd, Yunet 
      * confident first unless {@code options.maxFaces()} cut the list, which then comes in
      * prominence order. Graphs with a fixed batch of 1 run image by image behind this list API.
      */
-    List<List<DetectedFace>> detect(List<BufferedImage> upright, FaceOptions options);
+    default List<List<DetectedFace>> detect(List<BufferedImage> upright, FaceOptions options) {
+        return detectInputs(upright.stream().map(this::input).toList(), options);
+    }
+
+    /** An image letterboxed for this detector: the CPU work of detection that can run before, and beside, the model call. */
+    default DetectorInput input(BufferedImage upright) {
+        return DetectorInput.of(upright, inputSize());
+    }
+
+    /** {@link #detect} on inputs made by {@link #input}. */
+    List<List<DetectedFace>> detectInputs(List<DetectorInput> inputs, FaceOptions options);
 
     @Override
     void close();

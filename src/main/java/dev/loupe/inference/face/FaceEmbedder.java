@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelUnavailableException;
 import dev.loupe.inference.Vectors;
+import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ public final class FaceEmbedder implements AutoCloseable {
             throw new IllegalArgumentException("face crops must be 112×112, got " + crop.getWidth() + "×" + crop.getHeight());
         }
         int plane = FaceAligner.SIZE * FaceAligner.SIZE;
-        int[] rgb = crop.getRGB(0, 0, FaceAligner.SIZE, FaceAligner.SIZE, null, 0, FaceAligner.SIZE);
+        int[] rgb = Resampler.rgb(crop);
         for (int i = 0; i < plane; i++) {
             int p = rgb[i];
             out[offset + i] = (((p >> 16) & 0xff) - mean) / std;

@@ -32,15 +32,29 @@ public final class FacePipeline {
         return embedder;
     }
 
+    /** An upright RGB image and its detector input, made ahead of the model call by {@link #prepare}. */
+    public record Prepared(BufferedImage upright, DetectorInput input) {
+    }
+
+    /** The letterbox of {@code upright}, the per-image work that need not wait for, or hold up, the model. */
+    public Prepared prepare(BufferedImage upright) {
+        return new Prepared(upright, detector.input(upright));
+    }
+
     /** The faces of each upright RGB image (list i for image i); an image without faces gives an empty list. */
     public List<List<Face>> analyse(List<BufferedImage> upright, FaceOptions options) {
-        List<List<DetectedFace>> detected = detector.detect(upright, options);
+        return analysePrepared(upright.stream().map(this::prepare).toList(), options);
+    }
+
+    /** {@link #analyse} on images made ready by {@link #prepare}. */
+    public List<List<Face>> analysePrepared(List<Prepared> images, FaceOptions options) {
+        List<List<DetectedFace>> detected = detector.detectInputs(images.stream().map(Prepared::input).toList(), options);
         List<BufferedImage> crops = new ArrayList<>();
-        for (int i = 0; i < upright.size(); i++) {
-            for (DetectedFace f : detected.get(i)) crops.add(aligner.align(upright.get(i), f.landmarks()));
+        for (int i = 0; i < images.size(); i++) {
+            for (DetectedFace f : detected.get(i)) crops.add(aligner.align(images.get(i).upright(), f.landmarks()));
         }
         float[][] embeddings = embedder.embedRaw(crops);
-        List<List<Face>> out = new ArrayList<>(upright.size());
+        List<List<Face>> out = new ArrayList<>(images.size());
         int k = 0;
         for (List<DetectedFace> faces : detected) {
             List<Face> image = new ArrayList<>(faces.size());

@@ -1,5 +1,6 @@
 package dev.loupe.inference.face;
 
+import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
 
 /**
@@ -33,7 +34,7 @@ public record FaceQuality(float score, float sharpness, float size, float pose) 
     static float sharpness(BufferedImage crop) {
         int w = crop.getWidth(), h = crop.getHeight();
         if (w < 3 || h < 3) return 0;
-        int[] rgb = crop.getRGB(0, 0, w, h, null, 0, w);
+        int[] rgb = Resampler.rgb(crop);
         double[] luma = new double[w * h];
         for (int i = 0; i < rgb.length; i++) {
             int p = rgb[i];

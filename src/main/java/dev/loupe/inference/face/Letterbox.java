@@ -2,6 +2,7 @@ package dev.loupe.inference.face;
 
 import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
+import java.nio.FloatBuffer;
 
 /**
  * A source image fitted, aspect ratio kept, into a square detector input and pasted at its
@@ -26,27 +27,47 @@ public record Letterbox(int size, int scaledWidth, int scaledHeight, float scale
         return new Letterbox(size, w, h, (float) ((double) h / height));
     }
 
+    /** The source scaled to {@code scaledWidth × scaledHeight} (Pillow's bilinear), as planes: the canvas without its black border. */
+    public Resampler.Planes scale(BufferedImage source) {
+        return Resampler.planes(source, scaledWidth, scaledHeight, Resampler.Filter.BILINEAR);
+    }
+
     /** The canvas: the scaled image (bilinear) at the top-left, black elsewhere. */
     public BufferedImage canvas(BufferedImage source) {
-        BufferedImage scaled = (scaledWidth == source.getWidth() && scaledHeight == source.getHeight()) ? source
-                : Resampler.resize(source, scaledWidth, scaledHeight, Resampler.Filter.BILINEAR);
-        BufferedImage canvas = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        int[] rgb = scaled.getRGB(0, 0, scaledWidth, scaledHeight, null, 0, scaledWidth);
-        canvas.setRGB(0, 0, scaledWidth, scaledHeight, rgb, 0, scaledWidth);
-        return canvas;
+        Resampler.Planes scaled = scale(source);
+        byte[][] c = {new byte[size * size], new byte[size * size], new byte[size * size]};
+        for (int ch = 0; ch < 3; ch++) {
+            for (int y = 0; y < scaledHeight; y++) System.arraycopy(scaled.channel(ch), y * scaledWidth, c[ch], y * size, scaledWidth);
+        }
+        return new Resampler.Planes(size, size, c[0], c[1], c[2]).image();
     }
 
     /**
-     * Writes the canvas as planar floats at {@code offset}: channel c of the model is the
-     * canvas's {@code order[c]} (0 red, 1 green, 2 blue), as {@code (value − mean) / std}.
+     * Writes the canvas of {@code scaled} (what {@link #scale} gave) as planar floats at
+     * {@code offset} (absolute; the buffer's position is left alone), a row at a time: channel c of the model is the canvas's {@code order[c]} (0 red, 1 green,
+     * 2 blue), as {@code (value − mean) / std}; the black border is {@code (0 − mean) / std}.
+     * The 256 possible values are computed once, with the same float operations as per pixel.
      */
-    static void writeTensor(BufferedImage canvas, int[] order, float mean, float std, float[] out, int offset) {
-        int w = canvas.getWidth(), h = canvas.getHeight(), plane = w * h;
-        int[] rgb = canvas.getRGB(0, 0, w, h, null, 0, w);
+    void writeTensor(Resampler.Planes scaled, int[] order, float mean, float std, FloatBuffer out, int offset) {
+        if (scaled.width() != scaledWidth || scaled.height() != scaledHeight) {
+            throw new IllegalArgumentException("planes of " + scaled.width() + "×" + scaled.height() + " for a letterbox of " + scaledWidth + "×" + scaledHeight);
+        }
+        float[] value = new float[256];
+        for (int v = 0; v < 256; v++) value[v] = (v - mean) / std;
+        float black = value[0];
+        int plane = size * size;
+        float[] row = new float[size];
         for (int c = 0; c < 3; c++) {
-            int shift = 16 - 8 * order[c];
+            byte[] src = scaled.channel(order[c]);
             int base = offset + c * plane;
-            for (int i = 0; i < plane; i++) out[base + i] = (((rgb[i] >> shift) & 0xff) - mean) / std;
+            java.util.Arrays.fill(row, scaledWidth, size, black);
+            for (int y = 0; y < scaledHeight; y++) {
+                int from = y * scaledWidth;
+                for (int x = 0; x < scaledWidth; x++) row[x] = value[src[from + x] & 0xff];
+                out.put(base + y * size, row);
+            }
+            java.util.Arrays.fill(row, black);
+            for (int y = scaledHeight; y < size; y++) out.put(base + y * size, row);
         }
     }
 }

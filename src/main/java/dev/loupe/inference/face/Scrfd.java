@@ -46,19 +46,19 @@ public final class Scrfd implements FaceDetector {
     }
 
     @Override
-    public List<List<DetectedFace>> detect(List<BufferedImage> upright, FaceOptions options) {
-        List<DetectorGraph.Raw> raws = raw(upright);
-        List<List<DetectedFace>> out = new ArrayList<>(upright.size());
-        for (int i = 0; i < upright.size(); i++) {
-            BufferedImage image = upright.get(i);
-            out.add(Nms.select(decode(raws.get(i), options.threshold()), options, image.getWidth(), image.getHeight()));
+    public List<List<DetectedFace>> detectInputs(List<DetectorInput> inputs, FaceOptions options) {
+        List<DetectorGraph.Raw> raws = graph.runLetterboxed(inputs, RGB, MEAN, STD);
+        List<List<DetectedFace>> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            DetectorInput in = inputs.get(i);
+            out.add(Nms.select(decode(raws.get(i), options.threshold()), options, in.width(), in.height()));
         }
         return out;
     }
 
     /** Letterboxes and runs the graph on every image. */
     List<DetectorGraph.Raw> raw(List<BufferedImage> upright) {
-        return graph.runLetterboxed(upright, RGB, MEAN, STD);
+        return graph.runLetterboxed(upright.stream().map(this::input).toList(), RGB, MEAN, STD);
     }
 
     /** The faces of one image after threshold and suppression, in source pixels, most confident first. */

@@ -52,19 +52,19 @@ public final class Yunet implements FaceDetector {
     }
 
     @Override
-    public List<List<DetectedFace>> detect(List<BufferedImage> upright, FaceOptions options) {
-        List<List<DetectedFace>> out = new ArrayList<>(upright.size());
-        List<DetectorGraph.Raw> raws = raw(upright);
-        for (int i = 0; i < upright.size(); i++) {
-            BufferedImage image = upright.get(i);
-            out.add(Nms.select(decode(raws.get(i), options.threshold()), options, image.getWidth(), image.getHeight()));
+    public List<List<DetectedFace>> detectInputs(List<DetectorInput> inputs, FaceOptions options) {
+        List<DetectorGraph.Raw> raws = graph.runLetterboxed(inputs, BGR, 0f, 1f);
+        List<List<DetectedFace>> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            DetectorInput in = inputs.get(i);
+            out.add(Nms.select(decode(raws.get(i), options.threshold()), options, in.width(), in.height()));
         }
         return out;
     }
 
     /** The letterboxed BGR canvas of each image and the graph's outputs for it. */
     List<DetectorGraph.Raw> raw(List<BufferedImage> upright) {
-        return graph.runLetterboxed(upright, BGR, 0f, 1f);
+        return graph.runLetterboxed(upright.stream().map(this::input).toList(), BGR, 0f, 1f);
     }
 
     /**

@@ -6,16 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
 import dev.loupe.testing.Fixtures;
+import dev.loupe.testing.Images;
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +39,8 @@ class PreprocessingReferenceTest {
             Preprocessing p = preprocessing(e);
             combinations.add(p.resizeMode().wireName() + "/" + p.interpolation());
             float[] mine = new float[3 * p.width() * p.height()];
-            ImageTensor.write(rgb(dir.resolve(e.path("image").asText())), p, mine, 0);
-            float[] theirs = floats(dir.resolve(e.path("tensor").asText()));
+            ImageTensor.write(Images.readRgb(dir.resolve(e.path("image").asText())), p, mine, 0);
+            float[] theirs = Images.readFloats(dir.resolve(e.path("tensor").asText()));
             assertEquals(theirs.length, mine.length, "tensor size for " + e);
             int plane = p.width() * p.height(), differing = 0;
             double[] maxPixels = new double[3]; // per channel, in 1/255 steps: each channel by its own std
@@ -74,19 +72,5 @@ class PreprocessingReferenceTest {
         cfg.set("mean", e.path("mean"));
         cfg.set("std", e.path("std"));
         return Preprocessing.fromConfig(cfg);
-    }
-
-    private static BufferedImage rgb(Path file) throws Exception {
-        BufferedImage image = ImageIO.read(file.toFile());
-        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-        rgb.getGraphics().drawImage(image, 0, 0, null);
-        return rgb;
-    }
-
-    private static float[] floats(Path file) throws Exception {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
     }
 }
