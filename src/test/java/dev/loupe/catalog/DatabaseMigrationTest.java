@@ -24,10 +24,30 @@ class DatabaseMigrationTest {
         }
         new Database(file).close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            assertEquals("2", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0", one(s, "SELECT count(*) FROM object_deletions"));
             assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'work_items_object'"));
             assertEquals("1", one(s, "SELECT count(*) FROM work_items"), "existing work is kept");
+        }
+    }
+
+    @Test
+    void aVersionTwoCatalogGainsTokenCountsOnItsWorkItemsWhenOpened(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("catalog.db");
+        new Database(file).close();
+        // What version 2 wrote: work items without token counts.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE work_items DROP COLUMN input_tokens");
+            s.execute("ALTER TABLE work_items DROP COLUMN output_tokens");
+            s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'ns', 'c', 'obj_1', 'DONE')");
+        }
+        new Database(file).close();
+        new Database(file).close(); // opening again changes nothing
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertEquals("3", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("0|0|1", one(s, "SELECT sum(input_tokens) || '|' || sum(output_tokens) || '|' || count(*) FROM work_items"),
+                    "existing work is kept, with no tokens counted");
         }
     }
 
