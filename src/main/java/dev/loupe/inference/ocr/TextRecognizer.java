@@ -20,7 +20,7 @@ final class TextRecognizer implements AutoCloseable {
     static final int HEIGHT = 48, MIN_WIDTH = 320, BATCH = 8;
     static final double MAX_ASPECT = 100;
     static final double SPACE_IN_GAP = 0.02;
-    static final double PUNCTUATION_GAP = 0.75;
+    static final double PUNCTUATION_GAP = 0.75, PUNCTUATION_SPACE = 0.001;
     static final int MIN_ADVANCES = 3;
     private static final String PUNCTUATION = ".:,;";
 
@@ -101,10 +101,13 @@ final class TextRecognizer implements AutoCloseable {
      *       ({@code "TOTAL: $609.28"}, {@code "Net Wt. 262 g"}: 0.002–0.019, overlapping the
      *       0.0005–0.011 of {@code "12:30"}, {@code "9.2"}), but the gap is wide: there a space goes
      *       in when the blank steps number at least {@value #PUNCTUATION_GAP} of the line's median
-     *       advance (steps from one character's first step to the next one's). On the generated
-     *       benchmark set (scripts/ocr_images.py, 100 images) that finds 31 of the 40 spaces after
-     *       punctuation the first rule misses and adds 2 where none was printed, of 175 such
-     *       gaps; the narrow glyphs of a dotted address or decimal leave 0–2 blank steps.
+     *       advance (steps from one character's first step to the next one's) and the space class
+     *       reached {@value #PUNCTUATION_SPACE} on them. On the generated benchmark set
+     *       (scripts/ocr_images.py, 100 images) that finds 30 of the 40 spaces after punctuation
+     *       the first rule misses and adds 1 where none was printed, of 175 such gaps; the narrow
+     *       glyphs of a dotted address or decimal leave 0–2 blank steps. The floor keeps out the
+     *       wide cell of a colon in a monospaced face ({@code "6:45"} in DejaVu Sans Mono), whose
+     *       gap is as wide as a proportional face's space but gives the space class almost nothing.
      * </ol>
      */
     Text decode(float[] probs, int offset, int steps) {
@@ -136,7 +139,7 @@ final class TextRecognizer implements AutoCloseable {
             if (k != space && i > 0 && !sb.isEmpty() && sb.charAt(sb.length() - 1) != ' ') {
                 int blanks = kept.get(i)[1] - kept.get(i - 1)[2] - 1;
                 boolean afterPunctuation = PUNCTUATION.indexOf(classes.get(kept.get(i - 1)[0])) >= 0 && classes.get(kept.get(i - 1)[0]).length() == 1;
-                if (spaceBefore.get(i) >= SPACE_IN_GAP || (afterPunctuation && advance > 0 && blanks >= PUNCTUATION_GAP * advance)) sb.append(' ');
+                if (spaceBefore.get(i) >= SPACE_IN_GAP || (afterPunctuation && advance > 0 && blanks >= PUNCTUATION_GAP * advance && spaceBefore.get(i) >= PUNCTUATION_SPACE)) sb.append(' ');
             }
             sb.append(classes.get(k));
         }
