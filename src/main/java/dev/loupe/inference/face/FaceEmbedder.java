@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.OnnxSessions;
 import dev.loupe.inference.Vectors;
 import dev.loupe.media.Resampler;
 import java.awt.image.BufferedImage;
@@ -54,21 +55,8 @@ public final class FaceEmbedder implements AutoCloseable {
     }
 
     public static FaceEmbedder load(String name, Path onnx, float mean, float std, OrtEnvironment env, OrtSession.SessionOptions options) {
-        OrtSession session = null;
-        try {
-            session = env.createSession(onnx.toString(), options);
-            return new FaceEmbedder(name, session, mean, std);
-        } catch (OrtException | RuntimeException e) {
-            if (session != null) {
-                try {
-                    session.close();
-                } catch (OrtException ignored) {
-                    // the load failure is what the caller needs to see
-                }
-            }
-            if (e instanceof ModelUnavailableException m) throw m;
-            throw new ModelUnavailableException("face recogniser '" + name + "' in " + onnx + " cannot be loaded: " + e.getMessage(), e);
-        }
+        return OnnxSessions.open("face recogniser '" + name + "' in " + onnx, () -> env.createSession(onnx.toString(), options),
+                session -> new FaceEmbedder(name, session, mean, std));
     }
 
     public String name() {

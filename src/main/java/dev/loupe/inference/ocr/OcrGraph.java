@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.inference.ModelUnavailableException;
+import dev.loupe.inference.OnnxSessions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
@@ -40,23 +41,8 @@ final class OcrGraph implements AutoCloseable {
     static OcrGraph load(String resource) {
         byte[] bytes = bytes(resource);
         Map<String, String> metadata = metadataProps(bytes, resource);
-        return ModelRepository.onLargeStack(() -> {
-            OrtSession session = null;
-            try {
-                session = OrtEnvironment.getEnvironment().createSession(bytes, ModelRepository.sessionOptions());
-                return new OcrGraph(resource, session, metadata);
-            } catch (OrtException | RuntimeException e) {
-                if (session != null) {
-                    try {
-                        session.close();
-                    } catch (OrtException ignored) {
-                        // the load failure is what the caller needs to see
-                    }
-                }
-                if (e instanceof ModelUnavailableException m) throw m;
-                throw new ModelUnavailableException("OCR graph " + resource + " cannot be loaded: " + e.getMessage(), e);
-            }
-        });
+        return ModelRepository.onLargeStack(() -> OnnxSessions.open("OCR graph " + resource,
+                () -> OrtEnvironment.getEnvironment().createSession(bytes, ModelRepository.sessionOptions()), session -> new OcrGraph(resource, session, metadata)));
     }
 
     /** A class-path resource's bytes; missing means the models jar is not on the class path. */

@@ -143,6 +143,23 @@ class OcrEngineTest {
     }
 
     @Test
+    void keepsTheSpaceAfterAColonOrFullStopAndNoneInsideNumbersAndAddresses() {
+        // the recogniser gives the space class little weight after punctuation; TextRecognizer reads the gap's width instead
+        List<String> printed = List.of("Net Wt. 262 g (9.2 oz)", "TOTAL: $609.28", "Lot: 3M7-776", "Time: 12:30", "Site: www.loupe.dev");
+        List<String> misread = new ArrayList<>();
+        int cases = 0;
+        for (float size : new float[] {20, 26, 34}) {
+            for (String font : List.of(TextImages.SANS, TextImages.SERIF)) {
+                BufferedImage img = TextImages.lines((int) (size * 18), (int) (size * 9), Color.WHITE, Color.BLACK, font, size, printed);
+                List<String> got = engine.read(img).stream().map(OcrLine::text).toList();
+                cases++;
+                if (!got.equals(printed)) misread.add(size + " px " + Path.of(font).getFileName() + ": " + got);
+            }
+        }
+        assertTrue(misread.size() <= 1, misread.size() + " of " + cases + " images misread:\n" + String.join("\n", misread));
+    }
+
+    @Test
     void readsAGrayscaleImage() {
         BufferedImage rgb = TextImages.lines(600, 150, Color.LIGHT_GRAY, Color.DARK_GRAY, TextImages.SANS, 30, List.of("Grey scale 123"));
         BufferedImage gray = new BufferedImage(rgb.getWidth(), rgb.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
