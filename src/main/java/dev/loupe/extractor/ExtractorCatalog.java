@@ -133,7 +133,7 @@ public final class ExtractorCatalog implements AutoCloseable {
                 MultimodalExtractor extractor = multimodal();
                 ObjectNode params = extractor.validateParameters(parameters, path + ".parameters");
                 // Load what the parameters use now, so that a missing model is a 503 at creation, not a failed object.
-                if (MultimodalExtractor.Options.of(params).embedding()) extractor.embedder().dimension();
+                if (extractor.options(params).embedding()) extractor.embedder().dimension();
                 yield new Configured(extractor, params);
             }
             default -> throw LoupeException.invalid(path + ".feature_extractor_name", "unknown feature extractor '" + name + "'; available: " + names());
@@ -144,9 +144,19 @@ public final class ExtractorCatalog implements AutoCloseable {
         if (!offered.equals(asked)) throw LoupeException.invalid(path + ".version", name + " has version " + offered + " only, got '" + asked + "'");
     }
 
-    /** The extractor a collection is configured with, bound to its models. */
+    /**
+     * The extractor a collection is configured with, bound to its models. Its parameters were
+     * validated when the collection was made, so they are not checked again: this runs for every
+     * ingested item and every query.
+     */
     public FeatureExtractor of(Collection.ExtractorConfig config) {
-        return configure(config.featureExtractorName(), config.version(), config.parameters(), "feature_extractor").extractor();
+        return switch (config.featureExtractorName()) {
+            case ImageExtractor.NAME -> image();
+            case FaceIdentityExtractor.NAME -> face(FaceIdentityExtractor.Options.of(config.parameters()).detectionModel());
+            case MultimodalExtractor.NAME -> multimodal();
+            default -> throw LoupeException.invalid("feature_extractor.feature_extractor_name", "unknown feature extractor '"
+                    + config.featureExtractorName() + "'; available: " + names());
+        };
     }
 
     public synchronized ImageExtractor image() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.api.LoupeException;
+import dev.loupe.inference.Memo;
 import dev.loupe.inference.ocr.OcrEngine;
 import dev.loupe.inference.ocr.OcrLine;
 import dev.loupe.media.ImageDecoder;
@@ -66,6 +67,11 @@ public final class MultimodalExtractor implements FeatureExtractor {
     private final CrossModalEncoder embedder;
     private final Supplier<OcrEngine> ocr;
     private final Optional<VisionModel> provider;
+    /**
+     * Collections' parameters, parsed: reading a {@code response_shape} schema checks it against
+     * the JSON Schema meta-schema, too slow to repeat for every input of every batch.
+     */
+    private final Memo<JsonNode, Options> parsed = Memo.bounded(256);
 
     /**
      * @param embedder the cross-modal embedding's model
@@ -80,6 +86,11 @@ public final class MultimodalExtractor implements FeatureExtractor {
 
     public CrossModalEncoder embedder() {
         return embedder;
+    }
+
+    /** A collection's validated parameters, typed; parsed once per distinct parameters. */
+    Options options(JsonNode parameters) {
+        return parsed.get(parameters, Options::of);
     }
 
     /** The size an image query is decoded at: the local model's input, or what a remote one is sent. */
@@ -126,9 +137,12 @@ public final class MultimodalExtractor implements FeatureExtractor {
         throw LoupeException.invalid(path + "." + IMAGE, NAME + " needs an 'image' or a 'text' input mapping (e.g. \"payload.image_url\")");
     }
 
-    /** The validated parameters, typed. {@code shape} is null when no structured fields are asked for. */
+    /**
+     * The validated parameters, typed. {@code shape} is null when no structured fields are asked
+     * for; {@code asked} is what the provider is asked for (see {@link #askedShape}).
+     */
     record Options(boolean embedding, boolean ocr, boolean description, String prompt, ResponseShape shape,
-                   GenerationConfig generation, boolean thumbnails) {
+                   GenerationConfig generation, boolean thumbnails, ResponseShape asked) {
 
         /** Whether a provider is called for this collection's images. */
         boolean asksProvider() {
@@ -140,9 +154,11 @@ public final class MultimodalExtractor implements FeatureExtractor {
             JsonNode shape = p.path("response_shape");
             ResponseShape s = shape.isObject() ? new ResponseShape.Schema((ObjectNode) shape)
                     : shape.isTextual() ? new ResponseShape.Described(shape.asText()) : null;
+            boolean description = p.path("run_video_description").asBoolean(false);
+            String prompt = p.path("description_prompt").asText(DEFAULT_PROMPT);
             return new Options(p.path("run_multimodal_embedding").asBoolean(true), p.path("run_ocr").asBoolean(false),
-                    p.path("run_video_description").asBoolean(false), p.path("description_prompt").asText(DEFAULT_PROMPT), s,
-                    GenerationConfig.of(p.path("generation_config"), "generation_config"), p.path("enable_thumbnails").asBoolean(true));
+                    description, prompt, s, GenerationConfig.of(p.path("generation_config"), "generation_config"),
+                    p.path("enable_thumbnails").asBoolean(true), askedShape(s, description, prompt));
         }
     }
 
@@ -156,7 +172,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
                 "descriptions and response_shape need a vision-language model provider, and none is configured: start Loupe with"
                         + " --vlm-provider openai|gemini|ollama and --vlm-model (see the README's Providers section)"));
         // What the provider's structured output cannot express is refused now, not object by object.
-        model.check(shape(o), path + ".response_shape");
+        model.check(o.asked(), path + ".response_shape");
         return out;
     }
 
@@ -236,7 +252,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
 
     @Override
     public ObjectNode outputSchema(JsonNode parameters) {
-        return schema(embedder.dimension(), embedder.name(), parameters == null ? null : Options.of(parameters));
+        return schema(embedder.dimension(), embedder.name(), parameters == null ? null : options(parameters));
     }
 
     private static ObjectNode schema(int dimension, String model, Options options) {
@@ -307,7 +323,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
 
     @Override
     public DecodeSize decodeSize(JsonNode parameters) {
-        Options o = Options.of(parameters);
+        Options o = options(parameters);
         int side = 1, height = 1;
         if (o.embedding()) {
             switch (embedder) {
@@ -326,7 +342,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
 
     @Override
     public Input prepare(ImageDecoder.Decoded decoded, JsonNode parameters) {
-        Options o = Options.of(parameters);
+        Options o = options(parameters);
         BufferedImage upright = decoded.image();
         double scale = decoded.originalWidth() / (double) upright.getWidth();
         float[] tensor = o.embedding() && embedder instanceof CrossModalEncoder.Local local ? local.encoder().get().imageTensor(upright) : null;
@@ -338,7 +354,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
     public Input prepareText(String text, JsonNode parameters) {
         if (text.isBlank()) throw new IllegalArgumentException("text input is empty");
         if (text.length() > MAX_TEXT_CHARS) throw new IllegalArgumentException("text input is " + text.length() + " characters; at most " + MAX_TEXT_CHARS);
-        return new Input(new Content.Passage(text), Options.of(parameters), null, null);
+        return new Input(new Content.Passage(text), options(parameters), null, null);
     }
 
     /**
@@ -362,25 +378,25 @@ public final class MultimodalExtractor implements FeatureExtractor {
             VisionModel model = provider.orElseThrow(() -> new IllegalStateException(
                     "this collection asks for descriptions, and no vision-language model provider is configured (--vlm-provider)"));
             String prompt = o.prompt().equals(DEFAULT_PROMPT) ? IMAGE_PROMPT : o.prompt();
-            reply = model.generate(new Prompt(prompt, List.of(picture.image()), shape(o), o.generation()));
+            reply = model.generate(new Prompt(prompt, List.of(picture.image()), o.asked(), o.generation()));
         }
         return embedded == null && reply == null ? in : new Input(in.content(), o, reply, embedded);
     }
 
     /** The shape asked of the provider: the collection's, with {@code description} added when a description is wanted too. */
-    static ResponseShape shape(Options o) {
-        return switch (o.shape()) {
+    static ResponseShape askedShape(ResponseShape shape, boolean description, String prompt) {
+        return switch (shape) {
             case null -> new ResponseShape.Text();
-            case ResponseShape.Schema s when o.description() && !s.jsonSchema().path("properties").has("description") -> {
+            case ResponseShape.Schema s when description && !s.jsonSchema().path("properties").has("description") -> {
                 ObjectNode schema = s.jsonSchema().deepCopy();
                 ((ObjectNode) schema.path("properties")).putObject("description").put("type", "string")
-                        .put("description", "the answer to: " + o.prompt());
+                        .put("description", "the answer to: " + prompt);
                 ArrayNode required = schema.has("required") ? (ArrayNode) schema.get("required") : schema.putArray("required");
                 required.add("description");
                 yield new ResponseShape.Schema(schema);
             }
-            case ResponseShape.Described d when o.description() -> new ResponseShape.Described(d.fields() + "; and a 'description' field: " + o.prompt());
-            default -> o.shape();
+            case ResponseShape.Described d when description -> new ResponseShape.Described(d.fields() + "; and a 'description' field: " + prompt);
+            default -> shape;
         };
     }
 
@@ -388,63 +404,50 @@ public final class MultimodalExtractor implements FeatureExtractor {
     @Override
     public List<List<ExtractedDocument>> extract(List<PreparedInput> batch) {
         List<Input> inputs = batch.stream().map(MultimodalExtractor::own).toList();
-        List<Integer> reading = new ArrayList<>();
-        List<BufferedImage> pages = new ArrayList<>();
-        List<Integer> pictures = new ArrayList<>();
-        List<float[]> tensors = new ArrayList<>();
-        List<Integer> passages = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
+        int n = inputs.size();
+        // Each model runs once over the inputs that need it; results land at the input's position.
+        List<Integer> reading = new ArrayList<>(), pictures = new ArrayList<>(), passages = new ArrayList<>();
+        float[][] vector = new float[n][];
+        for (int i = 0; i < n; i++) {
             Input in = inputs.get(i);
+            vector[i] = in.embedded();
             switch (in.content()) {
                 case Content.Picture p -> {
-                    if (in.options().ocr()) {
-                        reading.add(i);
-                        pages.add(p.image());
-                    }
-                    if (p.tensor() != null) {
-                        pictures.add(i);
-                        tensors.add(p.tensor());
-                    }
+                    if (in.options().ocr()) reading.add(i);
+                    if (p.tensor() != null) pictures.add(i);
                 }
                 case Content.Passage t -> {
-                    if (in.options().embedding() && in.embedded() == null) {
-                        passages.add(i);
-                        texts.add(t.text());
-                    }
+                    if (in.options().embedding() && in.embedded() == null) passages.add(i);
                 }
             }
         }
-        List<List<OcrLine>> lines = pages.isEmpty() ? List.of() : ocr.get().readAll(pages);
-        // Tensors are made only for a local encoder.
-        float[][] imageVectors = tensors.isEmpty() ? new float[0][]
-                : ((CrossModalEncoder.Local) embedder).encoder().get().embedImageTensors(tensors);
-        float[][] textVectors = new float[texts.size()][];
-        for (int k = 0; k < texts.size(); k++) textVectors[k] = embedder.embedText(texts.get(k));
+        List<List<OcrLine>> lines = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        if (!reading.isEmpty()) {
+            List<List<OcrLine>> read = ocr.get().readAll(reading.stream().map(i -> ((Content.Picture) inputs.get(i).content()).image()).toList());
+            for (int k = 0; k < read.size(); k++) lines.set(reading.get(k), read.get(k));
+        }
+        if (!pictures.isEmpty()) {
+            // Tensors are made only for a local encoder.
+            float[][] embedded = ((CrossModalEncoder.Local) embedder).encoder().get()
+                    .embedImageTensors(pictures.stream().map(i -> ((Content.Picture) inputs.get(i).content()).tensor()).toList());
+            for (int k = 0; k < embedded.length; k++) vector[pictures.get(k)] = embedded[k];
+        }
+        for (int i : passages) vector[i] = embedder.embedText(((Content.Passage) inputs.get(i).content()).text());
 
-        List<List<ExtractedDocument>> out = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
+        List<List<ExtractedDocument>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             Input in = inputs.get(i);
             ObjectNode fields = Json.object();
-            Map<String, float[]> vectors = Map.of();
             List<ExtractedDocument.Image> images = List.of();
             switch (in.content()) {
                 case Content.Picture p -> {
-                    int r = reading.indexOf(i);
-                    if (r >= 0) ocrFields(fields, lines.get(r), p.scale());
-                    int v = pictures.indexOf(i);
-                    if (v >= 0) vectors = Map.of(EMBEDDING_FIELD, imageVectors[v]);
+                    if (lines.get(i) != null) ocrFields(fields, lines.get(i), p.scale());
                     if (p.thumbnail() != null) images = List.of(new ExtractedDocument.Image("thumbnail_url", p.thumbnail()));
                 }
-                case Content.Passage t -> {
-                    fields.put(TEXT, t.text());
-                    int v = passages.indexOf(i);
-                    if (v >= 0) vectors = Map.of(EMBEDDING_FIELD, textVectors[v]);
-                }
+                case Content.Passage t -> fields.put(TEXT, t.text());
             }
-            if (in.embedded() != null) vectors = Map.of(EMBEDDING_FIELD, in.embedded());
             if (in.reply() != null) providerFields(fields, in.reply());
-            out.add(List.of(new ExtractedDocument(fields, vectors, images)));
+            out.add(List.of(new ExtractedDocument(fields, vector[i] == null ? Map.of() : Map.of(EMBEDDING_FIELD, vector[i]), images)));
         }
         return out;
     }
