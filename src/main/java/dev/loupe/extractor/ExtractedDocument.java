@@ -13,6 +13,11 @@ import java.util.Map;
  * @param images  JPEG images to store; each one's URL is written at its field (a thumbnail, a face crop)
  */
 public record ExtractedDocument(ObjectNode fields, Map<String, float[]> vectors, List<Image> images) {
+    /**
+     * The field where a document records what remote providers counted for it
+     * ({@code input_tokens}, {@code output_tokens}, {@code calls}); ingestion sums it per task.
+     */
+    public static final String PROVIDER_USAGE = "provider_usage";
 
     public ExtractedDocument {
         vectors = Map.copyOf(vectors);

@@ -62,7 +62,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
     /** Fields Loupe writes itself: a response_shape field of the same name would overwrite them. */
     static final Set<String> RESERVED = Set.of("document_id", "collection_id", "root_object_id", "root_bucket_id", "source_object_id",
             "source_document_id", "source_type", "metadata", "created_at", "updated_at", "processing_time_ms", "ocr_text", "ocr_lines",
-            "thumbnail_url", "text", "provider_usage", "document_blobs", "score", EMBEDDING_FIELD);
+            "thumbnail_url", "text", ExtractedDocument.PROVIDER_USAGE, "document_blobs", "score", EMBEDDING_FIELD);
 
     private final CrossModalEncoder embedder;
     private final Supplier<OcrEngine> ocr;
@@ -280,7 +280,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
             props.putObject("thumbnail_url").put("type", "string").put("description", "640 px wide JPEG thumbnail");
         }
         if (options == null || options.asksProvider()) {
-            props.putObject("provider_usage").put("type", "object").put("description", "input_tokens, output_tokens and calls of the provider");
+            props.putObject(ExtractedDocument.PROVIDER_USAGE).put("type", "object").put("description", "input_tokens, output_tokens and calls of the provider");
         }
         props.putObject("processing_time_ms").put("type", "number");
         return props;
@@ -473,7 +473,7 @@ public final class MultimodalExtractor implements FeatureExtractor {
                 if (!RESERVED.contains(e.getKey())) fields.set(e.getKey(), e.getValue());
             });
         }
-        fields.putObject("provider_usage").put("input_tokens", reply.usage().inputTokens())
+        fields.putObject(ExtractedDocument.PROVIDER_USAGE).put("input_tokens", reply.usage().inputTokens())
                 .put("output_tokens", reply.usage().outputTokens()).put("calls", reply.attempts());
     }
 

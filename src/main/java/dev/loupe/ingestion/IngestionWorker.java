@@ -455,11 +455,11 @@ public final class IngestionWorker implements Runnable {
         return docs;
     }
 
-    /** The provider tokens an item's documents record in {@code provider_usage}. */
+    /** The provider tokens an item's documents record in {@link ExtractedDocument#PROVIDER_USAGE}. */
     private static dev.loupe.queue.TaskProgress.Tokens tokens(List<IndexedDocument> docs) {
         dev.loupe.queue.TaskProgress.Tokens sum = dev.loupe.queue.TaskProgress.Tokens.NONE;
         for (IndexedDocument doc : docs) {
-            JsonNode usage = doc.fields().path("provider_usage");
+            JsonNode usage = doc.fields().path(ExtractedDocument.PROVIDER_USAGE);
             if (usage.isObject()) {
                 sum = sum.plus(new dev.loupe.queue.TaskProgress.Tokens(Math.max(0, usage.path("input_tokens").asLong()),
                         Math.max(0, usage.path("output_tokens").asLong())));
