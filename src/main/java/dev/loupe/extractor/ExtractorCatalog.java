@@ -78,10 +78,8 @@ public final class ExtractorCatalog implements AutoCloseable {
      */
     public ExtractorCatalog(ModelRepository models, String imageModel, FaceModelNames faceModelNames, String multimodalModel,
                             Optional<VisionModel> vision, Optional<VertexEmbeddings> vertex) {
-        if (multimodalModel.equals(VERTEX) && vertex.isEmpty()) {
-            throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token"
-                    + " (--vertex-token-file or " + dev.loupe.provider.VertexSettings.TOKEN_ENV + ")");
-        }
+        // Settings tells the operator which flags are missing; this guards other callers.
+        if (multimodalModel.equals(VERTEX) && vertex.isEmpty()) throw new IllegalArgumentException("multimodal model 'vertex' needs a Vertex client");
         this.models = models;
         this.multimodalModel = multimodalModel;
         this.vision = vision;
