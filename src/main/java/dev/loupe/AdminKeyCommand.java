@@ -1,10 +1,10 @@
 package dev.loupe;
 
 import dev.loupe.auth.ApiKeys;
-import dev.loupe.catalog.Database;
+import dev.loupe.cli.CliException;
+import dev.loupe.cli.OfflineKeys;
 import dev.loupe.config.Settings;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -30,20 +30,15 @@ final class AdminKeyCommand {
             return 2;
         }
         Path data = settings.dataDir();
-        Path catalog = data.resolve("catalog.db");
-        if (!Files.isRegularFile(catalog)) {
-            err.println("loupe: no Loupe data in " + data + " (" + catalog + " is missing); the first `./loupe serve` there prints an admin key");
-            return 1;
-        }
-        DataDirLock lock;
+        OfflineKeys offline;
         try {
-            lock = DataDirLock.acquire(data);
-        } catch (IllegalStateException e) {
-            err.println("loupe: a Loupe is running on " + data + "; stop it, then run `./loupe admin-key reset` again");
+            offline = OfflineKeys.open(data);
+        } catch (CliException e) {
+            err.println("loupe: " + e.getMessage());
             return 1;
         }
-        try (lock; Database db = new Database(catalog)) {
-            ApiKeys.ResetAdmin reset = new ApiKeys(db).resetAdmin();
+        try (offline) {
+            ApiKeys.ResetAdmin reset = offline.keys().resetAdmin();
             out.println("Revoked " + reset.revoked() + " admin key(s) in " + data + ".");
             out.println("New admin API key (shown once, store it now): " + reset.key().secret());
             out.println("  use it as: Authorization: Bearer " + reset.key().secret());

@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * {@code <data-dir>/loupe.lock}, held by whoever uses the data directory: a running Loupe,
  * or a command such as {@code loupe admin-key reset} that must not write under one.
  */
-final class DataDirLock implements AutoCloseable {
+public final class DataDirLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -22,7 +22,7 @@ final class DataDirLock implements AutoCloseable {
     }
 
     /** Takes the lock, or fails naming the directory when another process (or this one) holds it. */
-    static DataDirLock acquire(Path data) {
+    public static DataDirLock acquire(Path data) {
         try {
             Files.createDirectories(data);
             FileChannel channel = FileChannel.open(data.resolve("loupe.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -180,6 +180,7 @@ public final class Loupe implements AutoCloseable {
             case "serve" -> serve(rest);
             case "models" -> System.exit(ModelsCommand.run(rest, System.out, System.err));
             case "admin-key" -> System.exit(AdminKeyCommand.run(rest, System.getenv(), System.out, System.err));
+            case "ingest", "search", "status", "keys" -> System.exit(dev.loupe.cli.Cli.run(java.util.Arrays.asList(args), System.getenv(), System.out, System.err));
             case "help", "--help", "-h" -> System.out.println(help());
             default -> {
                 System.err.println("unknown command '" + command + "'\n\n" + help());
@@ -222,6 +223,7 @@ public final class Loupe implements AutoCloseable {
                                                                       download and verify a model
                        loupe models quantize SRC DST [options]        make an int8 variant of a model
                        loupe admin-key reset [--data-dir DIR]         revoke the admin keys, print a new one (Loupe stopped)
+                       loupe ingest|search|status|keys ...            talk to a running Loupe (`loupe search --help`, ...)
                        loupe help                                     this text
 
                 """ + Settings.usage();

@@ -1,5 +1,7 @@
 package dev.loupe.auth;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Json;
 import java.util.List;
 
 /**
@@ -13,6 +15,20 @@ public record ApiKey(String keyId, String name, String keyPrefix, boolean admin,
 
     public boolean mayUse(String namespaceId) {
         return namespaces.isEmpty() || namespaces.contains(namespaceId);
+    }
+
+    /** The key as {@code /v1/api-keys} shows it (and {@code loupe keys list --data-dir}, which reads the catalog itself). */
+    public ObjectNode view() {
+        ObjectNode n = Json.object();
+        n.put("key_id", keyId);
+        n.put("name", name);
+        n.put("key_prefix", keyPrefix);
+        n.put("admin", admin);
+        n.set("namespaces", Json.tree(namespaces));
+        n.put("status", revokedAt == null ? "active" : "revoked");
+        n.put("created_at", createdAt);
+        if (revokedAt != null) n.put("revoked_at", revokedAt);
+        return n;
     }
 
     /** A freshly created key and its secret, which is shown this once and never stored. */

@@ -28,12 +28,11 @@ public final class ServerConnection {
     private final Optional<String> namespace;
     private final HttpClient http;
 
-    private ServerConnection(URI base, Optional<String> key, Optional<String> namespace) {
+    private ServerConnection(URI base, Optional<String> key, Optional<String> namespace, HttpClient http) {
         this.base = base;
         this.key = key;
         this.namespace = namespace;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = http;
     }
 
     /** A flag given wins over its environment variable; the URL defaults to this machine's port 8080. */
@@ -50,7 +49,8 @@ public final class ServerConnection {
             throw new CliException("--url: expected http://host:port or https://host, got " + u);
         }
         return new ServerConnection(uri, key.or(() -> nonBlank(env.get("LOUPE_API_KEY"))),
-                namespace.or(() -> nonBlank(env.get("LOUPE_NAMESPACE"))));
+                namespace.or(() -> nonBlank(env.get("LOUPE_NAMESPACE"))),
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     private static Optional<String> nonBlank(String s) {
@@ -63,6 +63,11 @@ public final class ServerConnection {
 
     public Optional<String> namespace() {
         return namespace;
+    }
+
+    /** The same server and key, acting in namespace {@code name} (an id or a name). */
+    public ServerConnection inNamespace(String name) {
+        return new ServerConnection(base, key, Optional.of(name), http);
     }
 
     /** {@code path} resolved on the server, such as {@code /v1/buckets}. */

@@ -49,7 +49,7 @@ final class KeyRoutes implements ApiServer.Routes {
         boolean admin = body.optionalBoolean("admin").orElse(false);
         if (admin && !namespaces.isEmpty()) throw body.invalid("admin", "an admin key cannot be limited to namespaces");
         ApiKey.Created created = keys.create(name, admin, namespaces);
-        ObjectNode out = view(created.key());
+        ObjectNode out = created.key().view();
         out.put("key", created.secret());
         ApiServer.json(ctx, 200, out);
     }
@@ -58,7 +58,7 @@ final class KeyRoutes implements ApiServer.Routes {
         scopes.requireAdmin(ctx);
         ObjectNode out = Json.object();
         ArrayNode results = out.putArray("results");
-        for (ApiKey k : keys.list()) results.add(view(k));
+        for (ApiKey k : keys.list()) results.add(k.view());
         ApiServer.json(ctx, 200, out);
     }
 
@@ -67,18 +67,5 @@ final class KeyRoutes implements ApiServer.Routes {
         String ref = ctx.pathParam("key");
         if (!keys.revoke(ref)) throw LoupeException.notFound("api key", ref);
         ApiServer.json(ctx, 200, Json.object().put("success", true).put("message", "Successfully revoked"));
-    }
-
-    private static ObjectNode view(ApiKey k) {
-        ObjectNode n = Json.object();
-        n.put("key_id", k.keyId());
-        n.put("name", k.name());
-        n.put("key_prefix", k.keyPrefix());
-        n.put("admin", k.admin());
-        n.set("namespaces", Json.tree(k.namespaces()));
-        n.put("status", k.revokedAt() == null ? "active" : "revoked");
-        n.put("created_at", k.createdAt());
-        if (k.revokedAt() != null) n.put("revoked_at", k.revokedAt());
-        return n;
     }
 }
