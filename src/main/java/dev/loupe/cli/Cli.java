@@ -49,26 +49,33 @@ public final class Cli {
     record Invocation(List<String> args, ServerConnection server, PrintStream out, PrintStream err, int width) {
     }
 
-    /** {@code args} starts with the command word ({@code search "red bag" --collection products}). */
+    /** {@code args}: the command word and its arguments ({@code search "red bag" --collection products}), global flags anywhere among them. */
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")) {
-            out.println(usage());
-            return args.isEmpty() ? USAGE : OK;
-        }
-        Optional<Command> command = Command.of(args.getFirst());
-        if (command.isEmpty()) {
-            err.println("loupe: unknown command '" + args.getFirst() + "'\n\n" + usage());
+        Global global;
+        try {
+            global = Global.extract(args);
+        } catch (UsageException e) {
+            err.println("loupe: " + e.getMessage() + "\n\n" + usage());
             return USAGE;
         }
-        List<String> rest = args.subList(1, args.size());
+        List<String> line = global.rest();
+        if (line.isEmpty() || line.getFirst().equals("--help") || line.getFirst().equals("-h")) {
+            (line.isEmpty() ? err : out).println(usage());
+            return line.isEmpty() ? USAGE : OK;
+        }
+        Optional<Command> command = Command.of(line.getFirst());
+        if (command.isEmpty()) {
+            err.println("loupe: unknown command '" + line.getFirst() + "'\n\n" + usage());
+            return USAGE;
+        }
+        List<String> rest = line.subList(1, line.size());
         if (rest.contains("--help") || rest.contains("-h")) {
             out.println(help(command.get()));
             return OK;
         }
         try {
-            Global global = Global.extract(rest);
             ServerConnection server = ServerConnection.resolve(global.url(), global.key(), global.namespace(), env);
-            Invocation call = new Invocation(global.rest(), server, out, err, width(env));
+            Invocation call = new Invocation(rest, server, out, err, width(env));
             return switch (command.get()) {
                 // The ingest command is written on its own branch; the lead wires it here at merge:
                 //   case INGEST -> IngestCommand.run(call.args(), call.server(), out, err);
@@ -78,7 +85,7 @@ public final class Cli {
                 }
                 case SEARCH -> SearchCommand.run(call);
                 case STATUS -> StatusCommand.run(call);
-                case KEYS -> KeysCommand.run(call, env);
+                case KEYS -> KeysCommand.run(call);
             };
         } catch (UsageException e) {
             err.println("loupe " + command.get().word + ": " + e.getMessage() + "\n\n" + help(command.get()));

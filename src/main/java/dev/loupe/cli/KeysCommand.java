@@ -9,7 +9,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -84,7 +83,7 @@ final class KeysCommand {
 
     private KeysCommand() {}
 
-    static int run(Cli.Invocation call, Map<String, String> env) {
+    static int run(Cli.Invocation call) {
         Options o = Options.parse(call.args());
         if (o.dataDir().isPresent()) {
             try (OfflineKeys offline = OfflineKeys.open(o.dataDir().get())) {
