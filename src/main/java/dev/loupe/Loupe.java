@@ -15,6 +15,11 @@ import dev.loupe.inference.ModelRepository;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.ingestion.IngestionWorker;
 import dev.loupe.ingestion.ObjectDeletions;
+import dev.loupe.ingestion.ObservedQueue;
+import dev.loupe.metrics.Metrics;
+import dev.loupe.catalog.Collection;
+import dev.loupe.catalog.Kind;
+import dev.loupe.filter.FilterNode;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.queue.SqliteWorkQueue;
 import dev.loupe.queue.WorkQueue;
@@ -40,6 +45,7 @@ public final class Loupe implements AutoCloseable {
     private final DataDirLock dataLock;
     private final Database database;
     private final DocumentIndex index;
+    private final ObservedQueue observedQueue;
     private final ModelRepository models;
     private final ExtractorCatalog extractors;
     private final List<IngestionWorker> workers = new ArrayList<>();
@@ -59,10 +65,14 @@ public final class Loupe implements AutoCloseable {
             database = new Database(data.resolve("catalog.db"));
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
-            WorkQueue queue = new SqliteWorkQueue(database, settings.maxAttempts());
+            Metrics metrics = new Metrics();
+            observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
+            opened.push(observedQueue::close);
+            WorkQueue queue = observedQueue;
             index = new LuceneDocumentIndex(data.resolve("index"),
                     LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
             opened.push(index::close);
+            metrics.watchIndex(() -> indexSizes(catalog, index));
             BlobStore sources = new BlobStore(data.resolve("blobs"));
             BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
             UrlFetcher.Options fetchBounds = UrlFetcher.Options.defaults(settings.allowPrivateUrls(), settings.maxBlobBytes());
@@ -75,7 +85,6 @@ public final class Loupe implements AutoCloseable {
             extractors = new ExtractorCatalog(models, settings.defaultImageModel(), ExtractorCatalog.FaceModelNames.DEFAULT,
                     settings.multimodalModel(), dev.loupe.provider.VisionModels.configured(settings.vision()),
                     settings.vertex().map(dev.loupe.provider.VertexEmbeddings::new));
-            settings.vision().ifPresent(v -> java.util.logging.Logger.getLogger(Loupe.class.getName()).info("vision-language model provider: " + v.describe()));
             opened.push(extractors::close);
             ObjectDeletions deletions = new ObjectDeletions(catalog, queue, index);
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
@@ -88,7 +97,7 @@ public final class Loupe implements AutoCloseable {
             // safe) and deletions it left half done are finished.
             ingestion.recover();
             server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
-                    executor, sources, thumbnails, clusters));
+                    executor, sources, thumbnails, clusters, metrics));
             opened.push(server::close);
             port = listen(server, settings.port());
             // Only once the port is ours: a first admin key made before a failed start would be
@@ -96,7 +105,7 @@ public final class Loupe implements AutoCloseable {
             generatedAdminKey = keys.bootstrapAdmin(settings.adminKey());
 
             var deps = new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                    extractors, deletions, clusters.assignment(), settings.maxBlobBytes());
+                    extractors, deletions, clusters.assignment(), settings.maxBlobBytes(), metrics);
             for (int i = 0; i < settings.workers(); i++) {
                 IngestionWorker w = new IngestionWorker(deps, settings.batchSize());
                 workers.add(w);
@@ -115,6 +124,21 @@ public final class Loupe implements AutoCloseable {
             dataLock.close();
             throw e;
         }
+    }
+
+    /** Every collection's document count, read at each metrics scrape. */
+    private static List<Metrics.IndexSize> indexSizes(Catalog catalog, DocumentIndex index) {
+        List<Metrics.IndexSize> out = new ArrayList<>();
+        catalog.scan(Kind.COLLECTION, null, null, 500, chunk -> {
+            for (Collection c : chunk) {
+                try {
+                    out.add(new Metrics.IndexSize(c.namespaceId(), c.collectionName(), index.count(c.collectionId(), FilterNode.ALL)));
+                } catch (RuntimeException e) {
+                    // dropped while the scrape ran: it has no size to report
+                }
+            }
+        });
+        return out;
     }
 
     private static int listen(ApiServer server, int port) {
@@ -166,6 +190,7 @@ public final class Loupe implements AutoCloseable {
             }
         }
         clusters.close();
+        observedQueue.close();
         index.close();
         extractors.close();
         models.close();
@@ -174,6 +199,7 @@ public final class Loupe implements AutoCloseable {
     }
 
     public static void main(String[] args) {
+        Logs.install(System.err);
         String command = args.length == 0 ? "serve" : args[0];
         String[] rest = args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
@@ -201,18 +227,41 @@ public final class Loupe implements AutoCloseable {
         Loupe loupe;
         try {
             loupe = Loupe.start(settings);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            // A port in use, a data directory another Loupe holds or cannot be written: the reason and what to do, in one line.
             System.err.println("loupe: " + e.getMessage());
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(loupe::close));
-        System.out.println("Loupe listening on http://localhost:" + loupe.port()
-                + "  (data: " + settings.dataDir() + ", models: " + settings.modelsDir() + ", image model: " + settings.defaultImageModel() + ")");
+        System.out.println(startup(settings, loupe.port()));
         loupe.generatedAdminKey().ifPresent(k -> System.out.println(
                 "Admin API key (shown once, store it now): " + k + "\n  use it as: Authorization: Bearer " + k
                         + "\n  lost it? stop Loupe and run ./loupe admin-key reset"));
         loupe.warmUpImageModel(settings.defaultImageModel());
+    }
+
+    /** What a user needs to know of the running service, in one block: address, directories, models. */
+    static String startup(Settings s, int port) {
+        String where = s.host().equals(Settings.EVERY_INTERFACE) ? "every interface" : s.host();
+        String faces = ExtractorCatalog.FaceModelNames.DEFAULT.detectors().entrySet().stream()
+                .sorted(java.util.Map.Entry.comparingByValue())
+                .map(e -> e.getValue() + " (" + e.getKey().name().toLowerCase(java.util.Locale.ROOT) + ")").collect(java.util.stream.Collectors.joining(", "));
+        String multimodal = s.multimodalModel().equals(ExtractorCatalog.VERTEX)
+                ? s.vertex().map(v -> "Vertex AI multimodalembedding@001 (" + v.project() + ", " + v.location() + ", " + v.dimension() + "-d)").orElse("Vertex AI")
+                : s.multimodalModel();
+        return String.join("\n",
+                "Loupe listening on http://localhost:" + port + " (" + where + ")",
+                "  data directory     " + s.dataDir().toAbsolutePath().normalize(),
+                "  models directory   " + s.modelsDir().toAbsolutePath().normalize() + (s.offline() ? " (offline: nothing is downloaded)" : " (missing models from " + s.modelEndpoint() + ")"),
+                "  image model        " + s.defaultImageModel() + " (image_extractor; loading in the background)",
+                "  multimodal         embeddings " + multimodal + "; OCR PP-OCRv4 (bundled)",
+                "  descriptions       " + s.vision().map(v -> v.describe()).orElse("off (no --vlm-provider)"),
+                "  faces              detectors " + faces + ", recogniser " + ExtractorCatalog.FaceModelNames.DEFAULT.recognizer() + " (loaded on first use)",
+                "  image decoding     " + (dev.loupe.media.TurboJpeg.load().isPresent() ? "libturbojpeg" : "ImageIO (apt-get install libturbojpeg0 for faster JPEGs)")
+                        + (dev.loupe.media.Vips.load().isPresent() ? ", HEIC/AVIF through libvips" : "; no HEIC/AVIF (apt-get install libvips42)"),
+                "  ingestion          " + s.workers() + " worker(s), batches of " + s.batchSize(),
+                "  metrics            GET /metrics (Prometheus; admin key as Bearer token)");
     }
 
     static String help() {

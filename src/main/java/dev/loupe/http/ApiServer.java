@@ -10,6 +10,7 @@ import dev.loupe.cluster.Clusters;
 import dev.loupe.config.Settings;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.index.DocumentIndex;
+import dev.loupe.metrics.Metrics;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
@@ -47,7 +48,7 @@ public final class ApiServer implements AutoCloseable {
     /** Everything the routes need, built by the caller. */
     public record Services(Catalog catalog, ApiKeys keys, WorkQueue queue, DocumentIndex index, Ingestion ingestion,
                            ExtractorCatalog extractors, RetrieverExecutor executor, BlobStore sources, BlobStore thumbnails,
-                           Clusters clusters) {
+                           Clusters clusters, Metrics metrics) {
     }
 
     public ApiServer(Settings settings, Services s) {
@@ -55,7 +56,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, Settings settings, Services s) {
-        this(host, port, maxRequestBytes, scopes, routes(scopes, settings, s));
+        this(host, port, maxRequestBytes, scopes, routes(scopes, settings, s), new RequestLog(s.metrics()));
         NamespaceRoutes.ensureDefault(s.catalog());
     }
 
@@ -73,16 +74,18 @@ public final class ApiServer implements AutoCloseable {
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
                 new ThumbnailRoutes(s.thumbnails()),
                 new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),
-                new ExtractorRoutes(s.extractors()));
+                new ExtractorRoutes(s.extractors()),
+                new MetricsRoutes(s.metrics(), scopes));
     }
 
-    private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, List<Routes> resources) {
+    private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, List<Routes> resources, RequestLog requests) {
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequestBytes;
             config.startup.showJavalinBanner = false;
+            config.requestLogger.http(requests::record);
             config.routes.before("/v1/*", scopes::authenticate);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
             for (Routes r : resources) r.register(config.routes);

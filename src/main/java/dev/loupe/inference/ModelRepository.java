@@ -49,7 +49,8 @@ public final class ModelRepository implements AutoCloseable {
         this.catalog = new ModelCatalog(modelsDir);
         this.downloader = downloader;
         this.offline = offline;
-        this.env = onLargeStack(OrtEnvironment::getEnvironment);
+        // ONNX Runtime's own warnings (execution providers probed, initialisers it removes) tell a user nothing; its errors still show.
+        this.env = onLargeStack(() -> OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "loupe"));
     }
 
     public ModelCatalog catalog() {

@@ -23,6 +23,7 @@ import dev.loupe.extractor.FeatureExtractor;
 import dev.loupe.extractor.PreparedInput;
 import dev.loupe.extractor.SourceView;
 import dev.loupe.index.DocumentIndex;
+import dev.loupe.metrics.Metrics;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ProducedDocuments;
 import dev.loupe.media.ImageDecoder;
@@ -80,7 +81,8 @@ public final class IngestionWorker implements Runnable {
     /** What the worker needs, wired once at start-up. */
     public record Dependencies(Catalog catalog, WorkQueue queue, DocumentIndex index, BlobStore sources,
                                BlobStore thumbnails, UrlFetcher fetcher, ImageDecoder decoder,
-                               ExtractorCatalog extractors, ObjectDeletions deletions, ClusterAssignment clusters, long maxBlobBytes) {
+                               ExtractorCatalog extractors, ObjectDeletions deletions, ClusterAssignment clusters, long maxBlobBytes,
+                               Metrics metrics) {
     }
 
 
@@ -333,7 +335,9 @@ public final class IngestionWorker implements Runnable {
         for (Map.Entry<FeatureExtractor, List<Prepared>> e : byExtractor.entrySet()) {
             List<Prepared> group = e.getValue();
             try {
+                long started = System.nanoTime();
                 List<List<ExtractedDocument>> docs = e.getKey().extract(group.stream().map(Prepared::input).toList());
+                d.metrics().modelCall(e.getKey().name(), System.nanoTime() - started);
                 if (docs.size() != group.size()) {
                     throw new IllegalStateException(e.getKey().name() + " returned " + docs.size() + " results for " + group.size() + " inputs");
                 }

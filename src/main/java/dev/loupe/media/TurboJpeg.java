@@ -64,7 +64,7 @@ public final class TurboJpeg {
                 // try the next name; absent everywhere means ImageIO decodes JPEGs
             }
         }
-        LOG.info("libturbojpeg not found: JPEGs decode with ImageIO (apt-get install libturbojpeg0 for DCT-scaled decoding)");
+        LOG.fine("libturbojpeg not found: JPEGs decode with ImageIO (apt-get install libturbojpeg0 for DCT-scaled decoding)");
         return Optional.empty();
     }
 

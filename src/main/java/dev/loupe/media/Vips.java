@@ -69,7 +69,7 @@ public final class Vips {
             return Optional.of(new Vips(SymbolLookup.libraryLookup("libvips.so.42", Arena.global()),
                     SymbolLookup.libraryLookup("libgobject-2.0.so.0", Arena.global())));
         } catch (Throwable t) {
-            LOG.info("libvips not found: HEIC/AVIF images cannot be decoded (apt-get install libvips42)");
+            LOG.fine("libvips not found: HEIC/AVIF images cannot be decoded (apt-get install libvips42)");
             return Optional.empty();
         }
     }

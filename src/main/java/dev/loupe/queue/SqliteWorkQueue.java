@@ -319,6 +319,23 @@ public final class SqliteWorkQueue implements WorkQueue {
     }
 
     @Override
+    public Depth depth() {
+        return db.inTransaction(c -> {
+            int pending = 0;
+            int running = 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state, count(*) FROM work_items WHERE state IN ('PENDING', 'RUNNING') GROUP BY state");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(1).equals("PENDING")) pending = rs.getInt(2);
+                    else running = rs.getInt(2);
+                }
+            }
+            return new Depth(pending, running);
+        });
+    }
+
+    @Override
     public TaskProgress progress(String taskId) {
         return db.inTransaction(c -> {
             Map<WorkItem.State, Integer> counts = new java.util.EnumMap<>(WorkItem.State.class);

@@ -67,6 +67,12 @@ public interface WorkQueue {
 
     TaskProgress progress(String taskId);
 
+    /** Items waiting and items being worked on, over every task. */
+    Depth depth();
+
+    record Depth(int pending, int running) {
+    }
+
     /** The latest work item's state per object and its error. */
     java.util.Map<String, ObjectOutcome> latestByObject(java.util.Collection<String> objectIds);
 

@@ -80,6 +80,7 @@ final class FaultyQueue implements WorkQueue {
     @Override public int maxAttempts() { return real.maxAttempts(); }
     @Override public int recover() { return real.recover(); }
     @Override public TaskProgress progress(String taskId) { return real.progress(taskId); }
+    @Override public Depth depth() { return real.depth(); }
     @Override public Map<String, ObjectOutcome> latestByObject(Collection<String> objectIds) { return real.latestByObject(objectIds); }
     @Override public int cancel(String taskId) { return real.cancel(taskId); }
     @Override public int retry(String taskId, int maxAttempts) { return real.retry(taskId, maxAttempts); }

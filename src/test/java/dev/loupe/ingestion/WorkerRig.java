@@ -110,7 +110,7 @@ final class WorkerRig implements AutoCloseable {
     /** Starts one worker with batches of {@code batchSize} on a platform thread, reading the queue through {@code queue}. */
     IngestionWorker start(WorkQueue queue, int batchSize) {
         worker = new IngestionWorker(new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
-                extractors, deletions, clusters.assignment(), 20L << 20), batchSize);
+                extractors, deletions, clusters.assignment(), 20L << 20, new dev.loupe.metrics.Metrics()), batchSize);
         ingestion.watch(worker);
         thread = Thread.ofPlatform().name("rig-worker").daemon().start(worker);
         return worker;
