@@ -31,7 +31,7 @@ import java.util.logging.Logger;
 public final class ObservedQueue implements WorkQueue, AutoCloseable {
     static final Logger LOG = Logger.getLogger("dev.loupe.ingestion.tasks");
     static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
-    /** How often tasks with activity are checked for having finished. */
+    /** How often tasks with activity are checked for having finished (or each progress interval, if shorter). */
     private static final Duration TICK = Duration.ofSeconds(1);
     /** Rejected items logged one by one at most; the rest are counted. */
     private static final int MAX_LOGGED_REJECTIONS = 10;
@@ -72,7 +72,7 @@ public final class ObservedQueue implements WorkQueue, AutoCloseable {
     private void report() {
         while (!closed) {
             try {
-                Thread.sleep(TICK);
+                Thread.sleep(progressEvery.compareTo(TICK) < 0 ? progressEvery : TICK);
             } catch (InterruptedException e) {
                 return;
             }
