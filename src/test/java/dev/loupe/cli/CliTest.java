@@ -149,6 +149,55 @@ class CliTest {
     }
 
     @Test
+    void statusListsATaskInProgressWithItsProgress() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        byte[] jpeg = Images.jpeg(Images.dominant(Images.BASIC.get("yellow"), 320, 240, 5));
+        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        slow.createContext("/", exchange -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS); // the fetch waits, so its item stays in progress
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.getResponseHeaders().add("Content-Type", "image/jpeg");
+            exchange.sendResponseHeaders(200, jpeg.length);
+            exchange.getResponseBody().write(jpeg);
+            exchange.close();
+        });
+        slow.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        slow.start();
+        try {
+            // A namespace of its own, so that the other tests' counts stay as they are.
+            server.admin(null).ok("POST", "/v1/namespaces", "{\"namespace_name\": \"slow\"}");
+            var api = server.admin("slow");
+            api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"products\", \"bucket_schema\": {}}");
+            api.ok("POST", "/v1/collections", """
+                    {"collection_name": "slow-images", "source": {"type": "bucket", "bucket_ids": ["products"]},
+                     "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1", "input_mappings": {"image": "img"}}}""");
+            String object = api.ok("POST", "/v1/buckets/products/objects", """
+                    {"blobs": [{"property": "img", "type": "image", "data": "http://127.0.0.1:%d/slow.jpg"}], "metadata": {"brand": "Slow"}}"""
+                    .formatted(slow.getAddress().getPort())).path("object_id").asText();
+            String batch = api.ok("POST", "/v1/buckets/products/batches", "{\"object_ids\": [\"" + object + "\"]}").path("batch_id").asText();
+            String task = api.ok("POST", "/v1/buckets/products/batches/" + batch + "/submit", "{}").path("task_id").asText();
+            Run polled = admin("status");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (!polled.out().contains("1 in progress") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                polled = admin("status");
+            }
+            Run r = polled;
+            assertTrue(r.out().contains("Queue: 0 item(s) waiting, 1 in progress, in 1 unfinished task(s)"), r.out());
+            String row = r.lines().stream().filter(l -> l.startsWith(task)).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+            assertTrue(row.matches(java.util.regex.Pattern.quote(task) + "\\s+api_buckets_batches_submit\\s+PROCESSING\\s+0/1 \\(0%\\)\\s+0\\s+0"), row);
+            release.countDown();
+            assertEquals("COMPLETED", api.awaitTask(task, java.time.Duration.ofSeconds(60)).path("status").asText());
+        } finally {
+            release.countDown();
+            slow.stop(0);
+        }
+    }
+
+    @Test
     void keysAreCreatedListedAndRevokedThroughTheApi() {
         Run created = admin("keys", "create", "cli-reader", "--namespaces", "default");
         assertEquals(0, created.code(), created.toString());
