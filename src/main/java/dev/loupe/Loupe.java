@@ -88,7 +88,7 @@ public final class Loupe implements AutoCloseable {
             opened.push(extractors::close);
             ObjectDeletions deletions = new ObjectDeletions(catalog, queue, index);
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
-            RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes());
+            RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes(), metrics);
             ApiKeys keys = new ApiKeys(database);
             clusters = new Clusters(catalog, index, extractors);
             opened.push(clusters::close);

@@ -337,7 +337,7 @@ public final class IngestionWorker implements Runnable {
             try {
                 long started = System.nanoTime();
                 List<List<ExtractedDocument>> docs = e.getKey().extract(group.stream().map(Prepared::input).toList());
-                d.metrics().modelCall(e.getKey().name(), System.nanoTime() - started);
+                d.metrics().modelCall(e.getKey().name(), Metrics.ModelUse.INGESTION, System.nanoTime() - started);
                 if (docs.size() != group.size()) {
                     throw new IllegalStateException(e.getKey().name() + " returned " + docs.size() + " results for " + group.size() + " inputs");
                 }

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * <pre>
  * http_server_requests_seconds{method, route, status}   request latency (histogram), route = matched path pattern
  * loupe_ingestion_items_total{extractor, outcome}        items processed / failed
- * loupe_model_calls_seconds{extractor}                   one batch through an extractor's models (histogram)
+ * loupe_model_calls_seconds{extractor, use}              one call of an extractor's models, ingestion batch or query (histogram)
  * loupe_queue_items{state}                               work items pending / running
  * loupe_index_documents{namespace, collection}           documents per collection
  * jvm_memory_*, system_cpu_*, process_cpu_*              the JVM's own
@@ -86,10 +86,19 @@ public final class Metrics {
                 .tags("extractor", extractor, "outcome", outcome).register(registry);
     }
 
-    /** One call of an extractor's models over a batch of {@code inputs}. */
-    public void modelCall(String extractor, long nanos) {
-        Timer.builder("loupe.model.calls").description("time of one batch through an extractor's models")
-                .tags("extractor", extractor).serviceLevelObjectives(BUCKETS).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    /** What a model call served. */
+    public enum ModelUse {
+        /** a batch of ingested inputs */
+        INGESTION,
+        /** a search's query (a text or an image to embed) */
+        QUERY
+    }
+
+    /** One call of an extractor's models: a batch of ingested inputs, or one query. */
+    public void modelCall(String extractor, ModelUse use, long nanos) {
+        Timer.builder("loupe.model.calls").description("time of one call of an extractor's models")
+                .tags("extractor", extractor, "use", use.name().toLowerCase(java.util.Locale.ROOT))
+                .serviceLevelObjectives(BUCKETS).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Everything, in Prometheus' text exposition format. */

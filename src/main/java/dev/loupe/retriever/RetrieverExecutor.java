@@ -17,6 +17,7 @@ import dev.loupe.extractor.MultimodalExtractor;
 import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
+import dev.loupe.metrics.Metrics;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.inference.Memo;
@@ -43,9 +44,12 @@ public final class RetrieverExecutor {
     private final UrlFetcher fetcher;
     private final ImageDecoder decoder;
     private final long maxBlobBytes;
+    private final Metrics metrics;
     private final Memo<String, float[]> textCache = Memo.bounded(QUERY_CACHE_SIZE);
 
-    public RetrieverExecutor(DocumentIndex index, ExtractorCatalog extractors, UrlFetcher fetcher, ImageDecoder decoder, long maxBlobBytes) {
+    public RetrieverExecutor(DocumentIndex index, ExtractorCatalog extractors, UrlFetcher fetcher, ImageDecoder decoder, long maxBlobBytes,
+                             Metrics metrics) {
+        this.metrics = metrics;
         this.index = index;
         this.extractors = extractors;
         this.fetcher = fetcher;
@@ -195,8 +199,8 @@ public final class RetrieverExecutor {
             case Stage.Query.Text t -> {
                 String text = Templates.renderText(t.template(), inputs, where);
                 yield switch (extractors.of(col.featureExtractor())) {
-                    case ImageExtractor ie -> textCache.get(ie.encoder().name() + "\n" + text, k -> ie.encoder().embedText(text)).clone();
-                    case MultimodalExtractor me -> textCache.get(me.embedder().name() + "\n" + text, k -> me.embedder().embedText(text)).clone();
+                    case ImageExtractor ie -> textCache.get(ie.encoder().name() + "\n" + text, k -> timed(ie, () -> ie.encoder().embedText(text))).clone();
+                    case MultimodalExtractor me -> textCache.get(me.embedder().name() + "\n" + text, k -> timed(me, () -> me.embedder().embedText(text))).clone();
                     case FaceIdentityExtractor fe -> throw LoupeException.invalid("query", "collection " + col.collectionName() + " indexes "
                             + spec.featureUri() + ", which has no text encoder: search it with a content (image) or document query");
                 };
@@ -216,13 +220,19 @@ public final class RetrieverExecutor {
                 yield switch (extractors.of(col.featureExtractor())) {
                     case ImageExtractor ie -> {
                         var size = ie.encoder().preprocessing();
-                        yield ie.encoder().embedImages(List.of(image(data, size.width(), size.height())))[0];
+                        var img = image(data, size.width(), size.height());
+                        yield timed(ie, () -> ie.encoder().embedImages(List.of(img))[0]);
                     }
-                    case MultimodalExtractor me -> me.embedder().embedImage(image(data, me.queryDecodeSide(), me.queryDecodeSide()));
-                    case FaceIdentityExtractor fe -> fe.queryEmbedding(decoded(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE),
-                                    col.featureExtractor().parameters())
+                    case MultimodalExtractor me -> {
+                        var img = image(data, me.queryDecodeSide(), me.queryDecodeSide());
+                        yield timed(me, () -> me.embedder().embedImage(img));
+                    }
+                    case FaceIdentityExtractor fe -> {
+                        var img = decoded(data, FaceIdentityExtractor.DECODE_SIDE, FaceIdentityExtractor.DECODE_SIDE);
+                        yield timed(fe, () -> fe.queryEmbedding(img, col.featureExtractor().parameters()))
                             .orElseThrow(() -> LoupeException.invalid("query.value", "content query image holds no face that "
                                     + FaceIdentityExtractor.NAME + " can detect; send a photo with a visible face"));
+                    }
                 };
             }
         };
@@ -230,6 +240,16 @@ public final class RetrieverExecutor {
             throw LoupeException.invalid("query", "query vector has " + v.length + " dimensions; " + spec.featureUri() + " has " + spec.dimension());
         }
         return v;
+    }
+
+    /** A query's model call, timed for {@link Metrics} (decoding and fetching are not model time). */
+    private <T> T timed(FeatureExtractor extractor, java.util.function.Supplier<T> call) {
+        long started = System.nanoTime();
+        try {
+            return call.get();
+        } finally {
+            metrics.modelCall(extractor.name(), Metrics.ModelUse.QUERY, System.nanoTime() - started);
+        }
     }
 
     private java.awt.image.BufferedImage image(String data, int minWidth, int minHeight) {

@@ -81,7 +81,8 @@ class MetricsTest {
         Api shop = server.admin("metered");
         String processed = "loupe_ingestion_items_total{extractor=\"image_extractor\",outcome=\"processed\"}";
         String failed = "loupe_ingestion_items_total{extractor=\"image_extractor\",outcome=\"failed\"}";
-        String calls = "loupe_model_calls_seconds_count{extractor=\"image_extractor\"}";
+        String calls = "loupe_model_calls_seconds_count{extractor=\"image_extractor\",use=\"ingestion\"}";
+        String queries = "loupe_model_calls_seconds_count{extractor=\"image_extractor\",use=\"query\"}";
         String before = scrape(TestServer.ADMIN_KEY).body();
         Products.bucket(shop, "metered-products").add("red", 1, "{}").add("blue", 2, "{}").add("green", 3, "{}")
                 .collection("metered-images");
@@ -91,6 +92,10 @@ class MetricsTest {
         assertEquals(3, value(after, "loupe_index_documents{collection=\"metered-images\",namespace=\"" + ns.path("namespace_id").asText() + "\"}"), after);
         assertEquals(0, value(after, "loupe_queue_items{state=\"pending\"}"), after);
         assertTrue(after.contains("loupe_queue_items{state=\"running\"}"), after);
+        shop.ok("POST", "/v1/retrievers/execute", """
+                {"collection_identifiers": ["metered-images"], "inputs": {}, "stages": [{"stage_name": "s", "config": {"stage_id": "feature_search",
+                  "parameters": {"feature_uri": "mixpeek://image_extractor@v1/embedding", "query": "a metered purple query", "top_k": 3}}}]}""");
+        assertEquals(value(after, queries) + 1, value(scrape(TestServer.ADMIN_KEY).body(), queries), "the query's text was embedded once");
 
         try (LogCapture tasks = LogCapture.of("dev.loupe.ingestion.tasks")) {
             String notAnImage = Base64.getEncoder().encodeToString("this is not an image".getBytes());

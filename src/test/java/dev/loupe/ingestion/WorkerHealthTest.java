@@ -25,7 +25,7 @@ class WorkerHealthTest {
             Settings settings = new Settings(0, dir, Fixtures.modelsDir(), Fixtures.MODEL, true, 20L << 20, 50_000_000L, 1, 1,
                     Optional.empty(), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE, "127.0.0.1");
             ApiServer server = new ApiServer(settings, new ApiServer.Services(rig.catalog, new ApiKeys(rig.db), rig.store, rig.index,
-                    rig.ingestion, rig.extractors, new RetrieverExecutor(rig.index, rig.extractors, rig.fetcher, rig.decoder, 20L << 20),
+                    rig.ingestion, rig.extractors, new RetrieverExecutor(rig.index, rig.extractors, rig.fetcher, rig.decoder, 20L << 20, new dev.loupe.metrics.Metrics()),
                     rig.sources, rig.thumbnails, new dev.loupe.cluster.Clusters(rig.catalog, rig.index, rig.extractors), new dev.loupe.metrics.Metrics()));
             try {
                 Api api = new Api("http://127.0.0.1:" + server.start(), null, null);
