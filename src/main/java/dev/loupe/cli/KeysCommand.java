@@ -106,7 +106,7 @@ final class KeysCommand {
                 c.namespaces().forEach(ns::add);
                 JsonNode k = server.post("/v1/api-keys", body);
                 yield created(call, new Created(k.path("key_id").asText(), k.path("name").asText(), k.path("admin").asBoolean(),
-                        Json.read(Json.write(k.path("namespaces"))), k.path("key").asText()), "");
+                        k.path("namespaces"), k.path("key").asText()), "");
             }
             case Action.ListKeys l -> listed(call, server.get("/v1/api-keys").path("results"), l.json());
             case Action.Revoke r -> {
