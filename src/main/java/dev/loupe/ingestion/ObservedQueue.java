@@ -46,10 +46,11 @@ public final class ObservedQueue implements WorkQueue, AutoCloseable {
     private final Thread reporter;
     private volatile boolean closed;
 
-    /** A task being followed: when it was first seen, when its progress was last logged, and whether anything happened since. */
+    /** A task being followed: when it was first seen, when its progress was last logged, when it last moved and whether it did since. */
     private static final class Tracked {
         final long startNanos = System.nanoTime();
         volatile long loggedNanos = startNanos;
+        volatile long movedNanos = startNanos;
         volatile boolean touched = true;
     }
 
@@ -98,6 +99,9 @@ public final class ObservedQueue implements WorkQueue, AutoCloseable {
         TaskProgress.Status status = p.status();
         if (status != TaskProgress.Status.PENDING && status != TaskProgress.Status.PROCESSING) {
             tasks.remove(taskId);
+            // It ended when its last item settled, not when this check noticed.
+            seconds = Math.max(1e-3, (t.movedNanos - t.startNanos) / 1e9);
+            rate = (p.done() + p.failed()) / seconds;
             LOG.info(String.format(Locale.ROOT, "task %s finished %s: %d done, %d failed, %d canceled of %d in %.1f s (%.1f items/s)",
                     taskId, status, p.done(), p.failed(), p.canceled(), p.total(), seconds, rate));
         } else if (due) {
@@ -110,7 +114,9 @@ public final class ObservedQueue implements WorkQueue, AutoCloseable {
     }
 
     private void touch(String taskId) {
-        tasks.computeIfAbsent(taskId, id -> new Tracked()).touched = true;
+        Tracked t = tasks.computeIfAbsent(taskId, id -> new Tracked());
+        t.movedNanos = System.nanoTime();
+        t.touched = true;
     }
 
     private String extractor(String collectionId) {
