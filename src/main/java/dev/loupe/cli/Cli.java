@@ -93,6 +93,10 @@ public final class Cli {
         } catch (CliException e) {
             err.println("loupe: " + e.getMessage());
             return FAILED;
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            // A data directory that cannot be read or written (keys --data-dir): the reason, in one line.
+            err.println("loupe: " + e.getMessage());
+            return FAILED;
         }
     }
 
