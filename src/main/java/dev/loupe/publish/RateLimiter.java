@@ -1,6 +1,5 @@
 package dev.loupe.publish;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ public final class RateLimiter {
                 c.count = 0;
             }
             if (c.count >= w.limit()) {
-                long seconds = Math.max(1, Duration.ofNanos(c.openedAt + length - now).toSeconds() + 1);
+                long seconds = Math.max(1, Math.ceilDiv(c.openedAt + length - now, 1_000_000_000L));
                 if (refusal == null || seconds > refusal.retryAfterSeconds()) refusal = new Refusal(w, seconds);
             }
         }

@@ -262,6 +262,22 @@ class PublishedRetrieversTest {
     }
 
     @Test
+    void ipLimitsCountEachClientAddressBesideTheKey() {
+        String id = retriever(api, "per-address");
+        String key = publish(id, """
+                {"public_name": "per-address", "rate_limit_config": {"tier": "unlimited", "enable_ip_limits": true, "max_requests_per_ip_hour": 1}}""")
+                .path("public_api_key").asText();
+        PublicClient page = new PublicClient(server.base(), key);
+        String query = "{\"inputs\": {\"query\": \"red\"}}";
+        assertEquals(200, page.execute("per-address", query).statusCode());
+        // A forged X-Forwarded-For is no other address.
+        HttpResponse<String> second = page.execute("per-address", query, "X-Forwarded-For", "203.0.113.9");
+        assertEquals(429, second.statusCode(), second.body());
+        assertTrue(json(second).path("error").path("message").asText().contains("per hour per client address"), second.body());
+        assertTrue(Long.parseLong(second.headers().firstValue("Retry-After").orElseThrow()) > 3000);
+    }
+
+    @Test
     void crossOriginRequestsAreAllowedOnPublicRoutesOnly() {
         String id = retriever(api, "cors");
         String key = publish(id, "{\"public_name\": \"cors\"}").path("public_api_key").asText();
