@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Mixpeek's search widget (../shared/clients/mixpeek-searchkit, read-only there) in a copy
 # under target/searchkit (npm ci from its own package-lock.json, npm run build), then the test page
-# of src/test/searchkit with the widget's own vite and react, into target/searchkit/page/dist:
+# of src/test/searchkit with the widget's own vite and react, into target/searchkit/page/dist (and
+# embed.html, a page with no build step, beside the widget's UMD build and React's UMD files):
 # the page PublishedWidgetBrowserTest serves on another origin. Rebuilt when the widget's sources
 # or the page's change (a SHA-256 over both).
 set -euo pipefail
@@ -22,4 +23,9 @@ chmod -R u+w "$work"
 mkdir -p "$work/page"
 cp src/test/searchkit/* "$work/page/"
 (cd "$work" && npx --no-install vite build --config page/vite.config.mjs >&2)
+# embed.html uses no bundler: the widget's UMD build and React's UMD files beside it.
+mkdir -p "$work/page/dist/umd"
+cp src/test/searchkit/embed.html "$work/page/dist/"
+cp "$work/dist/searchkit.umd.js" "$work/dist/style.css" "$work/node_modules/react/umd/react.production.min.js" \
+   "$work/node_modules/react-dom/umd/react-dom.production.min.js" "$work/page/dist/umd/"
 echo "$stamp" > "$work/.stamp"

@@ -24,8 +24,9 @@ import org.openqa.selenium.WebElement;
 
 /**
  * Mixpeek's own search widget ({@code ../shared/clients/mixpeek-searchkit}, built with npm by
- * {@code scripts/searchkit-page.sh} into a test page, {@code src/test/searchkit}) on a site of
- * another origin, in Chromium, searching a retriever Loupe published: what a shop embedding it sees.
+ * {@code scripts/searchkit-page.sh} into the test pages of {@code src/test/searchkit}: one bundled
+ * with vite, one with no build step) on a site of another origin, in Chromium, searching a retriever
+ * Loupe published: what a shop embedding it sees.
  */
 class PublishedWidgetBrowserTest {
     /** The built page; {@code ./loupe test} builds it, and without it this test fails rather than skips. */
@@ -105,6 +106,15 @@ class PublishedWidgetBrowserTest {
         assertEquals(3, response.path("results").size(), String.valueOf(answer));
         assertEquals("blue bag", response.path("results").get(0).path("title").asText());
         assertEquals(10 + 4, response.path("results").get(0).path("metadata").path("price").asInt());
+    }
+
+    @Test
+    void thePageWithoutABuildStepThatTheReadmeShowsSearchesLoupe() {
+        browser.go(site.origin() + "/embed.html?api=" + enc(server.base()) + "&key=" + enc(key) + "&slug=shop-search");
+        browser.visible(".mixpeek-inline .mixpeek-search-input").sendKeys("green");
+        WebElement first = browser.withText(".mixpeek-inline .mixpeek-result-card .mixpeek-result-title", "bag");
+        assertEquals("green bag", first.getText());
+        browser.until("document.querySelectorAll('.mixpeek-inline .mixpeek-result-card').length === 5");
     }
 
     @Test
