@@ -138,18 +138,13 @@ final class PublicRoutes implements ApiServer.Routes {
         if (raw.length() > MAX_BODY_CHARS) throw LoupeException.tooLarge("a public execution request may be at most " + MAX_BODY_CHARS + " characters");
         Body body = Body.of(raw.isBlank() ? Json.object() : Json.parseRequest(raw));
         if (!body.node().isObject()) throw LoupeException.invalid("body", "must be a JSON object");
-        for (var it = body.fields(); it.hasNext(); ) {
-            String f = it.next().getKey();
-            if (!EXECUTE_FIELDS.contains(f)) throw body.invalid(f, "is not a field of a public execution (" + String.join(", ", new java.util.TreeSet<>(EXECUTE_FIELDS)) + ")");
-        }
+        body.onlyFields(EXECUTE_FIELDS, "a public execution");
         ObjectNode inputs = body.objectOrEmpty("inputs");
         int max = p.rateLimit().maxResultsPerQuery();
         // The widget sends settings.limit; a limit above the publication's max_results_per_query is cut to it.
         int limit = body.optionalObject("settings").map(s -> {
-            for (var it = s.fields(); it.hasNext(); ) {
-                String f = it.next().getKey();
-                if (!f.equals("limit")) throw s.invalid(f, "is not a setting of a public execution (limit)");
-            }
+            if (!s.node().isObject()) throw LoupeException.invalid("settings", "must be a JSON object, got " + Body.kind(s.node()));
+            s.onlyFields(Set.of("limit"), "a public execution's settings");
             return s.optionalInt("limit", 1, 1000);
         }).orElse(java.util.Optional.empty()).or(() -> body.optionalInt("limit", 1, 1000)).orElse(10);
         int size = Math.min(limit, max);

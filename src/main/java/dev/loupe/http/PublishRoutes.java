@@ -158,10 +158,7 @@ final class PublishRoutes implements ApiServer.Routes {
         if (raw.length() > MAX_REQUEST_CHARS) throw LoupeException.tooLarge("a publication request may be at most " + MAX_REQUEST_CHARS + " characters");
         Body body = Body.of(raw.isBlank() ? Json.object() : Json.parseRequest(raw));
         if (!body.node().isObject()) throw LoupeException.invalid("body", "must be a JSON object");
-        for (var it = body.fields(); it.hasNext(); ) {
-            String f = it.next().getKey();
-            if (!fields.contains(f)) throw body.invalid(f, "is not a field of this request (" + String.join(", ", new java.util.TreeSet<>(fields)) + ")");
-        }
+        body.onlyFields(fields, "this request");
         return body;
     }
 

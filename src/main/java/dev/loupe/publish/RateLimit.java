@@ -69,10 +69,8 @@ public record RateLimit(boolean enabled, Tier tier, Integer perMinute, Integer p
 
     /** Reads a request's {@code rate_limit_config}; absent fields keep {@code base}'s values. */
     public static RateLimit parse(Body b, RateLimit base) {
-        for (var it = b.fields(); it.hasNext(); ) {
-            String f = it.next().getKey();
-            if (!FIELDS.contains(f)) throw b.invalid(f, "is not a field of rate_limit_config (" + String.join(", ", FIELDS) + ")");
-        }
+        if (!b.node().isObject()) throw dev.loupe.api.LoupeException.invalid(b.path(), "must be a JSON object, got " + Body.kind(b.node()));
+        b.onlyFields(FIELDS, "rate_limit_config");
         Tier tier = b.choice("tier", base.tier);
         return new RateLimit(b.optionalBoolean("enabled").orElse(base.enabled), tier,
                 rate(b, "requests_per_minute", base.perMinute), rate(b, "requests_per_hour", base.perHour),

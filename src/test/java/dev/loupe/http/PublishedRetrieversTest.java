@@ -193,6 +193,7 @@ class PublishedRetrieversTest {
         assertEquals(422, bad.statusCode());
         assertEquals("settings.limit", json(bad).path("error").path("details").path("field").asText());
         assertEquals(422, page.execute("limits", "{\"inputs\": {\"query\": \"red\"}, \"settings\": {\"colour\": 1}}").statusCode());
+        assertEquals(422, page.execute("limits", "{\"inputs\": {\"query\": \"red\"}, \"settings\": 5}").statusCode());
         assertEquals(422, page.execute("limits", "{\"inputs\": {}}").statusCode(), "the retriever's required input");
     }
 
@@ -320,6 +321,7 @@ class PublishedRetrieversTest {
         assertField(api.post("/v1/retrievers/" + id + "/publish",
                 "{\"public_name\": \"refusals\", \"rate_limit_config\": {\"max_results_per_query\": 5000}}"), "rate_limit_config.max_results_per_query");
         assertField(api.post("/v1/retrievers/" + id + "/publish", "{\"public_name\": \"refusals\", \"description\": \"" + "d".repeat(501) + "\"}"), "description");
+        assertField(api.post("/v1/retrievers/" + id + "/publish", "{\"public_name\": \"refusals\", \"rate_limit_config\": \"high\"}"), "rate_limit_config");
         assertEquals(404, api.post("/v1/retrievers/no-such/publish", "{\"public_name\": \"refusals\"}").status());
         assertEquals(404, api.get("/v1/retrievers/" + id + "/publish").status(), "nothing was published");
         assertField(api.get("/v1/retrievers/" + id + "/publish/availability?name=NO"), "name");
