@@ -229,7 +229,10 @@ final class PublicRoutes implements ApiServer.Routes {
             done.set("pagination", new Page(result.offset(), result.pageSize()).response(result.total()));
             events.send(done);
             events.done();
-        } catch (LoupeException | IllegalStateException | IllegalArgumentException e) {
+        } catch (UncheckedIOException e) {
+            // The page went away mid-stream; the execution stopped at its next event.
+            LOG.log(Level.FINE, "a public stream's client went away", e);
+        } catch (RuntimeException e) {
             if (!events.started()) throw e;
             ObjectNode failed = Json.object();
             failed.put("event_type", "execution_error");
@@ -237,8 +240,6 @@ final class PublicRoutes implements ApiServer.Routes {
             failed.put("error", message(e));
             events.send(failed);
             events.done();
-        } catch (UncheckedIOException e) {
-            LOG.log(Level.FINE, "a public stream's client went away", e);
         }
     }
 

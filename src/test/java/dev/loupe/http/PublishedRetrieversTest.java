@@ -239,6 +239,30 @@ class PublishedRetrieversTest {
     }
 
     @Test
+    void aStageThatFailsMidStreamEndsTheStreamWithItsError() {
+        // The input is text, but the search reads it as an image: the stage fails once started.
+        String id = api.ok("POST", "/v1/retrievers", """
+                {"retriever_name": "fails-midway", "collection_ids": ["c"], "input_schema": {"query": {"type": "text", "required": true}},
+                 "stages": [{"stage_name": "by-image", "config": {"stage_id": "feature_search", "parameters": {
+                   "feature_uri": "mixpeek://image_extractor@v1/embedding", "query": {"input_mode": "content", "value": "{{INPUT.query}}"}}}}]}""")
+                .path("retriever_id").asText();
+        String key = publish(id, "{\"public_name\": \"fails-midway\"}").path("public_api_key").asText();
+        PublicClient page = new PublicClient(server.base(), key);
+        HttpResponse<String> r = page.execute("fails-midway", "{\"inputs\": {\"query\": \"not an image\"}}", "Accept", "text/event-stream");
+        assertEquals(200, r.statusCode(), "the stream had begun");
+        List<String> lines = r.body().lines().filter(l -> !l.isEmpty()).toList();
+        assertEquals("data: [DONE]", lines.getLast(), r.body());
+        List<JsonNode> events = lines.subList(0, lines.size() - 1).stream().map(l -> Api.parse(l.substring(6))).toList();
+        assertEquals(List.of("stage_start", "stage_error", "execution_error"), events.stream().map(e -> e.path("event_type").asText()).toList());
+        assertEquals("by-image", events.get(1).path("stage_name").asText());
+        assertFalse(events.get(1).path("error").asText().isEmpty(), events.get(1).toString());
+        assertEquals(events.get(1).path("error").asText(), events.get(2).path("error").asText());
+        // Without streaming the same failure is the JSON error.
+        HttpResponse<String> plain = page.execute("fails-midway", "{\"inputs\": {\"query\": \"not an image\"}}");
+        assertEquals(422, plain.statusCode(), plain.body());
+    }
+
+    @Test
     void aKeyOverItsRateIsRefusedWith429AndRetryAfter() {
         String id = retriever(api, "limited");
         String key = publish(id, "{\"public_name\": \"limited\", \"rate_limit_config\": {\"requests_per_minute\": 2}}").path("public_api_key").asText();
