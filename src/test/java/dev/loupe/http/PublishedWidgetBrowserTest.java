@@ -75,7 +75,7 @@ class PublishedWidgetBrowserTest {
     }
 
     @Test
-    void aQueryTypedInTheWidgetShowsLoupesResultsWithTheStagesStreamedAsTheyRan() {
+    void aQueryTypedInTheWidgetShowsLoupesResultsWithTheStagesStreamedAsTheyRan() throws Exception {
         open(key);
         WebElement input = browser.visible(".mixpeek-modal .mixpeek-search-input");
         input.sendKeys("red");
@@ -93,6 +93,8 @@ class PublishedWidgetBrowserTest {
         assertTrue(img.getAttribute("src").startsWith(server.base() + "/thumbnails/"), img.getAttribute("src"));
         browser.until("document.querySelector('.mixpeek-result-thumbnail img').naturalWidth > 0");
         assertTrue(browser.all(".mixpeek-error").isEmpty(), "no error shown");
+        // What README's docs/searchkit-on-loupe.png was taken from.
+        browser.screenshot(Path.of("target", "screenshots", "searchkit-on-loupe.png"));
     }
 
     @Test
