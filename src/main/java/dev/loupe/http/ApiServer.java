@@ -74,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
                 new DocumentRoutes(s.catalog(), scopes, s.index(), views),
                 new PublishRoutes(s.catalog(), scopes, s.publications(), publicLimiter, views),
                 new PublicRoutes(s.catalog(), s.publications(), s.executor(), views, publicLimiter, new RateLimiter()),
-                new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views),
+                new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views, s.publications()),
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
                 new ThumbnailRoutes(s.thumbnails()),
                 new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),

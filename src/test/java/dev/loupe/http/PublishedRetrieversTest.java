@@ -95,6 +95,9 @@ class PublishedRetrieversTest {
         assertEquals("standard", got.path("rate_limit_config").path("tier").asText());
         assertEquals(2, got.path("retriever_metadata").path("stages").size());
         assertTrue(got.path("is_active").asBoolean());
+        assertTrue(api.ok("GET", "/v1/retrievers/" + id, null).path("is_published").asBoolean(), "the retriever says it is published");
+        // is_published sent back as GET answered it is an accepted update.
+        api.ok("PATCH", "/v1/retrievers/" + id, "{\"description\": \"bags\", \"is_published\": true}");
 
         JsonNode taken = api.ok("GET", "/v1/retrievers/" + id + "/publish/availability?name=bag-search", null);
         OpenApi.assertConforms("PublicNameAvailabilityResponse", taken);
@@ -122,6 +125,7 @@ class PublishedRetrieversTest {
         OpenApi.assertConforms("GenericDeleteResponse", deleted);
         assertEquals(401, page.execute("bag-search", query).statusCode(), "an unpublished retriever's key is void");
         assertEquals(404, api.get("/v1/retrievers/" + id + "/publish").status());
+        assertFalse(api.ok("GET", "/v1/retrievers/" + id, null).path("is_published").asBoolean());
         assertEquals(404, api.send("DELETE", "/v1/retrievers/" + id + "/publish", null).status());
 
         // Deleting a retriever removes its publication and frees the name.
@@ -176,6 +180,7 @@ class PublishedRetrieversTest {
         PublicClient page = new PublicClient(server.base(), key);
         JsonNode two = json(page.execute("limits", "{\"inputs\": {\"query\": \"red\"}, \"settings\": {\"limit\": 2}}"));
         assertEquals(2, two.path("documents").size(), two.toString());
+        OpenApi.assertConforms("ExecutionDetail", two);
         JsonNode first = two.path("documents").get(0);
         assertEquals("red bag", first.path("title").asText());
         assertEquals(10, first.path("metadata").path("price").asInt(), "an exposed field at its path");
