@@ -159,7 +159,7 @@ final class PublicRoutes implements ApiServer.Routes {
                     .orElseThrow(() -> LoupeException.conflict("the retriever's collection " + id + " no longer exists")));
         }
         List<Stage> stages = StageParser.parseAll(r.stages(), "stages");
-        limit(ctx, p);
+        count(ctx, p);
         var request = new RetrieverExecutor.Request(r.retrieverId(), collections, r.inputSchema(), stages, inputs, offset, size);
         if (stream) {
             stream(ctx, p, request);
@@ -178,13 +178,15 @@ final class PublicRoutes implements ApiServer.Routes {
         }
     }
 
-    /** Counts the execution against the key's limits (and the caller's address's, where asked); a 429 when one is full. */
-    private void limit(Context ctx, Publication p) {
-        var refused = keyLimiter.acquire(p.publicId(), p.rateLimit().keyWindows());
-        if (refused.isEmpty() && !p.rateLimit().addressWindows().isEmpty()) {
-            // The connection's address, not X-Forwarded-For, which any caller can write.
-            refused = addressLimiter.acquire(p.publicId() + "@" + ctx.req().getRemoteAddr(), p.rateLimit().addressWindows());
-        }
+    /**
+     * Counts the execution against the caller's address's limit (where asked) and the key's; a 429
+     * when one is full. The address comes first, so that one address over its limit spends none of
+     * the key's budget, which all of the site's visitors share.
+     */
+    private void count(Context ctx, Publication p) {
+        // The connection's address, not X-Forwarded-For, which any caller can write.
+        var refused = addressLimiter.acquire(p.publicId() + "@" + ctx.req().getRemoteAddr(), p.rateLimit().addressWindows());
+        if (refused.isEmpty()) refused = keyLimiter.acquire(p.publicId(), p.rateLimit().keyWindows());
         refused.ifPresent(f -> {
             throw LoupeException.rateLimited("published retriever '" + p.publicName() + "' allows " + f.window().limit() + " executions per "
                     + f.window().name() + "; retry in " + f.retryAfterSeconds() + " s", f.retryAfterSeconds());
