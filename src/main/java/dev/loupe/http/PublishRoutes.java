@@ -51,6 +51,7 @@ final class PublishRoutes implements ApiServer.Routes {
     private final Catalog catalog;
     private final Scopes scopes;
     private final Publications publications;
+    /** The public keys' counters, forgotten when a retriever is unpublished. */
     private final RateLimiter limiter;
     private final Views views;
 
@@ -86,7 +87,6 @@ final class PublishRoutes implements ApiServer.Routes {
         JsonNode metadata = body.optionalBoolean("include_metadata").orElse(true) ? metadata(r, scope) : null;
         Publication.Created created = publications.publish(r.retrieverId(), scope.namespaceId(), name, new Publications.Settings(
                 description, icon, display, limit, metadata, tags(body), bounded(body, "category", 50)));
-        limiter.forget(created.publication().publicId());
         ObjectNode out = Json.object();
         out.put("public_id", created.publication().publicId());
         out.put("retriever_id", r.retrieverId());
