@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Images;
+import dev.loupe.testing.PhotoBucket;
 import dev.loupe.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,12 +46,7 @@ class IngestCommandTest {
 
     /** A namespace with bucket {@code photos} (image property {@code image}) and the collection {@code looks} reading it. */
     private static Api shop(String namespace) {
-        Api api = server.admin(namespace);
-        api.ok("POST", "/v1/namespaces", """
-                {"namespace_name": "%s", "feature_extractors": [{"feature_extractor_name": "image_extractor", "version": "v1"}]}"""
-                .formatted(namespace));
-        api.ok("POST", "/v1/buckets", """
-                {"bucket_name": "photos", "bucket_schema": {"properties": {"image": {"type": "image"}, "sku": {"type": "string"}}}}""");
+        Api api = PhotoBucket.create(server, namespace);
         api.ok("POST", "/v1/collections", """
                 {"collection_name": "looks", "source": {"type": "bucket", "bucket_ids": ["photos"]},
                  "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
