@@ -215,7 +215,9 @@ final class UploadRoutes implements ApiServer.Routes {
         // Loupe hands out no download URLs: the blobs are served through the objects they make.
         raw.remove("return_presigned_urls");
         Body body = Body.of(raw);
-        ListQuery query = ListQuery.parse(body, Page.from(ctx, body), SEARCHED, LIST_FIELDS);
+        // Mixpeek's ListUploadsRequest pages 20 at a time unless told otherwise.
+        Body paged = body.has("limit") ? body : Body.of(raw.deepCopy().put("limit", 20));
+        ListQuery query = ListQuery.parse(body, Page.from(ctx, paged), SEARCHED, LIST_FIELDS);
         ListQuery.Collector collector = query.collector();
         long[] sizes = {0, 0};
         Map<String, Integer> byStatus = new TreeMap<>();
