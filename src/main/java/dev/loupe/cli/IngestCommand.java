@@ -49,6 +49,7 @@ public final class IngestCommand {
     private static final int MAX_URLS = 100_000;
     private static final int LIST_PAGE = 100;
     private static final int MAX_RESUMABLE = 10_000;
+    private static final int MAX_LISTED_OBJECTS = 200_000;
 
     private IngestCommand() {}
 
@@ -233,6 +234,7 @@ public final class IngestCommand {
             for (Item i : fromUrls) {
                 done.incrementAndGet();
                 if (i.failure() != null) failed.incrementAndGet();
+                else if (i.reused()) reused.incrementAndGet();
             }
             items.addAll(fromUrls);
             double rate = done.get() / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
@@ -316,11 +318,21 @@ public final class IngestCommand {
             return out;
         }
 
-        /** URLs become objects directly (the server fetches them when it processes them), 100 to a request. */
+        /**
+         * URLs become objects directly (the server fetches them when it processes them), 100 to a
+         * request; a URL some object of the bucket already has is that object, so a re-run makes none twice.
+         */
         private List<Item> registerUrls(List<String> urls, String field, MetadataTable metadata) {
             List<Item> items = new ArrayList<>();
-            for (int from = 0; from < urls.size(); from += 100) {
-                List<String> chunk = urls.subList(from, Math.min(urls.size(), from + 100));
+            if (urls.isEmpty()) return items;
+            Map<String, String> known = objectsByUrl(field);
+            List<String> fresh = new ArrayList<>();
+            for (String url : urls) {
+                if (known.containsKey(url)) items.add(new Item(url, known.get(url), true, null));
+                else fresh.add(url);
+            }
+            for (int from = 0; from < fresh.size(); from += 100) {
+                List<String> chunk = fresh.subList(from, Math.min(fresh.size(), from + 100));
                 ObjectNode body = Json.object();
                 var objects = body.putArray("objects");
                 for (String url : chunk) {
@@ -341,6 +353,24 @@ public final class IngestCommand {
                 }
             }
             return items;
+        }
+
+        /** The bucket's objects by the URL of their blob in {@code field}, read a page of 1000 at a time (the first {@value #MAX_LISTED_OBJECTS}). */
+        private Map<String, String> objectsByUrl(String field) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (int offset = 0; offset < MAX_LISTED_OBJECTS; offset += 1000) {
+                ObjectNode query = Json.object();
+                query.putArray("select").add("blobs");
+                JsonNode page = server.post(bucketPath + "/objects/list?limit=1000&offset=" + offset, query);
+                for (JsonNode o : page.path("results")) {
+                    for (JsonNode b : o.path("blobs")) {
+                        String url = b.path("properties").path("url").asText("");
+                        if (b.path("property").asText().equals(field) && !url.isEmpty()) out.putIfAbsent(url, o.path("object_id").asText());
+                    }
+                }
+                if (page.path("results").size() < 1000) break;
+            }
+            return out;
         }
 
         /** The objects to submit: every new one, and of those already there the ones not processed yet. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
+import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
 import dev.loupe.testing.PhotoBucket;
 import dev.loupe.testing.TestServer;
@@ -160,6 +161,37 @@ class IngestCommandTest {
         assertTrue(third.out().contains("nothing to submit"), third.out());
         assertEquals(4, uploadRecords(api));
         assertEquals(4, api.ok("POST", "/v1/collections/looks/documents/list", "{}").path("pagination").path("total").asInt());
+    }
+
+    @Test
+    void aListOfUrlsBecomesObjectsWithJsonLinesMetadataAndARerunMakesNoneTwice(@TempDir Path dir) throws IOException {
+        Api api = shop("ingest-urls");
+        try (ImageHost host = new ImageHost()) {
+            String red = host.put("/shop/red.jpg", photo("red", 10));
+            String blue = host.put("/shop/blue.jpg", photo("blue", 11));
+            Path list = dir.resolve("urls.txt");
+            Files.writeString(list, "# the shop's images\n" + red + "\n\n" + blue + "\n" + red + "\n");
+            Path jsonl = dir.resolve("meta.jsonl");
+            Files.writeString(jsonl, "{\"path\": \"" + blue + "\", \"sku\": \"B-7\", \"stock\": 3}\n");
+
+            Result r = ingest("ingest-urls", false, "--urls", list.toString(), "--bucket", "photos", "--metadata", jsonl.toString());
+            assertEquals(0, r.status(), r.out() + r.err());
+            assertTrue(r.out().contains("ingesting 0 files and 2 URLs"), "a URL listed twice is taken once: " + r.out());
+            assertTrue(r.out().contains("processed 2/2"), r.out());
+            JsonNode objects = api.ok("POST", "/v1/buckets/photos/objects/list", "{}").path("results");
+            assertEquals(2, objects.size());
+            for (JsonNode o : objects) {
+                if (o.path("blobs").get(0).path("properties").path("url").asText().equals(blue)) {
+                    assertEquals("B-7", o.path("metadata").path("sku").asText());
+                    assertEquals(3, o.path("metadata").path("stock").asInt(), "JSON Lines values keep their type");
+                }
+            }
+
+            Result again = ingest("ingest-urls", false, "--urls", list.toString(), "--bucket", "photos");
+            assertEquals(0, again.status(), again.out() + again.err());
+            assertTrue(again.out().contains("nothing to submit"), again.out());
+            assertEquals(2, api.ok("POST", "/v1/buckets/photos/objects/list", "{}").path("results").size(), "no object made twice");
+        }
     }
 
     @Test
