@@ -287,6 +287,10 @@ public final class IngestCommand {
             HttpResponse<String> r;
             try {
                 r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw e; // the file went away: reported as unreadable
+            } catch (IOException e) {
+                throw new CliException("PUT to the upload URL failed: " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CliException("interrupted");

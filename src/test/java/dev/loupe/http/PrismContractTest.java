@@ -376,6 +376,16 @@ class PrismContractTest {
                 call("list uploads", "POST", "/v1/buckets/${bucket}/uploads/list",
                         "{\"filters\": {\"status\": \"COMPLETED\"}, \"sort\": {\"field\": \"created_at\", \"direction\": \"desc\"}, \"limit\": 10}"),
                 delete("cancel upload", "/v1/buckets/${bucket}/uploads/${upload_two}").expect(204),
+                call("create upload without an object", "POST", "/v1/buckets/${bucket}/uploads", """
+                        {"filename": "part.jpg", "content_type": "image/jpeg", "blob_property": "image_url",
+                         "create_object_on_confirm": false, "skip_duplicates": false}""")
+                        .capture("part", "/upload_id").capture("part_url", "/presigned_url"),
+                new PutBytes("put part bytes", "part_url", upload),
+                call("confirm upload without an object", "POST", "/v1/buckets/${bucket}/uploads/${part}/confirm", "{}"),
+                call("create object from an upload", "POST", "/v1/buckets/${bucket}/objects", """
+                        {"blobs": [{"property": "image_url", "type": "image", "upload_id": "${part}"}], "metadata": {"brand": "parts"}}""")
+                        .capture("part_object", "/object_id"),
+                delete("delete object from an upload", "/v1/buckets/${bucket}/objects/${part_object}").expect(204),
                 delete("delete uploaded object", "/v1/buckets/${bucket}/objects/${uploaded_object}").expect(204),
                 // conflicts on delete, then deletes
                 delete("delete bucket feeding a collection", "/v1/buckets/prism-products").expect(409),
