@@ -350,6 +350,17 @@ class UploadFlowTest {
         assertNotEquals(-1, unconfirmed.raw().indexOf("confirm"), unconfirmed.raw());
     }
 
+    @Test
+    void behindAProxyThePresignedUrlNamesThePublicUrl(@TempDir Path dir) {
+        try (TestServer proxied = TestServer.withFlags(dir, "--public-url", "https://photos.example.com")) {
+            Api api = PhotoBucket.create(proxied, "up-proxied");
+            JsonNode u = api.ok("POST", "/v1/buckets/photos/uploads", """
+                    {"filename": "bag.jpg", "content_type": "image/jpeg", "blob_property": "image"}""");
+            assertTrue(u.path("presigned_url").asText().startsWith("https://photos.example.com/uploads/" + u.path("upload_id").asText() + "?"),
+                    u.path("presigned_url").asText());
+        }
+    }
+
     private static long blobCount() throws IOException {
         try (Stream<Path> files = Files.walk(server.dataDir().resolve("blobs"))) {
             return files.filter(Files::isRegularFile).count();
