@@ -117,6 +117,15 @@ public final class Body {
         return Optional.of(i);
     }
 
+    public Optional<Long> optionalLong(String field, long min, long max) {
+        JsonNode v = raw(field);
+        if (v == null) return Optional.empty();
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw LoupeException.invalid(at(field), "must be an integer, got " + kind(v));
+        long l = v.asLong();
+        if (l < min || l > max) throw LoupeException.invalid(at(field), "must be between " + min + " and " + max + ", got " + l);
+        return Optional.of(l);
+    }
+
     public Optional<Double> optionalNumber(String field) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();
@@ -169,6 +178,15 @@ public final class Body {
             out.add(valid(item.asText(), at(field) + "[" + i + "]"));
         }
         return out;
+    }
+
+    /** Refuses (a 422 naming it) the first field that is not one of {@code known}, a closed request of {@code what}. */
+    public void onlyFields(java.util.Collection<String> known, String what) {
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!known.contains(e.getKey())) {
+                throw invalid(e.getKey(), "is not a field of " + what + " (" + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
     }
 
     public Iterator<Map.Entry<String, JsonNode>> fields() {

@@ -77,12 +77,7 @@ public final class Cli {
             ServerConnection server = ServerConnection.resolve(global.url(), global.key(), global.namespace(), env);
             Invocation call = new Invocation(rest, server, out, err, width(env));
             return switch (command.get()) {
-                // The ingest command is written on its own branch; the lead wires it here at merge:
-                //   case INGEST -> IngestCommand.run(call.args(), call.server(), out, err);
-                case INGEST -> {
-                    err.println("loupe: ingest is not part of this build yet");
-                    yield FAILED;
-                }
+                case INGEST -> IngestCommand.run(call.args(), call.server(), out, err);
                 case SEARCH -> SearchCommand.run(call);
                 case STATUS -> StatusCommand.run(call);
                 case KEYS -> KeysCommand.run(call);
@@ -158,7 +153,7 @@ public final class Cli {
 
     static String help(Command c) {
         String body = switch (c) {
-            case INGEST -> "Usage: loupe ingest PATH... --bucket B [--collection C] [--metadata FILE.csv|jsonl]\n\n  " + c.summary + ".";
+            case INGEST -> IngestCommand.usage();
             case SEARCH -> SearchCommand.HELP;
             case STATUS -> StatusCommand.HELP;
             case KEYS -> KeysCommand.HELP;

@@ -198,6 +198,17 @@ class CliTest {
     }
 
     @Test
+    void ingestIsDispatchedWithTheGlobalFlags(@TempDir Path dir) throws Exception {
+        server.admin(null).ok("POST", "/v1/namespaces", "{\"namespace_name\": \"cli-ingest\"}");
+        server.admin("cli-ingest").ok("POST", "/v1/buckets", "{\"bucket_name\": \"shelf\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");
+        Files.write(dir.resolve("a.jpg"), Images.jpeg(Images.dominant(Images.BASIC.get("red"), 200, 150, 11)));
+        Files.write(dir.resolve("b.jpg"), Images.jpeg(Images.dominant(Images.BASIC.get("blue"), 200, 150, 12)));
+        Run r = admin("--namespace", "cli-ingest", "ingest", dir.toString(), "--bucket", "shelf", "--upload-only");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(2, server.admin("cli-ingest").ok("POST", "/v1/buckets/shelf/objects/list", "{}").path("results").size());
+    }
+
+    @Test
     void keysAreCreatedListedAndRevokedThroughTheApi() {
         Run created = admin("keys", "create", "cli-reader", "--namespaces", "default");
         assertEquals(0, created.code(), created.toString());
