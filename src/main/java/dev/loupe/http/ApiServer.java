@@ -73,7 +73,8 @@ public final class ApiServer implements AutoCloseable {
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
                 new ThumbnailRoutes(s.thumbnails()),
                 new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),
-                new ExtractorRoutes(s.extractors()));
+                new ExtractorRoutes(s.extractors()),
+                new PageRoutes(settings.publicUrl()));
     }
 
     private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, List<Routes> resources) {
