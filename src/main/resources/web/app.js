@@ -98,8 +98,9 @@ async function useCollection(id) {
   clearImage();
   $('#query').value = '';
   const t = target(state.collection);
-  $('#upload-bucket').textContent = t ? `bucket ${t.bucket} (as ${t.property})` : 'this collection (it has no source bucket)';
   $('#upload-button').disabled = !t;
+  $('#upload-bucket').textContent = t ? `bucket ${t.bucket}` : 'this collection (it has no source bucket)';
+  if (t) get(`/v1/buckets/${enc(t.bucket)}`).then((b) => { $('#upload-bucket').textContent = `bucket ${b.bucket_name}`; }).catch(() => {});
   await refreshFields();
   await runSearch();
 }
@@ -208,15 +209,7 @@ function wire() {
   });
   $('#image-clear').addEventListener('click', () => {
     clearImage();
-    $('#image-choose').focus();
-  });
-  // The label is the visible control for the hidden file input: Enter and Space open the chooser.
-  $('#image-choose').tabIndex = 0;
-  $('#image-choose').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      $('#image-input').click();
-    }
+    $('#image-input').focus();
   });
   const drop = $('#search-form');
   drop.addEventListener('dragover', (e) => {
