@@ -109,7 +109,7 @@ async function useCollection(id) {
 async function refreshFields() {
   const c = state.collection;
   const sample = await post(`/v1/collections/${enc(c.collection_id)}/documents/list?limit=${SAMPLE}`, { return_vectors: false });
-  state.fields = facetFields(c, sample.results || []);
+  state.fields = facetFields(sample.results || []);
   renderPeople($('#people-box'), $('#people'), c, (cluster) => {
     state.filters = [{ field: 'cluster_id', value: cluster }];
     state.query = { kind: 'all' };

@@ -7,7 +7,9 @@ import { h, fill, show } from './dom.js';
 /** Fields that identify or time documents, or hold numbers nobody filters on by clicking. */
 const NOT_FACETS = new Set(['document_id', 'collection_id', 'root_object_id', 'root_bucket_id', 'source_object_id',
   'source_document_id', 'object_id', 'bucket_id', 'created_at', 'updated_at', 'processing_time_ms', 'source_type',
-  'key_prefix', 'face_index', 'detection_score', 'quality_score', 'score', 'description', 'ocr_text']);
+  'key_prefix', 'face_index', 'detection_score', 'quality_score', 'score', 'description', 'ocr_text', 'source_width', 'source_height',
+  // The people panel shows clusters by their faces; their ids mean nothing to read.
+  'cluster_id']);
 const MAX_FACETS = 8;
 const MAX_VALUE_LENGTH = 80;
 const MAX_DISTINCT = 30;
@@ -16,9 +18,8 @@ function scalar(v) {
   return v !== null && (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number');
 }
 
-/** The fields worth a facet: scalar, short, repeating values, metadata first. */
-export function facetFields(collection, sample) {
-  const schema = (collection.output_schema && collection.output_schema.properties) || {};
+/** The fields worth a facet: short strings and booleans that repeat but differ (numbers are ranges, not facets), metadata first. */
+export function facetFields(sample) {
   const values = new Map();
   const note = (field, v) => {
     if (!scalar(v)) return;
@@ -32,12 +33,13 @@ export function facetFields(collection, sample) {
     for (const [k, v] of Object.entries(doc.metadata || {})) note(`metadata.${k}`, v);
     for (const [k, v] of Object.entries(doc)) {
       if (NOT_FACETS.has(k) || k.endsWith('_url') || k === 'metadata') continue;
-      if (typeof v === 'number' && !(schema[k] && schema[k].type === 'integer')) continue;
+      if (typeof v === 'number') continue;
       note(k, v);
     }
   }
   const fields = [...values.entries()]
-    .filter(([, s]) => !s.tooLong && s.distinct.size <= MAX_DISTINCT && (s.distinct.size < s.count || s.count <= 3))
+    // One value everywhere tells nothing; a value per document (names, ids) is no facet either.
+    .filter(([, s]) => !s.tooLong && s.distinct.size >= 2 && s.distinct.size <= MAX_DISTINCT && s.distinct.size < s.count)
     .map(([f]) => f);
   fields.sort((a, b) => (b.startsWith('metadata.') - a.startsWith('metadata.')) || a.localeCompare(b));
   return fields.slice(0, MAX_FACETS);

@@ -2,8 +2,9 @@
 
 import { h, fill, ownPath, show } from './dom.js';
 
-/** The picture a document is shown by: its thumbnail, else its face crop. */
+/** The picture a document is shown by: a face's crop, else its thumbnail. */
 export function pictureOf(doc) {
+  if (doc.bbox && doc.face_crop_url) return ownPath(doc.face_crop_url);
   return ownPath(doc.thumbnail_url || doc.face_crop_url || (doc.faces && doc.faces[0] && doc.faces[0].face_crop_url));
 }
 
