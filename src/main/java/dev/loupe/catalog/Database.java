@@ -22,7 +22,7 @@ import org.sqlite.SQLiteException;
  */
 public final class Database implements AutoCloseable {
     /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -96,6 +96,7 @@ public final class Database implements AutoCloseable {
                 }
                 if (found < 2) toVersion2(s);
                 if (found < 3) toVersion3(s);
+                if (found < 4) toVersion4(s);
                 return;
             }
             // Every resource kind shares one table: an id, its scope, an optional unique
@@ -139,6 +140,7 @@ public final class Database implements AutoCloseable {
             s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')");
             toVersion2(s);
             toVersion3(s);
+            toVersion4(s);
         }
     }
 
@@ -174,6 +176,26 @@ public final class Database implements AutoCloseable {
         if (!columns.contains("input_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0");
         if (!columns.contains("output_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0");
         s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    }
+
+    /**
+     * Version 4: presigned uploads ({@code dev.loupe.upload.Uploads}). The record is JSON like a
+     * resource's; its status and received hash are columns too, so that claiming an upload for
+     * its one PUT is a conditional update and duplicates are found by index.
+     */
+    private static void toVersion4(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS uploads (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  upload_id TEXT NOT NULL UNIQUE,
+                  namespace_id TEXT NOT NULL,
+                  bucket_id TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  sha256 TEXT,
+                  body TEXT NOT NULL)""");
+        s.execute("CREATE INDEX IF NOT EXISTS uploads_bucket ON uploads(bucket_id, seq)");
+        s.execute("CREATE INDEX IF NOT EXISTS uploads_hash ON uploads(bucket_id, sha256, status)");
+        s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     }
 
     @Override
