@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Browser;
 import dev.loupe.testing.Images;
@@ -252,7 +253,14 @@ class SearchPageTest {
         query.sendKeys("green", Keys.ENTER);
         browser.withText("#status", "“green”");
         awaitCards(2);
+        // The objects came through the presigned flow, one confirmed upload each.
+        JsonNode uploads = server.admin("inbox").ok("POST", "/v1/buckets/arrivals/uploads/list", "{}");
+        java.util.Map<String, String> objectOf = new java.util.HashMap<>();
+        uploads.path("results").forEach(u -> objectOf.put(u.path("filename").asText(), u.path("object_id").asText()));
+        assertEquals(java.util.Set.of("green-arrival.jpg", "black-arrival.jpg"), objectOf.keySet(), uploads.toString());
         WebElement first = browser.all("#grid .card").getFirst();
+        JsonNode top = server.admin("inbox").ok("GET", "/v1/collections/arrivals/documents/" + first.getAttribute("data-document-id"), null);
+        assertEquals(objectOf.get("green-arrival.jpg"), top.path("root_object_id").asText(), "the green upload is found by “green”");
         first.click();
         browser.until("document.querySelector('#detail').open");
         assertNotNull(browser.visible("#detail-body img"));
