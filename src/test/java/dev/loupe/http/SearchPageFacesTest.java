@@ -65,15 +65,11 @@ class SearchPageFacesTest {
     }
 
     private static void open() {
-        browser.go(server.base() + "/");
-        browser.script("sessionStorage.clear(); sessionStorage.setItem('loupe.apiKey', arguments[0]);"
-                + " sessionStorage.setItem('loupe.namespace', 'people');", TestServer.ADMIN_KEY);
-        browser.go(server.base() + "/");
-        awaitResults(library.documents(collectionId).size());
+        SearchPage.open(browser, server, "people", library.documents(collectionId).size());
     }
 
     private static void awaitResults(int n) {
-        browser.until("document.querySelectorAll('#grid .card').length === " + n + " && /result/.test(document.querySelector('#status').textContent)");
+        SearchPage.awaitResults(browser, n);
     }
 
     @Test

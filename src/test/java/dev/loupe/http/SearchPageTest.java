@@ -79,17 +79,12 @@ class SearchPageTest {
         if (server != null) server.close();
     }
 
-    /** The page, signed in already (as sign-in leaves it), in {@code namespace}, with every document shown. */
     private static void open(String namespace, int documents) {
-        browser.go(server.base() + "/");
-        browser.script("sessionStorage.clear(); sessionStorage.setItem('loupe.apiKey', arguments[0]);"
-                + " sessionStorage.setItem('loupe.namespace', arguments[1]);", TestServer.ADMIN_KEY, namespace);
-        browser.go(server.base() + "/");
-        awaitCards(documents);
+        SearchPage.open(browser, server, namespace, documents);
     }
 
     private static void awaitCards(int n) {
-        browser.until("document.querySelectorAll('#grid .card').length === " + n + " && /result/.test(document.querySelector('#status').textContent)");
+        SearchPage.awaitResults(browser, n);
     }
 
     private static List<String> captions() {
@@ -139,6 +134,7 @@ class SearchPageTest {
         WebElement card = active();
         assertEquals("card", card.getAttribute("class"), "the results can be reached with Tab");
         String cardId = card.getAttribute("data-document-id");
+        assertEquals("solid", browser.script("return getComputedStyle(document.activeElement).outlineStyle"), "the focus is visible");
         press(Keys.ENTER);
         browser.until("document.querySelector('#detail').open");
         browser.withText("#detail-body", "brand");
