@@ -31,7 +31,8 @@ export async function call(method, path, body, key = session.key()) {
   const ns = session.namespace();
   if (ns) headers['X-Namespace'] = ns;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // Relative to the page, so that a proxy serving Loupe under a path prefix serves the API there too.
+  const res = await fetch(path.replace(/^\//, ''), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let data = {};
   try {

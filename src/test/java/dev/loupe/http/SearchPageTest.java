@@ -148,6 +148,33 @@ class SearchPageTest {
     }
 
     @Test
+    void everyControlHasAnAccessibleName() {
+        open("shop", PRODUCTS.size());
+        @SuppressWarnings("unchecked")
+        List<String> unnamed = (List<String>) browser.script("""
+                const named = (el) => (el.getAttribute('aria-label') || '').trim() || (el.labels && [...el.labels].some(l => l.textContent.trim()))
+                    || (el.tagName === 'BUTTON' && el.textContent.trim());
+                return [...document.querySelectorAll('button, input, select')].filter(el => el.offsetParent !== null || el.type === 'file')
+                    .filter(el => !named(el)).map(el => el.outerHTML.slice(0, 120));""");
+        assertEquals(List.of(), unnamed, "controls without a name a screen reader can say");
+        assertTrue(browser.all("button, input, select").size() > 20, "the page has its controls");
+    }
+
+    @Test
+    void searchesByAnImageChosenFromDisk(@TempDir Path tmp) throws Exception {
+        open("shop", PRODUCTS.size());
+        Path yellow = Files.write(tmp.resolve("yellow-query.jpg"), Images.jpeg(Images.dominant(Images.BASIC.get("yellow"), 300, 200, 98)));
+        browser.driver().findElement(org.openqa.selenium.By.id("image-input")).sendKeys(yellow.toString());
+        browser.withText("#status", "yellow-query.jpg");
+        awaitCards(PRODUCTS.size());
+        assertEquals("Yellow hat", captions().getFirst(), "image-to-image: " + captions());
+        browser.visible("#image-clear").click();
+        assertEquals("image-input", active().getAttribute("id"), "removing the image leaves the focus on the chooser");
+        browser.visible("#search-button").click();
+        browser.withText("#status", "every document");
+    }
+
+    @Test
     void searchesByADroppedImage() {
         open("shop", PRODUCTS.size());
         String jpeg = Base64.getEncoder().encodeToString(Images.jpeg(Images.dominant(Images.BASIC.get("blue"), 300, 200, 99)));
