@@ -10,6 +10,7 @@ import dev.loupe.blob.BlobStore;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Images;
 import dev.loupe.testing.OpenApi;
+import dev.loupe.testing.PhotoBucket;
 import dev.loupe.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -47,15 +48,8 @@ class UploadFlowTest {
         server.close();
     }
 
-    /** A namespace of the test's own with a bucket {@code photos} whose schema has one image field, {@code image}. */
     private static Api shop(String namespace) {
-        Api api = server.admin(namespace);
-        api.ok("POST", "/v1/namespaces", """
-                {"namespace_name": "%s", "feature_extractors": [{"feature_extractor_name": "image_extractor", "version": "v1"}]}"""
-                .formatted(namespace));
-        api.ok("POST", "/v1/buckets", """
-                {"bucket_name": "photos", "bucket_schema": {"properties": {"image": {"type": "image"}, "sku": {"type": "string"}}}}""");
-        return api;
+        return PhotoBucket.create(server, namespace);
     }
 
     private static byte[] photo(String colour, long seed) {
