@@ -26,7 +26,7 @@ const state = {
 };
 
 const tasks = new TaskWatcher($('#tasks'), () => {
-  if (state.collection) refreshFields().then(runSearch);
+  if (state.collection) refreshFields().then(runSearch).catch(showError);
 });
 
 function showError(e) {

@@ -1,16 +1,15 @@
 package dev.loupe.http;
 
 import dev.loupe.api.LoupeException;
+import dev.loupe.blob.BlobStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,22 +23,9 @@ import java.util.Optional;
  */
 final class PageRoutes implements ApiServer.Routes {
     static final String ASSET_PREFIX = "/web/";
-    /** The page's files and their content types; index.html is served at {@code /}. */
-    static final Map<String, String> ASSETS = assets(
-            "index.html", "text/html; charset=utf-8",
-            "app.css", "text/css; charset=utf-8",
-            "app.js", "text/javascript; charset=utf-8",
-            "api.js", "text/javascript; charset=utf-8",
-            "dom.js", "text/javascript; charset=utf-8",
-            "signin.js", "text/javascript; charset=utf-8",
-            "search.js", "text/javascript; charset=utf-8",
-            "facets.js", "text/javascript; charset=utf-8",
-            "grid.js", "text/javascript; charset=utf-8",
-            "detail.js", "text/javascript; charset=utf-8",
-            "people.js", "text/javascript; charset=utf-8",
-            "tasks.js", "text/javascript; charset=utf-8",
-            "upload.js", "text/javascript; charset=utf-8",
-            "icon.svg", "image/svg+xml");
+    /** The page's files (index.html is also served at {@code /}); a file not named here is not served. */
+    static final List<String> ASSETS = List.of("index.html", "app.css", "icon.svg", "app.js", "api.js", "dom.js", "signin.js",
+            "search.js", "facets.js", "grid.js", "detail.js", "people.js", "tasks.js", "upload.js");
 
     private record Asset(byte[] bytes, String contentType, String etag) {
     }
@@ -49,10 +35,10 @@ final class PageRoutes implements ApiServer.Routes {
 
     PageRoutes(Optional<String> publicUrl) {
         Map<String, Asset> loaded = new LinkedHashMap<>();
-        ASSETS.forEach((name, type) -> {
+        for (String name : ASSETS) {
             byte[] bytes = read(name);
-            loaded.put(name, new Asset(bytes, type, "\"" + sha256(bytes).substring(0, 32) + "\""));
-        });
+            loaded.put(name, new Asset(bytes, contentType(name), "\"" + BlobStore.sha256(bytes).substring(0, 32) + "\""));
+        }
         this.files = Map.copyOf(loaded);
         this.policy = policy(publicUrl.map(PageRoutes::origin));
     }
@@ -102,17 +88,15 @@ final class PageRoutes implements ApiServer.Routes {
         }
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, String> assets(String... pairs) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) out.put(pairs[i], pairs[i + 1]);
-        return java.util.Collections.unmodifiableMap(out);
+    /** Module scripts must come as JavaScript, or the browser refuses them. */
+    static String contentType(String name) {
+        String extension = name.substring(name.lastIndexOf('.') + 1);
+        return switch (extension) {
+            case "html" -> "text/html; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            case "js" -> "text/javascript; charset=utf-8";
+            case "svg" -> "image/svg+xml";
+            default -> throw new IllegalArgumentException("the search page has no ." + extension + " files: " + name);
+        };
     }
 }

@@ -263,6 +263,14 @@ class SearchPageTest {
     }
 
     @Test
+    void everyFileOfThePageIsServedAndNoOtherIs() throws Exception {
+        try (var files = Files.list(Path.of("src/main/resources/web"))) {
+            assertEquals(files.map(f -> f.getFileName().toString()).sorted().toList(), PageRoutes.ASSETS.stream().sorted().toList(),
+                    "PageRoutes.ASSETS names every file under src/main/resources/web/");
+        }
+    }
+
+    @Test
     void uploadsImagesThroughPresignedUrlsAndShowsTheirTaskFinish(@TempDir Path tmp) throws Exception {
         open("inbox", 0);
         Path green = Files.write(tmp.resolve("green-arrival.jpg"), Images.jpeg(Images.dominant(Images.BASIC.get("green"), 320, 240, 5)));
