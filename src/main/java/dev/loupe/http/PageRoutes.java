@@ -40,7 +40,7 @@ final class PageRoutes implements ApiServer.Routes {
             loaded.put(name, new Asset(bytes, contentType(name), "\"" + BlobStore.sha256(bytes).substring(0, 32) + "\""));
         }
         this.files = Map.copyOf(loaded);
-        this.policy = policy(publicUrl.map(PageRoutes::origin));
+        this.policy = policy(publicUrl);
     }
 
     @Override
@@ -53,8 +53,8 @@ final class PageRoutes implements ApiServer.Routes {
      * Same origin only, plus the public URL's origin for images and requests. No inline script
      * or style (the page has none), no plugins, no framing, no base-URI or form redirection.
      */
-    static String policy(Optional<String> publicOrigin) {
-        String extra = publicOrigin.map(o -> " " + o).orElse("");
+    static String policy(Optional<String> publicUrl) {
+        String extra = publicUrl.map(u -> " " + origin(u)).orElse("");
         return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" + extra
                 + "; connect-src 'self'" + extra + "; font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     }

@@ -219,9 +219,12 @@ class SearchPageTest {
             browser.until(columns + " <= 2");
             long phone = (Long) browser.script("return " + columns);
             assertTrue(desktop >= 4 && phone <= 2, "desktop " + desktop + " columns, phone " + phone);
-            Boolean filtersAbove = (Boolean) browser.script(
-                    "return document.querySelector('.side').getBoundingClientRect().bottom <= document.querySelector('#results').getBoundingClientRect().top");
-            assertTrue(filtersAbove, "at phone width the filters stack above the results");
+            Boolean stacked = (Boolean) browser.script("""
+                    const box = (css) => document.querySelector(css).getBoundingClientRect();
+                    return box('#filters-box').bottom <= box('#results').top && box('#results').bottom <= box('#upload-box').top""");
+            assertTrue(stacked, "at phone width the filters come above the results, the upload box below");
+            assertEquals(Boolean.FALSE, browser.script("return document.documentElement.scrollWidth > document.documentElement.clientWidth"),
+                    "nothing is wider than the phone");
         } finally {
             browser.driver().manage().window().setSize(new Dimension(1280, 900));
         }
@@ -260,6 +263,14 @@ class SearchPageTest {
             assertEquals(404, missing.statusCode(), path);
             assertTrue(missing.body().contains("\"success\":false") || missing.body().contains("\"success\": false"), missing.body());
         }
+    }
+
+    @Test
+    void aPublicUrlsOriginMayServeImagesAndAnswerRequestsButNotScripts() {
+        String policy = PageRoutes.policy(java.util.Optional.of("https://photos.example.com:8443/loupe"));
+        assertTrue(policy.contains("img-src 'self' data: blob: https://photos.example.com:8443;"), policy);
+        assertTrue(policy.contains("connect-src 'self' https://photos.example.com:8443;"), policy);
+        assertTrue(policy.contains("script-src 'self';") && policy.contains("style-src 'self';"), policy);
     }
 
     @Test
