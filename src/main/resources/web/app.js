@@ -162,6 +162,8 @@ function similar(documentId, label) {
   state.query = { kind: 'document', documentId, label };
   clearImage();
   $('#query').value = '';
+  // The card that opened the detail is about to be replaced: the results take the focus.
+  $('#results').focus();
   runSearch();
 }
 
