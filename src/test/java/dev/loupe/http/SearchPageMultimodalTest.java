@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.Json;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Browser;
 import dev.loupe.testing.Images;
@@ -14,7 +12,7 @@ import dev.loupe.testing.VisionStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,11 +32,12 @@ class SearchPageMultimodalTest {
     static Path dir;
     private static VisionStandIn provider;
     private static TestServer server;
-    private static final Map<String, String> PRINTED = Map.of("red", "ACME LEATHER", "blue", "WATERPROOF TOTE");
+    /** Two of MultimodalFlowTest's products, whose stand-in model answers here too. */
+    private static final List<String> COLOURS = List.of("red", "blue");
 
     @BeforeAll
     static void start() throws Exception {
-        provider = new VisionStandIn(SearchPageMultimodalTest::answer);
+        provider = new VisionStandIn(MultimodalFlowTest::answer);
         Path keyFile = Files.writeString(dir.resolve("vlm.key"), "sk-test-not-a-real-key-0123456789\n");
         server = TestServer.withFlags(dir.resolve("data"), "--vlm-provider", "openai", "--vlm-url", provider.url(),
                 "--vlm-model", "gpt-4o-mini", "--vlm-api-key-file", keyFile.toString());
@@ -47,11 +46,11 @@ class SearchPageMultimodalTest {
                 {"bucket_name": "catalog", "bucket_schema": {"properties": {"image": {"type": "image"}, "caption": {"type": "text"},
                   "product_id": {"type": "string"}}}}""").path("bucket_id").asText();
         int i = 0;
-        for (var e : PRINTED.entrySet()) {
-            String image = Images.dataUri(Images.jpeg(MultimodalFlowTest.labelled(e.getKey(), e.getValue(), i)), "image/jpeg");
+        for (String colour : COLOURS) {
+            String image = Images.dataUri(Images.jpeg(MultimodalFlowTest.labelled(colour, MultimodalFlowTest.PRINTED.get(colour), i)), "image/jpeg");
             api.ok("POST", "/v1/buckets/" + bucket + "/objects", """
                     {"blobs": [{"property": "image", "type": "image", "data": "%s"}], "metadata": {"product_id": "P-%03d", "colour": "%s"}}"""
-                    .formatted(image, i++, e.getKey()));
+                    .formatted(image, i++, colour));
         }
         JsonNode collection = api.ok("POST", "/v1/collections", MultimodalFlowTest.seedCollection(bucket));
         JsonNode task = api.awaitTask(collection.path("task_id").asText(), Duration.ofMinutes(3));
@@ -64,39 +63,17 @@ class SearchPageMultimodalTest {
         if (provider != null) provider.close();
     }
 
-    /** A model that sees the product's colour and answers the schema it was given. */
-    private static String answer(VisionStandIn.Asked asked) {
-        String colour = VisionStandIn.dominantColour(asked.image());
-        String description = "A " + colour + " bag with a printed label.";
-        JsonNode schema = asked.request().path("response_format").path("json_schema").path("schema");
-        if (schema.isMissingNode()) return description;
-        ObjectNode out = Json.object();
-        for (var it = schema.path("properties").fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            switch (field) {
-                case "product_type" -> out.put(field, "bag");
-                case "color" -> out.put(field, colour);
-                case "material" -> out.put(field, "canvas");
-                case "brand_visible" -> out.put(field, PRINTED.getOrDefault(colour, "").startsWith("ACME"));
-                case "text_on_product" -> out.put(field, PRINTED.getOrDefault(colour, ""));
-                case "description" -> out.put(field, description);
-                default -> out.putNull(field);
-            }
-        }
-        return Json.write(out);
-    }
-
     @Test
     void aDocumentsDetailShowsItsOcrTextDescriptionAndStructuredFields() {
-        SearchPage.open(browser, server, "default", PRINTED.size());
+        SearchPage.open(browser, server, "default", COLOURS.size());
         browser.visible("#query").sendKeys("red", Keys.ENTER);
         browser.withText("#status", "“red”");
-        SearchPage.awaitResults(browser, PRINTED.size());
+        SearchPage.awaitResults(browser, COLOURS.size());
         browser.all("#grid .card").getFirst().click();
         browser.until("document.querySelector('#detail').open");
         String detail = browser.withText("#detail-body", "Text in the image (OCR)").getText();
         assertTrue(detail.contains("ACME LEATHER"), "the OCR text: " + detail);
-        assertTrue(detail.contains("Description") && detail.contains("A red bag with a printed label."), "the description: " + detail);
+        assertTrue(detail.contains("Description") && detail.contains("A red leather bag with a printed label."), "the description: " + detail);
         assertTrue(detail.contains("product_type") && detail.contains("text_on_product"), "the response_shape fields: " + detail);
         assertTrue(detail.contains("P-"), "the metadata: " + detail);
     }
