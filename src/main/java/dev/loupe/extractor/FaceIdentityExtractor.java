@@ -188,6 +188,8 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         props.putObject("face_crop_url").put("type", "string").put("description", "the aligned 112×112 crop (include_face_crops)");
         props.putObject("detection_model").put("type", "string");
         props.putObject("embedding_model").put("type", "string");
+        props.putObject("source_width").put("type", "integer").put("description", "Loupe: the upright source image's width, the space of bbox and landmarks");
+        props.putObject("source_height").put("type", "integer").put("description", "Loupe: the upright source image's height");
         props.putObject("faces").put("type", "array").put("description", "output_mode per_image: every face of the image");
         props.putObject("processing_time_ms").put("type", "number");
         return props;
@@ -246,15 +248,18 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         BufferedImage image = decoded.image();
         double scale = decoded.originalWidth() / (double) image.getWidth();
         byte[] thumbnail = options.sourceThumbnail() ? Thumbnailer.jpeg(image) : null;
-        return new Input(pipeline.prepare(image), scale, options, thumbnail);
+        return new Input(pipeline.prepare(image), scale, options, thumbnail,
+                (int) Math.round(image.getWidth() * scale), (int) Math.round(image.getHeight() * scale));
     }
 
     /**
      * An upright image ready for detection, already letterboxed for the detector (here, on the
      * preparing thread, so that the model's thread does not resize): {@code scale} source
-     * pixels per decoded pixel, the collection's options, and its thumbnail when asked for.
+     * pixels per decoded pixel, the collection's options, its thumbnail when asked for, and the
+     * size of the upright source image, the space of the boxes and landmarks.
      */
-    public record Input(FacePipeline.Prepared image, double scale, Options options, byte[] thumbnail) implements PreparedInput {
+    public record Input(FacePipeline.Prepared image, double scale, Options options, byte[] thumbnail,
+                        int sourceWidth, int sourceHeight) implements PreparedInput {
     }
 
     /**
@@ -307,7 +312,7 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
                 .toList();
         List<ExtractedDocument.Image> thumbnail = in.thumbnail() == null ? List.of() : List.of(new ExtractedDocument.Image("thumbnail_url", in.thumbnail()));
         if (o.outputMode() == OutputMode.PER_IMAGE) {
-            ObjectNode fields = common();
+            ObjectNode fields = common(in);
             ArrayNode array = fields.putArray("faces");
             List<ExtractedDocument.Image> images = new ArrayList<>(thumbnail);
             for (int k = 0; k < kept.size(); k++) {
@@ -321,7 +326,7 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         List<ExtractedDocument> docs = new ArrayList<>(kept.size());
         for (int k = 0; k < kept.size(); k++) {
             Face face = kept.get(k);
-            ObjectNode fields = common();
+            ObjectNode fields = common(in);
             fields.setAll(faceFields(face, k, in, o));
             List<ExtractedDocument.Image> images = new ArrayList<>(thumbnail);
             if (o.faceCrops()) images.add(new ExtractedDocument.Image("face_crop_url", jpeg(face.crop())));
@@ -330,10 +335,14 @@ public final class FaceIdentityExtractor implements FeatureExtractor {
         return docs;
     }
 
-    private ObjectNode common() {
+    private ObjectNode common(Input in) {
         ObjectNode fields = Json.object();
         fields.put("detection_model", detectionModel.wire);
         fields.put("embedding_model", pipeline.embedder().name());
+        // Loupe's extension: the size the boxes are measured in, so a client can draw them on
+        // the thumbnail (always 640 px wide, whatever the source).
+        fields.put("source_width", in.sourceWidth());
+        fields.put("source_height", in.sourceHeight());
         return fields;
     }
 

@@ -83,7 +83,8 @@ public final class ApiServer implements AutoCloseable {
                 new ThumbnailRoutes(s.thumbnails()),
                 new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),
                 new ExtractorRoutes(s.extractors()),
-                new MetricsRoutes(s.metrics(), scopes));
+                new MetricsRoutes(s.metrics(), scopes),
+                new PageRoutes(settings.publicUrl()));
     }
 
     private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, List<Routes> resources, RequestLog requests) {

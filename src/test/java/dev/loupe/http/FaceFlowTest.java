@@ -107,6 +107,9 @@ class FaceFlowTest {
             assertEquals(box.path("y2").asDouble() - box.path("y1").asDouble(), box.path("height").asDouble(), 1e-3);
             if (personOf.containsKey(object)) {
                 ImageDecoder.Decoded photo = decoder.decode(FaceFixtures.photo(d.path("metadata").path("file").asText()), 1, 1);
+                // Loupe's source_width/height: the space the boxes are in, for drawing them on the thumbnail.
+                assertEquals(photo.originalWidth(), d.path("source_width").asInt(), d.toString());
+                assertEquals(photo.originalHeight(), d.path("source_height").asInt(), d.toString());
                 assertTrue(box.path("x1").asDouble() > -0.1 * photo.originalWidth() && box.path("x2").asDouble() < 1.1 * photo.originalWidth(), box.toString());
                 assertTrue(box.path("y1").asDouble() > -0.1 * photo.originalHeight() && box.path("y2").asDouble() < 1.1 * photo.originalHeight(), box.toString());
             }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MultimodalFlowTest {
     /** The words printed on each product's label, and what the stand-in says each is made of. */
-    private static final Map<String, String> PRINTED = Map.of("red", "ACME LEATHER", "blue", "WATERPROOF TOTE",
+    static final Map<String, String> PRINTED = Map.of("red", "ACME LEATHER", "blue", "WATERPROOF TOTE",
             "green", "GARDEN SHOPPER", "yellow", "SUNNY CANVAS");
     private static final String API_KEY = "sk-test-not-a-real-key-0123456789";
 
@@ -134,7 +134,7 @@ class MultimodalFlowTest {
     }
 
     /** The stand-in model: it sees the bag's colour in the picture and answers the schema it was given. */
-    private static String answer(VisionStandIn.Asked asked) {
+    static String answer(VisionStandIn.Asked asked) {
         String colour = VisionStandIn.dominantColour(asked.image());
         String material = colour.equals("red") ? "leather" : "canvas";
         String description = "A " + colour + " " + material + " bag with a printed label.";
