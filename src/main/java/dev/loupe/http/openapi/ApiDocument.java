@@ -1,0 +1,224 @@
+package dev.loupe.http.openapi;
+
+import static dev.loupe.http.openapi.Schemas.about;
+import static dev.loupe.http.openapi.Schemas.anyObject;
+import static dev.loupe.http.openapi.Schemas.array;
+import static dev.loupe.http.openapi.Schemas.bool;
+import static dev.loupe.http.openapi.Schemas.dateTime;
+import static dev.loupe.http.openapi.Schemas.integer;
+import static dev.loupe.http.openapi.Schemas.object;
+import static dev.loupe.http.openapi.Schemas.optional;
+import static dev.loupe.http.openapi.Schemas.ref;
+import static dev.loupe.http.openapi.Schemas.required;
+import static dev.loupe.http.openapi.Schemas.string;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.Json;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Assembles Loupe's OpenAPI 3.1 document from the {@link Operation}s of {@link Operations#all()}:
+ * paths, the shared components (Mixpeek's error shape, pagination, the resources' views), the
+ * two ways to authenticate, and the error answers every operation can give.
+ */
+public final class ApiDocument {
+    public static final String EXTENSION = "x-loupe-extension";
+    private static final String ERROR = "ErrorResponse";
+
+    private ApiDocument() {}
+
+    /** The document for {@code operations}; refuses two operations on one method and path. */
+    public static ObjectNode of(List<Operation> operations, String version) {
+        ObjectNode doc = Json.object();
+        doc.put("openapi", "3.1.0");
+        doc.putObject("info").put("title", "Loupe").put("version", version)
+                .put("description", "Self-hosted image retrieval speaking Mixpeek's API. Operations marked "
+                        + EXTENSION + " are Loupe's own and absent from Mixpeek's API.");
+        doc.putArray("servers").addObject().put("url", "/").put("description", "this Loupe");
+        Map<String, ObjectNode> paths = new TreeMap<>();
+        Set<String> seen = new HashSet<>();
+        Map<String, Boolean> tags = new LinkedHashMap<>();
+        for (Operation op : operations) {
+            if (!seen.add(op.key())) throw new IllegalStateException(op.method() + " " + op.path() + " is documented twice");
+            paths.computeIfAbsent(op.path(), p -> Json.object()).set(op.method().toLowerCase(Locale.ROOT), operation(op));
+            tags.putIfAbsent(op.tag(), true);
+        }
+        ArrayNode tagList = doc.putArray("tags");
+        tags.keySet().forEach(t -> tagList.addObject().put("name", t));
+        ObjectNode pathsNode = doc.putObject("paths");
+        paths.forEach(pathsNode::set);
+        doc.set("components", components());
+        return doc;
+    }
+
+    private static ObjectNode operation(Operation op) {
+        ObjectNode o = Json.object();
+        o.putArray("tags").add(op.tag());
+        o.put("summary", op.summary());
+        if (op.description() != null) o.put("description", op.description());
+        o.put("operationId", operationId(op));
+        if (op.loupeExtension()) o.put(EXTENSION, true);
+        ArrayNode params = Json.array();
+        for (Operation.Param p : op.params()) {
+            ObjectNode n = params.addObject();
+            n.put("name", p.name()).put("in", p.in().name().toLowerCase(Locale.ROOT)).put("required", p.required());
+            if (p.description() != null) n.put("description", p.description());
+            n.set("schema", p.schema());
+        }
+        switch (op.access()) {
+            case KEY -> {
+                o.putArray("security").addObject().putArray("ApiKey");
+                params.addObject().put("$ref", "#/components/parameters/Namespace");
+            }
+            case OPEN -> o.putArray("security").addObject(); // an empty requirement: no key needed
+            case PUBLIC_KEY -> o.putArray("security").addObject().putArray("PublicApiKey");
+        }
+        if (!params.isEmpty()) o.set("parameters", params);
+        if (op.body() != null) {
+            ObjectNode content = o.putObject("requestBody").put("required", true).putObject("content").putObject(op.body().mediaType());
+            if (op.body().schema() != null) content.set("schema", op.body().schema());
+        }
+        ObjectNode responses = o.putObject("responses");
+        Operation.Reply r = op.reply();
+        ObjectNode ok = responses.putObject(String.valueOf(r.status())).put("description", r.description());
+        if (r.schema() != null) ok.putObject("content").putObject(r.mediaType()).set("schema", r.schema());
+        else if (!r.mediaType().isEmpty()) ok.putObject("content").putObject(r.mediaType());
+        for (int status : errors(op)) responses.put(String.valueOf(status), Json.object().put("$ref", "#/components/responses/" + status));
+        responses.set("default", Json.object().put("$ref", "#/components/responses/default"));
+        return o;
+    }
+
+    /** The refusals an operation can answer with, from what it takes. */
+    private static List<Integer> errors(Operation op) {
+        List<Integer> out = new java.util.ArrayList<>();
+        boolean takesInput = op.body() != null || op.params().stream().anyMatch(p -> p.in() == Operation.Param.In.QUERY);
+        if (op.body() != null) out.add(400);
+        if (op.access() != Operation.Access.OPEN) out.add(401);
+        if (op.access() == Operation.Access.KEY) out.add(403);
+        if (op.access() == Operation.Access.KEY || op.path().contains("{")) out.add(404);
+        if (!op.method().equals("GET") && op.access() == Operation.Access.KEY) out.add(409);
+        if (op.body() != null) out.add(413);
+        if (takesInput) out.add(422);
+        return out;
+    }
+
+    /** {@code post_v1_buckets_bucket_objects_list}: unique because method and path are. */
+    private static String operationId(Operation op) {
+        String slug = op.path().replaceAll("[{}]", "").replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_|_$", "");
+        return op.method().toLowerCase(Locale.ROOT) + (slug.isEmpty() ? "_root" : "_" + slug);
+    }
+
+    private static ObjectNode components() {
+        ObjectNode c = Json.object();
+        ObjectNode security = c.putObject("securitySchemes");
+        security.putObject("ApiKey").put("type", "http").put("scheme", "bearer")
+                .put("description", "Authorization: Bearer <API key>. An admin key is printed at the first start; more from POST /v1/api-keys.");
+        security.putObject("PublicApiKey").put("type", "apiKey").put("in", "header").put("name", "X-Public-API-Key")
+                .put("description", "A published retriever's public key: it executes that retriever and nothing else.");
+        c.putObject("parameters").putObject("Namespace")
+                .put("name", "X-Namespace").put("in", "header").put("required", false)
+                .put("description", "The namespace acted in, by id or name (or ?namespace=); 'default' when neither is given."
+                        + " The key must be allowed to use it.")
+                .set("schema", string());
+        ObjectNode responses = c.putObject("responses");
+        Map<String, String> statuses = new LinkedHashMap<>();
+        statuses.put("400", "The body is not JSON, or not the JSON expected (BadRequestError)");
+        statuses.put("401", "No key, or an unknown or revoked one (AuthenticationError)");
+        statuses.put("403", "The key may not use this namespace or operation (PermissionError)");
+        statuses.put("404", "No such resource, or no such namespace (NotFoundError; details name the resource and identifier)");
+        statuses.put("409", "A name already taken, or a resource still in use (ConflictError)");
+        statuses.put("413", "The request is over a size limit (PayloadTooLargeError)");
+        statuses.put("422", "A field is missing, of the wrong type or out of its bounds (ValidationError; details.field names it)");
+        statuses.put("default", "Any other error, in the same shape (500 InternalServerError, 503 ServiceUnavailableError)");
+        statuses.forEach((status, text) -> responses.putObject(status).put("description", text)
+                .putObject("content").putObject("application/json").set("schema", ref(ERROR)));
+        c.set("schemas", schemas());
+        return c;
+    }
+
+    private static ObjectNode schemas() {
+        ObjectNode s = Json.object();
+        s.set(ERROR, object(
+                required("success", bool()),
+                required("status", integer(400, 599)),
+                required("error", object(
+                        required("message", string()),
+                        required("type", about(string(), "Mixpeek's error type: ValidationError, NotFoundError, ...")),
+                        optional("details", anyObject())))));
+        s.set("Pagination", object(
+                optional("total", integer()), optional("page", integer()), optional("page_size", integer()),
+                optional("total_pages", integer()), optional("next_cursor", about(string(), "pass as ?cursor= for the next page"))));
+        s.set("Deleted", object(required("success", bool()), optional("message", string())));
+        s.set("Namespace", object(required("namespace_id", string()), required("namespace_name", string()),
+                optional("description", string()), optional("feature_extractors", array(anyObject())),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("Bucket", object(required("bucket_id", string()), required("bucket_name", string()), optional("description", string()),
+                optional("bucket_schema", anyObject()), optional("metadata", anyObject()), optional("object_count", integer()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("Object", object(required("object_id", string()), required("bucket_id", string()), optional("key_prefix", string()),
+                optional("blobs", array(object(required("blob_id", string()), required("property", string()), optional("type", string()),
+                        optional("properties", anyObject()), optional("details", anyObject())))),
+                optional("metadata", anyObject()), optional("status", string()), optional("error", string()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("Batch", object(required("batch_id", string()), required("bucket_id", string()), required("status", string()),
+                optional("object_ids", array(string())), optional("task_id", string()), optional("error", string()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("Task", object(required("task_id", string()), required("task_type", string()),
+                required("status", about(string(), "PENDING, IN_PROGRESS, PROCESSING, COMPLETED, COMPLETED_WITH_ERRORS, FAILED or CANCELED")),
+                optional("additional_data", about(anyObject(), "counts (total, pending, processing, completed, failed, canceled) and failures")),
+                optional("error", string()), optional("created_at", dateTime())));
+        s.set("Collection", object(required("collection_id", string()), required("collection_name", string()),
+                optional("description", string()), optional("source", anyObject()), optional("feature_extractor", anyObject()),
+                optional("input_schema", anyObject()), optional("output_schema", anyObject()),
+                optional("vector_indexes", array(object(required("name", string()), required("feature_uri", string()),
+                        required("size", integer()), required("distance", string())))),
+                optional("document_count", integer()), optional("metadata", anyObject()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("Document", about(object(required("document_id", string()), required("collection_id", string()),
+                optional("root_object_id", string()), optional("thumbnail_url", string()), optional("metadata", anyObject())),
+                "Extractor outputs and passed-through fields sit at the root beside the ids"));
+        s.set("FeatureExtractor", object(required("feature_extractor_name", string()), required("version", string()),
+                optional("feature_extractor_id", string()), optional("description", string()), optional("parameter_schema", anyObject())));
+        s.set("Retriever", object(required("retriever_id", string()), required("retriever_name", string()),
+                optional("description", string()), optional("collection_ids", array(string())), optional("stages", array(anyObject())),
+                optional("input_schema", anyObject()), optional("is_published", bool()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("Execution", object(required("execution_id", string()), required("status", string()),
+                required("documents", array(ref("ScoredDocument"))), optional("pagination", ref("Pagination")),
+                optional("stage_statistics", anyObject()), optional("facets", anyObject())));
+        s.set("ScoredDocument", about(object(required("document_id", string()), required("score", Schemas.number())),
+                "A document as in Document, with its score"));
+        s.set("Cluster", object(required("cluster_id", string()), optional("cluster_name", string()),
+                optional("source_collection_ids", array(string())), optional("vector_config", anyObject()),
+                optional("metadata", anyObject()), optional("created_at", dateTime())));
+        s.set("ApiKey", object(required("key_id", string()), required("name", string()), optional("admin", bool()),
+                optional("namespaces", array(string())), optional("key", about(string(), "the secret, returned once, at creation")),
+                optional("created_at", dateTime())));
+        // The uploads and publishing answers are being written beside this: their fields are
+        // Mixpeek's names, and only the identity is promised until those routes are merged.
+        s.set("Upload", object(required("upload_id", string()), optional("bucket_id", string()), optional("filename", string()),
+                optional("content_type", string()), optional("file_size_bytes", integer()), optional("file_hash", string()),
+                optional("status", string()), optional("is_duplicate", bool()),
+                optional("presigned_url", about(string(), "a URL on this Loupe to PUT the bytes to: signed, expiring, single use, size-bounded")),
+                optional("presigned_url_expiration", integer()), optional("object_id", string()),
+                optional("created_at", dateTime()), optional("expires_at", dateTime())));
+        s.set("PublishedRetriever", object(required("retriever_id", string()), optional("public_id", string()),
+                optional("public_name", string()), optional("public_url", string()),
+                optional("public_api_key", about(string(), "the key that executes this retriever and nothing else")),
+                optional("display_config", anyObject()), optional("rate_limit_config", anyObject()), optional("is_active", bool()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("ListRequest", object(
+                optional("filters", about(anyObject(), "Mixpeek's filter DSL: {AND|OR|NOT: [...]} of {field, operator, value}")),
+                optional("sort", about(anyObject(), "{field, direction: asc|desc}; a sorted listing reaches offset 100000 at most")),
+                optional("search", about(string(0, 1000), "text matched in the listed fields")),
+                optional("limit", integer(0, 1000)), optional("offset", integer(0, Integer.MAX_VALUE))));
+        return s;
+    }
+}

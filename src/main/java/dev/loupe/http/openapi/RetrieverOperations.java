@@ -1,0 +1,99 @@
+package dev.loupe.http.openapi;
+
+import static dev.loupe.http.openapi.CatalogOperations.listing;
+import static dev.loupe.http.openapi.Operation.delete;
+import static dev.loupe.http.openapi.Operation.get;
+import static dev.loupe.http.openapi.Operation.patch;
+import static dev.loupe.http.openapi.Operation.post;
+import static dev.loupe.http.openapi.Schemas.about;
+import static dev.loupe.http.openapi.Schemas.anyObject;
+import static dev.loupe.http.openapi.Schemas.array;
+import static dev.loupe.http.openapi.Schemas.bool;
+import static dev.loupe.http.openapi.Schemas.closedObject;
+import static dev.loupe.http.openapi.Schemas.enumOf;
+import static dev.loupe.http.openapi.Schemas.integer;
+import static dev.loupe.http.openapi.Schemas.listOf;
+import static dev.loupe.http.openapi.Schemas.name;
+import static dev.loupe.http.openapi.Schemas.object;
+import static dev.loupe.http.openapi.Schemas.optional;
+import static dev.loupe.http.openapi.Schemas.ref;
+import static dev.loupe.http.openapi.Schemas.required;
+import static dev.loupe.http.openapi.Schemas.string;
+import static dev.loupe.http.openapi.Schemas.strings;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/** Retrievers: their definitions, execution, and publishing for a website. */
+final class RetrieverOperations {
+    private RetrieverOperations() {}
+
+    static final String RETRIEVERS = "Retrievers";
+    static final String PUBLISHED = "Published retrievers";
+
+    private static ObjectNode stages() {
+        return about(array(object(required("stage_name", string()), optional("stage_type", string()),
+                        optional("config", object(required("stage_id", string()), optional("parameters", anyObject()),
+                                optional("pre_filters", anyObject()), optional("post_filters", anyObject()))))),
+                "Mixpeek's stages, {stage_name, config: {stage_id, parameters}} (the seed's {stage_id, parameters} too);"
+                        + " GET /v1/retrievers/stages lists each stage's parameters");
+    }
+
+    /** How an execution is paged: Mixpeek's {@code pagination}, or the seed's {@code limit} and {@code offset}. */
+    private static ObjectNode execution() {
+        return object(optional("inputs", about(anyObject(), "values for the input_schema, read by {{INPUT.name}} in stages")),
+                optional("pagination", object(optional("method", enumOf("offset", "cursor")), optional("page_size", integer(1, 1000)),
+                        optional("page_number", integer(1, 1_000_000)), optional("limit", integer(1, 1000)), optional("cursor", string()))),
+                optional("limit", integer(1, 1000)), optional("offset", integer(0, 1_000_000)),
+                optional("return_vectors", bool()));
+    }
+
+    static List<Operation> operations() {
+        ObjectNode collections = about(strings(1000), "ids or names; at least one (collection_ids is read too)");
+        ObjectNode adhoc = execution();
+        adhoc.withObject("/properties").set("collection_identifiers", collections);
+        adhoc.withObject("/properties").set("stages", stages());
+        adhoc.withObject("/properties").set("input_schema", anyObject());
+        ObjectNode publish = object(required("public_name", about(string(), "the name in the public URLs")),
+                optional("description", string()), optional("display_config", anyObject()),
+                optional("rate_limit_config", anyObject()), optional("include_metadata", bool()));
+        return List.of(
+                post("/v1/retrievers", RETRIEVERS, "Create a retriever").body(object(
+                        required("retriever_name", name()), optional("description", string()),
+                        required("collection_identifiers", collections), optional("input_schema", anyObject()),
+                        required("stages", stages())))
+                        .returns(object(required("retriever", ref("Retriever")), optional("retriever_id", string()), optional("retriever_name", string()))),
+                listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers")).returns(listOf("Retriever")),
+                get("/v1/retrievers/stages", RETRIEVERS, "The stage catalogue, each stage with its parameter schema").returns(anyObject()),
+                get("/v1/retrievers/{retriever}", RETRIEVERS, "Get a retriever").returns(ref("Retriever")),
+                patch("/v1/retrievers/{retriever}", RETRIEVERS, "Rename or redescribe a retriever")
+                        .describe("Its collections, stages and input schema cannot change: create a new retriever.")
+                        .body(closedObject(optional("retriever_name", name()), optional("description", string())))
+                        .returns(object(required("retriever", ref("Retriever")))),
+                delete("/v1/retrievers/{retriever}", RETRIEVERS, "Delete a retriever").returns(ref("Deleted")),
+                post("/v1/retrievers/{retriever}/execute", RETRIEVERS, "Execute a retriever").body(execution()).returns(ref("Execution")),
+                post("/v1/retrievers/{retriever}/execute/explain", RETRIEVERS, "Explain how a retriever would run, without running it")
+                        .body(object(optional("inputs", anyObject()))).returns(anyObject()),
+                post("/v1/retrievers/execute", RETRIEVERS, "Execute stages without saving a retriever").body(adhoc).returns(ref("Execution")),
+
+                post("/v1/retrievers/{retriever}/publish", PUBLISHED, "Publish a retriever for a website").body(publish)
+                        .returns(ref("PublishedRetriever")),
+                get("/v1/retrievers/{retriever}/publish", PUBLISHED, "Get a retriever's publication").returns(ref("PublishedRetriever")),
+                patch("/v1/retrievers/{retriever}/publish", PUBLISHED, "Change a publication's display, rate limit or state")
+                        .body(object(optional("display_config", anyObject()), optional("rate_limit_config", anyObject()), optional("is_active", bool())))
+                        .returns(ref("PublishedRetriever")),
+                delete("/v1/retrievers/{retriever}/publish", PUBLISHED, "Unpublish a retriever").returns(ref("Deleted")),
+                get("/v1/retrievers/published", PUBLISHED, "List the namespace's published retrievers")
+                        .query("limit", integer(0, 1000), "page size").query("offset", integer(0, Integer.MAX_VALUE), "results skipped")
+                        .returns(anyObject()),
+                post("/v1/public/retrievers/{public_name}/execute", PUBLISHED, "Execute a published retriever")
+                        .describe("With the publication's X-Public-API-Key, which executes this retriever only; rate-limited;"
+                                + " open to cross-origin requests. With Accept: text/event-stream, stage events are streamed.")
+                        .publicKey().pathParam("public_name", string(), "the publication's public name")
+                        .body(object(optional("inputs", anyObject()), optional("pagination", anyObject()), optional("stream", bool()),
+                                optional("settings", object(optional("limit", integer(1, 1000))))))
+                        .returns(ref("Execution")),
+                get("/v1/public/retrievers/{public_name}/config", PUBLISHED, "A published retriever's display configuration")
+                        .open().pathParam("public_name", string(), "the publication's public name").returns(anyObject()));
+    }
+}
