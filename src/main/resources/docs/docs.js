@@ -7,4 +7,6 @@ window.ui = SwaggerUIBundle({
   // No validator badge: it would send the document to a third-party service.
   validatorUrl: null,
   tryItOutEnabled: false,
+  // Shows x-loupe-extension on the operations that are Loupe's own.
+  showExtensions: true,
 });
