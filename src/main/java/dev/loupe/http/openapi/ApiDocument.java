@@ -40,7 +40,9 @@ public final class ApiDocument {
         doc.put("openapi", "3.1.0");
         doc.putObject("info").put("title", "Loupe").put("version", version)
                 .put("description", "Self-hosted image retrieval speaking Mixpeek's API. Operations marked "
-                        + EXTENSION + " are Loupe's own and absent from Mixpeek's API.");
+                        + EXTENSION + " are Loupe's own and absent from Mixpeek's API. Every request body is bounded:"
+                        + " at most twice --max-blob-bytes plus 1 MiB, JSON nested at most " + Json.MAX_NESTING_DEPTH
+                        + " deep, numbers of at most " + Json.MAX_NUMBER_LENGTH + " digits (413 or 400 beyond).");
         doc.putArray("servers").addObject().put("url", "/").put("description", "this Loupe");
         Map<String, ObjectNode> paths = new TreeMap<>();
         Set<String> seen = new HashSet<>();

@@ -57,7 +57,8 @@ final class CatalogOperations {
     }
 
     private static ObjectNode patchOf(String nameField) {
-        return closedObject(optional(nameField, name()), optional("description", string()), optional("metadata", anyObject()));
+        return closedObject(optional(nameField, name()), optional("description", string()),
+                optional("metadata", about(anyObject(), "merged as a JSON Merge Patch")));
     }
 
     static List<Operation> operations() {
@@ -70,8 +71,9 @@ final class CatalogOperations {
                 listing(post("/v1/namespaces/list", NAMESPACES, "List namespaces")).returns(listOf("Namespace")),
                 get("/v1/namespaces/{namespace}", NAMESPACES, "Get a namespace").returns(ref("Namespace")),
                 patch("/v1/namespaces/{namespace}", NAMESPACES, "Rename or redescribe a namespace")
-                        .body(patchOf("namespace_name")).returns(ref("Namespace")),
-                delete("/v1/namespaces/{namespace}", NAMESPACES, "Delete a namespace and everything in it").returns(ref("Deleted")),
+                        .body(closedObject(optional("namespace_name", name()), optional("description", string()))).returns(ref("Namespace")),
+                delete("/v1/namespaces/{namespace}", NAMESPACES, "Delete an empty namespace")
+                        .describe("Refused (409) while it holds buckets or collections; a key limited to namespaces cannot.").returns(ref("Deleted")),
 
                 post("/v1/buckets", BUCKETS, "Create a bucket").body(Schemas.object(
                         required("bucket_name", name()), optional("description", string()),
@@ -96,15 +98,17 @@ final class CatalogOperations {
                 listing(post("/v1/buckets/{bucket}/objects/list", OBJECTS, "List a bucket's objects")).returns(listOf("Object")),
                 get("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Get an object").returns(ref("Object")),
                 patch("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Change an object's key prefix or metadata")
-                        .body(Schemas.object(optional("key_prefix", string()), optional("metadata", anyObject()))).returns(ref("Object")),
+                        .body(closedObject(optional("key_prefix", string()), optional("metadata", about(anyObject(), "merged as a JSON Merge Patch")),
+                                optional("skip_duplicates", bool())))
+                        .returns(ref("Object")),
                 delete("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Delete an object and the documents made from it").returns(ref("Deleted")),
 
                 post("/v1/buckets/{bucket}/batches", BATCHES, "Create a batch (DRAFT)")
-                        .body(Schemas.object(optional("object_ids", about(strings(100_000), "at most 100000 objects of this bucket")))).returns(ref("Batch")),
+                        .body(Schemas.object(required("object_ids", about(strings(1, 100_000), "objects of this bucket")))).returns(ref("Batch")),
                 listing(post("/v1/buckets/{bucket}/batches/list", BATCHES, "List a bucket's batches")).returns(listOf("Batch")),
                 get("/v1/buckets/{bucket}/batches/{batch}", BATCHES, "Get a batch").returns(ref("Batch")),
                 post("/v1/buckets/{bucket}/batches/{batch}/objects", BATCHES, "Add objects to a draft batch")
-                        .body(Schemas.object(required("object_ids", strings(100_000)))).returns(ref("Batch")),
+                        .body(Schemas.object(required("object_ids", strings(1, 100_000)))).returns(ref("Batch")),
                 post("/v1/buckets/{bucket}/batches/{batch}/submit", BATCHES, "Submit a batch: its objects are processed by every collection reading the bucket")
                         .returns(ref("Batch")),
                 post("/v1/buckets/{bucket}/batches/{batch}/cancel", BATCHES, "Cancel a batch's pending work").returns(ref("Batch")),

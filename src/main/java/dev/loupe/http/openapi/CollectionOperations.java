@@ -33,7 +33,7 @@ final class CollectionOperations {
 
     static List<Operation> operations() {
         var source = about(object(required("type", about(string(), "bucket or collection")),
-                        optional("bucket_ids", strings(1000)), optional("bucket_id", string()),
+                        optional("bucket_ids", strings()), optional("bucket_id", string()),
                         optional("collection_id", string())),
                 "the buckets whose objects it processes, or the collection whose documents it processes");
         var extractor = object(required("feature_extractor_name", string()), optional("version", about(string(), "default v1")),
@@ -43,13 +43,13 @@ final class CollectionOperations {
                 optional("include_all_source_fields", bool()),
                 optional("parameters", about(anyObject(), "checked against the extractor's parameter schema (GET /v1/collections/features/extractors/{id})")));
         var documentUpdate = about(anyObject(), "the document's fields to set; ids, vectors and extractor outputs cannot change");
-        var cluster = about(object(required("collection_ids", about(strings(16), "1 to 16 collections")),
+        var cluster = about(object(required("collection_ids", strings(1, 16)),
                         optional("cluster_name", name()), optional("description", string(0, 4096)),
                         optional("cluster_type", about(string(), "vector (the only one Loupe runs)")),
                         required("vector_config", object(
                                 required("clustering_method", Schemas.enumOf("hdbscan", "dbscan", "kmeans", "agglomerative")),
                                 optional("algorithm_params", about(anyObject(), "the method's parameters (or <method>_parameters)")),
-                                optional("feature_uri", string()), optional("feature_uris", about(strings(1), "one feature at most")),
+                                optional("feature_uri", string()), optional("feature_uris", strings(0, 1)),
                                 optional("sample_size", Schemas.integer(2, 10_000)))),
                         optional("filters", anyObject()), optional("metadata", anyObject())),
                 "a clustering of collections' vectors; executing it writes each document's cluster");
@@ -69,7 +69,7 @@ final class CollectionOperations {
 
                 post("/v1/collections/{collection}/documents/list", DOCUMENTS, "List or filter a collection's documents")
                         .body(closedObject(optional("filters", anyObject()), optional("sort", anyObject()),
-                                optional("group_by", anyObject()), optional("select", about(strings(256), "field paths to return")),
+                                optional("group_by", anyObject()), optional("select", about(strings(0, 256), "field paths to return")),
                                 optional("return_vectors", bool()), optional("return_url", bool()), optional("cursor", string())))
                         .query("limit", Schemas.integer(0, 1000), "page size (default 10)")
                         .query("offset", Schemas.integer(0, Integer.MAX_VALUE), "results skipped")
@@ -103,11 +103,11 @@ final class CollectionOperations {
                         .pathParam("run", string(), "its id").returns(run),
                 post("/v1/clusters/{cluster}/merge", CLUSTERS, "Merge clusters of the latest execution into one").extension()
                         .describe("A person's correction, kept across later executions as a must-link.")
-                        .body(object(required("source_cluster_ids", about(strings(1000), "1 to 1000")), required("target_cluster_id", string())))
+                        .body(object(required("source_cluster_ids", strings(1, 1000)), required("target_cluster_id", string())))
                         .returns(run),
                 post("/v1/clusters/{cluster}/move", CLUSTERS, "Move documents to another cluster").extension()
                         .describe("A person's correction, kept across later executions as a cannot-link with the old cluster.")
-                        .body(object(required("document_ids", about(strings(1000), "1 to 1000")), required("target_cluster_id", string())))
+                        .body(object(required("document_ids", strings(1, 1000)), required("target_cluster_id", string())))
                         .returns(run));
     }
 }

@@ -32,9 +32,9 @@ final class RetrieverOperations {
     static final String PUBLISHED = "Published retrievers";
 
     private static ObjectNode stages() {
-        return about(array(object(required("stage_name", string()), optional("stage_type", string()),
+        return about(Schemas.array(object(required("stage_name", string()), optional("stage_type", string()),
                         optional("config", object(required("stage_id", string()), optional("parameters", anyObject()),
-                                optional("pre_filters", anyObject()), optional("post_filters", anyObject()))))),
+                                optional("pre_filters", anyObject()), optional("post_filters", anyObject()))))).put("minItems", 1),
                 "Mixpeek's stages, {stage_name, config: {stage_id, parameters}} (the seed's {stage_id, parameters} too);"
                         + " GET /v1/retrievers/stages lists each stage's parameters");
     }
@@ -49,9 +49,10 @@ final class RetrieverOperations {
     }
 
     static List<Operation> operations() {
-        ObjectNode collections = about(strings(1000), "ids or names; at least one (collection_ids is read too)");
+        ObjectNode collections = about(strings(), "ids or names; at least one, here or in collection_ids");
         ObjectNode adhoc = execution();
         adhoc.withObject("/properties").set("collection_identifiers", collections);
+        adhoc.withObject("/properties").set("collection_ids", about(strings(), "read when collection_identifiers is absent"));
         adhoc.withObject("/properties").set("stages", stages());
         adhoc.withObject("/properties").set("input_schema", anyObject());
         ObjectNode publish = object(required("public_name", about(string(), "the name in the public URLs")),
@@ -60,7 +61,9 @@ final class RetrieverOperations {
         return List.of(
                 post("/v1/retrievers", RETRIEVERS, "Create a retriever").body(object(
                         required("retriever_name", name()), optional("description", string()),
-                        required("collection_identifiers", collections), optional("input_schema", anyObject()),
+                        optional("collection_identifiers", collections),
+                        optional("collection_ids", about(strings(), "read when collection_identifiers is absent")),
+                        optional("input_schema", anyObject()),
                         required("stages", stages())))
                         .returns(object(required("retriever", ref("Retriever")), optional("retriever_id", string()), optional("retriever_name", string()))),
                 listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers")).returns(listOf("Retriever")),
@@ -91,7 +94,7 @@ final class RetrieverOperations {
                                 + " open to cross-origin requests. With Accept: text/event-stream, stage events are streamed.")
                         .publicKey().pathParam("public_name", string(), "the publication's public name")
                         .body(object(optional("inputs", anyObject()), optional("pagination", anyObject()), optional("stream", bool()),
-                                optional("settings", object(optional("limit", integer(1, 1000))))))
+                                optional("settings", object(optional("limit", integer())))))
                         .returns(ref("Execution")),
                 get("/v1/public/retrievers/{public_name}/config", PUBLISHED, "A published retriever's display configuration")
                         .open().pathParam("public_name", string(), "the publication's public name").returns(anyObject()));

@@ -69,7 +69,7 @@ public final class Schemas {
 
     /** A resource name as {@code Body.requiredName} takes it: trimmed, 1–256 characters, no control characters. */
     public static ObjectNode name() {
-        return about(string(1, 256), "trimmed; 1 to 256 characters, none a control character; unique in its namespace");
+        return about(string(1, 256), "trimmed; 1 to 256 characters, none a control character");
     }
 
     public static ObjectNode dateTime() {
@@ -102,8 +102,14 @@ public final class Schemas {
         return array(items).put("maxItems", maxItems);
     }
 
-    public static ObjectNode strings(int maxItems) {
-        return array(string(), maxItems);
+    /** An array of strings, as long as the request's size allows. */
+    public static ObjectNode strings() {
+        return array(string());
+    }
+
+    /** An array of {@code minItems} to {@code maxItems} strings: bounds the code checks. */
+    public static ObjectNode strings(int minItems, int maxItems) {
+        return array(string(), maxItems).put("minItems", minItems);
     }
 
     public static ObjectNode oneOf(JsonNode... choices) {

@@ -39,7 +39,7 @@ final class ServiceOperations {
 
                 post("/v1/api-keys", KEYS, "Create an API key (admin only)").extension()
                         .body(object(required("name", name()),
-                                optional("namespaces", about(strings(1000), "namespaces it may use (ids or names); none: all")),
+                                optional("namespaces", about(strings(), "namespaces it may use (ids or names); none: all")),
                                 optional("admin", about(bool(), "may manage keys; cannot be limited to namespaces"))))
                         .returns(ref("ApiKey")),
                 get("/v1/api-keys", KEYS, "List API keys (admin only)").extension()
