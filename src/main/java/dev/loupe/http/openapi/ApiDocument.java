@@ -156,7 +156,8 @@ public final class ApiDocument {
                         optional("details", anyObject())))));
         s.set("Pagination", object(
                 optional("total", integer()), optional("page", integer()), optional("page_size", integer()),
-                optional("total_pages", integer()), optional("next_cursor", about(string(), "pass as ?cursor= for the next page"))));
+                optional("total_pages", integer()),
+                optional("next_cursor", about(Schemas.nullable(string()), "pass as ?cursor= for the next page; null on the last"))));
         s.set("Deleted", object(required("success", bool()), optional("message", string())));
         s.set("Namespace", object(required("namespace_id", string()), required("namespace_name", string()),
                 optional("description", string()), optional("feature_extractors", array(anyObject())),
@@ -167,15 +168,15 @@ public final class ApiDocument {
         s.set("Object", object(required("object_id", string()), required("bucket_id", string()), optional("key_prefix", string()),
                 optional("blobs", array(object(required("blob_id", string()), required("property", string()), optional("type", string()),
                         optional("properties", anyObject()), optional("details", anyObject())))),
-                optional("metadata", anyObject()), optional("status", string()), optional("error", string()),
+                optional("metadata", anyObject()), optional("status", string()), optional("error", Schemas.nullable(string())),
                 optional("created_at", dateTime()), optional("updated_at", dateTime())));
         s.set("Batch", object(required("batch_id", string()), required("bucket_id", string()), required("status", string()),
-                optional("object_ids", array(string())), optional("task_id", string()), optional("error", string()),
+                optional("object_ids", array(string())), optional("task_id", string()), optional("error", Schemas.nullable(string())),
                 optional("created_at", dateTime()), optional("updated_at", dateTime())));
         s.set("Task", object(required("task_id", string()), required("task_type", string()),
                 required("status", about(string(), "PENDING, IN_PROGRESS, PROCESSING, COMPLETED, COMPLETED_WITH_ERRORS, FAILED or CANCELED")),
                 optional("additional_data", about(anyObject(), "counts (total, pending, processing, completed, failed, canceled) and failures")),
-                optional("error", string()), optional("created_at", dateTime())));
+                optional("error", Schemas.nullable(string())), optional("created_at", dateTime())));
         s.set("Collection", object(required("collection_id", string()), required("collection_name", string()),
                 optional("description", string()), optional("source", anyObject()), optional("feature_extractor", anyObject()),
                 optional("input_schema", anyObject()), optional("output_schema", anyObject()),
@@ -197,9 +198,14 @@ public final class ApiDocument {
                 optional("stage_statistics", anyObject()), optional("facets", anyObject())));
         s.set("ScoredDocument", about(object(required("document_id", string()), required("score", Schemas.number())),
                 "A document as in Document, with its score"));
-        s.set("Cluster", object(required("cluster_id", string()), optional("cluster_name", string()),
-                optional("source_collection_ids", array(string())), optional("vector_config", anyObject()),
-                optional("metadata", anyObject()), optional("created_at", dateTime())));
+        s.set("Cluster", object(required("cluster_id", string()), optional("cluster_name", Schemas.nullable(string())),
+                optional("description", string()), optional("cluster_type", string()), optional("feature_uris", array(string())),
+                optional("collection_ids", array(string())), optional("input_collections", array(string())),
+                optional("vector_config", anyObject()), optional("status", string()), optional("num_clusters", integer()),
+                optional("metadata", anyObject()), optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("ClusterExecution", object(required("run_id", string()), required("cluster_id", string()), required("status", string()),
+                optional("num_clusters", integer()), optional("num_points", integer()),
+                optional("clusters", about(array(anyObject()), "each cluster with its id, label, size and members"))));
         s.set("ApiKey", object(required("key_id", string()), required("name", string()), optional("admin", bool()),
                 optional("namespaces", array(string())), optional("key", about(string(), "the secret, returned once, at creation")),
                 optional("created_at", dateTime())));

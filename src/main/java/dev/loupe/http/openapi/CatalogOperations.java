@@ -101,7 +101,9 @@ final class CatalogOperations {
                         .body(closedObject(optional("key_prefix", string()), optional("metadata", about(anyObject(), "merged as a JSON Merge Patch")),
                                 optional("skip_duplicates", bool())))
                         .returns(ref("Object")),
-                delete("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Delete an object and the documents made from it").returns(ref("Deleted")),
+                delete("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Delete an object and the documents made from it")
+                        .describe("Answered at once; the documents go in the background, and a restart finishes a deletion cut short.")
+                        .returnsNothing(204, "Deleted"),
 
                 post("/v1/buckets/{bucket}/batches", BATCHES, "Create a batch (DRAFT)")
                         .body(Schemas.object(required("object_ids", about(strings(1, 100_000), "objects of this bucket")))).returns(ref("Batch")),
@@ -110,12 +112,13 @@ final class CatalogOperations {
                 post("/v1/buckets/{bucket}/batches/{batch}/objects", BATCHES, "Add objects to a draft batch")
                         .body(Schemas.object(required("object_ids", strings(1, 100_000)))).returns(ref("Batch")),
                 post("/v1/buckets/{bucket}/batches/{batch}/submit", BATCHES, "Submit a batch: its objects are processed by every collection reading the bucket")
-                        .returns(ref("Batch")),
-                post("/v1/buckets/{bucket}/batches/{batch}/cancel", BATCHES, "Cancel a batch's pending work").returns(ref("Batch")),
+                        .returns(ref("Task")),
+                post("/v1/buckets/{bucket}/batches/{batch}/cancel", BATCHES, "Cancel a batch's pending work").returns(ref("Task")),
                 post("/v1/buckets/{bucket}/batches/{batch}/retry", BATCHES, "Retry a batch's failed items")
                         .body(Schemas.object(optional("retry_mode", enumOf("transient_only", "all")),
                                 optional("tier_nums", array(integer())), optional("max_retry_count", integer(1, 10))))
-                        .returns(ref("Batch")),
+                        .returns(Schemas.object(required("success", bool()), required("batch_id", string()), required("task_id", string()),
+                                optional("retry_mode", string()), optional("retried_count", integer()), optional("status", string()))),
 
                 listing(post("/v1/tasks/list", TASKS, "List tasks")).returns(listOf("Task")),
                 get("/v1/tasks/{task}", TASKS, "Get a task's status and counts").pathParam("task", string(), "its id").returns(ref("Task")),

@@ -37,7 +37,8 @@ final class CollectionOperations {
                         optional("collection_id", string())),
                 "the buckets whose objects it processes, or the collection whose documents it processes");
         var extractor = object(required("feature_extractor_name", string()), optional("version", about(string(), "default v1")),
-                optional("input_mappings", array(anyObject())),
+                optional("input_mappings", about(Schemas.oneOf(anyObject(), array(anyObject())),
+                        "{input: path} (payload.<field>), or a list of {input_key, source_type, path}")),
                 optional("field_passthrough", array(object(required("source_path", string()), optional("target_path", string()),
                         optional("default", Schemas.any()), optional("required", bool())))),
                 optional("include_all_source_fields", bool()),
@@ -53,7 +54,7 @@ final class CollectionOperations {
                                 optional("sample_size", Schemas.integer(2, 10_000)))),
                         optional("filters", anyObject()), optional("metadata", anyObject())),
                 "a clustering of collections' vectors; executing it writes each document's cluster");
-        var run = about(anyObject(), "a cluster execution: its run id, status and clusters");
+        var run = ref("ClusterExecution");
         return List.of(
                 post("/v1/collections", COLLECTIONS, "Create a collection").body(object(
                         required("collection_name", name()), optional("description", string()), required("source", source),
@@ -69,12 +70,16 @@ final class CollectionOperations {
 
                 post("/v1/collections/{collection}/documents/list", DOCUMENTS, "List or filter a collection's documents")
                         .body(closedObject(optional("filters", anyObject()), optional("sort", anyObject()),
-                                optional("group_by", anyObject()), optional("select", about(strings(0, 256), "field paths to return")),
+                                optional("group_by", about(string(), "a field (dot path): the answer is groups of documents instead")),
+                                optional("select", about(strings(0, 256), "field paths to return")),
                                 optional("return_vectors", bool()), optional("return_url", bool()), optional("cursor", string())))
                         .query("limit", Schemas.integer(0, 1000), "page size (default 10)")
                         .query("offset", Schemas.integer(0, Integer.MAX_VALUE), "results skipped")
                         .query("cursor", string(), "next_cursor of the previous page")
-                        .returns(listOf("Document")),
+                        .returns(Schemas.oneOf(listOf("Document"), object(
+                                required("groups", array(object(required("group_key", Schemas.any()), required("count", Schemas.integer()),
+                                        required("documents", array(ref("Document")))))),
+                                optional("group_by_field", string()), optional("pagination", ref("Pagination")), optional("stats", anyObject())))),
                 get("/v1/collections/{collection}/documents/{document}", DOCUMENTS, "Get a document")
                         .pathParam("document", string(), "its id")
                         .query("return_vectors", bool(), "include the embeddings").returns(ref("Document")),

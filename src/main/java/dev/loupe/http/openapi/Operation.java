@@ -53,7 +53,7 @@ public record Operation(String method, String path, String tag, String summary, 
         }
     }
 
-    /** The success answer: its status, media type and schema (null: a body the schema does not describe). */
+    /** The success answer: its status, media type ("" for no body) and schema (null: a body the schema does not describe). */
     public record Reply(int status, String mediaType, JsonNode schema, String description) {
         public Reply {
             if (status < 200 || status > 399) throw new IllegalArgumentException("a success reply needs a 2xx or 3xx status, got " + status);
@@ -158,6 +158,11 @@ public record Operation(String method, String path, String tag, String summary, 
     /** A JSON success answer with status 200. */
     public Operation returns(JsonNode schema) {
         return returns(200, "application/json", schema, "Success");
+    }
+
+    /** An answer without a body (204, say). */
+    public Operation returnsNothing(int status, String text) {
+        return returns(status, "", null, text);
     }
 
     public Operation returns(int status, String mediaType, JsonNode schema, String text) {

@@ -67,7 +67,8 @@ final class RetrieverOperations {
                         required("stages", stages())))
                         .returns(object(required("retriever", ref("Retriever")), optional("retriever_id", string()), optional("retriever_name", string()))),
                 listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers")).returns(listOf("Retriever")),
-                get("/v1/retrievers/stages", RETRIEVERS, "The stage catalogue, each stage with its parameter schema").returns(anyObject()),
+                get("/v1/retrievers/stages", RETRIEVERS, "The stage catalogue, each stage with its parameter schema")
+                        .returns(array(object(required("stage_id", string())))),
                 get("/v1/retrievers/{retriever}", RETRIEVERS, "Get a retriever").returns(ref("Retriever")),
                 patch("/v1/retrievers/{retriever}", RETRIEVERS, "Rename or redescribe a retriever")
                         .describe("Its collections, stages and input schema cannot change: create a new retriever.")

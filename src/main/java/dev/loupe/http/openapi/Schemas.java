@@ -72,6 +72,14 @@ public final class Schemas {
         return about(string(1, 256), "trimmed; 1 to 256 characters, none a control character");
     }
 
+    /** {@code schema}, or JSON null: for a field the answer holds as null when it has no value. */
+    public static ObjectNode nullable(ObjectNode schema) {
+        String type = schema.path("type").asText();
+        if (type.isEmpty()) throw new IllegalArgumentException("nullable needs a schema with one type: " + schema);
+        schema.putArray("type").add(type).add("null");
+        return schema;
+    }
+
     public static ObjectNode dateTime() {
         return type("string").put("format", "date-time");
     }
