@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +48,34 @@ class OpenApiConformanceTest {
     private static ObjectNode document;
     private static Api api;
     private final List<String> mismatches = new ArrayList<>();
+    /** "GET /v1/buckets/{bucket}": the documented operations the flow reached. */
+    private final Set<String> reached = new java.util.TreeSet<>();
+
+    /**
+     * Served routes this flow leaves to other tests, each with the reason. Routes of issue 14
+     * written on other branches are here so that merging them does not fail this test; moving
+     * them into the flow is better.
+     */
+    static final Map<String, String> NOT_IN_FLOW = Map.ofEntries(
+            Map.entry("GET /thumbnails/{}", "a binary answer; ThumbnailRoutes' tests read it"),
+            Map.entry("GET /docs", "an HTML page: DocsPageTest"),
+            Map.entry("GET /docs/assets/{}", "the page's files: DocsPageTest"),
+            Map.entry("POST /v1/buckets/{}/uploads", "uploads branch"),
+            Map.entry("POST /v1/buckets/{}/uploads/list", "uploads branch"),
+            Map.entry("GET /v1/buckets/{}/uploads/{}", "uploads branch"),
+            Map.entry("DELETE /v1/buckets/{}/uploads/{}", "uploads branch"),
+            Map.entry("POST /v1/buckets/{}/uploads/{}/confirm", "uploads branch"),
+            Map.entry("POST /v1/buckets/{}/uploads/batch", "uploads branch"),
+            Map.entry("POST /v1/buckets/{}/uploads/confirm/batch", "uploads branch"),
+            Map.entry("POST /v1/retrievers/{}/publish", "publish branch"),
+            Map.entry("GET /v1/retrievers/{}/publish", "publish branch"),
+            Map.entry("PATCH /v1/retrievers/{}/publish", "publish branch"),
+            Map.entry("DELETE /v1/retrievers/{}/publish", "publish branch"),
+            Map.entry("GET /v1/retrievers/published", "publish branch"),
+            Map.entry("POST /v1/public/retrievers/{}/execute", "publish branch"),
+            Map.entry("GET /v1/public/retrievers/{}/config", "publish branch"),
+            Map.entry("GET /metrics", "plain text: the metrics branch's tests"),
+            Map.entry("GET /", "an HTML page: the search page's browser tests"));
 
     @BeforeAll
     static void start() throws Exception {
@@ -104,6 +133,7 @@ class OpenApiConformanceTest {
             mismatches.add(at + ": no documented operation matches");
             return r;
         }
+        reached.add(method + " " + dev.loupe.http.openapi.Operation.shape(doc.template()));
         JsonNode requestSchema = doc.operation().at("/requestBody/content/application~1json/schema");
         if (expected == 200 && body != null && !requestSchema.isMissingNode()) {
             Set<ValidationMessage> errors = validate(requestSchema, Json.read(body));
@@ -164,8 +194,9 @@ class OpenApiConformanceTest {
         String object = ok("POST", "/v1/buckets/photos/objects", """
                 {"key_prefix": "/a", "blobs": [{"property": "image_url", "type": "image", "data": "%s"}], "metadata": {"brand": "Acme"}}"""
                 .formatted(image)).text("object_id");
-        ok("POST", "/v1/buckets/photos/objects/batch", """
-                {"objects": [{"blobs": [{"property": "image_url", "data": "%s"}], "metadata": {"brand": "Other"}}]}""".formatted(blue));
+        String second = ok("POST", "/v1/buckets/photos/objects/batch", """
+                {"objects": [{"blobs": [{"property": "image_url", "data": "%s"}], "metadata": {"brand": "Other"}}]}""".formatted(blue))
+                .body().at("/succeeded/0/object_id").asText();
         ok("POST", "/v1/buckets/photos/objects/list", "{}");
         ok("GET", "/v1/buckets/photos/objects/" + object, null);
         ok("PATCH", "/v1/buckets/photos/objects/" + object, "{\"metadata\": {\"brand\": \"Acme\", \"seen\": true}}");
@@ -185,13 +216,17 @@ class OpenApiConformanceTest {
         ok("POST", "/v1/collections/pictures/documents/list", "{\"group_by\": \"metadata.brand\", \"select\": [\"brand\"]}");
         ok("GET", "/v1/collections/pictures/documents/" + documentId, null);
         ok("PATCH", "/v1/collections/pictures/documents/" + documentId, "{\"metadata\": {\"reviewed\": true}}");
+        ok("PUT", "/v1/collections/pictures/documents/" + documentId, "{\"metadata\": {\"brand\": \"Acme\"}}");
 
         String batch = ok("POST", "/v1/buckets/photos/batches", "{\"object_ids\": [\"" + object + "\"]}").text("batch_id");
         call("POST", "/v1/buckets/photos/batches", "{\"object_ids\": []}", 422);
         ok("POST", "/v1/buckets/photos/batches/list", "{}");
         ok("GET", "/v1/buckets/photos/batches/" + batch, null);
+        ok("POST", "/v1/buckets/photos/batches/" + batch + "/objects", "{\"object_ids\": [\"" + second + "\"]}");
         String task = ok("POST", "/v1/buckets/photos/batches/" + batch + "/submit", null).text("task_id");
         api.awaitTask(task, Duration.ofSeconds(120));
+        ok("POST", "/v1/buckets/photos/batches/" + batch + "/retry", "{\"retry_mode\": \"all\", \"max_retry_count\": 2}");
+        ok("POST", "/v1/buckets/photos/batches/" + batch + "/cancel", null);
         ok("GET", "/v1/tasks/" + task, null);
         ok("POST", "/v1/tasks/list", "{\"status\": \"COMPLETED\"}");
 
@@ -221,6 +256,9 @@ class OpenApiConformanceTest {
         ok("GET", "/v1/clusters/" + cluster + "/executions/" + run, null);
         ok("PATCH", "/v1/clusters/" + cluster, "{\"description\": \"two groups\"}");
         ok("POST", "/v1/clusters/" + cluster + "/merge", "{\"source_cluster_ids\": [\"cl_1\"], \"target_cluster_id\": \"cl_0\"}");
+        ok("POST", "/v1/clusters/" + cluster + "/move", "{\"document_ids\": [\"" + documentId + "\"], \"target_cluster_id\": \"cl_0\"}");
+        // cl_1 was merged away: a move to it is refused, in the documented error shape.
+        call("POST", "/v1/clusters/" + cluster + "/move", "{\"document_ids\": [\"" + documentId + "\"], \"target_cluster_id\": \"cl_1\"}", 422);
         ok("DELETE", "/v1/clusters/" + cluster, null);
 
         String keyId = ok("POST", "/v1/api-keys", "{\"name\": \"reader\", \"namespaces\": [\"conform\"]}").text("key_id");
@@ -239,6 +277,9 @@ class OpenApiConformanceTest {
         ok("DELETE", "/v1/namespaces/conform", null);
 
         if (!mismatches.isEmpty()) fail(mismatches.size() + " answers differ from /openapi.json:\n" + String.join("\n", mismatches));
+        List<String> unreached = server.endpoints().stream().map(e -> e.method() + " " + dev.loupe.http.openapi.Operation.shape(e.path()))
+                .distinct().filter(r -> !reached.contains(r) && !NOT_IN_FLOW.containsKey(r)).sorted().toList();
+        assertEquals(List.of(), unreached, "served routes this flow never calls: add a call, or a reason in NOT_IN_FLOW");
     }
 
     @Test
