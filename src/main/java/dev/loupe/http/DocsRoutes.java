@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,17 +41,17 @@ final class DocsRoutes implements ApiServer.Routes {
     }
 
     private final byte[] document;
-    private final Map<String, Asset> assets;
+    /** Empty when the webjar is missing (a stale build): /docs then says so, and the API runs on. */
+    private final Optional<Map<String, Asset>> assets;
     private final Map<String, byte[]> loaded = new ConcurrentHashMap<>();
 
     DocsRoutes(List<Operation> operations) {
         this.document = Json.write(ApiDocument.of(operations, "v1")).getBytes(StandardCharsets.UTF_8);
-        String webjar = WEBJAR + swaggerUiVersion() + "/";
-        this.assets = Map.of(
+        this.assets = swaggerUiVersion().map(version -> WEBJAR + version + "/").map(webjar -> Map.of(
                 "swagger-ui.css", new Asset(webjar + "swagger-ui.css", "text/css; charset=utf-8"),
                 "swagger-ui-bundle.js", new Asset(webjar + "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
                 "favicon-32x32.png", new Asset(webjar + "favicon-32x32.png", "image/png"),
-                "docs.js", new Asset("docs/docs.js", "text/javascript; charset=utf-8"));
+                "docs.js", new Asset("docs/docs.js", "text/javascript; charset=utf-8")));
     }
 
     @Override
@@ -61,13 +62,14 @@ final class DocsRoutes implements ApiServer.Routes {
     }
 
     private void page(Context ctx) {
+        installed();
         ctx.header("Content-Security-Policy", CSP);
         ctx.status(200).contentType("text/html; charset=utf-8").result(bytes("docs/index.html"));
     }
 
     private void asset(Context ctx) {
         String file = ctx.pathParam("file");
-        Asset asset = assets.get(file);
+        Asset asset = installed().get(file);
         if (asset == null) throw LoupeException.notFound("documentation asset", file);
         ctx.header("Cache-Control", "public, max-age=3600");
         ctx.status(200).contentType(asset.contentType()).result(loaded.computeIfAbsent(asset.resource(), DocsRoutes::bytes));
@@ -82,15 +84,20 @@ final class DocsRoutes implements ApiServer.Routes {
         }
     }
 
+    private Map<String, Asset> installed() {
+        return assets.orElseThrow(() -> LoupeException.unavailable(
+                "the /docs page needs org.webjars:swagger-ui on the class path; rebuild (mvn package); /openapi.json works without it"));
+    }
+
     /** The webjar's version, from its own Maven metadata, so a dependency update needs no edit here. */
-    private static String swaggerUiVersion() {
+    private static Optional<String> swaggerUiVersion() {
         Properties p = new Properties();
         try (InputStream in = DocsRoutes.class.getClassLoader().getResourceAsStream("META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
-            if (in == null) throw new IllegalStateException("org.webjars:swagger-ui is not on the class path; the /docs page needs it");
+            if (in == null) return Optional.empty();
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return p.getProperty("version");
+        return Optional.ofNullable(p.getProperty("version"));
     }
 }
