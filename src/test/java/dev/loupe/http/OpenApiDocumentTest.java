@@ -179,6 +179,67 @@ class OpenApiDocumentTest {
         if (!wrong.isEmpty()) fail(String.join("\n", wrong));
     }
 
+    /**
+     * The top-level fields of an operation's JSON request body, or of its success answer, with
+     * whether each is marked Loupe's own; $ref and oneOf/anyOf/allOf followed. Null when the
+     * schema names no properties (Mixpeek leaves many answers untyped).
+     */
+    private static Map<String, Boolean> fields(JsonNode doc, JsonNode schema) {
+        if (schema == null || schema.isMissingNode()) return null;
+        if (schema.has("$ref")) return fields(doc, doc.at(schema.get("$ref").asText().substring(1)));
+        Map<String, Boolean> out = null;
+        if (schema.has("properties")) {
+            out = new TreeMap<>();
+            for (var p : schema.get("properties").properties()) {
+                out.put(p.getKey(), p.getValue().path(ApiDocument.EXTENSION).asBoolean(false));
+            }
+        }
+        for (String combinator : List.of("allOf", "anyOf", "oneOf")) {
+            for (JsonNode part : schema.path(combinator)) {
+                Map<String, Boolean> more = fields(doc, part);
+                if (more == null) continue;
+                if (out == null) out = new TreeMap<>();
+                more.forEach(out::putIfAbsent);
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode requestSchema(JsonNode op) {
+        return op.at("/requestBody/content/application~1json/schema");
+    }
+
+    private static JsonNode answerSchema(JsonNode doc, JsonNode op) {
+        for (var r : op.path("responses").properties()) {
+            if (!r.getKey().startsWith("2")) continue;
+            JsonNode response = r.getValue().has("$ref") ? doc.at(r.getValue().get("$ref").asText().substring(1)) : r.getValue();
+            return response.at("/content/application~1json/schema");
+        }
+        return null;
+    }
+
+    @Test
+    void fieldsNotInMixpeeksRequestsAndAnswersAreMarkedAndMixpeeksAreNot() throws IOException {
+        JsonNode mixpeekDoc = Json.read(Files.readString(Fixtures.openApi()));
+        Map<String, JsonNode> mixpeek = documented(mixpeekDoc);
+        List<String> wrong = new ArrayList<>();
+        documented(document).forEach((route, op) -> {
+            JsonNode theirs = mixpeek.get(route);
+            if (theirs == null) return; // a route of Loupe's own: every field of it is
+            compare(route + " request", fields(document, requestSchema(op)), fields(mixpeekDoc, requestSchema(theirs)), wrong);
+            compare(route + " answer", fields(document, answerSchema(document, op)), fields(mixpeekDoc, answerSchema(mixpeekDoc, theirs)), wrong);
+        });
+        if (!wrong.isEmpty()) fail(wrong.size() + " fields marked wrongly (Field.extension() or Schemas.extensions marks one):\n" + String.join("\n", wrong));
+    }
+
+    private static void compare(String at, Map<String, Boolean> ours, Map<String, Boolean> theirs, List<String> wrong) {
+        if (ours == null || theirs == null) return; // nothing to compare against: Mixpeek leaves it untyped
+        ours.forEach((field, extension) -> {
+            if (!extension && !theirs.containsKey(field)) wrong.add(at + ": " + field + " is not Mixpeek's: mark it");
+            if (extension && theirs.containsKey(field)) wrong.add(at + ": " + field + " is Mixpeek's: it is no extension");
+        });
+    }
+
     @Test
     void keyedOperationsDeclareTheBearerKeyTheNamespaceAndMixpeeksErrorShape() {
         List<String> wrong = new ArrayList<>();

@@ -168,7 +168,7 @@ public final class ApiDocument {
         s.set("Object", object(required("object_id", string()), required("bucket_id", string()), optional("key_prefix", string()),
                 optional("blobs", array(object(required("blob_id", string()), required("property", string()), optional("type", string()),
                         optional("properties", anyObject()), optional("details", anyObject())))),
-                optional("metadata", anyObject()), optional("status", string()), optional("error", Schemas.nullable(string())),
+                optional("metadata", anyObject()).extension(), optional("status", string()), optional("error", Schemas.nullable(string())),
                 optional("created_at", dateTime()), optional("updated_at", dateTime())));
         s.set("Batch", object(required("batch_id", string()), required("bucket_id", string()), required("status", string()),
                 optional("object_ids", array(string())), optional("task_id", string()), optional("error", Schemas.nullable(string())),
@@ -176,7 +176,7 @@ public final class ApiDocument {
         s.set("Task", object(required("task_id", string()), required("task_type", string()),
                 required("status", about(string(), "PENDING, IN_PROGRESS, PROCESSING, COMPLETED, COMPLETED_WITH_ERRORS, FAILED or CANCELED")),
                 optional("additional_data", about(anyObject(), "counts (total, pending, processing, completed, failed, canceled) and failures")),
-                optional("error", Schemas.nullable(string())), optional("created_at", dateTime())));
+                optional("error", Schemas.nullable(string())), optional("created_at", dateTime()).extension()));
         s.set("Collection", object(required("collection_id", string()), required("collection_name", string()),
                 optional("description", string()), optional("source", anyObject()), optional("feature_extractor", anyObject()),
                 optional("input_schema", anyObject()), optional("output_schema", anyObject()),
@@ -185,7 +185,8 @@ public final class ApiDocument {
                 optional("document_count", integer()), optional("metadata", anyObject()),
                 optional("created_at", dateTime()), optional("updated_at", dateTime())));
         s.set("Document", about(object(required("document_id", string()), required("collection_id", string()),
-                optional("root_object_id", string()), optional("thumbnail_url", string()), optional("metadata", anyObject())),
+                optional("root_object_id", string()).extension(), optional("thumbnail_url", string()).extension(),
+                optional("metadata", about(anyObject(), "the source object's metadata")).extension()),
                 "Extractor outputs and passed-through fields sit at the root beside the ids"));
         s.set("FeatureExtractor", object(required("feature_extractor_name", string()), required("version", string()),
                 optional("feature_extractor_id", string()), optional("description", string()), optional("parameter_schema", anyObject())));
@@ -198,14 +199,23 @@ public final class ApiDocument {
                 optional("stage_statistics", anyObject()), optional("facets", anyObject())));
         s.set("ScoredDocument", about(object(required("document_id", string()), required("score", Schemas.number())),
                 "A document as in Document, with its score"));
+        // Mixpeek answers a cluster's GET and its PATCH in two shapes; Loupe follows each.
+        s.set("ClusterMetadata", object(required("cluster_id", string()), optional("cluster_name", Schemas.nullable(string())),
+                optional("description", string()).extension(), optional("cluster_type", string()), optional("feature_uris", array(string())),
+                optional("input_collections", array(string())), optional("algorithm", string()), optional("status", string()),
+                optional("num_clusters", integer()), optional("metadata", anyObject()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
         s.set("Cluster", object(required("cluster_id", string()), optional("cluster_name", Schemas.nullable(string())),
-                optional("description", string()), optional("cluster_type", string()), optional("feature_uris", array(string())),
-                optional("collection_ids", array(string())), optional("input_collections", array(string())),
-                optional("vector_config", anyObject()), optional("status", string()), optional("num_clusters", integer()),
-                optional("metadata", anyObject()), optional("created_at", dateTime()), optional("updated_at", dateTime())));
+                optional("description", string()).extension(), optional("cluster_type", string()),
+                optional("collection_ids", array(string())), optional("vector_config", anyObject()), optional("status", string()),
+                optional("num_clusters", integer()), optional("metadata", anyObject()),
+                optional("created_at", dateTime()), optional("updated_at", dateTime())));
         s.set("ClusterExecution", object(required("run_id", string()), required("cluster_id", string()), required("status", string()),
-                optional("num_clusters", integer()), optional("num_points", integer()),
-                optional("clusters", about(array(anyObject()), "each cluster with its id, label, size and members"))));
+                optional("num_clusters", integer()), optional("num_points", integer()), optional("noise_points", integer()).extension(),
+                optional("centroids", about(array(object(required("cluster_id", string()), optional("num_members", integer()),
+                        optional("label", string()), optional("centroid", array(Schemas.number())), optional("radius", Schemas.number()))),
+                        "each cluster: its id, label, size, centroid and radius")),
+                optional("created_at", dateTime()), optional("completed_at", dateTime())));
         s.set("ApiKey", object(required("key_id", string()), required("name", string()), optional("admin", bool()),
                 optional("namespaces", array(string())), optional("key", about(string(), "the secret, returned once, at creation")),
                 optional("created_at", dateTime())));
@@ -218,15 +228,10 @@ public final class ApiDocument {
                 optional("presigned_url_expiration", integer()), optional("object_id", string()),
                 optional("created_at", dateTime()), optional("expires_at", dateTime())));
         s.set("PublishedRetriever", object(required("retriever_id", string()), optional("public_id", string()),
-                optional("public_name", string()), optional("public_url", string()),
+                optional("public_name", string()),
                 optional("public_api_key", about(string(), "the key that executes this retriever and nothing else")),
                 optional("display_config", anyObject()), optional("rate_limit_config", anyObject()), optional("is_active", bool()),
                 optional("created_at", dateTime()), optional("updated_at", dateTime())));
-        s.set("ListRequest", object(
-                optional("filters", about(anyObject(), "Mixpeek's filter DSL: {AND|OR|NOT: [...]} of {field, operator, value}")),
-                optional("sort", about(anyObject(), "{field, direction: asc|desc}; a sorted listing reaches offset 100000 at most")),
-                optional("search", about(string(0, 1000), "text matched in the listed fields")),
-                optional("limit", integer(0, 1000)), optional("offset", integer(0, Integer.MAX_VALUE))));
         return s;
     }
 }

@@ -45,14 +45,14 @@ final class CollectionOperations {
                 optional("parameters", about(anyObject(), "checked against the extractor's parameter schema (GET /v1/collections/features/extractors/{id})")));
         var documentUpdate = about(anyObject(), "the document's fields to set; ids, vectors and extractor outputs cannot change");
         var cluster = about(object(required("collection_ids", strings(1, 16)),
-                        optional("cluster_name", name()), optional("description", string(0, 4096)),
+                        optional("cluster_name", name()), optional("description", string(0, 4096)).extension(),
                         optional("cluster_type", about(string(), "vector (the only one Loupe runs)")),
                         required("vector_config", object(
                                 required("clustering_method", Schemas.enumOf("hdbscan", "dbscan", "kmeans", "agglomerative")),
                                 optional("algorithm_params", about(anyObject(), "the method's parameters (or <method>_parameters)")),
                                 optional("feature_uri", string()), optional("feature_uris", strings(0, 1)),
                                 optional("sample_size", Schemas.integer(2, 10_000)))),
-                        optional("filters", anyObject()), optional("metadata", anyObject())),
+                        optional("filters", anyObject()), optional("metadata", anyObject()).extension()),
                 "a clustering of collections' vectors; executing it writes each document's cluster");
         var run = ref("ClusterExecution");
         return List.of(
@@ -60,7 +60,8 @@ final class CollectionOperations {
                         required("collection_name", name()), optional("description", string()), required("source", source),
                         required("feature_extractor", extractor), optional("metadata", anyObject())))
                         .returns(ref("Collection")),
-                listing(post("/v1/collections/list", COLLECTIONS, "List collections")).returns(listOf("Collection")),
+                listing(post("/v1/collections/list", COLLECTIONS, "List collections"), CatalogOperations.FILTERS, CatalogOperations.SORT,
+                        CatalogOperations.SEARCH, CatalogOperations.CASE_SENSITIVE).returns(listOf("Collection")),
                 get("/v1/collections/{collection}", COLLECTIONS, "Get a collection").returns(ref("Collection")),
                 patch("/v1/collections/{collection}", COLLECTIONS, "Rename a collection or change its description or metadata")
                         .body(closedObject(optional("collection_name", name()), optional("description", string()), optional("metadata", anyObject())))
@@ -95,9 +96,10 @@ final class CollectionOperations {
                 get("/v1/collections/features/extractors/{extractor}", EXTRACTORS, "Get a feature extractor: its parameters and outputs")
                         .pathParam("extractor", string(), "name_version, e.g. image_extractor_v1").returns(ref("FeatureExtractor")),
 
-                post("/v1/clusters", CLUSTERS, "Create a cluster definition").body(cluster).returns(ref("Cluster")),
-                listing(post("/v1/clusters/list", CLUSTERS, "List cluster definitions")).returns(listOf("Cluster")),
-                get("/v1/clusters/{cluster}", CLUSTERS, "Get a cluster definition").returns(ref("Cluster")),
+                post("/v1/clusters", CLUSTERS, "Create a cluster definition").body(cluster).returns(ref("ClusterMetadata")),
+                listing(post("/v1/clusters/list", CLUSTERS, "List cluster definitions"), CatalogOperations.FILTERS, CatalogOperations.SORT,
+                        CatalogOperations.SEARCH, CatalogOperations.CASE_SENSITIVE.extension()).returns(listOf("ClusterMetadata")),
+                get("/v1/clusters/{cluster}", CLUSTERS, "Get a cluster definition").returns(ref("ClusterMetadata")),
                 patch("/v1/clusters/{cluster}", CLUSTERS, "Rename a cluster definition or change its description or metadata")
                         .body(closedObject(optional("cluster_name", name()), optional("description", string()), optional("metadata", anyObject())))
                         .returns(ref("Cluster")),

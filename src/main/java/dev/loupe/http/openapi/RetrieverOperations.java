@@ -44,17 +44,20 @@ final class RetrieverOperations {
         return object(optional("inputs", about(anyObject(), "values for the input_schema, read by {{INPUT.name}} in stages")),
                 optional("pagination", object(optional("method", enumOf("offset", "cursor")), optional("page_size", integer(1, 1000)),
                         optional("page_number", integer(1, 1_000_000)), optional("limit", integer(1, 1000)), optional("cursor", string()))),
-                optional("limit", integer(1, 1000)), optional("offset", integer(0, 1_000_000)),
-                optional("return_vectors", bool()));
+                optional("limit", about(integer(1, 1000), "the seed's paging, when pagination is absent")).extension(),
+                optional("offset", integer(0, 1_000_000)).extension(),
+                optional("return_vectors", about(bool(), "each document's embedding (default true)")).extension());
     }
 
     static List<Operation> operations() {
         ObjectNode collections = about(strings(), "ids or names; at least one, here or in collection_ids");
         ObjectNode adhoc = execution();
         adhoc.withObject("/properties").set("collection_identifiers", collections);
-        adhoc.withObject("/properties").set("collection_ids", about(strings(), "read when collection_identifiers is absent"));
+        adhoc.withObject("/properties").set("collection_ids",
+                about(strings(), "read when collection_identifiers is absent").put(ApiDocument.EXTENSION, true));
         adhoc.withObject("/properties").set("stages", stages());
         adhoc.withObject("/properties").set("input_schema", anyObject());
+        Schemas.extensions(adhoc, "pagination"); // Mixpeek's ad hoc request pages with neither
         ObjectNode publish = object(required("public_name", about(string(), "the name in the public URLs")),
                 optional("description", string()), optional("display_config", anyObject()),
                 optional("rate_limit_config", anyObject()), optional("include_metadata", bool()));
@@ -62,11 +65,15 @@ final class RetrieverOperations {
                 post("/v1/retrievers", RETRIEVERS, "Create a retriever").body(object(
                         required("retriever_name", name()), optional("description", string()),
                         optional("collection_identifiers", collections),
-                        optional("collection_ids", about(strings(), "read when collection_identifiers is absent")),
+                        optional("collection_ids", about(strings(), "read when collection_identifiers is absent")).extension(),
                         optional("input_schema", anyObject()),
                         required("stages", stages())))
-                        .returns(object(required("retriever", ref("Retriever")), optional("retriever_id", string()), optional("retriever_name", string()))),
-                listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers")).returns(listOf("Retriever")),
+                        .returns(object(required("retriever", ref("Retriever")),
+                                optional("retriever_id", about(string(), "copies for clients that read the id without unwrapping")).extension(),
+                                optional("retriever_name", string()).extension())),
+                listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers"), CatalogOperations.FILTERS,
+                        optional("sorts", about(array(anyObject()), "[{field, direction}]")), CatalogOperations.SORT.extension(),
+                        CatalogOperations.SEARCH, CatalogOperations.CASE_SENSITIVE).returns(Schemas.extensions(listOf("Retriever"), "pagination")),
                 get("/v1/retrievers/stages", RETRIEVERS, "The stage catalogue, each stage with its parameter schema")
                         .returns(array(object(required("stage_id", string())))),
                 get("/v1/retrievers/{retriever}", RETRIEVERS, "Get a retriever").returns(ref("Retriever")),
@@ -81,7 +88,9 @@ final class RetrieverOperations {
                 post("/v1/retrievers/execute", RETRIEVERS, "Execute stages without saving a retriever").body(adhoc).returns(ref("Execution")),
 
                 post("/v1/retrievers/{retriever}/publish", PUBLISHED, "Publish a retriever for a website").body(publish)
-                        .returns(ref("PublishedRetriever")),
+                        .returns(object(required("retriever_id", string()), optional("public_id", string()), optional("public_url", string()),
+                                optional("short_url", string()),
+                                optional("public_api_key", about(string(), "the key that executes this retriever and nothing else")))),
                 get("/v1/retrievers/{retriever}/publish", PUBLISHED, "Get a retriever's publication").returns(ref("PublishedRetriever")),
                 patch("/v1/retrievers/{retriever}/publish", PUBLISHED, "Change a publication's display, rate limit or state")
                         .body(object(optional("display_config", anyObject()), optional("rate_limit_config", anyObject()), optional("is_active", bool())))
@@ -95,7 +104,7 @@ final class RetrieverOperations {
                                 + " open to cross-origin requests. With Accept: text/event-stream, stage events are streamed.")
                         .publicKey().pathParam("public_name", string(), "the publication's public name")
                         .body(object(optional("inputs", anyObject()), optional("pagination", anyObject()), optional("stream", bool()),
-                                optional("settings", object(optional("limit", integer())))))
+                                optional("settings", about(object(optional("limit", integer())), "what Mixpeek's search widget sends")).extension()))
                         .returns(ref("Execution")),
                 get("/v1/public/retrievers/{public_name}/config", PUBLISHED, "A published retriever's display configuration")
                         .open().pathParam("public_name", string(), "the publication's public name").returns(anyObject()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,11 @@ public final class Schemas {
         public Field {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(schema, name);
+        }
+
+        /** This field marked as Loupe's own: Mixpeek's request or answer has no such field. */
+        public Field extension() {
+            return new Field(name, ((ObjectNode) schema.deepCopy()).put(ApiDocument.EXTENSION, true), required);
         }
     }
 
@@ -42,6 +48,26 @@ public final class Schemas {
         }
         if (!required.isEmpty()) s.set("required", required);
         return s;
+    }
+
+    /**
+     * Marks the named properties of {@code objectSchema} (an {@link #object}, or a {@link #oneOf}
+     * of them) as Loupe's own, as {@link Field#extension()} does; refuses a name it lacks.
+     */
+    public static ObjectNode extensions(ObjectNode objectSchema, String... names) {
+        for (String name : names) {
+            boolean found = false;
+            List<JsonNode> shapes = new java.util.ArrayList<>(List.of(objectSchema));
+            objectSchema.path("oneOf").forEach(shapes::add);
+            for (JsonNode shape : shapes) {
+                if (shape.path("properties").get(name) instanceof ObjectNode p) {
+                    p.put(ApiDocument.EXTENSION, true);
+                    found = true;
+                }
+            }
+            if (!found) throw new IllegalArgumentException("no property '" + name + "' to mark in " + objectSchema);
+        }
+        return objectSchema;
     }
 
     /** An object whose only properties are these: Loupe refuses any other with 422. */

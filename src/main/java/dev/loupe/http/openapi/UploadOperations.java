@@ -44,13 +44,18 @@ final class UploadOperations {
         return List.of(
                 post("/v1/buckets/{bucket}/uploads", UPLOADS, "Start an upload: a presigned URL on this Loupe to PUT the file to")
                         .body(create()).returns(ref("Upload")),
-                listing(post("/v1/buckets/{bucket}/uploads/list", UPLOADS, "List a bucket's uploads")).returns(listOf("Upload")),
+                listing(post("/v1/buckets/{bucket}/uploads/list", UPLOADS, "List a bucket's uploads"), CatalogOperations.FILTERS,
+                        CatalogOperations.SORT, CatalogOperations.SEARCH, optional("return_presigned_urls", bool()),
+                        CatalogOperations.LIMIT, CatalogOperations.OFFSET).returns(listOf("Upload")),
                 get("/v1/buckets/{bucket}/uploads/{upload_id}", UPLOADS, "Get an upload")
                         .pathParam("upload_id", string(), "its id").returns(ref("Upload")),
                 delete("/v1/buckets/{bucket}/uploads/{upload_id}", UPLOADS, "Cancel or forget an upload")
                         .pathParam("upload_id", string(), "its id").returns(ref("Deleted")),
                 post("/v1/buckets/{bucket}/uploads/{upload_id}/confirm", UPLOADS, "Confirm an upload: size and hash are checked, the object made")
-                        .pathParam("upload_id", string(), "its id").body(confirm).returns(ref("Upload")),
+                        .pathParam("upload_id", string(), "its id").body(confirm)
+                        .returns(object(required("upload_id", string()), optional("status", string()), optional("object_id", string()),
+                                optional("task_id", string()), optional("file_hash", string()), optional("file_size_bytes", integer()),
+                                optional("message", string()), optional("verified_at", Schemas.dateTime()))),
                 post("/v1/buckets/{bucket}/uploads/batch", UPLOADS, "Start many uploads")
                         .body(object(required("uploads", array(create())), optional("shared_metadata", anyObject()),
                                 optional("shared_object_metadata", anyObject())))
