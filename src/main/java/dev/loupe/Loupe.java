@@ -9,6 +9,7 @@ import dev.loupe.cluster.Clusters;
 import dev.loupe.config.Settings;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.http.ApiServer;
+import dev.loupe.publish.Publications;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.inference.ModelRepository;
@@ -88,7 +89,7 @@ public final class Loupe implements AutoCloseable {
             // safe) and deletions it left half done are finished.
             ingestion.recover();
             server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
-                    executor, sources, thumbnails, clusters));
+                    executor, sources, thumbnails, clusters, new Publications(database)));
             opened.push(server::close);
             port = listen(server, settings.port());
             // Only once the port is ours: a first admin key made before a failed start would be

@@ -171,6 +171,15 @@ public final class Body {
         return out;
     }
 
+    /** Refuses (a 422 naming it) the first field that is not one of {@code known}, a closed request of {@code what}. */
+    public void onlyFields(java.util.Collection<String> known, String what) {
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!known.contains(e.getKey())) {
+                throw invalid(e.getKey(), "is not a field of " + what + " (" + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
     public Iterator<Map.Entry<String, JsonNode>> fields() {
         return node.properties().iterator();
     }

@@ -86,6 +86,24 @@ public abstract sealed class LoupeException extends RuntimeException {
         }
     }
 
+    /** Too many requests for a limit; the window frees in {@code retryAfterSeconds}. */
+    public static final class RateLimited extends LoupeException {
+        private final long retryAfterSeconds;
+
+        RateLimited(String message, long retryAfterSeconds) {
+            super(message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+
+    public static RateLimited rateLimited(String message, long retryAfterSeconds) {
+        return new RateLimited(message, retryAfterSeconds);
+    }
+
     public static Malformed malformed(String message) {
         return new Malformed(message);
     }

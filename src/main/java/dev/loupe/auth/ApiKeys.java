@@ -156,7 +156,8 @@ public final class ApiKeys {
                 rs.getString(6), rs.getString(7));
     }
 
-    private static String hash(String secret) {
+    /** The SHA-256 (hex) a secret is stored as; public keys of published retrievers are kept the same way. */
+    public static String hash(String secret) {
         try {
             return java.util.HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));

@@ -22,7 +22,7 @@ import org.sqlite.SQLiteException;
  */
 public final class Database implements AutoCloseable {
     /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -96,6 +96,7 @@ public final class Database implements AutoCloseable {
                 }
                 if (found < 2) toVersion2(s);
                 if (found < 3) toVersion3(s);
+                if (found < 4) toVersion4(s);
                 return;
             }
             // Every resource kind shares one table: an id, its scope, an optional unique
@@ -139,6 +140,7 @@ public final class Database implements AutoCloseable {
             s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')");
             toVersion2(s);
             toVersion3(s);
+            toVersion4(s);
         }
     }
 
@@ -174,6 +176,29 @@ public final class Database implements AutoCloseable {
         if (!columns.contains("input_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0");
         if (!columns.contains("output_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0");
         s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    }
+
+    /**
+     * Version 4: published retrievers. A publication belongs to one retriever (deleted with it,
+     * by the foreign key), its public name is unique across namespaces (it is a URL), and its
+     * public key is kept only as a SHA-256 hash, like API keys. The rest of its settings (display
+     * and rate-limit configuration) is JSON in {@code body}. Re-runnable like the others.
+     */
+    private static void toVersion4(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS publications (
+                  public_id TEXT PRIMARY KEY,
+                  retriever_id TEXT NOT NULL UNIQUE REFERENCES resources(id) ON DELETE CASCADE,
+                  namespace_id TEXT NOT NULL,
+                  public_name TEXT NOT NULL UNIQUE,
+                  key_hash TEXT NOT NULL UNIQUE,
+                  key_prefix TEXT NOT NULL,
+                  is_active INTEGER NOT NULL,
+                  body TEXT NOT NULL,
+                  created_at TEXT NOT NULL,
+                  updated_at TEXT NOT NULL)""");
+        s.execute("CREATE INDEX IF NOT EXISTS publications_namespace ON publications(namespace_id, created_at)");
+        s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     }
 
     @Override

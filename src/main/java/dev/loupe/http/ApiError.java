@@ -24,6 +24,8 @@ record ApiError(int status, String type, String message, Map<String, Object> det
             case LoupeException.TooLarge t -> new ApiError(413, "PayloadTooLargeError", t.getMessage(), null);
             case LoupeException.Invalid i -> new ApiError(422, "ValidationError", i.getMessage(), Map.of("field", i.field()));
             case LoupeException.Unavailable u -> new ApiError(503, "ServiceUnavailableError", u.getMessage(), null);
+            case LoupeException.RateLimited r -> new ApiError(429, "RateLimitError", r.getMessage(),
+                    Map.of("retry_after_seconds", r.retryAfterSeconds()));
         };
     }
 
@@ -38,6 +40,7 @@ record ApiError(int status, String type, String message, Map<String, Object> det
             case 409 -> "ConflictError";
             case 413 -> "PayloadTooLargeError";
             case 422 -> "ValidationError";
+            case 429 -> "RateLimitError";
             case 503 -> "ServiceUnavailableError";
             default -> status >= 500 ? "InternalServerError" : "BadRequestError";
         };

@@ -13,6 +13,8 @@ import dev.loupe.http.openapi.Operation;
 import dev.loupe.http.openapi.Operations;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.ingestion.Ingestion;
+import dev.loupe.publish.Publications;
+import dev.loupe.publish.RateLimiter;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
 import dev.loupe.retriever.RetrieverExplainer;
@@ -49,7 +51,7 @@ public final class ApiServer implements AutoCloseable {
     /** Everything the routes need, built by the caller. */
     public record Services(Catalog catalog, ApiKeys keys, WorkQueue queue, DocumentIndex index, Ingestion ingestion,
                            ExtractorCatalog extractors, RetrieverExecutor executor, BlobStore sources, BlobStore thumbnails,
-                           Clusters clusters) {
+                           Clusters clusters, Publications publications) {
     }
 
     public ApiServer(Settings settings, Services s) {
@@ -63,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static List<Routes> routes(Scopes scopes, Settings settings, Services s) {
         Views views = new Views(settings.publicUrl());
+        RateLimiter publicLimiter = new RateLimiter();
         return List.of(
                 new NamespaceRoutes(s.catalog(), scopes),
                 new BucketRoutes(s.catalog(), scopes),
@@ -71,7 +74,9 @@ public final class ApiServer implements AutoCloseable {
                 new ClusterRoutes(s.catalog(), scopes, s.clusters()),
                 new CollectionRoutes(s.catalog(), scopes, s.extractors(), s.ingestion(), s.index()),
                 new DocumentRoutes(s.catalog(), scopes, s.index(), views),
-                new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views),
+                new PublishRoutes(s.catalog(), scopes, s.publications(), publicLimiter, views),
+                new PublicRoutes(s.catalog(), s.publications(), s.executor(), views, publicLimiter, new RateLimiter()),
+                new RetrieverRoutes(s.catalog(), scopes, s.executor(), new RetrieverExplainer(s.index(), s.executor()), views, s.publications()),
                 new KeyRoutes(s.keys(), s.catalog(), scopes),
                 new ThumbnailRoutes(s.thumbnails()),
                 new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),
@@ -89,7 +94,10 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before("/v1/*", scopes::authenticate);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
             for (Routes r : resources) r.register(config.routes);
-            config.routes.exception(LoupeException.class, (e, ctx) -> render(ctx, ApiError.of(e)));
+            config.routes.exception(LoupeException.class, (e, ctx) -> {
+                if (e instanceof LoupeException.RateLimited r) ctx.header("Retry-After", String.valueOf(r.retryAfterSeconds()));
+                render(ctx, ApiError.of(e));
+            });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> render(ctx, ApiError.ofStatus(e.getStatus(), e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.SEVERE, "unhandled error on " + ctx.method() + " " + ctx.path(), e);
@@ -137,6 +145,8 @@ public final class ApiServer implements AutoCloseable {
         error.put("message", e.message());
         error.put("type", e.type());
         error.set("details", Json.tree(e.details()));
+        // Mixpeek's search widget reads a public route's error from FastAPI's "detail", not "error.message".
+        if (ctx.path().startsWith(PublicRoutes.PREFIX)) body.put("detail", e.message());
         ctx.status(e.status()).contentType("application/json").result(Json.write(body));
     }
 

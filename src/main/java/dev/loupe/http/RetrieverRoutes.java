@@ -11,6 +11,7 @@ import dev.loupe.catalog.Collection;
 import dev.loupe.catalog.Ids;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.RetrieverDefinition;
+import dev.loupe.publish.Publications;
 import dev.loupe.retriever.ExecutionResult;
 import dev.loupe.retriever.InputSchema;
 import dev.loupe.retriever.RetrieverExecutor;
@@ -33,13 +34,23 @@ final class RetrieverRoutes implements ApiServer.Routes {
     private final RetrieverExecutor executor;
     private final RetrieverExplainer explainer;
     private final Views views;
+    private final Publications publications;
 
-    RetrieverRoutes(Catalog catalog, Scopes scopes, RetrieverExecutor executor, RetrieverExplainer explainer, Views views) {
+    RetrieverRoutes(Catalog catalog, Scopes scopes, RetrieverExecutor executor, RetrieverExplainer explainer, Views views,
+                    Publications publications) {
         this.catalog = catalog;
         this.scopes = scopes;
         this.executor = executor;
         this.explainer = explainer;
         this.views = views;
+        this.publications = publications;
+    }
+
+    /** A retriever as Mixpeek shows it, {@code is_published} included. */
+    private ObjectNode view(RetrieverDefinition r) {
+        ObjectNode n = Views.retriever(r);
+        n.put("is_published", publications.ofRetriever(r.retrieverId()).isPresent());
+        return n;
     }
 
     @Override
@@ -94,7 +105,7 @@ final class RetrieverRoutes implements ApiServer.Routes {
         ListQuery query = ListQuery.parse(body, Page.from(ctx), List.of("retriever_id", "retriever_name", "description"),
                 java.util.Set.of("filters", "sort", "sorts", "search"));
         var result = CatalogListing.list(catalog, Kind.RETRIEVER, scope.namespaceId(), null, query, null,
-                rs -> rs.stream().map(Views::retriever).toList());
+                rs -> rs.stream().map(this::view).toList());
         ObjectNode out = result.response();
         out.put("total", result.total());
         ApiServer.json(ctx, 200, out);
@@ -109,18 +120,18 @@ final class RetrieverRoutes implements ApiServer.Routes {
                 "retriever_id", "it is the retriever's identity",
                 "collection_ids", pipeline,
                 "stages", pipeline,
-                "input_schema", pipeline), Views.retriever(r));
+                "input_schema", pipeline), view(r));
         RetrieverDefinition updated = new RetrieverDefinition(r.retrieverId(), r.namespaceId(), patch.name("retriever_name", r.retrieverName()),
                 patch.description(r.description()), r.collectionIds(), r.inputSchema(), r.stages(), r.createdAt(), Ids.now());
         catalog.update(Kind.RETRIEVER, r.retrieverId(), updated.retrieverName(), updated);
         ObjectNode out = Json.object();
-        out.set("retriever", Views.retriever(updated));
+        out.set("retriever", view(updated));
         ApiServer.json(ctx, 200, out);
     }
 
     private void get(Context ctx) {
         Scope scope = scopes.of(ctx);
-        ApiServer.json(ctx, 200, Views.retriever(catalog.require(Kind.RETRIEVER, scope.namespaceId(), ctx.pathParam("retriever"))));
+        ApiServer.json(ctx, 200, view(catalog.require(Kind.RETRIEVER, scope.namespaceId(), ctx.pathParam("retriever"))));
     }
 
     private void delete(Context ctx) {

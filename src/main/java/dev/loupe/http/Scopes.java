@@ -29,6 +29,7 @@ final class Scopes {
     /** Before-handler for {@code /v1/*}: no valid key, no access. */
     void authenticate(Context ctx) {
         if (ctx.path().equals(HealthRoutes.PATH)) return; // Mixpeek's health check needs no key
+        if (ctx.path().startsWith(PublicRoutes.PREFIX)) return; // a published retriever's public key, checked by PublicRoutes
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) throw LoupeException.unauthenticated("missing Authorization header; send 'Authorization: Bearer <api key>'");
         String[] parts = header.trim().split("\\s+", 2);

@@ -66,39 +66,76 @@ public final class RetrieverExecutor {
     private final Map<String, Double> stageMillis = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ExecutionResult execute(Request r) {
+        return execute(r, StageListener.NONE);
+    }
+
+    /**
+     * Hears each stage of an execution as it runs, on the executing thread: what a streamed
+     * execution sends as it goes (the public retrievers' server-sent events).
+     */
+    public interface StageListener {
+        StageListener NONE = new StageListener() {
+        };
+
+        default void started(int index, Stage stage, int totalStages) {
+        }
+
+        /** {@code output}: the documents the stage passed on, best first. */
+        default void completed(int index, Stage stage, ExecutionResult.StageStatistics statistics, List<ScoredDocument> output) {
+        }
+
+        /** The stage threw {@code error}, which the execution then throws. */
+        default void failed(int index, Stage stage, RuntimeException error) {
+        }
+    }
+
+    public ExecutionResult execute(Request r, StageListener listener) {
         long start = System.nanoTime();
         ObjectNode inputs = InputSchema.apply(r.inputSchema(), r.inputs());
         List<ScoredDocument> current = List.of();
         Map<String, ExecutionResult.StageStatistics> stats = new LinkedHashMap<>();
         ObjectNode facets = Json.object();
-        for (Stage stage : r.stages()) {
+        for (int index = 0; index < r.stages().size(); index++) {
+            Stage stage = r.stages().get(index);
+            listener.started(index, stage, r.stages().size());
             long t0 = System.nanoTime();
             int in = current.size();
-            current = switch (stage) {
-                case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets);
-                case Stage.AttributeFilter af -> {
-                    FilterNode filter = af.parsed().bind(Templates.forFilters(inputs, "stage '" + af.name() + "'"));
-                    yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
-                }
-                case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
-                case Stage.SortRelevance sr -> CandidateOps.sortByScore(current, sr.descending());
-                case Stage.Limit l -> current.subList(Math.min(l.offset(), current.size()), Math.min(current.size(), l.offset() + l.limit()));
-                case Stage.Deduplicate d -> CandidateOps.deduplicate(current, d.field());
-                case Stage.GroupBy g -> CandidateOps.groupBy(current, g.field(), g.maxPerGroup(), g.limit());
-                case Stage.ScoreNormalize n -> CandidateOps.normalize(current, n.method());
-                case Stage.Sample sm -> CandidateOps.sample(current, sm.size(), sm.seed());
-                case Stage.Mmr m -> CandidateOps.mmr(current, m.lambda(), m.topK());
-            };
+            try {
+                current = run(stage, current, r, inputs, facets);
+            } catch (RuntimeException e) {
+                listener.failed(index, stage, e);
+                throw e;
+            }
             double millis = (System.nanoTime() - t0) / 1e6;
-            stats.put(stage.name(), new ExecutionResult.StageStatistics(in, current.size(), millis));
+            ExecutionResult.StageStatistics statistics = new ExecutionResult.StageStatistics(in, current.size(), millis);
+            stats.put(stage.name(), statistics);
             if (r.retrieverId() != null) {
                 stageMillis.merge(r.retrieverId() + "\n" + stage.name(), millis, (old, now) -> 0.8 * old + 0.2 * now);
             }
+            listener.completed(index, stage, statistics, current);
         }
         int from = Math.min(r.offset(), current.size());
         int to = Math.min(current.size(), from + r.pageSize());
         return new ExecutionResult(Ids.next("exec_"), List.copyOf(current.subList(from, to)), current.size(),
                 r.offset(), r.pageSize(), stats, facets, (System.nanoTime() - start) / 1e6);
+    }
+
+    private List<ScoredDocument> run(Stage stage, List<ScoredDocument> current, Request r, ObjectNode inputs, ObjectNode facets) {
+        return switch (stage) {
+            case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets);
+            case Stage.AttributeFilter af -> {
+                FilterNode filter = af.parsed().bind(Templates.forFilters(inputs, "stage '" + af.name() + "'"));
+                yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
+            }
+            case Stage.SortAttribute sa -> CandidateOps.sortByField(current, sa.field(), sa.descending());
+            case Stage.SortRelevance sr -> CandidateOps.sortByScore(current, sr.descending());
+            case Stage.Limit l -> current.subList(Math.min(l.offset(), current.size()), Math.min(current.size(), l.offset() + l.limit()));
+            case Stage.Deduplicate d -> CandidateOps.deduplicate(current, d.field());
+            case Stage.GroupBy g -> CandidateOps.groupBy(current, g.field(), g.maxPerGroup(), g.limit());
+            case Stage.ScoreNormalize n -> CandidateOps.normalize(current, n.method());
+            case Stage.Sample sm -> CandidateOps.sample(current, sm.size(), sm.seed());
+            case Stage.Mmr m -> CandidateOps.mmr(current, m.lambda(), m.topK());
+        };
     }
 
     /** The smoothed duration of a saved retriever's stage over its recent executions, if it has run. */

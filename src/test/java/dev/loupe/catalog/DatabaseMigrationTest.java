@@ -45,9 +45,27 @@ class DatabaseMigrationTest {
         new Database(file).close();
         new Database(file).close(); // opening again changes nothing
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            assertEquals("3", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0|0|1", one(s, "SELECT sum(input_tokens) || '|' || sum(output_tokens) || '|' || count(*) FROM work_items"),
                     "existing work is kept, with no tokens counted");
+        }
+    }
+
+    @Test
+    void aVersionThreeCatalogGainsThePublicationsTableWhenOpened(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("catalog.db");
+        new Database(file).close();
+        // What version 3 wrote: no publications.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE publications");
+            s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+        }
+        new Database(file).close();
+        new Database(file).close(); // opening again changes nothing
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertEquals("4", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("0", one(s, "SELECT count(*) FROM publications"));
+            assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'publications_namespace'"));
         }
     }
 

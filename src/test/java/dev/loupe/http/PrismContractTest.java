@@ -301,6 +301,36 @@ class PrismContractTest {
                 call("execute ad hoc", "POST", "/v1/retrievers/execute", """
                         {"collection_identifiers": ["prism-images"], "input_schema": {"query": {"type": "text", "required": true}},
                          "inputs": {"query": "blue"}, %s}""".formatted(search)).conformsTo("ExecutionDetail"),
+                // published retrievers; the public routes carry the public key (X-Public-API-Key) and no namespace
+                call("publish retriever", "POST", "/v1/retrievers/prism-search/publish", """
+                        {"public_name": "prism-public", "description": "colours", "rate_limit_config": {"tier": "elevated"},
+                         "display_config": {"title": "Prism", "inputs": [{"field_name": "query", "field_schema": {"type": "text"}, "label": "Search"}],
+                           "exposed_fields": ["metadata.brand"], "field_mappings": {"image_url": "thumbnail_url"}}}""")
+                        .capture("publickey", "/public_api_key"),
+                call("publish retriever again", "POST", "/v1/retrievers/prism-search/publish", "{\"public_name\": \"prism-other\"}").expect(409),
+                call("publish retriever under a bad name", "POST", "/v1/retrievers/prism-search/publish", "{\"public_name\": \"Prism!\"}").expect(422).malformed(),
+                call("publish unknown retriever", "POST", "/v1/retrievers/ret_missing/publish", "{\"public_name\": \"prism-missing\"}").expect(404),
+                get("get publication", "/v1/retrievers/prism-search/publish"),
+                get("check a public name", "/v1/retrievers/prism-search/publish/availability?name=prism-public"),
+                get("list published retrievers", "/v1/retrievers/published"),
+                call("update publication", "PATCH", "/v1/retrievers/prism-search/publish", "{\"tags\": [\"demo\"], \"is_active\": true}"),
+                call("update publication with a bad rate", "PATCH", "/v1/retrievers/prism-search/publish",
+                        "{\"rate_limit_config\": {\"requests_per_minute\": 0}}").expect(422).malformed(),
+                get("get public config", "/v1/public/retrievers/prism-public/config").key("${publickey}").namespace(null),
+                call("execute published retriever", "POST", "/v1/public/retrievers/prism-public/execute",
+                        "{\"inputs\": {\"query\": \"red\"}}").key("${publickey}").namespace(null),
+                // Mixpeek's widget sends settings.limit, which Mixpeek's document does not declare (it declares no closed body either).
+                call("execute published retriever as the widget does", "POST", "/v1/public/retrievers/prism-public/execute",
+                        "{\"inputs\": {\"query\": \"red\"}, \"settings\": {\"limit\": 2}}").key("${publickey}").namespace(null),
+                call("execute published retriever without its key", "POST", "/v1/public/retrievers/prism-public/execute",
+                        "{\"inputs\": {\"query\": \"red\"}}").key(null).namespace(null).expect(401),
+                call("execute another published retriever with the key", "POST", "/v1/public/retrievers/prism-elsewhere/execute",
+                        "{\"inputs\": {\"query\": \"red\"}}").key("${publickey}").namespace(null).expect(403),
+                call("execute the key's retriever without its name", "POST", "/v1/public/retrievers/execute",
+                        "{\"inputs\": {\"query\": \"red\"}}").key("${publickey}").namespace(null).notInDocument(),
+                delete("unpublish retriever", "/v1/retrievers/prism-search/publish"),
+                delete("unpublish retriever again", "/v1/retrievers/prism-search/publish").expect(404),
+                get("get public config after unpublishing", "/v1/public/retrievers/prism-public/config").key("${publickey}").namespace(null).expect(401),
                 // clusters
                 call("create cluster", "POST", "/v1/clusters", """
                         {"collection_ids": ["prism-images"], "cluster_name": "prism-groups",

@@ -165,10 +165,14 @@ public final class Prism implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Sends a request through the proxy; {@code key}, {@code namespace} and {@code json} may be null. */
+    /**
+     * Sends a request through the proxy; {@code key}, {@code namespace} and {@code json} may be null.
+     * A published retriever's public key ({@code ret_sk_…}) goes in {@code X-Public-API-Key}, any other as the bearer.
+     */
     public Exchange send(String method, String path, String key, String namespace, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60));
-        if (key != null) b.header("Authorization", "Bearer " + key);
+        if (key != null && key.startsWith(dev.loupe.publish.Publications.KEY_PREFIX)) b.header("X-Public-API-Key", key);
+        else if (key != null) b.header("Authorization", "Bearer " + key);
         if (namespace != null) b.header("X-Namespace", namespace);
         if (json != null) b.header("Content-Type", "application/json");
         b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
