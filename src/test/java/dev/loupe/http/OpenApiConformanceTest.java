@@ -67,13 +67,6 @@ class OpenApiConformanceTest {
             Map.entry("POST /v1/buckets/{}/uploads/{}/confirm", "uploads branch"),
             Map.entry("POST /v1/buckets/{}/uploads/batch", "uploads branch"),
             Map.entry("POST /v1/buckets/{}/uploads/confirm/batch", "uploads branch"),
-            Map.entry("POST /v1/retrievers/{}/publish", "publish branch"),
-            Map.entry("GET /v1/retrievers/{}/publish", "publish branch"),
-            Map.entry("PATCH /v1/retrievers/{}/publish", "publish branch"),
-            Map.entry("DELETE /v1/retrievers/{}/publish", "publish branch"),
-            Map.entry("GET /v1/retrievers/published", "publish branch"),
-            Map.entry("POST /v1/public/retrievers/{}/execute", "publish branch"),
-            Map.entry("GET /v1/public/retrievers/{}/config", "publish branch"),
             Map.entry("GET /metrics", "plain text: the metrics branch's tests"),
             Map.entry("GET /", "an HTML page: the search page's browser tests"));
 
@@ -122,7 +115,27 @@ class OpenApiConformanceTest {
     }
 
     private Api.Response call(Api client, String method, String path, String body, int expected) {
-        Api.Response r = client.send(method, path, body);
+        return check(method, path, body, expected, client.send(method, path, body));
+    }
+
+    /** A request with a published retriever's public key instead of an API key. */
+    private Api.Response publicCall(String method, String path, String body, String publicKey, int expected) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base() + path)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (publicKey != null) b.header("X-Public-API-Key", publicKey);
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return check(method, path, body, expected, new Api.Response(r.statusCode(), r.body().isEmpty() ? Json.object() : Json.read(r.body()), r.body()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Checks a request and its answer against the document. */
+    private Api.Response check(String method, String path, String body, int expected, Api.Response r) {
         String at = method + " " + path + " (" + r.status() + ")";
         if (r.status() != expected) {
             mismatches.add(at + ": expected " + expected + ", got " + r.raw());
@@ -241,6 +254,18 @@ class OpenApiConformanceTest {
         ok("POST", "/v1/retrievers/finder/execute", "{\"inputs\": {\"query\": \"red\"}, \"limit\": 3, \"return_vectors\": false}");
         call("POST", "/v1/retrievers/finder/execute", "{\"inputs\": {\"query\": \"red\"}, \"limit\": 1001}", 422);
         ok("POST", "/v1/retrievers/finder/execute/explain", "{\"inputs\": {\"query\": \"red\"}}");
+        String publicKey = ok("POST", "/v1/retrievers/finder/publish", """
+                {"public_name": "finder-site", "description": "shop search", "tags": ["shop"]}""").text("public_api_key");
+        call("POST", "/v1/retrievers/finder/publish", "{\"public_name\": \"Not A Name\"}", 422);
+        ok("GET", "/v1/retrievers/finder/publish/availability?name=finder-other", null);
+        ok("GET", "/v1/retrievers/finder/publish", null);
+        ok("PATCH", "/v1/retrievers/finder/publish", "{\"category\": \"retail\", \"is_active\": true}");
+        ok("GET", "/v1/retrievers/published?limit=5", null);
+        publicCall("POST", "/v1/public/retrievers/finder-site/execute", "{\"inputs\": {\"query\": \"red\"}, \"settings\": {\"limit\": 2}}", publicKey, 200);
+        publicCall("POST", "/v1/public/retrievers/execute", "{\"inputs\": {\"query\": \"red\"}, \"limit\": 2}", publicKey, 200);
+        publicCall("GET", "/v1/public/retrievers/finder-site/config", null, publicKey, 200);
+        publicCall("POST", "/v1/public/retrievers/finder-site/execute", "{\"inputs\": {\"query\": \"red\"}}", null, 401);
+        ok("DELETE", "/v1/retrievers/finder/publish", null);
         ok("POST", "/v1/retrievers/execute", """
                 {"collection_identifiers": ["pictures"], "inputs": {"query": "red"}, "stages": %s}""".formatted(search));
 

@@ -108,6 +108,7 @@ public final class ApiDocument {
         if (!op.method().equals("GET") && op.access() == Operation.Access.KEY) out.add(409);
         if (op.body() != null) out.add(413);
         if (takesInput) out.add(422);
+        if (op.access() == Operation.Access.PUBLIC_KEY) out.add(429);
         return out;
     }
 
@@ -138,6 +139,7 @@ public final class ApiDocument {
         statuses.put("409", "A name already taken, or a resource still in use (ConflictError)");
         statuses.put("413", "The request is over a size limit (PayloadTooLargeError)");
         statuses.put("422", "A field is missing, of the wrong type or out of its bounds (ValidationError; details.field names it)");
+        statuses.put("429", "Over the publication's rate limit (RateLimitError); Retry-After says in how many seconds to try again");
         statuses.put("default", "Any other error, in the same shape (500 InternalServerError, 503 ServiceUnavailableError)");
         statuses.forEach((status, text) -> responses.putObject(status).put("description", text)
                 .putObject("content").putObject("application/json").set("schema", ref(ERROR)));
@@ -219,19 +221,23 @@ public final class ApiDocument {
         s.set("ApiKey", object(required("key_id", string()), required("name", string()), optional("admin", bool()),
                 optional("namespaces", array(string())), optional("key", about(string(), "the secret, returned once, at creation")),
                 optional("created_at", dateTime())));
-        // The uploads and publishing answers are being written beside this: their fields are
-        // Mixpeek's names, and only the identity is promised until those routes are merged.
+        // The uploads answers are being written beside this: their fields are Mixpeek's names,
+        // and only the identity is promised until those routes are merged.
         s.set("Upload", object(required("upload_id", string()), optional("bucket_id", string()), optional("filename", string()),
                 optional("content_type", string()), optional("file_size_bytes", integer()), optional("file_hash", string()),
                 optional("status", string()), optional("is_duplicate", bool()),
                 optional("presigned_url", about(string(), "a URL on this Loupe to PUT the bytes to: signed, expiring, single use, size-bounded")),
                 optional("presigned_url_expiration", integer()), optional("object_id", string()),
                 optional("created_at", dateTime()), optional("expires_at", dateTime())));
-        s.set("PublishedRetriever", object(required("retriever_id", string()), optional("public_id", string()),
-                optional("public_name", string()),
-                optional("public_api_key", about(string(), "the key that executes this retriever and nothing else")),
-                optional("display_config", anyObject()), optional("rate_limit_config", anyObject()), optional("is_active", bool()),
-                optional("created_at", dateTime()), optional("updated_at", dateTime())));
+        s.set("PublishedRetriever", object(required("retriever_id", string()), required("public_id", string()),
+                required("public_name", string()), optional("description", Schemas.nullable(string())),
+                optional("icon_base64", Schemas.nullable(string())),
+                optional("public_api_key", about(Schemas.nullable(string()), "always null here: the key is shown once, when publishing")),
+                optional("public_api_key_prefix", about(string(), "the key's first characters, to tell keys apart")).extension(),
+                required("display_config", anyObject()), required("rate_limit_config", anyObject()),
+                required("password_protected", bool()), required("is_active", bool()),
+                optional("retriever_metadata", Schemas.nullable(anyObject())), optional("tags", array(string())),
+                optional("category", Schemas.nullable(string())), required("created_at", dateTime()), required("updated_at", dateTime())));
         return s;
     }
 }

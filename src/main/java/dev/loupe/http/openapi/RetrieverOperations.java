@@ -58,9 +58,23 @@ final class RetrieverOperations {
         adhoc.withObject("/properties").set("stages", stages());
         adhoc.withObject("/properties").set("input_schema", anyObject());
         Schemas.extensions(adhoc, "pagination"); // Mixpeek's ad hoc request pages with neither
-        ObjectNode publish = object(required("public_name", about(string(), "the name in the public URLs")),
-                optional("description", string()), optional("display_config", anyObject()),
-                optional("rate_limit_config", anyObject()), optional("include_metadata", bool()));
+        ObjectNode publicName = Schemas.pattern(string(3, 50), "^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$");
+        ObjectNode tags = about(array(string(0, 100), 50), "at most 50 tags of at most 100 characters");
+        ObjectNode display = about(anyObject(), "title, inputs, exposed_fields (at most 100), field_mappings (at most 50); at most 200000 characters");
+        ObjectNode rateLimit = about(anyObject(),
+                "tier (standard, elevated, enterprise, unlimited) or requests_per_minute/_hour/_day; enable_ip_limits, max_requests_per_ip_hour, max_results_per_query");
+        ObjectNode publish = closedObject(required("public_name", about(publicName, "the name in the public URLs")),
+                optional("description", string(0, 500)), optional("icon_base64", string(0, 300_000)),
+                optional("display_config", display), optional("rate_limit_config", rateLimit),
+                optional("password_secret_name", about(string(), "refused (422): Loupe keeps no organization secrets")),
+                optional("include_metadata", bool()), optional("tags", tags), optional("category", string(0, 50)));
+        ObjectNode publicExecution = closedObject(optional("inputs", anyObject()),
+                optional("settings", about(object(optional("limit", integer(1, 1000))), "what Mixpeek's search widget sends")).extension(),
+                optional("limit", integer(1, 1000)).extension(), optional("offset", integer(0, 10_000)).extension(),
+                optional("stream", about(bool(), "server-sent stage events, as Accept: text/event-stream")));
+        String streaming = "With the publication's X-Public-API-Key, which executes this retriever only; rate-limited (429 with Retry-After);"
+                + " open to cross-origin requests. With Accept: text/event-stream (or stream: true) the answer is server-sent events:"
+                + " stage_start, stage_complete, execution_complete, then [DONE].";
         return List.of(
                 post("/v1/retrievers", RETRIEVERS, "Create a retriever").body(object(
                         required("retriever_name", name()), optional("description", string()),
@@ -88,25 +102,33 @@ final class RetrieverOperations {
                 post("/v1/retrievers/execute", RETRIEVERS, "Execute stages without saving a retriever").body(adhoc).returns(ref("Execution")),
 
                 post("/v1/retrievers/{retriever}/publish", PUBLISHED, "Publish a retriever for a website").body(publish)
-                        .returns(object(required("retriever_id", string()), optional("public_id", string()), optional("public_url", string()),
-                                optional("short_url", string()),
-                                optional("public_api_key", about(string(), "the key that executes this retriever and nothing else")))),
+                        .returns(object(required("public_id", string()), required("retriever_id", string()), required("public_url", string()),
+                                required("short_url", string()),
+                                required("public_api_key", about(string(), "ret_sk_...: executes this retriever and nothing else; shown this once")))),
                 get("/v1/retrievers/{retriever}/publish", PUBLISHED, "Get a retriever's publication").returns(ref("PublishedRetriever")),
-                patch("/v1/retrievers/{retriever}/publish", PUBLISHED, "Change a publication's display, rate limit or state")
-                        .body(object(optional("display_config", anyObject()), optional("rate_limit_config", anyObject()), optional("is_active", bool())))
+                patch("/v1/retrievers/{retriever}/publish", PUBLISHED, "Change a publication's display, rate limit, state, tags or category")
+                        .body(closedObject(optional("display_config", display), optional("rate_limit_config", rateLimit),
+                                optional("password_secret_name", about(string(), "refused (422) unless empty")),
+                                optional("is_active", bool()), optional("tags", tags), optional("category", string(0, 50))))
                         .returns(ref("PublishedRetriever")),
-                delete("/v1/retrievers/{retriever}/publish", PUBLISHED, "Unpublish a retriever").returns(ref("Deleted")),
+                delete("/v1/retrievers/{retriever}/publish", PUBLISHED, "Unpublish a retriever: its public key stops working at once")
+                        .returns(ref("Deleted")),
+                get("/v1/retrievers/{retriever}/publish/availability", PUBLISHED, "Whether a public name is free")
+                        .query("name", publicName, "the public name wanted (required)")
+                        .returns(object(required("name", string()), required("available", bool()))),
                 get("/v1/retrievers/published", PUBLISHED, "List the namespace's published retrievers")
                         .query("limit", integer(0, 1000), "page size").query("offset", integer(0, Integer.MAX_VALUE), "results skipped")
-                        .returns(anyObject()),
-                post("/v1/public/retrievers/{public_name}/execute", PUBLISHED, "Execute a published retriever")
-                        .describe("With the publication's X-Public-API-Key, which executes this retriever only; rate-limited;"
-                                + " open to cross-origin requests. With Accept: text/event-stream, stage events are streamed.")
+                        .returns(object(required("results", array(ref("PublishedRetriever"))), optional("total", integer()))),
+                post("/v1/public/retrievers/{public_name}/execute", PUBLISHED, "Execute a published retriever").describe(streaming)
                         .publicKey().pathParam("public_name", string(), "the publication's public name")
-                        .body(object(optional("inputs", anyObject()), optional("pagination", anyObject()), optional("stream", bool()),
-                                optional("settings", about(object(optional("limit", integer())), "what Mixpeek's search widget sends")).extension()))
-                        .returns(ref("Execution")),
-                get("/v1/public/retrievers/{public_name}/config", PUBLISHED, "A published retriever's display configuration")
-                        .open().pathParam("public_name", string(), "the publication's public name").returns(anyObject()));
+                        .body(publicExecution).returns(ref("Execution")),
+                post("/v1/public/retrievers/execute", PUBLISHED, "Execute the published retriever the public key opens").extension()
+                        .describe("What Mixpeek's search widget calls when it is given no retriever name. " + streaming)
+                        .publicKey().body(publicExecution).returns(ref("Execution")),
+                get("/v1/public/retrievers/{public_name}/config", PUBLISHED, "A published retriever's display configuration, for the widget")
+                        .publicKey().pathParam("public_name", string(), "the publication's public name")
+                        .returns(object(required("public_name", string()), required("display_config", anyObject()),
+                                required("password_protected", bool()), optional("public_api_key", Schemas.nullable(string())),
+                                optional("retriever_metadata", anyObject()))));
     }
 }

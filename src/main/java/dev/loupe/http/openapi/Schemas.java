@@ -93,6 +93,11 @@ public final class Schemas {
         return type("string").put("minLength", minLength).put("maxLength", maxLength);
     }
 
+    /** {@code schema} (a string) restricted to an ECMA-262 regular expression. */
+    public static ObjectNode pattern(ObjectNode schema, String regex) {
+        return schema.put("pattern", regex);
+    }
+
     /** A resource name as {@code Body.requiredName} takes it: trimmed, 1–256 characters, no control characters. */
     public static ObjectNode name() {
         return about(string(1, 256), "trimmed; 1 to 256 characters, none a control character");
