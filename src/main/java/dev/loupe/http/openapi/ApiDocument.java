@@ -15,8 +15,10 @@ import static dev.loupe.http.openapi.Schemas.string;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,14 +48,16 @@ public final class ApiDocument {
         doc.putArray("servers").addObject().put("url", "/").put("description", "this Loupe");
         Map<String, ObjectNode> paths = new TreeMap<>();
         Set<String> seen = new HashSet<>();
-        Map<String, Boolean> tags = new LinkedHashMap<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> tags = new LinkedHashSet<>();
         for (Operation op : operations) {
             if (!seen.add(op.key())) throw new IllegalStateException(op.method() + " " + op.path() + " is documented twice");
+            if (!ids.add(operationId(op))) throw new IllegalStateException(op.method() + " " + op.path() + ": operationId " + operationId(op) + " is taken");
             paths.computeIfAbsent(op.path(), p -> Json.object()).set(op.method().toLowerCase(Locale.ROOT), operation(op));
-            tags.putIfAbsent(op.tag(), true);
+            tags.add(op.tag());
         }
         ArrayNode tagList = doc.putArray("tags");
-        tags.keySet().forEach(t -> tagList.addObject().put("name", t));
+        tags.forEach(t -> tagList.addObject().put("name", t));
         ObjectNode pathsNode = doc.putObject("paths");
         paths.forEach(pathsNode::set);
         doc.set("components", components());
@@ -99,20 +103,21 @@ public final class ApiDocument {
 
     /** The refusals an operation can answer with, from what it takes. */
     private static List<Integer> errors(Operation op) {
-        List<Integer> out = new java.util.ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         boolean takesInput = op.body() != null || op.params().stream().anyMatch(p -> p.in() == Operation.Param.In.QUERY);
         if (op.body() != null) out.add(400);
         if (op.access() != Operation.Access.OPEN) out.add(401);
-        if (op.access() == Operation.Access.KEY) out.add(403);
+        if (op.access() != Operation.Access.OPEN) out.add(403);
         if (op.access() == Operation.Access.KEY || op.path().contains("{")) out.add(404);
-        if (!op.method().equals("GET") && op.access() == Operation.Access.KEY) out.add(409);
+        // A listing changes nothing, so clashes with nothing.
+        if (!op.method().equals("GET") && !op.path().endsWith("/list") && op.access() == Operation.Access.KEY) out.add(409);
         if (op.body() != null) out.add(413);
         if (takesInput) out.add(422);
         if (op.access() == Operation.Access.PUBLIC_KEY) out.add(429);
         return out;
     }
 
-    /** {@code post_v1_buckets_bucket_objects_list}: unique because method and path are. */
+    /** {@code post_v1_buckets_bucket_objects_list}; {@link #of} refuses two alike. */
     private static String operationId(Operation op) {
         String slug = op.path().replaceAll("[{}]", "").replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_|_$", "");
         return op.method().toLowerCase(Locale.ROOT) + (slug.isEmpty() ? "_root" : "_" + slug);
@@ -143,6 +148,8 @@ public final class ApiDocument {
         statuses.put("default", "Any other error, in the same shape (500 InternalServerError, 503 ServiceUnavailableError)");
         statuses.forEach((status, text) -> responses.putObject(status).put("description", text)
                 .putObject("content").putObject("application/json").set("schema", ref(ERROR)));
+        responses.withObject("/429").putObject("headers").putObject("Retry-After")
+                .put("description", "seconds until the window closes").set("schema", integer());
         c.set("schemas", schemas());
         return c;
     }
