@@ -34,15 +34,32 @@ final class CatalogOperations {
     static final String BATCHES = "Batches";
     static final String TASKS = "Tasks";
 
+    // A listing's body fields, each a new node per call: the document's nodes are never shared.
+
     /** Mixpeek's filter DSL. */
-    static final Schemas.Field FILTERS = optional("filters",
-            about(anyObject(), "{AND|OR|NOT: [...]} of {field, operator, value}, over the fields of the listed items"));
-    static final Schemas.Field SORT = optional("sort",
-            about(anyObject(), "{field, direction: asc|desc}, or a list of them; a sorted listing reaches offset 100000 at most"));
-    static final Schemas.Field SEARCH = optional("search", about(string(0, 1000), "text matched in the items' ids, names, descriptions and metadata"));
-    static final Schemas.Field CASE_SENSITIVE = optional("case_sensitive", about(bool(), "for filters and search; false by default"));
-    static final Schemas.Field LIMIT = optional("limit", about(integer(0, 1000), "page size, as ?limit="));
-    static final Schemas.Field OFFSET = optional("offset", about(integer(0, Integer.MAX_VALUE), "as ?offset="));
+    static Schemas.Field filters() {
+        return optional("filters", about(anyObject(), "{AND|OR|NOT: [...]} of {field, operator, value}, over the fields of the listed items"));
+    }
+
+    static Schemas.Field sort() {
+        return optional("sort", about(anyObject(), "{field, direction: asc|desc}, or a list of them; a sorted listing reaches offset 100000 at most"));
+    }
+
+    static Schemas.Field search() {
+        return optional("search", about(string(0, 1000), "text matched in the items' ids, names, descriptions and metadata"));
+    }
+
+    static Schemas.Field caseSensitive() {
+        return optional("case_sensitive", about(bool(), "for filters and search; false by default"));
+    }
+
+    static Schemas.Field limit() {
+        return optional("limit", about(integer(0, 1000), "page size, as ?limit="));
+    }
+
+    static Schemas.Field offset() {
+        return optional("offset", about(integer(0, Integer.MAX_VALUE), "as ?offset="));
+    }
 
     /** A listing: paging in the query, and a body of {@code fields}, the ones the route reads. */
     static Operation listing(Operation op, Schemas.Field... fields) {
@@ -53,9 +70,10 @@ final class CatalogOperations {
                 .query("include_total", bool(), "count every match");
     }
 
-    private static final Schemas.Field STATUS = optional("status", Schemas.enumOf(
-            "PENDING", "IN_PROGRESS", "PROCESSING", "COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELED",
-            "UNKNOWN", "SKIPPED", "DRAFT", "ACTIVE", "ARCHIVED", "SUSPENDED"));
+    private static Schemas.Field status() {
+        return optional("status", Schemas.enumOf("PENDING", "IN_PROGRESS", "PROCESSING", "COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED",
+                "CANCELED", "UNKNOWN", "SKIPPED", "DRAFT", "ACTIVE", "ARCHIVED", "SUSPENDED"));
+    }
 
     private static ObjectNode blob() {
         return object(required("property", name()),
@@ -83,7 +101,7 @@ final class CatalogOperations {
                         optional("feature_extractors", array(Schemas.object(required("feature_extractor_name", string()),
                                 required("version", string()), optional("params", anyObject()))))))
                         .returns(ref("Namespace")),
-                listing(post("/v1/namespaces/list", NAMESPACES, "List namespaces"), FILTERS, SORT, SEARCH, CASE_SENSITIVE).returns(listOf("Namespace")),
+                listing(post("/v1/namespaces/list", NAMESPACES, "List namespaces"), filters(), sort(), search(), caseSensitive()).returns(listOf("Namespace")),
                 get("/v1/namespaces/{namespace}", NAMESPACES, "Get a namespace").returns(ref("Namespace")),
                 patch("/v1/namespaces/{namespace}", NAMESPACES, "Rename or redescribe a namespace")
                         .body(closedObject(optional("namespace_name", name()), optional("description", string()))).returns(ref("Namespace")),
@@ -97,7 +115,8 @@ final class CatalogOperations {
                                         + " datetime, text, image, audio, video, pdf, excel, url, json. The seed's 'schema' is read too")),
                         optional("metadata", anyObject())))
                         .returns(ref("Bucket")),
-                listing(post("/v1/buckets/list", BUCKETS, "List buckets"), FILTERS, SORT, SEARCH, CASE_SENSITIVE, LIMIT, OFFSET).returns(listOf("Bucket")),
+                listing(post("/v1/buckets/list", BUCKETS, "List buckets"), filters(), sort(), search(), caseSensitive(), limit(), offset())
+                        .returns(listOf("Bucket")),
                 get("/v1/buckets/{bucket}", BUCKETS, "Get a bucket").returns(ref("Bucket")),
                 patch("/v1/buckets/{bucket}", BUCKETS, "Rename a bucket or change its description or metadata")
                         .describe("The schema cannot change: objects and collections were made against it.")
@@ -110,9 +129,9 @@ final class CatalogOperations {
                         .body(Schemas.object(required("objects", array(objectBody()))))
                         .returns(Schemas.object(required("succeeded", array(ref("Object"))), required("failed", array(anyObject())),
                                 optional("total_requested", integer()), optional("succeeded_count", integer()), optional("failed_count", integer()))),
-                listing(post("/v1/buckets/{bucket}/objects/list", OBJECTS, "List a bucket's objects"), FILTERS, SORT,
+                listing(post("/v1/buckets/{bucket}/objects/list", OBJECTS, "List a bucket's objects"), filters(), sort(),
                         optional("search", about(string(0, 1000), "text matched in ids, keys, blob URLs and metadata")),
-                        optional("select", about(strings(), "field paths to return")), CASE_SENSITIVE.extension()).returns(listOf("Object")),
+                        optional("select", about(strings(), "field paths to return")), caseSensitive().extension()).returns(listOf("Object")),
                 get("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Get an object").returns(ref("Object")),
                 patch("/v1/buckets/{bucket}/objects/{object}", OBJECTS, "Change an object's key prefix or metadata")
                         .body(closedObject(optional("key_prefix", string()),
@@ -124,12 +143,14 @@ final class CatalogOperations {
 
                 post("/v1/buckets/{bucket}/batches", BATCHES, "Create a batch (DRAFT)")
                         .body(Schemas.object(required("object_ids", about(strings(1, 100_000), "objects of this bucket")))).returns(ref("Batch")),
-                listing(post("/v1/buckets/{bucket}/batches/list", BATCHES, "List a bucket's batches"), STATUS, LIMIT, OFFSET,
-                        FILTERS.extension(), SORT.extension(), SEARCH.extension(), CASE_SENSITIVE.extension()).returns(Schemas.extensions(listOf("Batch"), "pagination")),
+                listing(post("/v1/buckets/{bucket}/batches/list", BATCHES, "List a bucket's batches"), status(), limit(), offset(),
+                        filters().extension(), sort().extension(), search().extension(), caseSensitive().extension())
+                        .returns(Schemas.extensions(listOf("Batch"), "pagination")),
                 get("/v1/buckets/{bucket}/batches/{batch}", BATCHES, "Get a batch").returns(ref("Batch")),
                 post("/v1/buckets/{bucket}/batches/{batch}/objects", BATCHES, "Add objects to a draft batch")
                         .body(Schemas.object(required("object_ids", strings(1, 100_000)))).returns(ref("Batch")),
-                post("/v1/buckets/{bucket}/batches/{batch}/submit", BATCHES, "Submit a batch: its objects are processed by every collection reading the bucket")
+                post("/v1/buckets/{bucket}/batches/{batch}/submit", BATCHES, "Submit a batch")
+                        .describe("Its objects are processed by every collection that reads the bucket; the answer is the task.")
                         .returns(ref("Task")),
                 post("/v1/buckets/{bucket}/batches/{batch}/cancel", BATCHES, "Cancel a batch's pending work").returns(ref("Task")),
                 post("/v1/buckets/{bucket}/batches/{batch}/retry", BATCHES, "Retry a batch's failed items")
@@ -138,10 +159,11 @@ final class CatalogOperations {
                         .returns(Schemas.object(required("success", bool()), required("batch_id", string()), required("task_id", string()),
                                 optional("retry_mode", string()), optional("retried_count", integer()), optional("status", string()))),
 
-                listing(post("/v1/tasks/list", TASKS, "List tasks"), FILTERS, SORT, SEARCH, STATUS,
-                        optional("task_type", string()), CASE_SENSITIVE.extension())
+                listing(post("/v1/tasks/list", TASKS, "List tasks"), filters(), sort(), search(), status(),
+                        optional("task_type", string()), caseSensitive().extension())
                         .describe("Without X-Namespace: every namespace the key may read.").returns(listOf("Task")),
                 get("/v1/tasks/{task}", TASKS, "Get a task's status and counts").pathParam("task", string(), "its id").returns(ref("Task")),
-                delete("/v1/tasks/{task}", TASKS, "Delete a finished task (409 while it still has work)").pathParam("task", string(), "its id").returns(ref("Deleted")));
+                delete("/v1/tasks/{task}", TASKS, "Delete a finished task (409 while it still has work)")
+                        .pathParam("task", string(), "its id").returns(ref("Deleted")));
     }
 }

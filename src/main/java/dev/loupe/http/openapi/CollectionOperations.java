@@ -60,8 +60,8 @@ final class CollectionOperations {
                         required("collection_name", name()), optional("description", string()), required("source", source),
                         required("feature_extractor", extractor), optional("metadata", anyObject())))
                         .returns(ref("Collection")),
-                listing(post("/v1/collections/list", COLLECTIONS, "List collections"), CatalogOperations.FILTERS, CatalogOperations.SORT,
-                        CatalogOperations.SEARCH, CatalogOperations.CASE_SENSITIVE).returns(listOf("Collection")),
+                listing(post("/v1/collections/list", COLLECTIONS, "List collections"), CatalogOperations.filters(), CatalogOperations.sort(),
+                        CatalogOperations.search(), CatalogOperations.caseSensitive()).returns(listOf("Collection")),
                 get("/v1/collections/{collection}", COLLECTIONS, "Get a collection").returns(ref("Collection")),
                 patch("/v1/collections/{collection}", COLLECTIONS, "Rename a collection or change its description or metadata")
                         .body(closedObject(optional("collection_name", name()), optional("description", string()), optional("metadata", anyObject())))
@@ -97,8 +97,8 @@ final class CollectionOperations {
                         .pathParam("extractor", string(), "name_version, e.g. image_extractor_v1").returns(ref("FeatureExtractor")),
 
                 post("/v1/clusters", CLUSTERS, "Create a cluster definition").body(cluster).returns(ref("ClusterMetadata")),
-                listing(post("/v1/clusters/list", CLUSTERS, "List cluster definitions"), CatalogOperations.FILTERS, CatalogOperations.SORT,
-                        CatalogOperations.SEARCH, CatalogOperations.CASE_SENSITIVE.extension()).returns(listOf("ClusterMetadata")),
+                listing(post("/v1/clusters/list", CLUSTERS, "List cluster definitions"), CatalogOperations.filters(), CatalogOperations.sort(),
+                        CatalogOperations.search(), CatalogOperations.caseSensitive().extension()).returns(listOf("ClusterMetadata")),
                 get("/v1/clusters/{cluster}", CLUSTERS, "Get a cluster definition").returns(ref("ClusterMetadata")),
                 patch("/v1/clusters/{cluster}", CLUSTERS, "Rename a cluster definition or change its description or metadata")
                         .body(closedObject(optional("cluster_name", name()), optional("description", string()), optional("metadata", anyObject())))

@@ -62,7 +62,8 @@ final class RetrieverOperations {
         ObjectNode tags = about(array(string(0, 100), 50), "at most 50 tags of at most 100 characters");
         ObjectNode display = about(anyObject(), "title, inputs, exposed_fields (at most 100), field_mappings (at most 50); at most 200000 characters");
         ObjectNode rateLimit = about(anyObject(),
-                "tier (standard, elevated, enterprise, unlimited) or requests_per_minute/_hour/_day; enable_ip_limits, max_requests_per_ip_hour, max_results_per_query");
+                "tier (standard, elevated, enterprise, unlimited) or requests_per_minute/_hour/_day;"
+                        + " enable_ip_limits, max_requests_per_ip_hour, max_results_per_query");
         ObjectNode publish = closedObject(required("public_name", about(publicName, "the name in the public URLs")),
                 optional("description", string(0, 500)), optional("icon_base64", string(0, 300_000)),
                 optional("display_config", display), optional("rate_limit_config", rateLimit),
@@ -85,9 +86,9 @@ final class RetrieverOperations {
                         .returns(object(required("retriever", ref("Retriever")),
                                 optional("retriever_id", about(string(), "copies for clients that read the id without unwrapping")).extension(),
                                 optional("retriever_name", string()).extension())),
-                listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers"), CatalogOperations.FILTERS,
-                        optional("sorts", about(array(anyObject()), "[{field, direction}]")), CatalogOperations.SORT.extension(),
-                        CatalogOperations.SEARCH, CatalogOperations.CASE_SENSITIVE).returns(Schemas.extensions(listOf("Retriever"), "pagination")),
+                listing(post("/v1/retrievers/list", RETRIEVERS, "List retrievers"), CatalogOperations.filters(),
+                        optional("sorts", about(array(anyObject()), "[{field, direction}]")), CatalogOperations.sort().extension(),
+                        CatalogOperations.search(), CatalogOperations.caseSensitive()).returns(Schemas.extensions(listOf("Retriever"), "pagination")),
                 get("/v1/retrievers/stages", RETRIEVERS, "The stage catalogue, each stage with its parameter schema")
                         .returns(array(object(required("stage_id", string())))),
                 get("/v1/retrievers/{retriever}", RETRIEVERS, "Get a retriever").returns(ref("Retriever")),

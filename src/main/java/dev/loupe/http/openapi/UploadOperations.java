@@ -44,9 +44,9 @@ final class UploadOperations {
         return List.of(
                 post("/v1/buckets/{bucket}/uploads", UPLOADS, "Start an upload: a presigned URL on this Loupe to PUT the file to")
                         .body(create()).returns(ref("Upload")),
-                listing(post("/v1/buckets/{bucket}/uploads/list", UPLOADS, "List a bucket's uploads"), CatalogOperations.FILTERS,
-                        CatalogOperations.SORT, CatalogOperations.SEARCH, optional("return_presigned_urls", bool()),
-                        CatalogOperations.LIMIT, CatalogOperations.OFFSET).returns(listOf("Upload")),
+                listing(post("/v1/buckets/{bucket}/uploads/list", UPLOADS, "List a bucket's uploads"), CatalogOperations.filters(),
+                        CatalogOperations.sort(), CatalogOperations.search(), optional("return_presigned_urls", bool()),
+                        CatalogOperations.limit(), CatalogOperations.offset()).returns(listOf("Upload")),
                 get("/v1/buckets/{bucket}/uploads/{upload_id}", UPLOADS, "Get an upload")
                         .pathParam("upload_id", string(), "its id").returns(ref("Upload")),
                 delete("/v1/buckets/{bucket}/uploads/{upload_id}", UPLOADS, "Cancel or forget an upload")
