@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  * Path parameters come from the path itself ({@code {bucket}}); each is documented as taking
  * an id or a name unless {@link #pathParam} says otherwise.
  *
- * @param access    what the caller must present
- * @param loupeExtension true for a route or behaviour Mixpeek's API does not have ({@code x-loupe-extension})
- * @param body      the request body, null for none
+ * @param access         what the caller must present
+ * @param loupeExtension true for a route Mixpeek's API does not have ({@code x-loupe-extension})
+ * @param body           the request body, null for none
  */
 public record Operation(String method, String path, String tag, String summary, String description, Access access,
                         boolean loupeExtension, List<Param> params, Content body, Reply reply) {
@@ -35,9 +35,9 @@ public record Operation(String method, String path, String tag, String summary, 
     /** Who may call: a Loupe API key (and a namespace), anyone, or a published retriever's public key. */
     public enum Access { KEY, OPEN, PUBLIC_KEY }
 
-    /** A path, query or header parameter. */
+    /** A path or query parameter (the X-Namespace header is one shared component). */
     public record Param(String name, In in, JsonNode schema, boolean required, String description) {
-        public enum In { PATH, QUERY, HEADER }
+        public enum In { PATH, QUERY }
 
         public Param {
             Objects.requireNonNull(name, "name");
@@ -133,10 +133,6 @@ public record Operation(String method, String path, String tag, String summary, 
 
     public Operation query(String name, JsonNode schema, String text) {
         return withParam(new Param(name, Param.In.QUERY, schema, false, text));
-    }
-
-    public Operation header(String name, JsonNode schema, String text) {
-        return withParam(new Param(name, Param.In.HEADER, schema, false, text));
     }
 
     /** Redescribes the path parameter {@code name} (one not named by id or name, say). */
