@@ -20,6 +20,8 @@ import dev.loupe.media.ImageDecoder;
 import dev.loupe.queue.SqliteWorkQueue;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
+import dev.loupe.upload.UploadSigner;
+import dev.loupe.upload.Uploads;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import java.util.Optional;
  * index/          Lucene: one index per collection
  * blobs/          fetched and uploaded source bytes, by SHA-256
  * thumbnails/     640 px JPEG thumbnails, by SHA-256
+ * upload-signing.key  the secret presigned upload URLs are signed with (0600)
  * </pre>
  */
 public final class Loupe implements AutoCloseable {
@@ -88,8 +91,11 @@ public final class Loupe implements AutoCloseable {
             // Work a killed process left RUNNING is redone (deterministic document ids make that
             // safe) and deletions it left half done are finished.
             ingestion.recover();
+            Uploads uploads = new Uploads(catalog, sources, UploadSigner.inDirectory(data), settings.maxBlobBytes(),
+                    java.time.Clock.systemUTC());
+            uploads.recover();
             server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,
-                    executor, sources, thumbnails, clusters, new Publications(database)));
+                    executor, sources, thumbnails, clusters, new Publications(database), uploads));
             opened.push(server::close);
             port = listen(server, settings.port());
             // Only once the port is ours: a first admin key made before a failed start would be

@@ -117,6 +117,15 @@ public final class Body {
         return Optional.of(i);
     }
 
+    public Optional<Long> optionalLong(String field, long min, long max) {
+        JsonNode v = raw(field);
+        if (v == null) return Optional.empty();
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw LoupeException.invalid(at(field), "must be an integer, got " + kind(v));
+        long l = v.asLong();
+        if (l < min || l > max) throw LoupeException.invalid(at(field), "must be between " + min + " and " + max + ", got " + l);
+        return Optional.of(l);
+    }
+
     public Optional<Double> optionalNumber(String field) {
         JsonNode v = raw(field);
         if (v == null) return Optional.empty();

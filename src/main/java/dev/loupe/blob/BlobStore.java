@@ -1,6 +1,7 @@
 package dev.loupe.blob;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -56,6 +57,77 @@ public final class BlobStore {
             throw new UncheckedIOException("cannot store blob " + sha, e);
         }
         return sha;
+    }
+
+    /** What {@link #put(InputStream, long, String)} stored: the content's name, its MD5 (S3's ETag) and its length. */
+    public record Stored(String sha256, String md5, long sizeBytes) {
+    }
+
+    /** A stream that went on past the bytes it was allowed; nothing of it was kept. */
+    public static final class TooLong extends IOException {
+        public TooLong(long maxBytes) {
+            super("more than the " + maxBytes + " bytes allowed");
+        }
+    }
+
+    /** A stream that ended before the bytes it owed; nothing of it was kept. */
+    public static final class TooShort extends IOException {
+        public TooShort(long received, long minBytes) {
+            super(received + " bytes received, " + minBytes + " expected");
+        }
+    }
+
+    /**
+     * Stores a stream of {@code minBytes} to {@code maxBytes}, hashing it on the way to a temporary
+     * file, so that a large upload is never held in memory. A stream that goes past the bound is
+     * refused as soon as the first byte too many arrives ({@link TooLong}), one that ends short
+     * when it ends ({@link TooShort}); on any failure the temporary file is removed and nothing is
+     * visible under the content's name.
+     */
+    public Stored put(InputStream in, long minBytes, long maxBytes, String extension) throws IOException {
+        MessageDigest sha = digest("SHA-256");
+        MessageDigest md5 = digest("MD5");
+        Files.createDirectories(root);
+        Path tmp = Files.createTempFile(root, ".incoming-", ".tmp");
+        try {
+            long size = 0;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    size += n;
+                    if (size > maxBytes) throw new TooLong(maxBytes);
+                    sha.update(buffer, 0, n);
+                    md5.update(buffer, 0, n);
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buffer, 0, n);
+                    while (b.hasRemaining()) ch.write(b);
+                }
+                ch.force(true);
+            }
+            if (size < minBytes) throw new TooShort(size, minBytes);
+            String name = HexFormat.of().formatHex(sha.digest());
+            Path target = path(name, extension);
+            Files.createDirectories(target.getParent());
+            if (Files.exists(target)) {
+                Files.delete(tmp);
+            } else {
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return new Stored(name, HexFormat.of().formatHex(md5.digest()), size);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is missing from this JVM", e);
+        }
     }
 
     public byte[] read(String sha, String extension) {

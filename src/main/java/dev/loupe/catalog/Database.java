@@ -179,10 +179,16 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Version 4: published retrievers. A publication belongs to one retriever (deleted with it,
+     * Version 4: published retrievers and presigned uploads.
+     *
+     * <p>Published retrievers: a publication belongs to one retriever (deleted with it,
      * by the foreign key), its public name is unique across namespaces (it is a URL), and its
      * public key is kept only as a SHA-256 hash, like API keys. The rest of its settings (display
      * and rate-limit configuration) is JSON in {@code body}. Re-runnable like the others.
+     *
+     * <p>Presigned uploads ({@code dev.loupe.upload.Uploads}): the record is JSON like a
+     * resource's; its status and received hash are columns too, so that claiming an upload for
+     * its one PUT is a conditional update and duplicates are found by index.
      */
     private static void toVersion4(Statement s) throws SQLException {
         s.execute("""
@@ -198,6 +204,17 @@ public final class Database implements AutoCloseable {
                   created_at TEXT NOT NULL,
                   updated_at TEXT NOT NULL)""");
         s.execute("CREATE INDEX IF NOT EXISTS publications_namespace ON publications(namespace_id, created_at)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS uploads (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  upload_id TEXT NOT NULL UNIQUE,
+                  namespace_id TEXT NOT NULL,
+                  bucket_id TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  sha256 TEXT,
+                  body TEXT NOT NULL)""");
+        s.execute("CREATE INDEX IF NOT EXISTS uploads_bucket ON uploads(bucket_id, seq)");
+        s.execute("CREATE INDEX IF NOT EXISTS uploads_hash ON uploads(bucket_id, sha256, status)");
         s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     }
 

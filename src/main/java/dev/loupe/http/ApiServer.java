@@ -18,6 +18,7 @@ import dev.loupe.publish.RateLimiter;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
 import dev.loupe.retriever.RetrieverExplainer;
+import dev.loupe.upload.Uploads;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -51,7 +52,7 @@ public final class ApiServer implements AutoCloseable {
     /** Everything the routes need, built by the caller. */
     public record Services(Catalog catalog, ApiKeys keys, WorkQueue queue, DocumentIndex index, Ingestion ingestion,
                            ExtractorCatalog extractors, RetrieverExecutor executor, BlobStore sources, BlobStore thumbnails,
-                           Clusters clusters, Publications publications) {
+                           Clusters clusters, Publications publications, Uploads uploads) {
     }
 
     public ApiServer(Settings settings, Services s) {
@@ -66,10 +67,12 @@ public final class ApiServer implements AutoCloseable {
     private static List<Routes> routes(Scopes scopes, Settings settings, Services s) {
         Views views = new Views(settings.publicUrl());
         RateLimiter publicLimiter = new RateLimiter();
+        ObjectRoutes objects = new ObjectRoutes(s.catalog(), scopes, s.sources(), s.queue(), s.ingestion(), settings.maxBlobBytes(), s.uploads());
         return List.of(
                 new NamespaceRoutes(s.catalog(), scopes),
                 new BucketRoutes(s.catalog(), scopes),
-                new ObjectRoutes(s.catalog(), scopes, s.sources(), s.queue(), s.ingestion(), settings.maxBlobBytes()),
+                objects,
+                new UploadRoutes(s.catalog(), scopes, s.uploads(), objects, s.queue(), views),
                 new BatchRoutes(s.catalog(), scopes, s.ingestion(), s.queue(), new TaskStatuses(s.queue(), s.clusters())),
                 new ClusterRoutes(s.catalog(), scopes, s.clusters()),
                 new CollectionRoutes(s.catalog(), scopes, s.extractors(), s.ingestion(), s.index()),

@@ -16,6 +16,8 @@ import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.queue.WorkQueue;
+import dev.loupe.upload.Upload;
+import dev.loupe.upload.Uploads;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -33,8 +35,11 @@ final class ObjectRoutes implements ApiServer.Routes {
     private final WorkQueue queue;
     private final Ingestion ingestion;
     private final long maxBlobBytes;
+    private final Uploads uploads;
 
-    ObjectRoutes(Catalog catalog, Scopes scopes, BlobStore sources, WorkQueue queue, Ingestion ingestion, long maxBlobBytes) {
+    ObjectRoutes(Catalog catalog, Scopes scopes, BlobStore sources, WorkQueue queue, Ingestion ingestion, long maxBlobBytes,
+                 Uploads uploads) {
+        this.uploads = uploads;
         this.catalog = catalog;
         this.scopes = scopes;
         this.sources = sources;
@@ -56,9 +61,14 @@ final class ObjectRoutes implements ApiServer.Routes {
     private void create(Context ctx) {
         Scope scope = scopes.of(ctx);
         Bucket bucket = catalog.require(Kind.BUCKET, scope.namespaceId(), ctx.pathParam("bucket"));
-        StoredObject o = parse(Body.of(Json.parseRequest(ctx.body())), bucket, scope.namespaceId());
-        catalog.insert(Kind.OBJECT, o.objectId(), scope.namespaceId(), bucket.bucketId(), null, o);
+        StoredObject o = create(scope.namespaceId(), bucket, Body.of(Json.parseRequest(ctx.body())));
         ApiServer.json(ctx, 200, Views.object(o, "DRAFT", null));
+    }
+
+    /** Registers one object as {@code POST /v1/buckets/{b}/objects} does; a confirmed upload's object is made here too. */
+    StoredObject create(String namespaceId, Bucket bucket, Body body) {
+        StoredObject o = parse(body, bucket, namespaceId);
+        return catalog.insert(Kind.OBJECT, o.objectId(), namespaceId, bucket.bucketId(), null, o);
     }
 
     private void createMany(Context ctx) {
@@ -84,7 +94,7 @@ final class ObjectRoutes implements ApiServer.Routes {
     private StoredObject parse(Body body, Bucket bucket, String namespaceId) {
         List<Blob> blobs = new ArrayList<>();
         List<Body> items = body.objects("blobs");
-        for (Body b : items) blobs.add(blob(b));
+        for (Body b : items) blobs.add(blob(b, bucket, namespaceId));
         ObjectNode metadata = body.objectOrEmpty("metadata");
         if (blobs.isEmpty() && metadata.isEmpty()) throw body.invalid("blobs", "an object needs at least one blob or some metadata");
         String now = Ids.now();
@@ -94,15 +104,21 @@ final class ObjectRoutes implements ApiServer.Routes {
 
     static final String TEXT_MIME = "text/plain; charset=utf-8";
 
-    private Blob blob(Body b) {
+    private Blob blob(Body b, Bucket bucket, String namespaceId) {
         String property = b.requiredName("property");
         String type = b.optionalString("type").orElse("image");
         if (!BucketRoutes.FIELD_TYPES.contains(type)) throw b.invalid("type", "unknown blob type '" + type + "'");
         JsonNode data = b.raw("data");
-        if (data == null) throw b.invalid("data", "is required (an http(s) URL, a data: URI or base64)");
         JsonNode metadata = b.raw("metadata");
         String id = Ids.next("blob_");
         String keyPrefix = b.optionalString("key_prefix").orElse(null);
+        if (b.has("upload_id")) {
+            // Mixpeek's other way to give a blob: the bytes of a confirmed presigned upload.
+            if (data != null) throw b.invalid("upload_id", "a blob takes data or upload_id, not both");
+            Upload u = uploads.completed(namespaceId, bucket.bucketId(), b.requiredString("upload_id"), b.path() + ".upload_id");
+            return new Blob(id, property, type, keyPrefix, null, u.received().sha256(), u.received().sizeBytes(), u.contentType(), metadata);
+        }
+        if (data == null) throw b.invalid("data", "is required (an http(s) URL, a data: URI or base64), or upload_id");
         if (!data.isTextual()) {
             // Structured data (text/json blobs) is kept inline as JSON.
             byte[] bytes = Json.write(data).getBytes(java.nio.charset.StandardCharsets.UTF_8);

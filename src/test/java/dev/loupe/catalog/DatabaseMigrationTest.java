@@ -52,13 +52,15 @@ class DatabaseMigrationTest {
     }
 
     @Test
-    void aVersionThreeCatalogGainsThePublicationsTableWhenOpened(@TempDir Path dir) throws Exception {
+    void aVersionThreeCatalogGainsThePublicationsAndUploadsTablesWhenOpenedAndKeepsItsResources(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("catalog.db");
         new Database(file).close();
-        // What version 3 wrote: no publications.
+        // What version 3 wrote: no publications, no uploads.
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             s.execute("DROP TABLE publications");
+            s.execute("DROP TABLE uploads");
             s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+            s.execute("INSERT INTO resources(kind, id, namespace_id, body) VALUES ('bucket', 'bkt_1', 'ns_1', '{}')");
         }
         new Database(file).close();
         new Database(file).close(); // opening again changes nothing
@@ -66,6 +68,8 @@ class DatabaseMigrationTest {
             assertEquals("4", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0", one(s, "SELECT count(*) FROM publications"));
             assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'publications_namespace'"));
+            assertEquals("0", one(s, "SELECT count(*) FROM uploads"));
+            assertEquals("1", one(s, "SELECT count(*) FROM resources WHERE id = 'bkt_1'"), "existing resources are kept");
         }
     }
 

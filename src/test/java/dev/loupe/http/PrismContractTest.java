@@ -73,7 +73,7 @@ class PrismContractTest {
     private static final String NO_ROUTE = "Selected route not found";
 
     /** One step of the flow. */
-    sealed interface Step permits Call, AwaitTask {
+    sealed interface Step permits Call, AwaitTask, PutBytes {
         String name();
     }
 
@@ -120,6 +120,13 @@ class PrismContractTest {
     record AwaitTask(String name, String variable) implements Step {
     }
 
+    /**
+     * PUTs bytes to the presigned URL captured as {@code ${variable}}: on Loupe itself, not through
+     * Prism, as a client sends a file to S3 rather than to Mixpeek's API; it must answer 200.
+     */
+    record PutBytes(String name, String variable, byte[] bytes) implements Step {
+    }
+
     static Call call(String name, String method, String path, String body) {
         return new Call(name, method, path, body, 200, Sent.VALID, TestServer.ADMIN_KEY, NS, Map.of(), null);
     }
@@ -136,6 +143,7 @@ class PrismContractTest {
         String red = images.put("/prism/red.jpg", Images.jpeg(Images.dominant(Images.BASIC.get("red"), 320, 240, 1)));
         String blue = images.put("/prism/blue.jpg", Images.jpeg(Images.dominant(Images.BASIC.get("blue"), 320, 240, 2)));
         String green = images.put("/prism/green.jpg", Images.jpeg(Images.dominant(Images.BASIC.get("green"), 320, 240, 3)));
+        byte[] upload = Images.jpeg(Images.dominant(Images.BASIC.get("white"), 320, 240, 4));
         String object = """
                 {"key_prefix": "/prism", "blobs": [{"property": "image_url", "type": "image", "data": "%s"}],
                  "metadata": {"product_id": "%s", "brand": "Acme"}}""";
@@ -361,6 +369,54 @@ class PrismContractTest {
                 call("list buckets with a revoked key", "POST", "/v1/buckets/list", "{}").key("${secret}").expect(401),
                 delete("revoke unknown API key", "/v1/api-keys/key_missing").expect(404).notInDocument(),
                 call("unknown route", "POST", "/v1/no/such/route", "{}").expect(404).notInDocument(),
+                // presigned uploads
+                call("create upload", "POST", "/v1/buckets/${bucket}/uploads", """
+                        {"filename": "prism-upload.jpg", "content_type": "image/jpeg", "blob_property": "image_url",
+                         "file_size_bytes": %d, "file_hash": "%s", "object_metadata": {"brand": "uploaded"}}"""
+                        .formatted(upload.length, dev.loupe.blob.BlobStore.sha256(upload)))
+                        .capture("upload", "/upload_id").capture("upload_url", "/presigned_url"),
+                call("create upload into unknown bucket", "POST", "/v1/buckets/bkt_missing/uploads", """
+                        {"filename": "x.jpg", "content_type": "image/jpeg", "blob_property": "image_url"}""").expect(404),
+                call("create upload with a path for a name", "POST", "/v1/buckets/${bucket}/uploads", """
+                        {"filename": "../x.jpg", "content_type": "image/jpeg", "blob_property": "image_url"}""").expect(422),
+                call("confirm upload before its bytes", "POST", "/v1/buckets/${bucket}/uploads/${upload}/confirm", "{}").expect(409),
+                new PutBytes("put upload bytes", "upload_url", upload),
+                get("get upload", "/v1/buckets/${bucket}/uploads/${upload}").conformsTo("UploadResponse"),
+                get("get unknown upload", "/v1/buckets/${bucket}/uploads/upl_missing").expect(404),
+                call("confirm upload", "POST", "/v1/buckets/${bucket}/uploads/${upload}/confirm",
+                        "{\"file_size_bytes\": " + upload.length + "}").capture("uploaded_object", "/object_id"),
+                call("confirm unknown upload", "POST", "/v1/buckets/${bucket}/uploads/upl_missing/confirm", "{}").expect(404),
+                call("create duplicate upload", "POST", "/v1/buckets/${bucket}/uploads", """
+                        {"filename": "again.jpg", "content_type": "image/jpeg", "blob_property": "image_url", "file_hash": "%s"}"""
+                        .formatted(dev.loupe.blob.BlobStore.sha256(upload))),
+                delete("delete completed upload", "/v1/buckets/${bucket}/uploads/${upload}").expect(409),
+                call("create uploads batch", "POST", "/v1/buckets/${bucket}/uploads/batch", """
+                        {"uploads": [{"filename": "one.jpg", "content_type": "image/jpeg", "blob_property": "image_url", "skip_duplicates": false},
+                                     {"filename": "two.jpg", "content_type": "image/jpeg", "blob_property": "image_url"}],
+                         "shared_metadata": {"campaign": "prism"}}""")
+                        .capture("upload_one", "/uploads/0/upload_id").capture("upload_one_url", "/uploads/0/presigned_url")
+                        .capture("upload_two", "/uploads/1/upload_id"),
+                call("create empty uploads batch", "POST", "/v1/buckets/${bucket}/uploads/batch", "{\"uploads\": []}").expect(422).malformed(),
+                new PutBytes("put batch upload bytes", "upload_one_url", upload),
+                call("confirm uploads batch", "POST", "/v1/buckets/${bucket}/uploads/confirm/batch",
+                        "{\"confirmations\": [{\"upload_id\": \"${upload_one}\"}]}").capture("confirm_task", "/task_id"),
+                new AwaitTask("await batch confirmation", "confirm_task"),
+                call("confirm uploads batch with one lacking bytes", "POST", "/v1/buckets/${bucket}/uploads/confirm/batch",
+                        "{\"confirmations\": [{\"upload_id\": \"${upload_two}\"}]}").expect(409),
+                call("list uploads", "POST", "/v1/buckets/${bucket}/uploads/list",
+                        "{\"filters\": {\"status\": \"COMPLETED\"}, \"sort\": {\"field\": \"created_at\", \"direction\": \"desc\"}, \"limit\": 10}"),
+                delete("cancel upload", "/v1/buckets/${bucket}/uploads/${upload_two}").expect(204),
+                call("create upload without an object", "POST", "/v1/buckets/${bucket}/uploads", """
+                        {"filename": "part.jpg", "content_type": "image/jpeg", "blob_property": "image_url",
+                         "create_object_on_confirm": false, "skip_duplicates": false}""")
+                        .capture("part", "/upload_id").capture("part_url", "/presigned_url"),
+                new PutBytes("put part bytes", "part_url", upload),
+                call("confirm upload without an object", "POST", "/v1/buckets/${bucket}/uploads/${part}/confirm", "{}"),
+                call("create object from an upload", "POST", "/v1/buckets/${bucket}/objects", """
+                        {"blobs": [{"property": "image_url", "type": "image", "upload_id": "${part}"}], "metadata": {"brand": "parts"}}""")
+                        .capture("part_object", "/object_id"),
+                delete("delete object from an upload", "/v1/buckets/${bucket}/objects/${part_object}").expect(204),
+                delete("delete uploaded object", "/v1/buckets/${bucket}/objects/${uploaded_object}").expect(204),
                 // conflicts on delete, then deletes
                 delete("delete bucket feeding a collection", "/v1/buckets/prism-products").expect(409),
                 delete("delete collection used by a retriever", "/v1/collections/prism-images").expect(409),
@@ -412,6 +468,7 @@ class PrismContractTest {
             switch (step) {
                 case Call c -> call(c);
                 case AwaitTask a -> await(a);
+                case PutBytes p -> put(p);
             }
         }
 
@@ -438,6 +495,25 @@ class PrismContractTest {
                 if (v == null || !v.isTextual()) problems.add(c.name() + ": no " + pointer + " in the response to capture as " + variable);
                 else variables.put(variable, v.asText());
             });
+        }
+
+        private void put(PutBytes p) {
+            String url = variables.get(p.variable());
+            if (url == null) {
+                problems.add(p.name() + ": skipped, no URL was captured as " + p.variable());
+                return;
+            }
+            try {
+                var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(p.bytes())).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) problems.add(p.name() + ": PUT " + url + " answered " + r.statusCode() + ": " + r.body());
+            } catch (java.io.IOException e) {
+                problems.add(p.name() + ": PUT " + url + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
 
         private void await(AwaitTask a) {
