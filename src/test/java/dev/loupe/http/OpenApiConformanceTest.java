@@ -60,13 +60,6 @@ class OpenApiConformanceTest {
             Map.entry("GET /thumbnails/{}", "a binary answer; ThumbnailRoutes' tests read it"),
             Map.entry("GET /docs", "an HTML page: DocsPageTest"),
             Map.entry("GET /docs/assets/{}", "the page's files: DocsPageTest"),
-            Map.entry("POST /v1/buckets/{}/uploads", "uploads branch"),
-            Map.entry("POST /v1/buckets/{}/uploads/list", "uploads branch"),
-            Map.entry("GET /v1/buckets/{}/uploads/{}", "uploads branch"),
-            Map.entry("DELETE /v1/buckets/{}/uploads/{}", "uploads branch"),
-            Map.entry("POST /v1/buckets/{}/uploads/{}/confirm", "uploads branch"),
-            Map.entry("POST /v1/buckets/{}/uploads/batch", "uploads branch"),
-            Map.entry("POST /v1/buckets/{}/uploads/confirm/batch", "uploads branch"),
             Map.entry("GET /metrics", "plain text: the metrics branch's tests"),
             Map.entry("GET /", "an HTML page: the search page's browser tests"));
 

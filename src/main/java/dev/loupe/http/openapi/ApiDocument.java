@@ -228,14 +228,16 @@ public final class ApiDocument {
         s.set("ApiKey", object(required("key_id", string()), required("name", string()), optional("admin", bool()),
                 optional("namespaces", array(string())), optional("key", about(string(), "the secret, returned once, at creation")),
                 optional("created_at", dateTime())));
-        // The uploads answers are being written beside this: their fields are Mixpeek's names,
-        // and only the identity is promised until those routes are merged.
-        s.set("Upload", object(required("upload_id", string()), optional("bucket_id", string()), optional("filename", string()),
-                optional("content_type", string()), optional("file_size_bytes", integer()), optional("file_hash", string()),
-                optional("status", string()), optional("is_duplicate", bool()),
+        s.set("Upload", object(required("upload_id", string()), required("bucket_id", string()), required("filename", string()),
+                required("content_type", string()), optional("file_size_bytes", Schemas.nullable(integer())),
                 optional("presigned_url", about(string(), "a URL on this Loupe to PUT the bytes to: signed, expiring, single use, size-bounded")),
-                optional("presigned_url_expiration", integer()), optional("object_id", string()),
-                optional("created_at", dateTime()), optional("expires_at", dateTime())));
+                required("presigned_url_expiration", integer()), required("s3_key", string()), required("status", string()),
+                optional("metadata", anyObject()), required("create_object_on_confirm", bool()), optional("object_metadata", anyObject()),
+                optional("blob_property", string()), optional("blob_type", string()), optional("file_hash", Schemas.nullable(string())),
+                optional("skip_duplicates", bool()), optional("is_duplicate", bool()),
+                optional("duplicate_of_upload_id", Schemas.nullable(string())), optional("message", string()),
+                optional("error", string()).extension(), optional("object_id", Schemas.nullable(string())),
+                optional("task_id", Schemas.nullable(string())), required("created_at", dateTime()), required("expires_at", dateTime())));
         s.set("PublishedRetriever", object(required("retriever_id", string()), required("public_id", string()),
                 required("public_name", string()), optional("description", Schemas.nullable(string())),
                 optional("icon_base64", Schemas.nullable(string())),

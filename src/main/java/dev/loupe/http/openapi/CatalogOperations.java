@@ -78,8 +78,9 @@ final class CatalogOperations {
     private static ObjectNode blob() {
         return object(required("property", name()),
                 optional("type", about(string(), "the bucket field type of the blob (default image)")),
-                required("data", about(oneOf(string(), anyObject()),
-                        "an http(s) URL fetched at ingestion, a data: URI or base64 (at most --max-blob-bytes), the text of a text blob, or JSON")),
+                optional("data", about(oneOf(string(), anyObject()), "an http(s) URL fetched at ingestion, a data: URI or base64"
+                        + " (at most --max-blob-bytes), the text of a text blob, or JSON; or, instead, upload_id")),
+                optional("upload_id", about(string(), "a completed upload of this bucket, whose bytes the blob takes")),
                 optional("key_prefix", string()), optional("metadata", anyObject()));
     }
 
