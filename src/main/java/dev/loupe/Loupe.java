@@ -176,6 +176,11 @@ public final class Loupe implements AutoCloseable {
         });
     }
 
+    /** The routes the HTTP server serves (see {@link ApiServer#endpoints()}). */
+    public java.util.List<ApiServer.Endpoint> endpoints() {
+        return server.endpoints();
+    }
+
     public int port() {
         return port;
     }

@@ -9,6 +9,8 @@ import dev.loupe.catalog.Catalog;
 import dev.loupe.cluster.Clusters;
 import dev.loupe.config.Settings;
 import dev.loupe.extractor.ExtractorCatalog;
+import dev.loupe.http.openapi.Operation;
+import dev.loupe.http.openapi.Operations;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.metrics.Metrics;
@@ -84,7 +86,8 @@ public final class ApiServer implements AutoCloseable {
                 new HealthRoutes(s.catalog(), s.queue(), s.sources(), s.index(), s.extractors(), s.ingestion()),
                 new ExtractorRoutes(s.extractors()),
                 new MetricsRoutes(s.metrics(), scopes),
-                new PageRoutes(settings.publicUrl()));
+                new PageRoutes(settings.publicUrl()),
+                new DocsRoutes(Operations.all()));
     }
 
     private ApiServer(String host, int port, long maxRequestBytes, Scopes scopes, List<Routes> resources, RequestLog requests) {
@@ -115,6 +118,21 @@ public final class ApiServer implements AutoCloseable {
             config.routes.error(405, "*", ctx ->
                     render(ctx, ApiError.ofStatus(405, "method " + ctx.method() + " not allowed on " + ctx.path())));
         });
+    }
+
+    /** A method and path the router serves, as registered ({@code /v1/buckets/{bucket}}). */
+    public record Endpoint(String method, String path) {
+    }
+
+    /**
+     * Every operation the router serves (before-handlers and the like left out), for
+     * {@code OpenApiDocumentTest} to hold against {@code /openapi.json}.
+     */
+    public List<Endpoint> endpoints() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(h -> new Endpoint(h.endpoint.method.name(), h.endpoint.path))
+                .filter(e -> Operation.METHODS.contains(e.method()))
+                .toList();
     }
 
     public int start() {

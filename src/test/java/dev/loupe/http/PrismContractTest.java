@@ -438,7 +438,12 @@ class PrismContractTest {
                 delete("delete unknown namespace", "/v1/namespaces/ns_missing").expect(404),
                 // files (Loupe's own: not in Mixpeek's document)
                 get("health", "/health").key(null).notInDocument(),
-                get("unknown thumbnail", "/thumbnails/%s.jpg".formatted("0".repeat(64))).key(null).expect(404).notInDocument());
+                get("unknown thumbnail", "/thumbnails/%s.jpg".formatted("0".repeat(64))).key(null).expect(404).notInDocument(),
+                // Loupe's own description of itself, and the page that renders it
+                get("Loupe's OpenAPI document", "/openapi.json").key(null).notInDocument(),
+                get("documentation page", "/docs").key(null).notInDocument(),
+                get("documentation page's script", "/docs/assets/docs.js").key(null).notInDocument(),
+                get("unknown documentation asset", "/docs/assets/index.html").key(null).expect(404).notInDocument());
     }
 
     @Test

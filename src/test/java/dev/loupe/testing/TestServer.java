@@ -65,6 +65,11 @@ public final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + loupe.port();
     }
 
+    /** The routes the server's router serves. */
+    public List<dev.loupe.http.ApiServer.Endpoint> endpoints() {
+        return loupe.endpoints();
+    }
+
     public Api admin(String namespace) {
         return new Api(base(), ADMIN_KEY, namespace);
     }
