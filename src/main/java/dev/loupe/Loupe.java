@@ -50,6 +50,8 @@ public final class Loupe implements AutoCloseable {
     private final Database database;
     private final DocumentIndex index;
     private final ObservedQueue observedQueue;
+    /** What dispatches work besides the catalog (a Kafka client), closed after the workers stop. */
+    private final AutoCloseable dispatch;
     private final ModelRepository models;
     private final ExtractorCatalog extractors;
     private final List<IngestionWorker> workers = new ArrayList<>();
@@ -70,7 +72,17 @@ public final class Loupe implements AutoCloseable {
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
             Metrics metrics = new Metrics();
-            observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
+            WorkQueue stored = new SqliteWorkQueue(database, settings.maxAttempts());
+            if (settings.kafka().isPresent()) {
+                // State stays in the catalog; Kafka carries dispatch, so several nodes can share the work.
+                var kafka = new dev.loupe.queue.kafka.KafkaWorkQueue(stored, database, settings.kafka().get());
+                opened.push(kafka::close);
+                dispatch = kafka;
+                stored = kafka;
+            } else {
+                dispatch = () -> { };
+            }
+            observedQueue = new ObservedQueue(stored, catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
             index = new LuceneDocumentIndex(data.resolve("index"),
@@ -203,6 +215,11 @@ public final class Loupe implements AutoCloseable {
         }
         clusters.close();
         observedQueue.close();
+        try {
+            dispatch.close();
+        } catch (Exception e) {
+            java.util.logging.Logger.getLogger(Loupe.class.getName()).log(java.util.logging.Level.WARNING, "closing the work dispatch failed", e);
+        }
         index.close();
         extractors.close();
         models.close();

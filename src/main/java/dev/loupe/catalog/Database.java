@@ -22,7 +22,7 @@ import org.sqlite.SQLiteException;
  */
 public final class Database implements AutoCloseable {
     /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -97,6 +97,7 @@ public final class Database implements AutoCloseable {
                 if (found < 2) toVersion2(s);
                 if (found < 3) toVersion3(s);
                 if (found < 4) toVersion4(s);
+                if (found < 5) toVersion5(s);
                 return;
             }
             // Every resource kind shares one table: an id, its scope, an optional unique
@@ -141,6 +142,7 @@ public final class Database implements AutoCloseable {
             toVersion2(s);
             toVersion3(s);
             toVersion4(s);
+            toVersion5(s);
         }
     }
 
@@ -216,6 +218,27 @@ public final class Database implements AutoCloseable {
         s.execute("CREATE INDEX IF NOT EXISTS uploads_bucket ON uploads(bucket_id, seq)");
         s.execute("CREATE INDEX IF NOT EXISTS uploads_hash ON uploads(bucket_id, sha256, status)");
         s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    }
+
+    /**
+     * Version 5: the work queue's outbox for a message broker (Kafka). Every item that becomes
+     * PENDING (queued, retried, recovered, released) gets a {@code work_outbox} row in the same
+     * transaction, by trigger, so the SQL queues need not know about it; a relay publishes the
+     * row and deletes it. {@code work_claims} records which queue instance runs a RUNNING item,
+     * so a redelivered message can tell a live claim from a dead one.
+     */
+    private static void toVersion5(Statement s) throws SQLException {
+        s.execute("CREATE TABLE IF NOT EXISTS work_outbox (seq INTEGER PRIMARY KEY)");
+        s.execute("CREATE TABLE IF NOT EXISTS work_claims (seq INTEGER PRIMARY KEY, owner TEXT NOT NULL)");
+        s.execute("""
+                CREATE TRIGGER IF NOT EXISTS work_items_outbox_insert AFTER INSERT ON work_items WHEN NEW.state = 'PENDING'
+                BEGIN INSERT OR IGNORE INTO work_outbox(seq) VALUES (NEW.seq); END""");
+        s.execute("""
+                CREATE TRIGGER IF NOT EXISTS work_items_outbox_update AFTER UPDATE OF state ON work_items
+                WHEN NEW.state = 'PENDING' AND OLD.state <> 'PENDING'
+                BEGIN INSERT OR IGNORE INTO work_outbox(seq) VALUES (NEW.seq); END""");
+        s.execute("INSERT OR IGNORE INTO work_outbox(seq) SELECT seq FROM work_items WHERE state = 'PENDING'");
+        s.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.loupe.config;
 import dev.loupe.index.VectorQuantization;
 import dev.loupe.provider.ProviderSettings;
 import dev.loupe.provider.VertexSettings;
+import dev.loupe.queue.kafka.KafkaQueueOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,6 +35,7 @@ import java.util.Optional;
  * @param multimodalModel   the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
  * @param vision            the vision-language model provider of descriptions and structured fields, if any
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
+ * @param kafka             where work is dispatched when {@code --queue kafka}; empty: the catalog's SQL queue alone
  */
 public record Settings(
         int port,
@@ -56,7 +58,8 @@ public record Settings(
         long fetchMinRate,
         String multimodalModel,
         Optional<ProviderSettings> vision,
-        Optional<VertexSettings> vertex) {
+        Optional<VertexSettings> vertex,
+        Optional<KafkaQueueOptions> kafka) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -84,7 +87,7 @@ public record Settings(
                     long fetchMinRate) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, defaultImageModel,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -115,6 +118,7 @@ public record Settings(
         if (multimodalModel == null || multimodalModel.isBlank()) multimodalModel = defaultImageModel;
         if (vision == null) vision = Optional.empty();
         if (vertex == null) vertex = Optional.empty();
+        if (kafka == null) kafka = Optional.empty();
         if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
             throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
                     + VertexSettings.TOKEN_ENV + ")");
@@ -165,7 +169,11 @@ public record Settings(
         VERTEX_CONNECT_TIMEOUT("vertex-connect-timeout", "", "seconds to connect to Vertex (default 10)"),
         VERTEX_CONCURRENCY("vertex-concurrency", "", "Vertex requests in flight at once (default 4)"),
         VERTEX_MAX_ATTEMPTS("vertex-max-attempts", "", "attempts per Vertex request on 429, 5xx and timeouts (default 4)"),
-        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)");
+        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)"),
+        QUEUE("queue", "sql", "work queue: sql (the catalog database) or kafka (state in the catalog, dispatch through Kafka)"),
+        KAFKA_BOOTSTRAP("kafka-bootstrap", "", "Kafka brokers for --queue kafka, host:port[,host:port...]"),
+        KAFKA_TOPIC("kafka-topic", KafkaQueueOptions.DEFAULT_TOPIC, "Kafka topic carrying queued work (created if missing)"),
+        KAFKA_PARTITIONS("kafka-partitions", String.valueOf(KafkaQueueOptions.DEFAULT_PARTITIONS), "partitions the Kafka topic is created with");
 
         public final String flag;
         public final String defaultValue;
@@ -250,7 +258,17 @@ public record Settings(
                 parseLong(values, Option.FETCH_MIN_RATE),
                 values.get(Option.MULTIMODAL_MODEL).strip(),
                 ProviderSettings.from(flag -> given(values, flag), env::get),
-                VertexSettings.from(flag -> given(values, flag), env::get));
+                VertexSettings.from(flag -> given(values, flag), env::get),
+                kafka(values));
+    }
+
+    private static Optional<KafkaQueueOptions> kafka(Map<Option, String> values) {
+        return switch (values.get(Option.QUEUE).strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "sql" -> Optional.empty();
+            case "kafka" -> Optional.of(new KafkaQueueOptions(values.get(Option.KAFKA_BOOTSTRAP).strip(), values.get(Option.KAFKA_TOPIC).strip(),
+                    parseInt(values, Option.KAFKA_PARTITIONS), KafkaQueueOptions.DEFAULT_GROUP));
+            default -> throw new IllegalArgumentException("--queue (LOUPE_QUEUE) must be sql or kafka, got: " + values.get(Option.QUEUE));
+        };
     }
 
     /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */
