@@ -224,20 +224,21 @@ public final class Database implements AutoCloseable {
      * Version 5: the work queue's outbox for a message broker (Kafka). Every item that becomes
      * PENDING (queued, retried, recovered, released) gets a {@code work_outbox} row in the same
      * transaction, by trigger, so the SQL queues need not know about it; a relay publishes the
-     * row and deletes it. {@code work_claims} records which queue instance runs a RUNNING item,
+     * row and deletes it. Rows have ids of their own: an item queued again while its earlier
+     * row is being published gets a second row, which the relay's delete of the first leaves. {@code work_claims} records which queue instance runs a RUNNING item,
      * so a redelivered message can tell a live claim from a dead one.
      */
     private static void toVersion5(Statement s) throws SQLException {
-        s.execute("CREATE TABLE IF NOT EXISTS work_outbox (seq INTEGER PRIMARY KEY)");
+        s.execute("CREATE TABLE IF NOT EXISTS work_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS work_claims (seq INTEGER PRIMARY KEY, owner TEXT NOT NULL)");
         s.execute("""
                 CREATE TRIGGER IF NOT EXISTS work_items_outbox_insert AFTER INSERT ON work_items WHEN NEW.state = 'PENDING'
-                BEGIN INSERT OR IGNORE INTO work_outbox(seq) VALUES (NEW.seq); END""");
+                BEGIN INSERT INTO work_outbox(seq) VALUES (NEW.seq); END""");
         s.execute("""
                 CREATE TRIGGER IF NOT EXISTS work_items_outbox_update AFTER UPDATE OF state ON work_items
                 WHEN NEW.state = 'PENDING' AND OLD.state <> 'PENDING'
-                BEGIN INSERT OR IGNORE INTO work_outbox(seq) VALUES (NEW.seq); END""");
-        s.execute("INSERT OR IGNORE INTO work_outbox(seq) SELECT seq FROM work_items WHERE state = 'PENDING'");
+                BEGIN INSERT INTO work_outbox(seq) VALUES (NEW.seq); END""");
+        s.execute("INSERT INTO work_outbox(seq) SELECT seq FROM work_items WHERE state = 'PENDING' AND seq NOT IN (SELECT seq FROM work_outbox)");
         s.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
     }
 

@@ -65,11 +65,38 @@ class DatabaseMigrationTest {
         new Database(file).close();
         new Database(file).close(); // opening again changes nothing
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            assertEquals("4", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0", one(s, "SELECT count(*) FROM publications"));
             assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'publications_namespace'"));
             assertEquals("0", one(s, "SELECT count(*) FROM uploads"));
             assertEquals("1", one(s, "SELECT count(*) FROM resources WHERE id = 'bkt_1'"), "existing resources are kept");
+        }
+    }
+
+    @Test
+    void aVersionFourCatalogGainsAnOutboxHoldingItsPendingItemsAndFilledByTriggerFromThenOn(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("catalog.db");
+        new Database(file).close();
+        // What version 4 wrote: no outbox, no claims, no triggers; one item waiting, one done.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER work_items_outbox_insert");
+            s.execute("DROP TRIGGER work_items_outbox_update");
+            s.execute("DROP TABLE work_outbox");
+            s.execute("DROP TABLE work_claims");
+            s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'waiting', 'PENDING')");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'done', 'DONE')");
+        }
+        new Database(file).close();
+        new Database(file).close(); // opening again changes nothing
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("waiting", one(s, "SELECT group_concat(w.object_id) FROM work_outbox o JOIN work_items w ON w.seq = o.seq"));
+            s.execute("UPDATE work_items SET state = 'PENDING' WHERE object_id = 'done'");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'new', 'PENDING')");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'rejected', 'FAILED')");
+            assertEquals("waiting,done,new", one(s, "SELECT group_concat(w.object_id) FROM work_outbox o JOIN work_items w ON w.seq = o.seq ORDER BY o.id"),
+                    "items that become PENDING, queued or put back, are in the outbox; others are not");
         }
     }
 

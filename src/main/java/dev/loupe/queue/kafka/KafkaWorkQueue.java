@@ -69,6 +69,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KafkaWorkQueue.class.getName());
+    /** Kafka's clients log every setting of every client at INFO; held so the level sticks. */
+    private static final Logger KAFKA_LOG = Logger.getLogger("org.apache.kafka");
+
+    static {
+        KAFKA_LOG.setLevel(Level.WARNING);
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(100);
     /** How often messages waiting on another instance's running item look at it again. */
@@ -191,10 +197,11 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
 
     /** Publishes one batch of the outbox and forgets the rows the brokers acknowledged; how many rows it read. */
     int publishOnce() throws InterruptedException {
-        List<Outbox.Dispatch> batch = outbox.unpublished(RELAY_BATCH);
+        List<Outbox.Unpublished> batch = outbox.unpublished(RELAY_BATCH);
         Map<Long, Future<RecordMetadata>> sent = new LinkedHashMap<>();
-        for (Outbox.Dispatch d : batch) {
-            sent.put(d.seq(), producer.send(new ProducerRecord<>(options.topic(), d.objectId(), encode(d))));
+        for (Outbox.Unpublished u : batch) {
+            Outbox.Dispatch d = u.dispatch();
+            sent.put(u.id(), producer.send(new ProducerRecord<>(options.topic(), d.objectId(), encode(d))));
         }
         List<Long> acked = new ArrayList<>();
         RuntimeException first = null;
@@ -203,7 +210,7 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
                 e.getValue().get();
                 acked.add(e.getKey());
             } catch (ExecutionException failed) {
-                if (first == null) first = new IllegalStateException("Kafka did not take item " + e.getKey() + ": " + failed.getCause().getMessage(), failed.getCause());
+                if (first == null) first = new IllegalStateException("Kafka did not take outbox row " + e.getKey() + ": " + failed.getCause().getMessage(), failed.getCause());
             }
         }
         outbox.published(acked);
@@ -265,14 +272,17 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
                         ledger.settled(tp, r.offset());
                     }
                 }
-                if (!fresh.isEmpty()) sort(fresh);
+                if (!fresh.isEmpty()) sort(fresh, true);
                 if (System.nanoTime() - recheckedAt > RECHECK_NANOS) {
                     recheckedAt = System.nanoTime();
+                    // Waiting messages, and buffered ones whose item another instance settled
+                    // meanwhile (a second message for one item): settled here, not by a worker's claim.
                     List<Received> waiting;
                     synchronized (handoff) {
                         waiting = new ArrayList<>(parked);
+                        waiting.addAll(candidates);
                     }
-                    if (!waiting.isEmpty()) sort(waiting);
+                    if (!waiting.isEmpty()) sort(waiting, false);
                 }
                 commit(c, null);
                 synchronized (handoff) {
@@ -289,13 +299,15 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
     }
 
     /** Decides, from the items' rows, what each message is: work to hand off, settled, or waiting on a live instance. */
-    private void sort(List<Received> messages) {
+    private void sort(List<Received> messages, boolean fresh) {
         Set<Long> seqs = new HashSet<>();
         for (Received r : messages) seqs.add(r.dispatch().seq());
         Map<Long, Outbox.Row> rows = outbox.rows(seqs);
         synchronized (handoff) {
             for (Received r : messages) {
-                parked.remove(r);
+                // A message looked at again is placed again only if no claim took it meanwhile.
+                boolean waiting = parked.remove(r) | candidates.remove(r);
+                if (!fresh && !waiting) continue;
                 Outbox.Row row = rows.get(r.dispatch().seq());
                 if (row == null || row.state() == WorkItem.State.DONE || row.state() == WorkItem.State.FAILED
                         || row.state() == WorkItem.State.CANCELED) {

@@ -23,6 +23,10 @@ final class Outbox {
     record Dispatch(long seq, String namespaceId, String objectId) {
     }
 
+    /** One outbox row: its own id, and the message it becomes. */
+    record Unpublished(long id, Dispatch dispatch) {
+    }
+
     /** An item's state, and which queue instance claimed it when it is RUNNING (null if unknown). */
     record Row(WorkItem.State state, String owner) {
     }
@@ -34,33 +38,33 @@ final class Outbox {
     }
 
     /** Up to {@code max} items waiting to be published, oldest first; rows whose item left PENDING meanwhile are dropped. */
-    List<Dispatch> unpublished(int max) {
+    List<Unpublished> unpublished(int max) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    DELETE FROM work_outbox WHERE seq IN (SELECT o.seq FROM work_outbox o LEFT JOIN work_items w ON w.seq = o.seq
-                                                          WHERE w.seq IS NULL OR w.state <> 'PENDING')""")) {
+                    DELETE FROM work_outbox WHERE id IN (SELECT o.id FROM work_outbox o LEFT JOIN work_items w ON w.seq = o.seq
+                                                         WHERE w.seq IS NULL OR w.state <> 'PENDING')""")) {
                 ps.executeUpdate();
             }
-            List<Dispatch> out = new ArrayList<>();
+            List<Unpublished> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT w.seq, w.namespace_id, w.object_id FROM work_outbox o JOIN work_items w ON w.seq = o.seq
-                    ORDER BY o.seq LIMIT ?""")) {
+                    SELECT o.id, w.seq, w.namespace_id, w.object_id FROM work_outbox o JOIN work_items w ON w.seq = o.seq
+                    ORDER BY o.id LIMIT ?""")) {
                 ps.setInt(1, max);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(new Dispatch(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                    while (rs.next()) out.add(new Unpublished(rs.getLong(1), new Dispatch(rs.getLong(2), rs.getString(3), rs.getString(4))));
                 }
             }
             return out;
         });
     }
 
-    /** Called once the broker acknowledged the items' messages. */
-    void published(Collection<Long> seqs) {
-        if (seqs.isEmpty()) return;
+    /** Called with the outbox row ids whose messages the brokers acknowledged. */
+    void published(Collection<Long> ids) {
+        if (ids.isEmpty()) return;
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM work_outbox WHERE seq = ?")) {
-                for (long seq : seqs) {
-                    ps.setLong(1, seq);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM work_outbox WHERE id = ?")) {
+                for (long id : ids) {
+                    ps.setLong(1, id);
                     ps.addBatch();
                 }
                 ps.executeBatch();

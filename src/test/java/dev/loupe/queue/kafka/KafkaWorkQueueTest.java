@@ -109,6 +109,17 @@ class KafkaWorkQueueTest {
         }
     }
 
+    /** Members of the group that hold partitions, once it is stable. */
+    private static int assignedMembers(KafkaQueueOptions o) {
+        try {
+            var group = admin.describeConsumerGroups(List.of(o.group())).all().get().get(o.group());
+            if (group.groupState() != org.apache.kafka.common.GroupState.STABLE) return 0;
+            return (int) group.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     @Test
     void everyItemIsClaimedOnceAndCompletedAndItsOffsetCommitted() throws Exception {
         KafkaQueueOptions o = fresh();
@@ -244,6 +255,8 @@ class KafkaWorkQueueTest {
             Map<Long, Integer> claims = new ConcurrentHashMap<>();
             Map<String, Set<Long>> byNode = new ConcurrentHashMap<>();
             try (KafkaWorkQueue a = new KafkaWorkQueue(sql, db, o); KafkaWorkQueue b = new KafkaWorkQueue(sql, db, o)) {
+                // Both in the group with partitions of their own before work arrives, or the first would take it all.
+                await("both instances assigned partitions", () -> assignedMembers(o) == 2);
                 List<WorkItem.Request> batch = new ArrayList<>();
                 for (int i = 0; i < 6; i++) batch.addAll(items("t", "ns" + i, 10));
                 a.enqueue(batch);
@@ -270,7 +283,8 @@ class KafkaWorkQueueTest {
             TaskProgress p = sql.progress("t");
             assertEquals(60, p.done(), p.toString());
             assertEquals(60, p.total());
-            System.out.println("items per node: a=" + byNode.get("a").size() + " b=" + byNode.get("b").size());
+            assertTrue(!byNode.get("a").isEmpty() && !byNode.get("b").isEmpty(),
+                    "both instances did work: a=" + byNode.get("a").size() + " b=" + byNode.get("b").size());
         }
     }
 }
