@@ -34,6 +34,22 @@ class SettingsTest {
     }
 
     @Test
+    void theKafkaQueueIsChosenByFlagAndNeedsItsBrokers() {
+        assertTrue(Settings.from(new String[0], Map.of()).kafka().isEmpty(), "the SQL queue unless told otherwise");
+        var kafka = Settings.from(new String[] {"--queue", "kafka", "--kafka-bootstrap", "k1:9092,k2:9092"}, Map.of()).kafka().orElseThrow();
+        assertEquals("k1:9092,k2:9092", kafka.bootstrapServers());
+        assertEquals("loupe.work", kafka.topic());
+        assertEquals(6, kafka.partitions());
+        assertEquals("loupe-workers", kafka.group());
+        assertEquals(12, Settings.from(new String[] {"--kafka-partitions", "12"}, Map.of("LOUPE_QUEUE", "kafka", "LOUPE_KAFKA_BOOTSTRAP", "k:1"))
+                .kafka().orElseThrow().partitions());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--queue", "kafka"}, Map.of()))
+                .getMessage().contains("--kafka-bootstrap"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--queue", "rabbit"}, Map.of()))
+                .getMessage().contains("--queue"));
+    }
+
+    @Test
     void badValuesAreNamed() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--port", "abc"}, Map.of()))
                 .getMessage().contains("--port"));

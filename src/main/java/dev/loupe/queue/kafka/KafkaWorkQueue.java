@@ -502,10 +502,16 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
         Set<String> others;
         try {
             var group = admin.describeConsumerGroups(List.of(options.group())).all().get(30, TimeUnit.SECONDS).get(options.group());
-            others = new HashSet<>();
-            group.members().forEach(m -> others.add(m.clientId()));
-            others.remove(owner);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Set<String> members = new HashSet<>();
+            group.members().forEach(m -> members.add(m.clientId()));
+            members.remove(owner);
+            others = members;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                throw new IllegalStateException("cannot read Kafka consumer group " + options.group() + " to recover work: " + e.getCause().getMessage(), e);
+            }
+            others = Set.of(); // no group yet: no other instance
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot read Kafka consumer group " + options.group() + " to recover work: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
