@@ -387,22 +387,35 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
         while (out.size() < max) {
             List<Received> picked = pick(max - out.size(), exceptNamespaces);
             if (picked.isEmpty()) break;
-            for (Received r : picked) {
-                Optional<WorkItem> item = Optional.empty();
-                try {
-                    item = outbox.claim(r.dispatch().seq(), owner, r.deadOwner(), maxAttempts(), givenUp());
-                } finally {
-                    synchronized (handoff) {
-                        if (item.isPresent()) {
-                            running.computeIfAbsent(r.dispatch().seq(), k -> new ArrayList<>()).add(r);
-                        } else {
-                            // Taken by another instance, or given up: looked at again with the others waiting.
-                            busy(r.dispatch().objectId(), -1);
-                            parked.add(r);
-                        }
+            List<Optional<WorkItem>> claimed;
+            try {
+                // One transaction for the lot, as the SQL queue claims.
+                claimed = outbox.atomically(() -> {
+                    List<Optional<WorkItem>> each = new ArrayList<>();
+                    for (Received r : picked) each.add(outbox.claim(r.dispatch().seq(), owner, r.deadOwner(), maxAttempts(), givenUp()));
+                    return each;
+                });
+            } catch (RuntimeException e) {
+                synchronized (handoff) {
+                    for (Received r : picked) {
+                        busy(r.dispatch().objectId(), -1);
+                        parked.add(r);
                     }
                 }
-                item.ifPresent(out::add);
+                throw e;
+            }
+            synchronized (handoff) {
+                for (int i = 0; i < picked.size(); i++) {
+                    Received r = picked.get(i);
+                    if (claimed.get(i).isPresent()) {
+                        running.computeIfAbsent(r.dispatch().seq(), k -> new ArrayList<>()).add(r);
+                        out.add(claimed.get(i).get());
+                    } else {
+                        // Taken by another instance, or given up: looked at again with the others waiting.
+                        busy(r.dispatch().objectId(), -1);
+                        parked.add(r);
+                    }
+                }
             }
         }
         return out;
@@ -441,7 +454,6 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
 
     /** The item reached an outcome or went back to PENDING: its messages are settled and its object may run its next item. */
     private void settle(WorkItem item) {
-        outbox.unclaim(item.seq());
         synchronized (handoff) {
             List<Received> messages = running.remove(item.seq());
             if (messages != null) {
@@ -461,21 +473,33 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
 
     @Override
     public void complete(WorkItem item, int documentCount, TaskProgress.Tokens tokens, List<WorkItem.Request> followUps) {
-        sql.complete(item, documentCount, tokens, followUps);
+        outbox.atomically(() -> {
+            sql.complete(item, documentCount, tokens, followUps);
+            outbox.unclaim(item.seq());
+            return null;
+        });
         settle(item);
         if (!followUps.isEmpty()) nudgeRelay();
     }
 
     @Override
     public void fail(WorkItem item, String reason) {
-        sql.fail(item, reason);
+        outbox.atomically(() -> {
+            sql.fail(item, reason);
+            outbox.unclaim(item.seq());
+            return null;
+        });
         settle(item);
     }
 
     /** Back to PENDING (the outbox publishes it again) or, out of attempts, FAILED: either way this message is settled. */
     @Override
     public void release(WorkItem item, String reason) {
-        sql.release(item, reason);
+        outbox.atomically(() -> {
+            sql.release(item, reason);
+            outbox.unclaim(item.seq());
+            return null;
+        });
         settle(item);
         nudgeRelay();
     }

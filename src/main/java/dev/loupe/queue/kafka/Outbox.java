@@ -134,6 +134,11 @@ final class Outbox {
         });
     }
 
+    /** Runs {@code work} (SQL queue calls and these) in one transaction: one commit, one sync to disk. */
+    <T> T atomically(java.util.function.Supplier<T> work) {
+        return db.inTransaction(c -> work.get());
+    }
+
     /** Forgets the claim of an item that reached an outcome or went back to PENDING. */
     void unclaim(long seq) {
         db.inTransaction(c -> {
