@@ -2,8 +2,6 @@ package dev.loupe.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -55,14 +53,6 @@ public sealed interface BlobStore permits FileBlobStore, S3BlobStore {
     }
 
     static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(digest("SHA-256").digest(bytes));
-    }
-
-    static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is missing from this JVM", e);
-        }
+        return HexFormat.of().formatHex(Spool.digest("SHA-256").digest(bytes));
     }
 }

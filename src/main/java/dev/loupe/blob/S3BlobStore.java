@@ -98,7 +98,7 @@ public final class S3BlobStore implements BlobStore {
         String key = key(new BlobName(sha, extension));
         try {
             if (!exists(key)) {
-                client.putObject(request(key, bytes.length, HexFormat.of().formatHex(BlobStore.digest("MD5").digest(bytes))),
+                client.putObject(request(key, bytes.length, HexFormat.of().formatHex(Spool.digest("MD5").digest(bytes))),
                         RequestBody.fromBytes(bytes));
             }
         } catch (SdkException e) {

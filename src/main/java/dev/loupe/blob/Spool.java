@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -19,8 +20,8 @@ import java.util.HexFormat;
 record Spool(Path file, BlobStore.Stored stored) {
 
     static Spool of(InputStream in, long minBytes, long maxBytes, Path dir) throws IOException {
-        MessageDigest sha = BlobStore.digest("SHA-256");
-        MessageDigest md5 = BlobStore.digest("MD5");
+        MessageDigest sha = digest("SHA-256");
+        MessageDigest md5 = digest("MD5");
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".incoming-", ".tmp");
         try {
@@ -43,6 +44,14 @@ record Spool(Path file, BlobStore.Stored stored) {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is missing from this JVM", e);
         }
     }
 }
