@@ -88,7 +88,7 @@ public final class S3BlobStore implements BlobStore {
         try {
             client.headBucket(b -> b.bucket(bucket));
         } catch (SdkException e) {
-            throw new UncheckedIOException(new IOException("S3 bucket " + bucket + " cannot be used" + because(e), e));
+            throw unchecked("S3 bucket " + bucket + " cannot be used" + because(e), e);
         }
     }
 
@@ -102,7 +102,7 @@ public final class S3BlobStore implements BlobStore {
                         RequestBody.fromBytes(bytes));
             }
         } catch (SdkException e) {
-            throw new UncheckedIOException(new IOException("cannot store blob " + where(key) + because(e), e));
+            throw unchecked("cannot store blob " + where(key) + because(e), e);
         }
         return sha;
     }
@@ -145,9 +145,9 @@ public final class S3BlobStore implements BlobStore {
         try {
             return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
         } catch (NoSuchKeyException e) {
-            throw new UncheckedIOException(new IOException("stored blob " + sha + " is missing: no object " + where(key), e));
+            throw unchecked("stored blob " + sha + " is missing: no object " + where(key), e);
         } catch (SdkException e) {
-            throw new UncheckedIOException(new IOException("stored blob " + sha + " cannot be read from " + where(key) + because(e), e));
+            throw unchecked("stored blob " + sha + " cannot be read from " + where(key) + because(e), e);
         }
     }
 
@@ -162,8 +162,13 @@ public final class S3BlobStore implements BlobStore {
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (SdkException e) {
-            throw new UncheckedIOException(new IOException("stored blob " + sha + " cannot be read from " + where(key) + because(e), e));
+            throw unchecked("stored blob " + sha + " cannot be read from " + where(key) + because(e), e);
         }
+    }
+
+    /** The message once, at the top, rather than {@code java.io.IOException: …} from the cause's {@code toString}. */
+    private static UncheckedIOException unchecked(String message, SdkException e) {
+        return new UncheckedIOException(message, new IOException(message, e));
     }
 
     private String key(BlobName name) {
@@ -178,8 +183,11 @@ public final class S3BlobStore implements BlobStore {
     private static String because(SdkException e) {
         if (e instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
             var details = s3.awsErrorDetails();
+            // A HEAD's answer has no body, so a refused HEAD may carry no error code or message.
+            String code = details.errorCode() == null ? "" : " " + details.errorCode();
             String message = details.errorMessage() == null ? "" : ": " + details.errorMessage();
-            return " (S3 answered " + s3.statusCode() + " " + details.errorCode() + message + ")";
+            String hint = s3.statusCode() == 403 ? "; are the keys right, and allowed on this bucket?" : "";
+            return " (S3 answered " + s3.statusCode() + code + message + hint + ")";
         }
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
