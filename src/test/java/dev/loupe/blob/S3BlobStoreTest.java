@@ -41,7 +41,7 @@ class S3BlobStoreTest extends BlobStoreContract {
     @BeforeAll
     static void start() {
         server = S3Server.start(serverDir);
-        client = S3BlobStore.client(server.settings("unused"));
+        client = S3BlobStore.client(server.settings("unused")); // a client is not tied to one bucket: each test names its own
     }
 
     @AfterAll
