@@ -2,6 +2,7 @@ package dev.loupe;
 
 import dev.loupe.auth.ApiKeys;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.BlobStores;
 import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Collection;
@@ -40,8 +41,9 @@ import java.util.Optional;
  * loupe.lock      held while a Loupe runs on this directory
  * catalog.db      SQLite: catalog, API keys, work queue (WAL, synchronous=FULL)
  * index/          Lucene: one index per collection
- * blobs/          fetched and uploaded source bytes, by SHA-256
- * thumbnails/     640 px JPEG thumbnails, by SHA-256
+ * blobs/          fetched and uploaded source bytes, by SHA-256 (with --blob-store s3: blobs/ in the bucket)
+ * thumbnails/     640 px JPEG thumbnails, by SHA-256 (with --blob-store s3: thumbnails/ in the bucket)
+ * blob-spool/     with --blob-store s3, uploads being hashed before they are sent
  * upload-signing.key  the secret presigned upload URLs are signed with (0600)
  * </pre>
  */
@@ -52,6 +54,7 @@ public final class Loupe implements AutoCloseable {
     private final ObservedQueue observedQueue;
     private final ModelRepository models;
     private final ExtractorCatalog extractors;
+    private final BlobStores blobStores;
     private final List<IngestionWorker> workers = new ArrayList<>();
     private final List<Thread> workerThreads = new ArrayList<>();
     private final ApiServer server;
@@ -77,8 +80,10 @@ public final class Loupe implements AutoCloseable {
                     LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
             opened.push(index::close);
             metrics.watchIndex(() -> indexSizes(catalog, index));
-            BlobStore sources = new BlobStore(data.resolve("blobs"));
-            BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
+            blobStores = BlobStores.open(settings.s3(), data);
+            opened.push(blobStores::close);
+            BlobStore sources = blobStores.sources();
+            BlobStore thumbnails = blobStores.thumbnails();
             UrlFetcher.Options fetchBounds = UrlFetcher.Options.defaults(settings.allowPrivateUrls(), settings.maxBlobBytes());
             UrlFetcher fetcher = new UrlFetcher(fetchBounds.withTotalTimeout(settings.fetchTimeout())
                     .withMinimumRate(settings.fetchMinRate(), fetchBounds.rateWindow()));
@@ -206,6 +211,7 @@ public final class Loupe implements AutoCloseable {
         index.close();
         extractors.close();
         models.close();
+        blobStores.close();
         database.close();
         dataLock.close();
     }

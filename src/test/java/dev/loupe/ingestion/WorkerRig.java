@@ -2,6 +2,7 @@ package dev.loupe.ingestion;
 
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.FileBlobStore;
 import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Blob;
 import dev.loupe.catalog.Catalog;
@@ -60,8 +61,8 @@ final class WorkerRig implements AutoCloseable {
         catalog = new Catalog(db);
         store = new SqliteWorkQueue(db, 3);
         index = new LuceneDocumentIndex(dir.resolve("index"));
-        sources = new BlobStore(dir.resolve("blobs"));
-        thumbnails = new BlobStore(dir.resolve("thumbnails"));
+        sources = new FileBlobStore(dir.resolve("blobs"));
+        thumbnails = new FileBlobStore(dir.resolve("thumbnails"));
         this.fetcher = fetcher;
         decoder = new ImageDecoder(50_000_000L);
         models = new ModelRepository(Fixtures.modelsDir(), new ModelDownloader("http://127.0.0.1:9"), true);

@@ -9,6 +9,7 @@ import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.api.LoupeException;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.FileBlobStore;
 import dev.loupe.catalog.Bucket;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Database;
@@ -74,7 +75,7 @@ class UploadsTest {
     void aUrlPastItsExpiryIsRefusedAndTheUploadReadsExpired(@TempDir Path dir) {
         TestClock clock = new TestClock();
         try (Database db = new Database(dir.resolve("catalog.db"))) {
-            Uploads uploads = new Uploads(new Catalog(db), new BlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
+            Uploads uploads = new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
             Upload u = uploads.create("ns_test", BUCKET, request(60, 3)).upload();
             Url url = Url.of(uploads.presignedPath(u));
             clock.now = clock.now.plus(Duration.ofSeconds(61));
@@ -93,7 +94,7 @@ class UploadsTest {
     void aPutCutShortByAStopIsGivenBackAtTheNextStartAndItsLateEndIsRefused(@TempDir Path dir) throws Exception {
         TestClock clock = new TestClock();
         try (Database db = new Database(dir.resolve("catalog.db"))) {
-            Uploads uploads = new Uploads(new Catalog(db), new BlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
+            Uploads uploads = new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
             Upload u = uploads.create("ns_test", BUCKET, request(600, 3)).upload();
             Url url = Url.of(uploads.presignedPath(u));
             CountDownLatch reading = new CountDownLatch(1);
@@ -122,7 +123,7 @@ class UploadsTest {
                     OptionalLong.empty(), Optional.empty(), new ByteArrayInputStream(new byte[3])), "one PUT at a time");
 
             // What a restart does: the claim of a PUT that no process serves any more is given back.
-            new Uploads(new Catalog(db), new BlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock).recover();
+            new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock).recover();
             assertEquals(UploadStatus.PENDING, uploads.require("ns_test", BUCKET.bucketId(), u.uploadId()).status());
             release.countDown();
             Exception late = assertThrows(Exception.class, put::join);
