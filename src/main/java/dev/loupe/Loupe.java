@@ -22,7 +22,7 @@ import dev.loupe.ingestion.ObjectDeletions;
 import dev.loupe.ingestion.ObservedQueue;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.metrics.Metrics;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
 import dev.loupe.upload.UploadSigner;
@@ -70,7 +70,7 @@ public final class Loupe implements AutoCloseable {
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
             Metrics metrics = new Metrics();
-            observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
+            observedQueue = new ObservedQueue(new SqlWorkQueue(database, settings.maxAttempts()), catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
             index = new LuceneDocumentIndex(data.resolve("index"),

@@ -65,7 +65,7 @@ class DatabaseMigrationTest {
         new Database(file).close();
         new Database(file).close(); // opening again changes nothing
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            assertEquals("4", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0", one(s, "SELECT count(*) FROM publications"));
             assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'publications_namespace'"));
             assertEquals("0", one(s, "SELECT count(*) FROM uploads"));

@@ -15,7 +15,7 @@ import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.inference.ModelDownloader;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.media.ImageDecoder;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.testing.Fixtures;
@@ -40,7 +40,7 @@ final class WorkerRig implements AutoCloseable {
 
     final Database db;
     final Catalog catalog;
-    final SqliteWorkQueue store;
+    final SqlWorkQueue store;
     final LuceneDocumentIndex index;
     final BlobStore sources;
     final BlobStore thumbnails;
@@ -58,7 +58,7 @@ final class WorkerRig implements AutoCloseable {
     WorkerRig(Path dir, UrlFetcher fetcher) {
         db = new Database(dir.resolve("catalog.db"));
         catalog = new Catalog(db);
-        store = new SqliteWorkQueue(db, 3);
+        store = new SqlWorkQueue(db, 3);
         index = new LuceneDocumentIndex(dir.resolve("index"));
         sources = new BlobStore(dir.resolve("blobs"));
         thumbnails = new BlobStore(dir.resolve("thumbnails"));

@@ -21,7 +21,7 @@ class ObjectDeletionQueueTest {
     @Test
     void aDeletionFailsPendingItemsAndKeepsNewOnesOut(@TempDir Path dir) {
         try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             q.enqueue(List.of(request("running", "obj_gone", null), request("pending", "obj_kept", null), request("pending", "obj_gone", null)));
             WorkItem running = q.claim(1).getFirst();
             assertEquals("obj_gone", running.objectId());
@@ -51,7 +51,7 @@ class ObjectDeletionQueueTest {
     @Test
     void rejectedItemsCountAsFailedWithTheirReason(@TempDir Path dir) {
         try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             q.reject(List.of(request("t", "obj_a", null)), "object was deleted before the batch was submitted");
             TaskProgress p = q.progress("t");
             assertEquals(TaskProgress.Status.FAILED, p.status());
@@ -64,14 +64,14 @@ class ObjectDeletionQueueTest {
     void aDeletionAndTheItemsItCutShortSurviveAProcessDeath(@TempDir Path dir) {
         Path file = dir.resolve("c.db");
         try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             q.enqueue(List.of(request("t", "obj_gone", null), request("t", "obj_kept", null)));
             assertEquals(2, q.claim(10).size());
             q.recordDeletion(GONE);
             // the process dies here: both items RUNNING, the deletion open
         }
         try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             assertEquals(2, q.recover());
             assertEquals(0, q.liveItems("obj_gone"), "the deleted object's item is not run again");
             assertEquals(ObjectDeletion.RUNNING_REASON, q.progress("t").failures().get("obj_gone"));

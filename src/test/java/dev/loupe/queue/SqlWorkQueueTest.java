@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteWorkQueueTest {
+class SqlWorkQueueTest {
     private static List<WorkItem.Request> requests(String task, int n) {
         return java.util.stream.IntStream.range(0, n)
                 .mapToObj(i -> new WorkItem.Request(task, "ns", "col", "obj_" + i, null)).toList();
@@ -18,7 +18,7 @@ class SqliteWorkQueueTest {
     @Test
     void taskStatusFollowsItsItems(@TempDir Path dir) throws Exception {
         try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             q.enqueue(requests("t1", 3));
             assertEquals(TaskProgress.Status.PENDING, q.progress("t1").status());
             List<WorkItem> claimed = q.claim(2);
@@ -42,14 +42,14 @@ class SqliteWorkQueueTest {
     void runningItemsOfADeadProcessAreRecoveredAfterReopening(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.db");
         try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             q.enqueue(requests("t", 4));
             q.complete(q.claim(1).getFirst(), 1, List.of(new WorkItem.Request("t", "ns", "downstream", "obj_0", "doc_x")));
             assertEquals(4, q.claim(10).size(), "three originals and the follow-up");
             // the process "dies" here with all four RUNNING
         }
         try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             assertEquals(4, q.recover());
             List<WorkItem> again = q.claim(10);
             assertEquals(4, again.size());
@@ -62,12 +62,12 @@ class SqliteWorkQueueTest {
     void anItemRunningAtEveryCrashIsGivenUpAfterMaxAttempts(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.db");
         try (Database db = new Database(file)) {
-            new SqliteWorkQueue(db, 3).enqueue(List.of(new WorkItem.Request("t", "ns", "col", "obj_killer", null),
+            new SqlWorkQueue(db, 3).enqueue(List.of(new WorkItem.Request("t", "ns", "col", "obj_killer", null),
                     new WorkItem.Request("t", "ns", "col", "obj_other", null)));
         }
         for (int start = 1; start <= 3; start++) {
             try (Database db = new Database(file)) {
-                WorkQueue q = new SqliteWorkQueue(db, 3);
+                WorkQueue q = new SqlWorkQueue(db, 3);
                 q.recover();
                 List<WorkItem> claimed = q.claim(1);
                 assertEquals("obj_killer", claimed.getFirst().objectId(), "start " + start + " runs it again");
@@ -76,7 +76,7 @@ class SqliteWorkQueueTest {
             }
         }
         try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db, 3);
+            WorkQueue q = new SqlWorkQueue(db, 3);
             assertEquals(0, q.recover(), "the item that was running at every crash is not queued again");
             WorkQueue.ObjectOutcome killer = q.latestByObject(List.of("obj_killer")).get("obj_killer");
             assertEquals(WorkItem.State.FAILED, killer.state());
@@ -88,7 +88,7 @@ class SqliteWorkQueueTest {
     @Test
     void aReleasedItemIsQueuedAgainUntilItsAttemptsRunOut(@TempDir Path dir) throws Exception {
         try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db, 2);
+            WorkQueue q = new SqlWorkQueue(db, 2);
             q.enqueue(requests("t", 1));
             q.release(q.claim(1).getFirst(), "disk full");
             assertEquals(WorkItem.State.PENDING, q.latestByObject(List.of("obj_0")).get("obj_0").state());
@@ -105,7 +105,7 @@ class SqliteWorkQueueTest {
     @Test
     void claimsTakeNamespacesInTurnAndLeaveOutTheOnesAsked(@TempDir Path dir) throws Exception {
         try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+            WorkQueue q = new SqlWorkQueue(db);
             for (int i = 0; i < 4; i++) q.enqueue(List.of(new WorkItem.Request("ta", "ns_a", "col", "a" + i, null)));
             q.enqueue(List.of(new WorkItem.Request("tb", "ns_b", "col", "b0", null), new WorkItem.Request("tb", "ns_b", "col", "b1", null)));
             assertEquals(List.of("a0", "b0", "a1"), q.claim(3).stream().map(WorkItem::objectId).toList(),
