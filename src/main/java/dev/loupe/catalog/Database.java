@@ -33,6 +33,8 @@ public final class Database implements AutoCloseable {
 
         Dialect dialect();
 
+        boolean isOpen();
+
         @Override
         void close();
     }
@@ -86,6 +88,11 @@ public final class Database implements AutoCloseable {
 
     public Dialect dialect() {
         return engine.dialect();
+    }
+
+    /** False once {@link #close}d, so that background work on it can stop. */
+    public boolean isOpen() {
+        return engine.isOpen();
     }
 
     @Override

@@ -218,6 +218,11 @@ final class PostgresEngine implements Database.Engine {
     }
 
     @Override
+    public boolean isOpen() {
+        return !pool.isClosed();
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

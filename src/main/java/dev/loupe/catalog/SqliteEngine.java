@@ -230,6 +230,15 @@ final class SqliteEngine implements Database.Engine {
     }
 
     @Override
+    public boolean isOpen() {
+        try {
+            return !connection.isClosed();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void close() {
         lock.lock();
         try {

@@ -288,6 +288,10 @@ public final class SqlWorkQueue implements WorkQueue, AutoCloseable {
     }
 
     private void renewQuietly() {
+        if (!db.isOpen()) {
+            close();
+            return;
+        }
         try {
             renewLeases();
         } catch (RuntimeException e) {
