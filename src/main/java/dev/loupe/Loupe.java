@@ -66,11 +66,12 @@ public final class Loupe implements AutoCloseable {
         // (a port in use, say) leaves the data directory unlocked for the next try.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            database = new Database(data.resolve("catalog.db"));
+            database = settings.catalog().postgres().map(Database::postgres).orElseGet(() -> new Database(data.resolve("catalog.db")));
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
             Metrics metrics = new Metrics();
-            observedQueue = new ObservedQueue(new SqlWorkQueue(database, settings.maxAttempts()), catalog, metrics);
+            observedQueue = new ObservedQueue(new SqlWorkQueue(database, settings.maxAttempts(),
+                    settings.catalog().nodeId().orElseGet(SqlWorkQueue::defaultNodeId), SqlWorkQueue.DEFAULT_LEASE, java.time.Clock.systemUTC()), catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
             index = new LuceneDocumentIndex(data.resolve("index"),

@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param multimodalModel   the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
  * @param vision            the vision-language model provider of descriptions and structured fields, if any
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
+ * @param catalog           where the catalog and work queue live: SQLite in the data dir, or a shared PostgreSQL
  */
 public record Settings(
         int port,
@@ -56,7 +57,18 @@ public record Settings(
         long fetchMinRate,
         String multimodalModel,
         Optional<ProviderSettings> vision,
-        Optional<VertexSettings> vertex) {
+        Optional<VertexSettings> vertex,
+        CatalogSettings catalog) {
+
+    /** Settings with the catalog in the data directory's SQLite file. */
+    public Settings(int port, Path dataDir, Path modelsDir, String defaultImageModel, boolean allowPrivateUrls, long maxBlobBytes,
+                    long maxPixels, int workers, int batchSize, Optional<String> adminKey, Optional<String> publicUrl, boolean offline,
+                    String modelEndpoint, VectorQuantization vectorQuantization, String host, int maxAttempts, Duration fetchTimeout,
+                    long fetchMinRate, String multimodalModel, Optional<ProviderSettings> vision, Optional<VertexSettings> vertex) {
+        this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
+                publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, multimodalModel,
+                vision, vertex, CatalogSettings.SQLITE);
+    }
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -165,7 +177,11 @@ public record Settings(
         VERTEX_CONNECT_TIMEOUT("vertex-connect-timeout", "", "seconds to connect to Vertex (default 10)"),
         VERTEX_CONCURRENCY("vertex-concurrency", "", "Vertex requests in flight at once (default 4)"),
         VERTEX_MAX_ATTEMPTS("vertex-max-attempts", "", "attempts per Vertex request on 429, 5xx and timeouts (default 4)"),
-        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)");
+        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)"),
+        CATALOG_URL("catalog-url", "", "a PostgreSQL catalog shared by several nodes, postgresql://user@host:5432/db (default: SQLite in the data dir)"),
+        CATALOG_PASSWORD_FILE("catalog-password-file", "", "a file holding the catalog user's password (or set LOUPE_CATALOG_PASSWORD; never a flag)"),
+        CATALOG_POOL_SIZE("catalog-pool-size", "", "connections this node keeps to the PostgreSQL catalog (default 8)"),
+        NODE_ID("node-id", "", "this node's id on a shared catalog; keep it across restarts so a node takes back its own work at once (default: hostname and a random suffix)");
 
         public final String flag;
         public final String defaultValue;
@@ -250,7 +266,8 @@ public record Settings(
                 parseLong(values, Option.FETCH_MIN_RATE),
                 values.get(Option.MULTIMODAL_MODEL).strip(),
                 ProviderSettings.from(flag -> given(values, flag), env::get),
-                VertexSettings.from(flag -> given(values, flag), env::get));
+                VertexSettings.from(flag -> given(values, flag), env::get),
+                CatalogSettings.from(flag -> given(values, flag), env::get));
     }
 
     /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */
@@ -265,6 +282,10 @@ public record Settings(
         if (flag.equals("vertex-token")) {
             throw new IllegalArgumentException("the Vertex token is never a flag (flags show in process lists): set "
                     + VertexSettings.TOKEN_ENV + " or --vertex-token-file");
+        }
+        if (flag.equals("catalog-password")) {
+            throw new IllegalArgumentException("the catalog's password is never a flag (flags show in process lists): set "
+                    + CatalogSettings.PASSWORD_ENV + " or --catalog-password-file");
         }
         if (flag.equals("vlm-api-key")) {
             throw new IllegalArgumentException("the provider's key is never a flag (flags show in process lists): set "
