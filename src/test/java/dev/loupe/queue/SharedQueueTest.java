@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.catalog.Database;
 import dev.loupe.catalog.PostgresOptions;
+import dev.loupe.testing.ManualClock;
 import dev.loupe.testing.engines.Postgres;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,32 +18,11 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Several Loupe nodes sharing one PostgreSQL queue: each a pool and a node id of its own. */
 class SharedQueueTest {
     private static final Duration LEASE = Duration.ofMinutes(5);
-
-    /** A clock the test moves by hand, so that a lease runs out without waiting for it. */
-    private static final class ManualClock extends Clock {
-        final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-    }
 
     private static List<WorkItem.Request> requests(String namespace, int n) {
         return java.util.stream.IntStream.range(0, n)
@@ -120,13 +98,13 @@ class SharedQueueTest {
              SqlWorkQueue nodeA = new SqlWorkQueue(a, 3, "node-a", LEASE, clock); SqlWorkQueue nodeB = new SqlWorkQueue(b, 3, "node-b", LEASE, clock)) {
             nodeA.enqueue(requests("ns", 2));
             List<WorkItem> lost = nodeA.claim(2);
-            clock.millis.addAndGet(LEASE.toMillis() - 1);
+            clock.advance(Duration.ofMillis(LEASE.toMillis() - 1));
             assertEquals(List.of(), nodeB.claim(5), "within its lease an item stays node A's");
             assertEquals(2, nodeA.renewLeases(), "a live node renews its leases");
-            clock.millis.addAndGet(LEASE.toMillis() - 1);
+            clock.advance(Duration.ofMillis(LEASE.toMillis() - 1));
             assertEquals(List.of(), nodeB.claim(5), "a renewed lease holds");
             // node A dies: nobody renews, and the lease runs out
-            clock.millis.addAndGet(2);
+            clock.advance(Duration.ofMillis(2));
             List<WorkItem> again = nodeB.claim(5);
             assertEquals(Set.of(lost.get(0).seq(), lost.get(1).seq()), Set.of(again.get(0).seq(), again.get(1).seq()));
             assertTrue(again.stream().allMatch(i -> i.attempts() == 2), "the lost attempt counts");
