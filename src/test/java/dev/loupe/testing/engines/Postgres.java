@@ -77,6 +77,11 @@ public final class Postgres {
             EngineProcess p = EngineProcess.start("postgres", concat(asUser, List.of(bin.resolve("postgres").toString(), "-D", data.toString(),
                     "-p", String.valueOf(port), "-h", "127.0.0.1", "-k", dir.toString(), "-c", "fsync=off", "-c", "synchronous_commit=off",
                     "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB")), dir);
+            // The cluster is some 40 MB: it goes with the test JVM, after the server.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                p.close();
+                deleteTree(dir);
+            }, "postgres-cleanup"));
             p.awaitPort(port, Duration.ofSeconds(60));
             Postgres pg = new Postgres(p, port);
             pg.awaitReady();
@@ -143,6 +148,14 @@ public final class Postgres {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a leftover temporary directory is harmless
         }
     }
 
