@@ -23,7 +23,7 @@ import dev.loupe.ingestion.ObjectDeletions;
 import dev.loupe.ingestion.ObservedQueue;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.metrics.Metrics;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
 import dev.loupe.upload.UploadSigner;
@@ -69,11 +69,12 @@ public final class Loupe implements AutoCloseable {
         // (a port in use, say) leaves the data directory unlocked for the next try.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            database = new Database(data.resolve("catalog.db"));
+            database = settings.catalog().postgres().map(Database::postgres).orElseGet(() -> new Database(data.resolve("catalog.db")));
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
             Metrics metrics = new Metrics();
-            observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
+            observedQueue = new ObservedQueue(new SqlWorkQueue(database, settings.maxAttempts(),
+                    settings.catalog().nodeId().orElseGet(SqlWorkQueue::defaultNodeId), SqlWorkQueue.DEFAULT_LEASE, java.time.Clock.systemUTC()), catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
             index = new LuceneDocumentIndex(data.resolve("index"),

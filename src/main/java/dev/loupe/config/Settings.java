@@ -35,6 +35,7 @@ import java.util.Optional;
  * @param vision            the vision-language model provider of descriptions and structured fields, if any
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
  * @param s3                the S3 bucket sources and thumbnails live in ({@code --blob-store s3}); empty: files under the data directory
+ * @param catalog           where the catalog and work queue live: SQLite in the data dir, or a shared PostgreSQL
  */
 public record Settings(
         int port,
@@ -58,7 +59,9 @@ public record Settings(
         String multimodalModel,
         Optional<ProviderSettings> vision,
         Optional<VertexSettings> vertex,
-        Optional<dev.loupe.blob.S3Settings> s3) {
+        Optional<dev.loupe.blob.S3Settings> s3,
+        CatalogSettings catalog) {
+
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -86,7 +89,7 @@ public record Settings(
                     long fetchMinRate, String multimodalModel, Optional<ProviderSettings> vision, Optional<VertexSettings> vertex) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, multimodalModel,
-                vision, vertex, Optional.empty());
+                vision, vertex, Optional.empty(), CatalogSettings.SQLITE);
     }
 
     /** Settings whose cross-modal embedding uses the image model. */
@@ -184,7 +187,11 @@ public record Settings(
         S3_REGION("s3-region", "", "the S3 signing region (default " + dev.loupe.blob.S3Settings.DEFAULT_REGION + ")"),
         S3_BUCKET("s3-bucket", "", "the bucket (it must exist): sources under blobs/, thumbnails under thumbnails/"),
         S3_ACCESS_KEY_FILE("s3-access-key-file", "", "a file of two lines, access key id then secret (or set LOUPE_S3_ACCESS_KEY_ID and"
-                + " LOUPE_S3_SECRET_ACCESS_KEY; neither: the AWS default chain)");
+                + " LOUPE_S3_SECRET_ACCESS_KEY; neither: the AWS default chain)"),
+        CATALOG_URL("catalog-url", "", "a PostgreSQL catalog shared by several nodes, postgresql://user@host:5432/db (default: SQLite in the data dir)"),
+        CATALOG_PASSWORD_FILE("catalog-password-file", "", "a file holding the catalog user's password (or set LOUPE_CATALOG_PASSWORD; never a flag)"),
+        CATALOG_POOL_SIZE("catalog-pool-size", "", "connections this node keeps to the PostgreSQL catalog (default 8)"),
+        NODE_ID("node-id", "", "this node's id on a shared catalog; keep it across restarts so a node takes back its own work at once (default: hostname and a random suffix)");
 
         public final String flag;
         public final String defaultValue;
@@ -270,7 +277,8 @@ public record Settings(
                 values.get(Option.MULTIMODAL_MODEL).strip(),
                 ProviderSettings.from(flag -> given(values, flag), env::get),
                 VertexSettings.from(flag -> given(values, flag), env::get),
-                dev.loupe.blob.S3Settings.from(values.get(Option.BLOB_STORE), flag -> given(values, flag), env::get));
+                dev.loupe.blob.S3Settings.from(values.get(Option.BLOB_STORE), flag -> given(values, flag), env::get),
+                CatalogSettings.from(flag -> given(values, flag), env::get));
     }
 
     /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */
@@ -285,6 +293,10 @@ public record Settings(
         if (flag.equals("vertex-token")) {
             throw new IllegalArgumentException("the Vertex token is never a flag (flags show in process lists): set "
                     + VertexSettings.TOKEN_ENV + " or --vertex-token-file");
+        }
+        if (flag.equals("catalog-password")) {
+            throw new IllegalArgumentException("the catalog's password is never a flag (flags show in process lists): set "
+                    + CatalogSettings.PASSWORD_ENV + " or --catalog-password-file");
         }
         if (flag.equals("vlm-api-key")) {
             throw new IllegalArgumentException("the provider's key is never a flag (flags show in process lists): set "

@@ -16,7 +16,7 @@ import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.inference.ModelDownloader;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.media.ImageDecoder;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.testing.Fixtures;
@@ -41,7 +41,7 @@ final class WorkerRig implements AutoCloseable {
 
     final Database db;
     final Catalog catalog;
-    final SqliteWorkQueue store;
+    final SqlWorkQueue store;
     final LuceneDocumentIndex index;
     final BlobStore sources;
     final BlobStore thumbnails;
@@ -59,7 +59,7 @@ final class WorkerRig implements AutoCloseable {
     WorkerRig(Path dir, UrlFetcher fetcher) {
         db = new Database(dir.resolve("catalog.db"));
         catalog = new Catalog(db);
-        store = new SqliteWorkQueue(db, 3);
+        store = new SqlWorkQueue(db, 3);
         index = new LuceneDocumentIndex(dir.resolve("index"));
         sources = new FileBlobStore(dir.resolve("blobs"));
         thumbnails = new FileBlobStore(dir.resolve("thumbnails"));
