@@ -1,7 +1,7 @@
 package dev.loupe.bench;
 
 import dev.loupe.catalog.Database;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.TaskProgress;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
@@ -28,11 +28,11 @@ public final class KafkaQueueBenchmark {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("kafka-queue-bench");
         try (Database db = new Database(dir.resolve("sql.db"))) {
-            report("sql", run(new SqliteWorkQueue(db), "sql"));
+            report("sql", run(new SqlWorkQueue(db), "sql"));
         }
         try (KafkaCluster cluster = KafkaCluster.start(dir.resolve("cluster"), 3);
              Database db = new Database(dir.resolve("kafka.db"));
-             KafkaWorkQueue q = new KafkaWorkQueue(new SqliteWorkQueue(db), db, KafkaQueueOptions.of(cluster.bootstrapServers()))) {
+             KafkaWorkQueue q = new KafkaWorkQueue(new SqlWorkQueue(db), db, KafkaQueueOptions.of(cluster.bootstrapServers()))) {
             run(q, "warm-up");
             report("kafka (3 brokers, acks=all)", run(q, "kafka"));
         }

@@ -1,12 +1,21 @@
 package dev.loupe.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import dev.loupe.testing.engines.Postgres;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,30 +83,130 @@ class DatabaseMigrationTest {
     }
 
     @Test
-    void aVersionFourCatalogGainsAnOutboxHoldingItsPendingItemsAndFilledByTriggerFromThenOn(@TempDir Path dir) throws Exception {
+    void aVersionFourCatalogGainsOwnersAndLeasesOnItsWorkItemsWhenOpened(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("catalog.db");
         new Database(file).close();
-        // What version 4 wrote: no outbox, no claims, no triggers; one item waiting, one done.
+        // What version 4 wrote: work items without owner or lease.
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("DROP TRIGGER work_items_outbox_insert");
-            s.execute("DROP TRIGGER work_items_outbox_update");
-            s.execute("DROP TABLE work_outbox");
-            s.execute("DROP TABLE work_claims");
+            s.execute("ALTER TABLE work_items DROP COLUMN owner");
+            s.execute("ALTER TABLE work_items DROP COLUMN lease_until");
             s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
-            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'waiting', 'PENDING')");
-            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'done', 'DONE')");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'ns', 'c', 'obj_1', 'RUNNING')");
         }
         new Database(file).close();
         new Database(file).close(); // opening again changes nothing
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
-            assertEquals("waiting", one(s, "SELECT group_concat(w.object_id) FROM work_outbox o JOIN work_items w ON w.seq = o.seq"));
-            s.execute("UPDATE work_items SET state = 'PENDING' WHERE object_id = 'done'");
-            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'new', 'PENDING')");
-            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'rejected', 'FAILED')");
-            assertEquals("waiting,done,new", one(s, "SELECT group_concat(w.object_id) FROM work_outbox o JOIN work_items w ON w.seq = o.seq ORDER BY o.id"),
-                    "items that become PENDING, queued or put back, are in the outbox; others are not");
+            assertEquals("1", one(s, "SELECT count(*) FROM work_items WHERE owner IS NULL AND lease_until IS NULL"), "existing work is kept");
         }
+        try (Database db = new Database(file)) {
+            assertEquals(1, new dev.loupe.queue.SqlWorkQueue(db).recover(), "an item running before the upgrade is taken back");
+        }
+    }
+
+    @Test
+    void aVersionFiveCatalogGainsAnOutboxThatStaysEmptyUntilKafkaDispatchIsOn(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("catalog.db");
+        new Database(file).close();
+        // What version 5 wrote: no outbox, no triggers.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER work_items_outbox_insert");
+            s.execute("DROP TRIGGER work_items_outbox_update");
+            s.execute("DROP TABLE work_outbox");
+            s.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+        }
+        new Database(file).close();
+        new Database(file).close(); // opening again changes nothing
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertOutboxFollowsTheDispatchFlag(s);
+        }
+    }
+
+    @Test
+    void aVersionFivePostgresCatalogGainsAnOutboxThatStaysEmptyUntilKafkaDispatchIsOn() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        Database.postgres(options).close();
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER work_items_outbox_insert ON work_items");
+            s.execute("DROP TRIGGER work_items_outbox_update ON work_items");
+            s.execute("DROP FUNCTION work_items_to_outbox()");
+            s.execute("DROP TABLE work_outbox");
+            s.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+        }
+        Database.postgres(options).close();
+        Database.postgres(options).close();
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            assertOutboxFollowsTheDispatchFlag(s);
+        }
+    }
+
+    private static void assertOutboxFollowsTheDispatchFlag(Statement s) throws Exception {
+        assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'sql-only', 'PENDING')");
+        assertEquals("0", one(s, "SELECT count(*) FROM work_outbox"), "without Kafka dispatch nothing is written that nothing would empty");
+        s.execute("INSERT INTO meta(key, value) VALUES ('work_dispatch', 'kafka')");
+        s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'done', 'DONE')");
+        s.execute("UPDATE work_items SET state = 'PENDING' WHERE object_id = 'done'");
+        s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'new', 'PENDING')");
+        s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'n', 'c', 'rejected', 'FAILED')");
+        s.execute("UPDATE work_items SET error = 'x' WHERE object_id = 'new'");
+        try (ResultSet rs = s.executeQuery("SELECT w.object_id FROM work_outbox o JOIN work_items w ON w.seq = o.seq ORDER BY o.id")) {
+            List<String> objects = new ArrayList<>();
+            while (rs.next()) objects.add(rs.getString(1));
+            assertEquals(List.of("done", "new"), objects, "items that become PENDING, queued or put back, are in the outbox; others are not");
+        }
+    }
+
+    @Test
+    void aFreshPostgresCatalogIsCreatedAtTheCurrentVersion() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        Database.postgres(options).close();
+        Database.postgres(options).close(); // opening again changes nothing
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("8", one(s, """
+                    SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+                      AND table_name IN ('meta', 'resources', 'work_items', 'api_keys', 'object_deletions', 'publications', 'uploads',
+                                         'work_outbox')"""));
+        }
+    }
+
+    @Test
+    void aPostgresCatalogNewerThanThisLoupeIsRefused() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        Database.postgres(options).close();
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            s.execute("UPDATE meta SET value = '" + (Database.SCHEMA_VERSION + 1) + "' WHERE key = 'schema_version'");
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Database.postgres(options));
+        assertTrue(e.getMessage().contains("newer than this Loupe understands"), e.getMessage());
+    }
+
+    @Test
+    void nodesStartingTogetherOnAnEmptyPostgresCatalogMigrateItOnce() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        int nodes = 4;
+        CyclicBarrier together = new CyclicBarrier(nodes);
+        ExecutorService starts = Executors.newFixedThreadPool(nodes);
+        List<Future<Database>> opened = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            opened.add(starts.submit(() -> {
+                together.await();
+                return Database.postgres(options);
+            }));
+        }
+        try {
+            for (Future<Database> f : opened) f.get().close(); // each start succeeds
+        } finally {
+            starts.shutdownNow();
+        }
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT string_agg(value, ',') FROM meta WHERE key = 'schema_version'"));
+        }
+    }
+
+    private static Connection connect(PostgresOptions o) throws Exception {
+        return DriverManager.getConnection(o.jdbcUrl(), o.user(), "");
     }
 
     private static String one(Statement s, String sql) throws Exception {

@@ -3,6 +3,7 @@ package dev.loupe.queue.kafka;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.catalog.Database;
 import dev.loupe.queue.ObjectDeletion;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.TaskProgress;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -56,8 +56,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <li>One consumer thread owns the {@link KafkaConsumer} (it is not thread-safe): it reads
  *     messages into an in-memory hand-off that {@link #claim} takes from, round-robin over
  *     namespaces and one item per object at a time. A claim is a conditional update in SQL:
- *     it takes the item only if it is still PENDING, or RUNNING under a queue instance that
- *     left the consumer group (its attempt counted; out of attempts, the item is FAILED).
+ *     it takes the item only if it is still PENDING, or RUNNING under a node that left the
+ *     consumer group or, on a shared catalog, whose lease ran out (its attempt counted; out of
+ *     attempts, the item is FAILED). The claim records this node and a lease as the SQL
+ *     queue's own claims do, so its lease renewals, outcomes and recovery apply unchanged.
  *     A message for an item that already reached an outcome is skipped; one for an item a live
  *     instance runs waits until that instance settles it.</li>
  * <li>Offsets are committed, by the consumer thread, only up to the first message whose item
@@ -93,11 +95,13 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
         }
     }
 
-    private final WorkQueue sql;
+    private final SqlWorkQueue sql;
     private final Outbox outbox;
     private final KafkaQueueOptions options;
-    /** This instance's name in the consumer group and in {@code work_claims}. */
-    private final String owner = "loupe-" + UUID.randomUUID();
+    /** This node's id: its client id in the consumer group and the owner of the items it claims, as the SQL queue names them. */
+    private final String owner;
+    /** Several nodes share the catalog (PostgreSQL): leases are renewed, so one that ran out marks a dead node. */
+    private final boolean shared;
     private final OffsetLedger ledger = new OffsetLedger();
     private final Admin admin;
     private final KafkaProducer<String, String> producer;
@@ -122,12 +126,15 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
 
     /**
      * A queue dispatching {@code sql}'s items through Kafka; {@code database} is the catalog
-     * {@code sql} keeps its items in. Creates the topic if it is missing.
+     * {@code sql} keeps its items in. Creates the topic if it is missing, and turns the catalog's
+     * outbox on (items already PENDING are published).
      */
-    public KafkaWorkQueue(WorkQueue sql, Database database, KafkaQueueOptions options) {
+    public KafkaWorkQueue(SqlWorkQueue sql, Database database, KafkaQueueOptions options) {
         this.sql = sql;
         this.outbox = new Outbox(database);
         this.options = options;
+        this.owner = sql.nodeId();
+        this.shared = database.dialect().shared();
         Properties common = new Properties();
         common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         this.admin = Admin.create(common);
@@ -144,6 +151,8 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
             admin.close(Duration.ofSeconds(5));
             throw e;
         }
+        int waiting = outbox.start();
+        if (waiting > 0) LOG.info(waiting + " work item(s) queued without Kafka are published to " + options.topic());
         this.consumerThread = Thread.ofPlatform().name("kafka-queue-consumer").daemon().start(this::consume);
         this.relayThread = Thread.ofPlatform().name("kafka-queue-relay").daemon().start(this::relay);
     }
@@ -314,7 +323,7 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
                     ledger.settled(r.partition(), r.offset());
                 } else if (row.state() == WorkItem.State.PENDING) {
                     candidates.add(r);
-                } else if (row.owner() != null && !row.owner().equals(owner) && !live(row.owner())) {
+                } else if (row.owner() != null && !row.owner().equals(owner) && (leaseRanOut(row) || !live(row.owner()))) {
                     candidates.add(r.withDeadOwner(row.owner()));
                 } else if (row.owner() != null && row.owner().equals(owner) && running.containsKey(r.dispatch().seq())) {
                     // A second message for an item this instance runs: settled with it.
@@ -325,6 +334,11 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
             }
             handoff.notifyAll();
         }
+    }
+
+    /** On a shared catalog every node renews the leases of its items, so a lease that ran out is a dead node's (SQLite's are not renewed). */
+    private boolean leaseRanOut(Outbox.Row row) {
+        return shared && row.leaseUntil() != null && row.leaseUntil() < sql.clock().millis();
     }
 
     private boolean live(String other) {
@@ -390,9 +404,10 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
             List<Optional<WorkItem>> claimed;
             try {
                 // One transaction for the lot, as the SQL queue claims.
+                long leaseUntil = sql.clock().millis() + sql.lease().toMillis();
                 claimed = outbox.atomically(() -> {
                     List<Optional<WorkItem>> each = new ArrayList<>();
-                    for (Received r : picked) each.add(outbox.claim(r.dispatch().seq(), owner, r.deadOwner(), maxAttempts(), givenUp()));
+                    for (Received r : picked) each.add(outbox.claim(r.dispatch().seq(), owner, leaseUntil, r.deadOwner(), maxAttempts(), givenUp()));
                     return each;
                 });
             } catch (RuntimeException e) {
@@ -473,33 +488,21 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
 
     @Override
     public void complete(WorkItem item, int documentCount, TaskProgress.Tokens tokens, List<WorkItem.Request> followUps) {
-        outbox.atomically(() -> {
-            sql.complete(item, documentCount, tokens, followUps);
-            outbox.unclaim(item.seq());
-            return null;
-        });
+        sql.complete(item, documentCount, tokens, followUps);
         settle(item);
         if (!followUps.isEmpty()) nudgeRelay();
     }
 
     @Override
     public void fail(WorkItem item, String reason) {
-        outbox.atomically(() -> {
-            sql.fail(item, reason);
-            outbox.unclaim(item.seq());
-            return null;
-        });
+        sql.fail(item, reason);
         settle(item);
     }
 
     /** Back to PENDING (the outbox publishes it again) or, out of attempts, FAILED: either way this message is settled. */
     @Override
     public void release(WorkItem item, String reason) {
-        outbox.atomically(() -> {
-            sql.release(item, reason);
-            outbox.unclaim(item.seq());
-            return null;
-        });
+        sql.release(item, reason);
         settle(item);
         nudgeRelay();
     }
@@ -515,14 +518,20 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
     }
 
     /**
-     * The SQL queue's recovery, when no other instance is in the consumer group: it puts every
-     * RUNNING item back to PENDING (the outbox trigger publishes them again), which would take
-     * live instances' items from under them. With instances alive, nothing is needed: the
-     * messages of items a dead instance ran were never committed, so they come back and are
-     * taken over, their attempt counted.
+     * The SQL queue's recovery; the items it puts back to PENDING are published again by the
+     * outbox trigger. On a shared catalog it takes back only this node's items and those whose
+     * lease ran out, so it always runs. On SQLite it takes back every RUNNING item, which would
+     * take live instances' items from under them, so it runs only when no other instance is in
+     * the consumer group. With instances alive, nothing is needed: the messages of items a dead
+     * instance ran were never committed, so they come back and are taken over, their attempt counted.
      */
     @Override
     public int recover() {
+        if (shared) {
+            int recovered = sql.recover();
+            nudgeRelay();
+            return recovered;
+        }
         Set<String> others;
         try {
             var group = admin.describeConsumerGroups(List.of(options.group())).all().get(30, TimeUnit.SECONDS).get(options.group());
@@ -622,6 +631,16 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
     @Override
     public void reject(List<WorkItem.Request> items, String reason) {
         sql.reject(items, reason);
+    }
+
+    /**
+     * For a node whose work is dispatched by SQL alone: turns the catalog's outbox off and empties
+     * it, since no relay would. Every node of one catalog uses the same {@code --queue}: a Kafka
+     * node started later turns the outbox on again and publishes what is PENDING.
+     */
+    public static void stopDispatch(Database database) {
+        int dropped = Outbox.stop(database);
+        if (dropped > 0) LOG.info("work is dispatched by the catalog alone: " + dropped + " unpublished Kafka outbox row(s) dropped");
     }
 
     /** Messages read and not yet settled, for tests and metrics. */

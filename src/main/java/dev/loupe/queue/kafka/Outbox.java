@@ -2,6 +2,7 @@ package dev.loupe.queue.kafka;
 
 import dev.loupe.catalog.Database;
 import dev.loupe.queue.WorkItem;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,10 +16,14 @@ import java.util.Optional;
 /**
  * The narrow SQL operations {@link KafkaWorkQueue} needs beyond {@link dev.loupe.queue.WorkQueue}:
  * the outbox of items to publish ({@code work_outbox}, filled by trigger whenever an item becomes
- * PENDING, see {@link Database}'s version 5) and claims of single items named by a message,
- * recorded with the claiming queue instance in {@code work_claims}.
+ * PENDING while dispatch by Kafka is on, see the catalog's version 6) and claims of single items
+ * named by a message, recorded in the item's {@code owner} and {@code lease_until} as the SQL
+ * queue records its own claims.
  */
 final class Outbox {
+    /** The {@code meta} key whose value {@code kafka} turns the outbox triggers on. */
+    static final String DISPATCH_KEY = "work_dispatch";
+
     /** What one message carries: the item, and what claims need without reading the row. */
     record Dispatch(long seq, String namespaceId, String objectId) {
     }
@@ -27,8 +32,8 @@ final class Outbox {
     record Unpublished(long id, Dispatch dispatch) {
     }
 
-    /** An item's state, and which queue instance claimed it when it is RUNNING (null if unknown). */
-    record Row(WorkItem.State state, String owner) {
+    /** An item's state, and, when it is RUNNING, which node claimed it until when (null if unknown). */
+    record Row(WorkItem.State state, String owner, Long leaseUntil) {
     }
 
     private final Database db;
@@ -37,9 +42,69 @@ final class Outbox {
         this.db = db;
     }
 
-    /** Up to {@code max} items waiting to be published, oldest first; rows whose item left PENDING meanwhile are dropped. */
-    List<Unpublished> unpublished(int max) {
+    /**
+     * Turns the outbox triggers on. When they were off, every PENDING item is put in the outbox
+     * (items queued by SQL-only nodes, or before this catalog had an outbox); when they were on,
+     * those items were published already or wait in the outbox. Returns how many were added.
+     */
+    int start() {
         return db.inTransaction(c -> {
+            if (dispatching(c)) return 0;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO meta(key, value) VALUES (?, 'kafka') ON CONFLICT (key) DO UPDATE SET value = 'kafka'""")) {
+                ps.setString(1, DISPATCH_KEY);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO work_outbox(seq) SELECT w.seq FROM work_items w WHERE w.state = 'PENDING'
+                      AND NOT EXISTS (SELECT 1 FROM work_outbox o WHERE o.seq = w.seq) ORDER BY w.seq""")) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Turns the outbox triggers off and empties the outbox: a catalog whose work is dispatched by
+     * SQL alone has no relay, so rows written for it would only pile up. Returns how many rows were dropped.
+     */
+    static int stop(Database db) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM meta WHERE key = ?")) {
+                ps.setString(1, DISPATCH_KEY);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM work_outbox")) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static boolean dispatching(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            ps.setString(1, DISPATCH_KEY);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1).equals("kafka");
+            }
+        }
+    }
+
+    /** Rows in the outbox, for tests and metrics. */
+    int size() {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work_outbox"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+    }
+
+    /**
+     * Up to {@code max} items waiting to be published, oldest first; rows whose item left PENDING
+     * meanwhile are dropped. Read committed: relays of several nodes may read the same rows and
+     * publish them twice, which claims make harmless, rather than retry on every overlap.
+     */
+    List<Unpublished> unpublished(int max) {
+        return db.inTransaction(Database.Isolation.READ_COMMITTED, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     DELETE FROM work_outbox WHERE id IN (SELECT o.id FROM work_outbox o LEFT JOIN work_items w ON w.seq = o.seq
                                                          WHERE w.seq IS NULL OR w.state <> 'PENDING')""")) {
@@ -61,7 +126,7 @@ final class Outbox {
     /** Called with the outbox row ids whose messages the brokers acknowledged. */
     void published(Collection<Long> ids) {
         if (ids.isEmpty()) return;
-        db.inTransaction(c -> {
+        db.inTransaction(Database.Isolation.READ_COMMITTED, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM work_outbox WHERE id = ?")) {
                 for (long id : ids) {
                     ps.setLong(1, id);
@@ -77,13 +142,15 @@ final class Outbox {
     Map<Long, Row> rows(Collection<Long> seqs) {
         Map<Long, Row> out = new HashMap<>();
         if (seqs.isEmpty()) return out;
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT w.state, k.owner FROM work_items w LEFT JOIN work_claims k ON k.seq = w.seq WHERE w.seq = ?""")) {
+        return db.inTransaction(Database.Isolation.READ_COMMITTED, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT state, owner, lease_until FROM work_items WHERE seq = ?")) {
                 for (long seq : seqs) {
                     ps.setLong(1, seq);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) out.put(seq, new Row(WorkItem.State.valueOf(rs.getString(1)), rs.getString(2)));
+                        if (rs.next()) {
+                            long lease = rs.getLong(3);
+                            out.put(seq, new Row(WorkItem.State.valueOf(rs.getString(1)), rs.getString(2), rs.wasNull() ? null : lease));
+                        }
                     }
                 }
             }
@@ -92,17 +159,18 @@ final class Outbox {
     }
 
     /**
-     * Claims item {@code seq} for {@code owner} if it is PENDING, or if it is RUNNING under
-     * {@code deadOwner}'s claim (a queue instance that left without an outcome: the attempt it
-     * cut short is counted, and an item out of attempts is FAILED with {@code givenUp}).
-     * Empty when the item is elsewhere.
+     * Claims item {@code seq} for node {@code owner} until {@code leaseUntil} if it is PENDING, or
+     * if it is RUNNING under {@code deadOwner} (a node that left without an outcome: the attempt
+     * it cut short is counted, and an item out of attempts is FAILED with {@code givenUp}).
+     * Empty when the item is elsewhere. Serializable, so two nodes claiming one item at once
+     * cannot both read it free (the loser's transaction runs again and finds it taken).
      */
-    Optional<WorkItem> claim(long seq, String owner, String deadOwner, int maxAttempts, String givenUp) {
+    Optional<WorkItem> claim(long seq, String owner, long leaseUntil, String deadOwner, int maxAttempts, String givenUp) {
         return db.inTransaction(c -> {
             WorkItem item;
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT w.seq, w.task_id, w.namespace_id, w.collection_id, w.object_id, w.source_document_id, w.attempts, w.state, k.owner
-                    FROM work_items w LEFT JOIN work_claims k ON k.seq = w.seq WHERE w.seq = ?""")) {
+                    SELECT seq, task_id, namespace_id, collection_id, object_id, source_document_id, attempts, state, owner
+                    FROM work_items WHERE seq = ?""")) {
                 ps.setLong(1, seq);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.<WorkItem>empty();
@@ -114,20 +182,19 @@ final class Outbox {
                 }
             }
             if (item.attempts() > maxAttempts) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'FAILED', error = ? WHERE seq = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE work_items SET state = 'FAILED', error = ?, owner = NULL, lease_until = NULL WHERE seq = ?")) {
                     ps.setString(1, givenUp);
                     ps.setLong(2, seq);
                     ps.executeUpdate();
                 }
                 return Optional.<WorkItem>empty();
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'RUNNING', attempts = attempts + 1 WHERE seq = ?")) {
-                ps.setLong(1, seq);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO work_claims(seq, owner) VALUES (?, ?)")) {
-                ps.setLong(1, seq);
-                ps.setString(2, owner);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE work_items SET state = 'RUNNING', attempts = attempts + 1, owner = ?, lease_until = ? WHERE seq = ?")) {
+                ps.setString(1, owner);
+                ps.setLong(2, leaseUntil);
+                ps.setLong(3, seq);
                 ps.executeUpdate();
             }
             return Optional.of(item);
@@ -137,16 +204,5 @@ final class Outbox {
     /** Runs {@code work} (SQL queue calls and these) in one transaction: one commit, one sync to disk. */
     <T> T atomically(java.util.function.Supplier<T> work) {
         return db.inTransaction(c -> work.get());
-    }
-
-    /** Forgets the claim of an item that reached an outcome or went back to PENDING. */
-    void unclaim(long seq) {
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM work_claims WHERE seq = ?")) {
-                ps.setLong(1, seq);
-                ps.executeUpdate();
-            }
-            return null;
-        });
     }
 }

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.catalog.Database;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.TaskProgress;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
+import dev.loupe.testing.CatalogEngine;
 import dev.loupe.testing.engines.KafkaCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,11 +29,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link KafkaWorkQueue} over the SQL queue's state and a 3-node Kafka cluster (separate JVMs).
- * Each test has its own topic and consumer group, so tests do not see each other's messages.
+ * {@link KafkaWorkQueue} over the SQL queue's state (SQLite and PostgreSQL) and a 3-node Kafka
+ * cluster (separate JVMs). Each test has its own topic and consumer group, so tests do not see
+ * each other's messages. A node is a {@link SqlWorkQueue} with a node id of its own.
  */
 class KafkaWorkQueueTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
@@ -84,6 +88,27 @@ class KafkaWorkQueueTest {
         }
     }
 
+    /** Each queue worked by a thread of its own until task {@code t} is finished; who claimed what goes in {@code claims} and {@code byNode}. */
+    private static void workTogether(Map<String, WorkQueue> nodes, Map<Long, Integer> claims, Map<String, Set<Long>> byNode)
+            throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (var entry : nodes.entrySet()) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    Map<Long, Integer> mine = new ConcurrentHashMap<>();
+                    work(entry.getValue(), "t", item -> false, mine);
+                    mine.forEach((seq, n) -> claims.merge(seq, n, Integer::sum));
+                    byNode.put(entry.getKey(), mine.keySet());
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertEquals(List.of(), errors);
+    }
+
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!condition.getAsBoolean()) {
@@ -120,11 +145,12 @@ class KafkaWorkQueueTest {
         }
     }
 
-    @Test
-    void everyItemIsClaimedOnceAndCompletedAndItsOffsetCommitted() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void everyItemIsClaimedOnceAndCompletedAndItsOffsetCommitted(CatalogEngine engine) throws Exception {
         KafkaQueueOptions o = fresh();
-        try (Database db = new Database(dir.resolve("catalog.db"));
-             KafkaWorkQueue q = new KafkaWorkQueue(new SqliteWorkQueue(db), db, o)) {
+        try (Database db = engine.store(dir).open();
+             KafkaWorkQueue q = new KafkaWorkQueue(new SqlWorkQueue(db), db, o)) {
             List<WorkItem.Request> batch = new ArrayList<>(items("t1", "ns-a", 15));
             batch.addAll(items("t1", "ns-b", 15));
             q.enqueue(batch);
@@ -138,11 +164,12 @@ class KafkaWorkQueueTest {
         }
     }
 
-    @Test
-    void oneObjectsItemsAreHandedOutOneAtATimeInTheOrderTheyWereQueued() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void oneObjectsItemsAreHandedOutOneAtATimeInTheOrderTheyWereQueued(CatalogEngine engine) throws Exception {
         KafkaQueueOptions o = fresh();
-        try (Database db = new Database(dir.resolve("catalog.db"));
-             KafkaWorkQueue q = new KafkaWorkQueue(new SqliteWorkQueue(db), db, o)) {
+        try (Database db = engine.store(dir).open();
+             KafkaWorkQueue q = new KafkaWorkQueue(new SqlWorkQueue(db), db, o)) {
             List<WorkItem.Request> batch = new ArrayList<>();
             for (String collection : List.of("first", "second", "third")) batch.add(new WorkItem.Request("t", "ns", collection, "obj-1", null));
             q.enqueue(batch);
@@ -161,11 +188,11 @@ class KafkaWorkQueueTest {
         }
     }
 
-    @Test
-    void anItemAClosedInstanceLeftRunningIsRunByTheNextAndDoneOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void anItemAClosedInstanceLeftRunningIsRunByTheNextAndDoneOnce(CatalogEngine engine) throws Exception {
         KafkaQueueOptions o = fresh();
-        try (Database db = new Database(dir.resolve("catalog.db"))) {
-            SqliteWorkQueue sql = new SqliteWorkQueue(db);
+        try (Database db = engine.store(dir).open(); SqlWorkQueue sql = new SqlWorkQueue(db); SqlWorkQueue nextNode = new SqlWorkQueue(db)) {
             WorkItem taken;
             try (KafkaWorkQueue first = new KafkaWorkQueue(sql, db, o)) {
                 first.enqueue(items("t", "ns", 1));
@@ -179,7 +206,8 @@ class KafkaWorkQueueTest {
                 assertTrue(!allCommitted(o), "the offset of an item still running is not committed");
                 // closed without completing: the process died mid-item
             }
-            try (KafkaWorkQueue second = new KafkaWorkQueue(sql, db, o)) {
+            // The next process is a node of another id (the default id is random per process).
+            try (KafkaWorkQueue second = new KafkaWorkQueue(nextNode, db, o)) {
                 List<WorkItem> claimed = List.of();
                 while (claimed.isEmpty()) {
                     second.awaitWork(200);
@@ -196,11 +224,12 @@ class KafkaWorkQueueTest {
         }
     }
 
-    @Test
-    void aPoisonItemIsTriedMaxAttemptsTimesThenFailedWhileLaterItemsFlow() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void aPoisonItemIsTriedMaxAttemptsTimesThenFailedWhileLaterItemsFlow(CatalogEngine engine) throws Exception {
         KafkaQueueOptions o = fresh();
-        try (Database db = new Database(dir.resolve("catalog.db"));
-             KafkaWorkQueue q = new KafkaWorkQueue(new SqliteWorkQueue(db, 3), db, o)) {
+        try (Database db = engine.store(dir).open();
+             KafkaWorkQueue q = new KafkaWorkQueue(new SqlWorkQueue(db, 3), db, o)) {
             List<WorkItem.Request> batch = new ArrayList<>(List.of(new WorkItem.Request("t", "ns", "col", "poison", null)));
             batch.addAll(items("t", "ns", 10));
             q.enqueue(batch);
@@ -217,11 +246,12 @@ class KafkaWorkQueueTest {
         }
     }
 
-    @Test
-    void killingOneBrokerWhileItemsFlowLosesNoItem() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void killingOneBrokerWhileItemsFlowLosesNoItem(CatalogEngine engine) throws Exception {
         KafkaQueueOptions o = fresh();
-        try (Database db = new Database(dir.resolve("catalog.db"));
-             KafkaWorkQueue q = new KafkaWorkQueue(new SqliteWorkQueue(db), db, o)) {
+        try (Database db = engine.store(dir).open();
+             KafkaWorkQueue q = new KafkaWorkQueue(new SqlWorkQueue(db), db, o)) {
             q.enqueue(items("t", "ns", 40));
             Map<Long, Integer> claims = new ConcurrentHashMap<>();
             Thread killer = Thread.ofPlatform().start(() -> {
@@ -247,35 +277,20 @@ class KafkaWorkQueueTest {
         }
     }
 
-    @Test
-    void twoInstancesInOneGroupShareTheWorkAndDoEachItemOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void twoInstancesInOneGroupShareTheWorkAndDoEachItemOnce(CatalogEngine engine) throws Exception {
         KafkaQueueOptions o = fresh();
-        try (Database db = new Database(dir.resolve("catalog.db"))) {
-            SqliteWorkQueue sql = new SqliteWorkQueue(db);
+        try (Database db = engine.store(dir).open(); SqlWorkQueue sql = new SqlWorkQueue(db); SqlWorkQueue other = new SqlWorkQueue(db)) {
             Map<Long, Integer> claims = new ConcurrentHashMap<>();
             Map<String, Set<Long>> byNode = new ConcurrentHashMap<>();
-            try (KafkaWorkQueue a = new KafkaWorkQueue(sql, db, o); KafkaWorkQueue b = new KafkaWorkQueue(sql, db, o)) {
+            try (KafkaWorkQueue a = new KafkaWorkQueue(sql, db, o); KafkaWorkQueue b = new KafkaWorkQueue(other, db, o)) {
                 // Both in the group with partitions of their own before work arrives, or the first would take it all.
                 await("both instances assigned partitions", () -> assignedMembers(o) == 2);
                 List<WorkItem.Request> batch = new ArrayList<>();
                 for (int i = 0; i < 6; i++) batch.addAll(items("t", "ns" + i, 10));
                 a.enqueue(batch);
-                List<Thread> nodes = new ArrayList<>();
-                List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
-                for (var entry : Map.of("a", (WorkQueue) a, "b", b).entrySet()) {
-                    nodes.add(Thread.ofPlatform().start(() -> {
-                        try {
-                            Map<Long, Integer> mine = new ConcurrentHashMap<>();
-                            work(entry.getValue(), "t", item -> false, mine);
-                            mine.forEach((seq, n) -> claims.merge(seq, n, Integer::sum));
-                            byNode.put(entry.getKey(), mine.keySet());
-                        } catch (Throwable t) {
-                            errors.add(t);
-                        }
-                    }));
-                }
-                for (Thread t : nodes) t.join();
-                assertEquals(List.of(), errors);
+                workTogether(Map.of("a", a, "b", b), claims, byNode);
                 await("every offset committed", () -> allCommitted(o));
             }
             assertEquals(60, claims.size());
@@ -286,5 +301,33 @@ class KafkaWorkQueueTest {
             assertTrue(!byNode.get("a").isEmpty() && !byNode.get("b").isEmpty(),
                     "both instances did work: a=" + byNode.get("a").size() + " b=" + byNode.get("b").size());
         }
+    }
+
+    @Test
+    void twoNodesWithPoolsOfTheirOwnOnOnePostgresDoEachItemOnceAndReportTheTaskDone() throws Exception {
+        KafkaQueueOptions o = fresh();
+        var store = CatalogEngine.POSTGRES.store(dir);
+        Map<Long, Integer> claims = new ConcurrentHashMap<>();
+        Map<String, Set<Long>> byNode = new ConcurrentHashMap<>();
+        try (Database dbA = store.open(); Database dbB = store.open();
+             SqlWorkQueue sqlA = new SqlWorkQueue(dbA, 3, "node-a", SqlWorkQueue.DEFAULT_LEASE, java.time.Clock.systemUTC());
+             SqlWorkQueue sqlB = new SqlWorkQueue(dbB, 3, "node-b", SqlWorkQueue.DEFAULT_LEASE, java.time.Clock.systemUTC());
+             KafkaWorkQueue a = new KafkaWorkQueue(sqlA, dbA, o); KafkaWorkQueue b = new KafkaWorkQueue(sqlB, dbB, o)) {
+            await("both nodes assigned partitions", () -> assignedMembers(o) == 2);
+            // Work queued on both nodes, so each relay publishes some of it.
+            List<WorkItem.Request> batch = new ArrayList<>();
+            for (int i = 0; i < 6; i++) batch.addAll(items("t", "ns" + i, 10));
+            a.enqueue(batch.subList(0, 30));
+            b.enqueue(batch.subList(30, 60));
+            workTogether(Map.of("a", a, "b", b), claims, byNode);
+            await("every offset committed", () -> allCommitted(o));
+            assertEquals(0, a.recover(), "recovering a node takes nothing: neither has an item running");
+            TaskProgress p = b.progress("t");
+            assertEquals(new TaskProgress(0, 0, 60, 0, 0, Map.of(), TaskProgress.Tokens.NONE), p);
+        }
+        assertEquals(60, claims.size());
+        assertTrue(claims.values().stream().allMatch(n -> n == 1), "claimed more than once: " + claims);
+        assertTrue(!byNode.get("a").isEmpty() && !byNode.get("b").isEmpty(),
+                "both nodes did work: a=" + byNode.get("a").size() + " b=" + byNode.get("b").size());
     }
 }
