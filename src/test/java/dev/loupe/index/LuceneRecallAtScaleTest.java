@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * recall must hold at every selectivity. The index's search counts prove which path each
  * filter took: a "graph only" option that never reached the graph would fail here.
  */
-class FilteredRecallTest {
+class LuceneRecallAtScaleTest {
     private static final int DIMENSION = 768;
     private static final int QUERIES = 60;
     private static final int K = 10;
