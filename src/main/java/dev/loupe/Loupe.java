@@ -14,7 +14,8 @@ import dev.loupe.filter.FilterNode;
 import dev.loupe.http.ApiServer;
 import dev.loupe.publish.Publications;
 import dev.loupe.index.DocumentIndex;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.IndexThreads;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.ingestion.IngestionWorker;
@@ -48,6 +49,7 @@ import java.util.Optional;
 public final class Loupe implements AutoCloseable {
     private final DataDirLock dataLock;
     private final Database database;
+    private final IndexThreads indexThreads;
     private final DocumentIndex index;
     private final ObservedQueue observedQueue;
     private final ModelRepository models;
@@ -73,8 +75,11 @@ public final class Loupe implements AutoCloseable {
             observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
+            // Closed after the index, which searches and merges on them.
+            indexThreads = IndexThreads.perCore();
+            opened.push(indexThreads::close);
             index = new LuceneDocumentIndex(data.resolve("index"),
-                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
+                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()), indexThreads);
             opened.push(index::close);
             metrics.watchIndex(() -> indexSizes(catalog, index));
             BlobStore sources = new BlobStore(data.resolve("blobs"));
@@ -204,6 +209,7 @@ public final class Loupe implements AutoCloseable {
         clusters.close();
         observedQueue.close();
         index.close();
+        indexThreads.close();
         extractors.close();
         models.close();
         database.close();

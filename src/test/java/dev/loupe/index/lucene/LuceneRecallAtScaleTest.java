@@ -1,8 +1,11 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.VectorQuantization;
+import dev.loupe.index.ScoredDocument;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterNode;

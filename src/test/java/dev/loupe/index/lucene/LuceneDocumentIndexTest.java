@@ -1,10 +1,13 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.DroppedCollectionException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.Json;

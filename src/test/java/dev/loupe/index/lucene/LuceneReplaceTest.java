@@ -1,5 +1,6 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
+import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.contract.ReplaceContract;
 import java.nio.file.Path;
 
