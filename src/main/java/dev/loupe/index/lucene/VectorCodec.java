@@ -30,6 +30,8 @@ final class VectorCodec {
      * with {@code mergeWorkers} tasks on {@code graphMerge}, so that compaction takes minutes, not tens of them.
      */
     static Codec of(VectorQuantization quantization, ExecutorService graphMerge, int mergeWorkers) {
+        // Lucene refuses an executor for a single worker (on a one-core machine, say): it merges on the calling thread.
+        if (mergeWorkers == 1) graphMerge = null;
         KnnVectorsFormat format = switch (quantization) {
             case NONE -> new Lucene99HnswVectorsFormat(GRAPH_MAX_CONNECTIONS, GRAPH_BEAM_WIDTH, mergeWorkers, graphMerge);
             case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat(QuantizedByteVectorValues.ScalarEncoding.UNSIGNED_BYTE,

@@ -68,4 +68,37 @@ class LuceneDocumentIndexTest extends DocumentIndexContract {
         assertEquals(0, index.deleteMatching("col_dropped", filter));
         assertFalse(Files.exists(dir.resolve("col_dropped")));
     }
+
+    @Test
+    void threadsPassedInOutliveTheIndexesThatUseThem() {
+        IndexedDocument doc = new IndexedDocument("doc_0", collection, Json.object(), Map.of("emb", vectors.get(0)));
+        IndexThreads threads = IndexThreads.create(1);
+        try {
+            try (LuceneDocumentIndex first = new LuceneDocumentIndex(dir.resolve("first"), LuceneDocumentIndex.Options.DEFAULT, threads)) {
+                first.upsert(collection, List.of(doc));
+            }
+            assertFalse(threads.segmentSearch().isShutdown(), "whoever made the pools closes them");
+            assertFalse(threads.graphMerge().isShutdown());
+            try (LuceneDocumentIndex second = new LuceneDocumentIndex(dir.resolve("second"), LuceneDocumentIndex.Options.DEFAULT, threads)) {
+                second.upsert(collection, List.of(doc));
+                assertEquals("doc_0", second.nearest(collection, "emb", vectors.get(0), 1, FilterNode.ALL).getFirst().document().documentId());
+            }
+        } finally {
+            threads.close();
+        }
+        assertTrue(threads.segmentSearch().isShutdown());
+    }
+
+    @Test
+    void oneThreadIsEnoughToIndexAndCompact() {
+        // Lucene refuses a merge executor for a single merge worker, as on a one-core machine.
+        try (IndexThreads threads = IndexThreads.create(1);
+             LuceneDocumentIndex single = new LuceneDocumentIndex(dir.resolve("single"), LuceneDocumentIndex.Options.DEFAULT, threads)) {
+            for (int i = 0; i < 2; i++) {
+                single.upsert(collection, List.of(new IndexedDocument("doc_" + i, collection, Json.object(), Map.of("emb", vectors.get(i)))));
+            }
+            assertTrue(single.compact(collection), "two commits left two segments");
+            assertEquals("doc_1", single.nearest(collection, "emb", vectors.get(1), 1, FilterNode.ALL).getFirst().document().documentId());
+        }
+    }
 }
