@@ -15,7 +15,8 @@ import dev.loupe.filter.FilterNode;
 import dev.loupe.http.ApiServer;
 import dev.loupe.publish.Publications;
 import dev.loupe.index.DocumentIndex;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.IndexThreads;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.ingestion.IngestionWorker;
@@ -50,6 +51,7 @@ import java.util.Optional;
 public final class Loupe implements AutoCloseable {
     private final DataDirLock dataLock;
     private final Database database;
+    private final IndexThreads indexThreads;
     private final DocumentIndex index;
     private final ObservedQueue observedQueue;
     /** What dispatches work besides the catalog (a Kafka client), closed after the workers stop. */
@@ -91,8 +93,11 @@ public final class Loupe implements AutoCloseable {
             observedQueue = new ObservedQueue(stored, catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
+            // Closed after the index, which searches and merges on them.
+            indexThreads = IndexThreads.perCore();
+            opened.push(indexThreads::close);
             index = new LuceneDocumentIndex(data.resolve("index"),
-                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
+                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()), indexThreads);
             opened.push(index::close);
             metrics.watchIndex(() -> indexSizes(catalog, index));
             blobStores = BlobStores.open(settings.s3(), data);
@@ -229,6 +234,7 @@ public final class Loupe implements AutoCloseable {
             java.util.logging.Logger.getLogger(Loupe.class.getName()).log(java.util.logging.Level.WARNING, "closing the work dispatch failed", e);
         }
         index.close();
+        indexThreads.close();
         extractors.close();
         models.close();
         blobStores.close();

@@ -26,7 +26,7 @@ final class CandidateOps {
 
     /**
      * The one value of a candidate at a field where one is needed, by the index's sorting
-     * rule ({@code LuceneDocumentIndex}): among its numbers when {@code numeric}, else among its
+     * rule ({@code dev.loupe.index.lucene.Sorting}): among its numbers when {@code numeric}, else among its
      * terms (strings, and booleans as their text, as {@link FilterValues#term} cuts them, in code point order), the smallest, or the
      * largest when {@code largest}; empty when it holds none. Null means missing.
      */

@@ -10,7 +10,7 @@ import dev.loupe.extractor.ImageExtractor;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.index.IndexedDocument;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.index.VectorQuantization;
 import dev.loupe.testing.Api;

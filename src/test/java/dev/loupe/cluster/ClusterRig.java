@@ -11,7 +11,7 @@ import dev.loupe.catalog.Kind;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.extractor.ImageExtractor;
 import dev.loupe.index.IndexedDocument;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.inference.ModelDownloader;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.testing.Fixtures;

@@ -11,7 +11,7 @@ import dev.loupe.catalog.Database;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
 import dev.loupe.filter.FilterNode;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.testing.Api;

@@ -13,7 +13,7 @@ import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.IndexedDocument;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkItem;

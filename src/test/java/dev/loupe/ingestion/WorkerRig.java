@@ -12,7 +12,7 @@ import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.StoredObject;
 import dev.loupe.cluster.Clusters;
 import dev.loupe.extractor.ExtractorCatalog;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.inference.ModelDownloader;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.media.ImageDecoder;

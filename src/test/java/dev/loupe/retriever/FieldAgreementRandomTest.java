@@ -12,7 +12,7 @@ import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
 import dev.loupe.filter.FilterValues;
 import dev.loupe.index.IndexedDocument;
-import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.lucene.LuceneDocumentIndex;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.index.SortKey;
 import java.nio.file.Path;

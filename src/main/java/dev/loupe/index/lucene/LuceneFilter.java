@@ -1,4 +1,4 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.filter.FilterNode;
@@ -17,7 +17,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.WildcardQuery;
 
-/** Translates a {@link FilterNode} into a Lucene query over {@link LuceneDocumentIndex}'s fields. */
+/** Translates a {@link FilterNode} into a Lucene query over the fields of {@link FieldSchema}. */
 final class LuceneFilter {
     private LuceneFilter() {}
 
@@ -56,17 +56,17 @@ final class LuceneFilter {
             case LTE -> range(f, v, true, false);
             case CONTAINS -> v.isTextual()
                     ? new BooleanQuery.Builder()
-                        .add(new TermQuery(new Term(LuceneDocumentIndex.STRING + f, v.asText())), Occur.SHOULD)
-                        .add(new WildcardQuery(new Term(LuceneDocumentIndex.STRING + f, "*" + escapeWildcard(v.asText()) + "*")), Occur.SHOULD)
+                        .add(new TermQuery(new Term(FieldSchema.STRING + f, v.asText())), Occur.SHOULD)
+                        .add(new WildcardQuery(new Term(FieldSchema.STRING + f, "*" + escapeWildcard(v.asText()) + "*")), Occur.SHOULD)
                         .build()
                     : equal(f, v);
-            case STARTS_WITH -> new PrefixQuery(new Term(LuceneDocumentIndex.STRING + f, v.asText()));
-            case ENDS_WITH -> new WildcardQuery(new Term(LuceneDocumentIndex.STRING + f, "*" + escapeWildcard(v.asText())));
-            case REGEX -> regex(c, LuceneDocumentIndex.STRING + f);
+            case STARTS_WITH -> new PrefixQuery(new Term(FieldSchema.STRING + f, v.asText()));
+            case ENDS_WITH -> new WildcardQuery(new Term(FieldSchema.STRING + f, "*" + escapeWildcard(v.asText())));
+            case REGEX -> regex(c, FieldSchema.STRING + f);
             case EXISTS -> v.isBoolean() && !v.asBoolean() ? not(exists(f)) : exists(f);
             case IS_NULL -> v.isBoolean() && !v.asBoolean()
-                    ? and(exists(f), not(new TermQuery(new Term(LuceneDocumentIndex.NULL, f))))
-                    : new TermQuery(new Term(LuceneDocumentIndex.NULL, f));
+                    ? and(exists(f), not(new TermQuery(new Term(FieldSchema.NULL, f))))
+                    : new TermQuery(new Term(FieldSchema.NULL, f));
             case TEXT -> text(f, v.asText());
         };
     }
@@ -82,11 +82,11 @@ final class LuceneFilter {
 
     /** Number fields compare numerically and string/boolean fields textually, the value coerced to each ({@link FilterValues}). */
     private static Query equal(String f, JsonNode v) {
-        if (v == null || v.isNull()) return new TermQuery(new Term(LuceneDocumentIndex.NULL, f));
+        if (v == null || v.isNull()) return new TermQuery(new Term(FieldSchema.NULL, f));
         if (v.isArray()) return anyOf(f, v);
-        Query text = new TermQuery(new Term(LuceneDocumentIndex.STRING + f, FilterValues.asText(v)));
+        Query text = new TermQuery(new Term(FieldSchema.STRING + f, FilterValues.asText(v)));
         return FilterValues.asNumber(v)
-                .<Query>map(n -> either(DoubleField.newExactQuery(LuceneDocumentIndex.NUMBER + f, n), text))
+                .<Query>map(n -> either(DoubleField.newExactQuery(FieldSchema.NUMBER + f, n), text))
                 .orElse(text);
     }
 
@@ -100,13 +100,13 @@ final class LuceneFilter {
     private static Query range(String f, JsonNode v, boolean inclusive, boolean lowerBound) {
         String s = FilterValues.asText(v);
         Query text = lowerBound
-                ? TermRangeQuery.newStringRange(LuceneDocumentIndex.STRING + f, s, null, inclusive, true)
-                : TermRangeQuery.newStringRange(LuceneDocumentIndex.STRING + f, null, s, true, inclusive);
+                ? TermRangeQuery.newStringRange(FieldSchema.STRING + f, s, null, inclusive, true)
+                : TermRangeQuery.newStringRange(FieldSchema.STRING + f, null, s, true, inclusive);
         return FilterValues.asNumber(v).<Query>map(x -> {
             double bound = inclusive ? x : (lowerBound ? Math.nextUp(x) : Math.nextDown(x));
             return either(lowerBound
-                    ? DoubleField.newRangeQuery(LuceneDocumentIndex.NUMBER + f, bound, Double.POSITIVE_INFINITY)
-                    : DoubleField.newRangeQuery(LuceneDocumentIndex.NUMBER + f, Double.NEGATIVE_INFINITY, bound), text);
+                    ? DoubleField.newRangeQuery(FieldSchema.NUMBER + f, bound, Double.POSITIVE_INFINITY)
+                    : DoubleField.newRangeQuery(FieldSchema.NUMBER + f, Double.NEGATIVE_INFINITY, bound), text);
         }).orElse(text);
     }
 
@@ -115,15 +115,15 @@ final class LuceneFilter {
     }
 
     private static Query text(String f, String text) {
-        List<String> terms = LuceneDocumentIndex.analyze(text);
+        List<String> terms = FieldSchema.analyze(text);
         if (terms.isEmpty()) return new MatchNoDocsQuery("no searchable terms");
         BooleanQuery.Builder b = new BooleanQuery.Builder();
-        for (String t : terms) b.add(new TermQuery(new Term(LuceneDocumentIndex.TEXT + f, t)), Occur.MUST);
+        for (String t : terms) b.add(new TermQuery(new Term(FieldSchema.TEXT + f, t)), Occur.MUST);
         return b.build();
     }
 
     private static Query exists(String f) {
-        return new TermQuery(new Term(LuceneDocumentIndex.HAS, f));
+        return new TermQuery(new Term(FieldSchema.HAS, f));
     }
 
     private static Query not(Query q) {

@@ -1,16 +1,28 @@
-package dev.loupe.index;
+package dev.loupe.index.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.Json;
+import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.index.DocumentPage;
+import dev.loupe.index.DroppedCollectionException;
+import dev.loupe.index.GroupPage;
+import dev.loupe.index.GroupRequest;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.ScoredDocument;
+import dev.loupe.index.SortKey;
 import dev.loupe.inference.Vectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,22 +34,40 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LuceneDocumentIndexTest {
-    private static final String COL = "col_test";
-    private static final int N = 300;
-    private LuceneDocumentIndex index;
-    private final List<float[]> vectors = new ArrayList<>();
+/**
+ * What every {@link DocumentIndex} does, whatever engine holds the documents: filters with
+ * every operator, sorting, paging, grouping, field updates, deletes, drops, nearest-neighbour
+ * and BM25 search. A subclass per engine says how to open one; the tests write only to
+ * collections whose ids are unique to the test, so a shared remote engine can run them.
+ *
+ * <p>The fixture: {@value #N} documents of collection {@link #collection} with one
+ * {@value #DIMENSION}-d vector {@code emb} each (one dimension per vector field, as an engine
+ * that declares its fields ahead of time needs), and fields chosen so that each filter
+ * operator selects a known count.
+ */
+public abstract class DocumentIndexContract {
+    protected static final int N = 300;
+    protected static final int DIMENSION = 8;
 
+    /** Where an embedded engine keeps its files; the same for every {@link #reopen} within a test. */
     @TempDir
-    Path dir;
+    protected Path dir;
+    protected DocumentIndex index;
+    /** Unique to the test, so that tests never meet in a shared engine. */
+    protected final String collection = CollectionIds.unique("col_contract");
+    /** The vector of document {@code doc_i}, at {@code i}. */
+    protected final List<float[]> vectors = new ArrayList<>();
+
+    /** An index keeping its files (if any) under {@code dir}; opening it again on the same dir sees what was written. */
+    protected abstract DocumentIndex openIndex(Path dir);
 
     @BeforeEach
-    void fill() throws Exception {
-        index = new LuceneDocumentIndex(dir);
+    void fill() {
+        index = openIndex(dir);
         Random rnd = new Random(42);
         List<IndexedDocument> docs = new ArrayList<>();
         for (int i = 0; i < N; i++) {
-            float[] v = new float[16];
+            float[] v = new float[DIMENSION];
             for (int d = 0; d < v.length; d++) v[d] = (float) rnd.nextGaussian();
             Vectors.normalise(v);
             vectors.add(v);
@@ -50,18 +80,28 @@ class LuceneDocumentIndexTest {
             f.put("title", "Product number " + i + (i % 7 == 0 ? " leather" : " canvas"));
             f.put("in_stock", i % 4 == 0);
             f.put("code", String.valueOf(i % 50));
-            docs.add(new IndexedDocument("doc_" + i, COL, f, Map.of("emb", v)));
+            docs.add(new IndexedDocument("doc_" + i, collection, f, Map.of("emb", v)));
         }
-        index.upsert(COL, docs);
+        index.upsert(collection, docs);
     }
 
     @AfterEach
-    void close() {
+    void closeIndex() {
         index.close();
     }
 
+    /** Closes the index and opens it again on the same dir: what was durable is still there. */
+    protected void reopen() {
+        index.close();
+        index = openIndex(dir);
+    }
+
+    protected static FilterNode filter(String json) {
+        return FilterParser.parseStatic(Json.read(json), "filters");
+    }
+
     private long count(String filterJson) {
-        return index.count(COL, FilterParser.parseStatic(Json.read(filterJson), "filters"));
+        return index.count(collection, filter(filterJson));
     }
 
     @Test
@@ -88,7 +128,7 @@ class LuceneDocumentIndexTest {
 
     @Test
     void theInMemoryMatcherAgreesWithTheIndexOnEveryOperator() {
-        List<IndexedDocument> all = index.list(COL, FilterNode.ALL, List.of(), 0, N).documents();
+        List<IndexedDocument> all = index.list(collection, FilterNode.ALL, List.of(), 0, N).documents();
         String[] filters = {
                 "{\"brand\": \"Acme\"}", "{\"field\": \"brand\", \"operator\": \"ne\", \"value\": \"Acme\"}",
                 "{\"field\": \"n\", \"operator\": \"lt\", \"value\": 10}", "{\"field\": \"n\", \"operator\": \"gte\", \"value\": 10}",
@@ -108,15 +148,15 @@ class LuceneDocumentIndexTest {
                 "{\"in_stock\": \"true\"}", "{\"in_stock\": false}",
                 "{\"field\": \"code\", \"operator\": \"lt\", \"value\": 2}"};
         for (String f : filters) {
-            FilterNode node = FilterParser.parseStatic(Json.read(f), "filters");
-            long inMemory = all.stream().filter(d -> dev.loupe.filter.FilterMatcher.matches(node, d.fields())).count();
-            assertEquals(index.count(COL, node), inMemory, f);
+            FilterNode node = filter(f);
+            long inMemory = all.stream().filter(d -> FilterMatcher.matches(node, d.fields())).count();
+            assertEquals(index.count(collection, node), inMemory, f);
         }
     }
 
     @Test
     void aRegexReadsAsLuceneReadsItInTheIndexAndInMemory() {
-        List<IndexedDocument> all = index.list(COL, FilterNode.ALL, List.of(), 0, N).documents();
+        List<IndexedDocument> all = index.list(collection, FilterNode.ALL, List.of(), 0, N).documents();
         Map<String, Integer> expected = Map.of(
                 "SKU-00<10-19>", 10,                    // a numeric interval
                 "Product number 1@", 111,               // @ is any string: 1, 10–19, 100–199
@@ -124,12 +164,12 @@ class LuceneDocumentIndexTest {
                 ".*leather", 43,
                 "\\w+ number \\d\\d canvas", 77);     // predefined classes; 10–99 without multiples of 7
         expected.forEach((pattern, count) -> {
-            String filter = "{\"field\": \"" + (pattern.startsWith("SKU") ? "metadata.sku" : "title") + "\", \"operator\": \"regex\", \"value\": \""
+            String json = "{\"field\": \"" + (pattern.startsWith("SKU") ? "metadata.sku" : "title") + "\", \"operator\": \"regex\", \"value\": \""
                     + pattern.replace("\\", "\\\\") + "\"}";
-            FilterNode node = FilterParser.parseStatic(Json.read(filter), "filters");
+            FilterNode node = filter(json);
             long want = count;
-            assertEquals(want, index.count(COL, node), "index: " + pattern);
-            assertEquals(want, all.stream().filter(d -> dev.loupe.filter.FilterMatcher.matches(node, d.fields())).count(), "in memory: " + pattern);
+            assertEquals(want, index.count(collection, node), "index: " + pattern);
+            assertEquals(want, all.stream().filter(d -> FilterMatcher.matches(node, d.fields())).count(), "in memory: " + pattern);
         });
     }
 
@@ -144,26 +184,6 @@ class LuceneDocumentIndexTest {
         assertEquals(0, count("{\"n\": \"seven\"}"), "text that is no number never equals a number");
         // A string field compares as text: "10".."19" and "1" sort before "2".
         assertEquals(72, count("{\"field\": \"code\", \"operator\": \"lt\", \"value\": 2}"));
-    }
-
-    @Test
-    void compactionMergesBatchesIntoOneSegmentAndChangesNoResult() {
-        for (int b = 0; b < 3; b++) {
-            List<IndexedDocument> batch = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                ObjectNode f = Json.object();
-                f.put("batch", b);
-                batch.add(new IndexedDocument("extra_" + b + "_" + i, COL, f, Map.of("emb", vectors.get(b * 20 + i))));
-            }
-            index.upsert(COL, batch);
-        }
-        FilterNode all = FilterNode.ALL;
-        List<String> before = index.nearest(COL, "emb", vectors.get(7), 10, all).stream().map(h -> h.document().documentId()).toList();
-        assertTrue(index.compact(COL), "four commits left four segments");
-        assertFalse(index.compact(COL), "one segment is as compact as it gets");
-        assertEquals(before, index.nearest(COL, "emb", vectors.get(7), 10, all).stream().map(h -> h.document().documentId()).toList());
-        assertEquals(N + 60, index.count(COL, all));
-        assertEquals(16, index.get(COL, "extra_2_19").orElseThrow().vectors().get("emb").length, "vectors survive the merge");
     }
 
     @Test
@@ -184,14 +204,12 @@ class LuceneDocumentIndexTest {
     @Test
     void filteredNearestNeighboursReturnTopKEvenWhenTheFilterIsSelective() {
         float[] q = vectors.get(5);
-        FilterNode onePercent = FilterParser.parseStatic(Json.read("{\"field\": \"n\", \"operator\": \"lt\", \"value\": 3}"), "f");
-        List<ScoredDocument> hits = index.nearest(COL, "emb", q, 10, onePercent);
+        List<ScoredDocument> hits = index.nearest(collection, "emb", q, 10, filter("{\"field\": \"n\", \"operator\": \"lt\", \"value\": 3}"));
         assertEquals(3, hits.size(), "only three documents match");
-        FilterNode acme = FilterParser.parseStatic(Json.read("{\"brand\": \"Acme\"}"), "f");
-        List<ScoredDocument> acmeHits = index.nearest(COL, "emb", q, 10, acme);
+        List<ScoredDocument> acmeHits = index.nearest(collection, "emb", q, 10, filter("{\"brand\": \"Acme\"}"));
         assertEquals(10, acmeHits.size());
         acmeHits.forEach(h -> assertEquals("Acme", h.document().fields().path("brand").asText()));
-        // exact answer for comparison
+        // the exact answer for comparison
         List<Integer> exact = new ArrayList<>();
         for (int i = 0; i < N; i += 3) exact.add(i);
         exact.sort((a, b) -> Float.compare(Vectors.dot(q, vectors.get(b)), Vectors.dot(q, vectors.get(a))));
@@ -201,40 +219,88 @@ class LuceneDocumentIndexTest {
         acmeHits.forEach(h -> got.add(h.document().documentId()));
         assertEquals(expected, got);
         assertEquals(Vectors.dot(q, vectors.get(exact.getFirst())), acmeHits.getFirst().score(), 1e-4, "score is the cosine");
+        for (int i = 1; i < acmeHits.size(); i++) {
+            assertTrue(acmeHits.get(i - 1).score() >= acmeHits.get(i).score(), "hits come best first");
+        }
     }
 
     @Test
     void upsertIsIdempotentByDocumentId() {
         ObjectNode f = Json.object().put("n", 999);
-        index.upsert(COL, List.of(new IndexedDocument("doc_1", COL, f, Map.of("emb", vectors.get(1)))));
-        index.upsert(COL, List.of(new IndexedDocument("doc_1", COL, f, Map.of("emb", vectors.get(1)))));
-        assertEquals(N, index.count(COL, FilterNode.ALL));
-        assertEquals(999, index.get(COL, "doc_1").orElseThrow().fields().path("n").asInt());
-        assertEquals(16, index.get(COL, "doc_1").orElseThrow().vectors().get("emb").length);
+        index.upsert(collection, List.of(new IndexedDocument("doc_1", collection, f, Map.of("emb", vectors.get(1)))));
+        index.upsert(collection, List.of(new IndexedDocument("doc_1", collection, f, Map.of("emb", vectors.get(1)))));
+        assertEquals(N, index.count(collection, FilterNode.ALL));
+        assertEquals(999, index.get(collection, "doc_1").orElseThrow().fields().path("n").asInt());
+        assertEquals(DIMENSION, index.get(collection, "doc_1").orElseThrow().vectors().get("emb").length);
+        assertEquals(0, count("{\"n\": 1}"), "the old fields are gone from the index");
+    }
+
+    @Test
+    void upsertIsDurableWhenItReturns() {
+        reopen();
+        assertEquals(N, index.count(collection, FilterNode.ALL));
+        IndexedDocument d = index.get(collection, "doc_42").orElseThrow();
+        assertEquals("SKU-0042", d.fields().path("metadata").path("sku").asText());
+        assertEquals(Arrays.toString(vectors.get(42)), Arrays.toString(d.vectors().get("emb")), "the vector comes back as written");
     }
 
     @Test
     void listingSortsByNumbersAndStringsWithStablePages() {
-        DocumentPage page = index.list(COL, FilterNode.ALL, List.of(new SortKey("metadata.price", true)), 0, 5);
+        DocumentPage page = index.list(collection, FilterNode.ALL, List.of(new SortKey("metadata.price", true)), 0, 5);
         assertEquals(N, page.total());
         assertEquals(299, page.documents().getFirst().fields().path("n").asInt());
-        DocumentPage next = index.list(COL, FilterNode.ALL, List.of(new SortKey("metadata.price", true)), 5, 5);
+        DocumentPage next = index.list(collection, FilterNode.ALL, List.of(new SortKey("metadata.price", true)), 5, 5);
         assertEquals(294, next.documents().getFirst().fields().path("n").asInt());
-        DocumentPage bySku = index.list(COL, FilterNode.ALL, List.of(new SortKey("metadata.sku", false)), 0, 2);
+        DocumentPage bySku = index.list(collection, FilterNode.ALL, List.of(new SortKey("metadata.sku", false)), 0, 2);
         assertEquals("SKU-0000", bySku.documents().getFirst().fields().path("metadata").path("sku").asText());
+        DocumentPage filtered = index.list(collection, filter("{\"brand\": \"Acme\"}"), List.of(new SortKey("n", false)), 2, 3);
+        assertEquals(100, filtered.total(), "the total counts every match, not the page");
+        assertEquals(List.of(6, 9, 12), filtered.documents().stream().map(d -> d.fields().path("n").asInt()).toList());
+        assertEquals(0, index.list(collection, FilterNode.ALL, List.of(), N, 10).documents().size(), "a page past the end is empty");
+    }
+
+    @Test
+    void missingValuesSortLastEitherWay() {
+        // Only two documents have "metadata.colour"; the other 298 miss it.
+        index.updateFields(collection, "doc_8", f -> {
+            ((ObjectNode) f.get("metadata")).put("colour", "blue");
+            return f;
+        });
+        index.updateFields(collection, "doc_9", f -> {
+            ((ObjectNode) f.get("metadata")).put("colour", "red");
+            return f;
+        });
+        List<String> ascending = index.list(collection, FilterNode.ALL, List.of(new SortKey("metadata.colour", false)), 0, 3).documents()
+                .stream().map(IndexedDocument::documentId).toList();
+        assertEquals(List.of("doc_8", "doc_9"), ascending.subList(0, 2));
+        List<String> descending = index.list(collection, FilterNode.ALL, List.of(new SortKey("metadata.colour", true)), 0, 3).documents()
+                .stream().map(IndexedDocument::documentId).toList();
+        assertEquals(List.of("doc_9", "doc_8"), descending.subList(0, 2));
     }
 
     @Test
     void deleteAndDropRemoveDocuments() {
-        assertTrue(index.delete(COL, "doc_7"));
-        assertFalse(index.delete(COL, "doc_7"));
-        assertEquals(N - 1, index.count(COL, FilterNode.ALL));
-        index.drop(COL);
-        assertEquals(0, index.count(COL, FilterNode.ALL));
+        assertTrue(index.delete(collection, "doc_7"));
+        assertFalse(index.delete(collection, "doc_7"));
+        assertTrue(index.get(collection, "doc_7").isEmpty());
+        assertEquals(N - 1, index.count(collection, FilterNode.ALL));
+        index.drop(collection);
+        assertEquals(0, index.count(collection, FilterNode.ALL));
+    }
+
+    @Test
+    void aWriteAfterADropIsRefusedEvenAfterAReopen() {
+        index.drop(collection);
+        IndexedDocument late = new IndexedDocument("doc_late", collection, Json.object().put("brand", "Acme"), Map.of("emb", vectors.get(0)));
+        assertThrows(DroppedCollectionException.class, () -> index.upsert(collection, List.of(late)));
+        assertEquals(0, index.count(collection, FilterNode.ALL));
+        reopen();
+        assertThrows(DroppedCollectionException.class, () -> index.upsert(collection, List.of(late)));
+        assertTrue(index.get(collection, "doc_late").isEmpty());
     }
 
     private GroupPage group(String filterJson, String field, List<SortKey> sort, int offset, int limit, int perGroup) {
-        return index.group(COL, new GroupRequest(FilterParser.parseStatic(Json.read(filterJson), "filters"), field, sort, offset, limit, perGroup, 1000));
+        return index.group(collection, new GroupRequest(filter(filterJson), field, sort, offset, limit, perGroup, 1000));
     }
 
     private static List<String> keys(GroupPage page) {
@@ -274,21 +340,21 @@ class LuceneDocumentIndexTest {
         assertEquals(List.of("3", "2"), keys(page));
         assertEquals(5, page.totalGroups());
         assertEquals(0, group(firstFive, "n", List.of(), Integer.MAX_VALUE, 10, 1).groups().size());
-        IllegalArgumentException tooMany = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> index.group(COL, new GroupRequest(FilterNode.ALL, "n", List.of(), 0, 10, 1, 100)));
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> index.group(collection, new GroupRequest(FilterNode.ALL, "n", List.of(), 0, 10, 1, 100)));
         assertTrue(tooMany.getMessage().contains("more than 100 distinct values"), tooMany.getMessage());
     }
 
     @Test
     void deletedDocumentsLeaveTheirGroups() {
-        assertTrue(index.delete(COL, "doc_0"));
+        assertTrue(index.delete(collection, "doc_0"));
         assertEquals(99, group("{}", "brand", List.of(), 0, 1, 1).groups().getFirst().count());
         assertEquals(29, group("{}", "discontinued", List.of(), 0, 1, 1).groups().getFirst().count());
     }
 
     @Test
     void updatedFieldsAreFilteredOnAndSurviveAReopenWithTheVectorsKept() {
-        Optional<IndexedDocument> updated = index.updateFields(COL, "doc_3", f -> {
+        Optional<IndexedDocument> updated = index.updateFields(collection, "doc_3", f -> {
             f.put("brand", "Initech");
             ((ObjectNode) f.get("metadata")).put("reviewed", true);
             return f;
@@ -297,32 +363,32 @@ class LuceneDocumentIndexTest {
         assertEquals(1, count("{\"brand\": \"Initech\"}"));
         assertEquals(99, count("{\"brand\": \"Acme\"}"), "the old value is gone from the index");
         assertEquals(1, count("{\"metadata.reviewed\": true}"));
-        index.close();
-        index = new LuceneDocumentIndex(dir);
-        IndexedDocument reread = index.get(COL, "doc_3").orElseThrow();
+        reopen();
+        IndexedDocument reread = index.get(collection, "doc_3").orElseThrow();
         assertEquals("Initech", reread.fields().path("brand").asText());
         assertEquals("SKU-0003", reread.fields().path("metadata").path("sku").asText(), "fields the change left alone stay");
-        assertEquals(java.util.Arrays.toString(vectors.get(3)), java.util.Arrays.toString(reread.vectors().get("emb")));
-        assertEquals("doc_3", index.nearest(COL, "emb", vectors.get(3), 1, FilterNode.ALL).getFirst().document().documentId());
-        assertTrue(index.updateFields(COL, "doc_missing", f -> f).isEmpty());
+        assertEquals(Arrays.toString(vectors.get(3)), Arrays.toString(reread.vectors().get("emb")));
+        assertEquals("doc_3", index.nearest(collection, "emb", vectors.get(3), 1, FilterNode.ALL).getFirst().document().documentId());
+        assertTrue(index.updateFields(collection, "doc_missing", f -> f).isEmpty());
     }
 
     @Test
     void aFailedChangeLeavesTheDocumentAsItWas() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> index.updateFields(COL, "doc_4", f -> {
+        assertThrows(IllegalStateException.class, () -> index.updateFields(collection, "doc_4", f -> {
             f.put("brand", "Initech");
             throw new IllegalStateException("refused");
         }));
         assertEquals(0, count("{\"brand\": \"Initech\"}"));
-        assertEquals("Globex", index.get(COL, "doc_4").orElseThrow().fields().path("brand").asText());
+        assertEquals("Globex", index.get(collection, "doc_4").orElseThrow().fields().path("brand").asText());
     }
 
     @Test
     void aDeleteDuringAnUpdateIsNotUndoneByIt() throws Exception {
         Thread[] deleter = new Thread[1];
-        index.updateFields(COL, "doc_5", f -> {
-            // The delete arrives after the update has read the document, before it writes it back.
-            deleter[0] = Thread.ofPlatform().start(() -> index.delete(COL, "doc_5"));
+        index.updateFields(collection, "doc_5", f -> {
+            // The delete arrives after the update has read the document, before it writes it back:
+            // it waits for the update, or (where it does not) is given time to go first.
+            deleter[0] = Thread.ofPlatform().start(() -> index.delete(collection, "doc_5"));
             try {
                 deleter[0].join(300);
             } catch (InterruptedException e) {
@@ -331,19 +397,68 @@ class LuceneDocumentIndexTest {
             return f.put("brand", "Initech");
         });
         deleter[0].join();
-        assertTrue(index.get(COL, "doc_5").isEmpty(), "the deleted document stays deleted");
+        assertTrue(index.get(collection, "doc_5").isEmpty(), "the deleted document stays deleted");
+    }
+
+    private static FilterNode rootObject(String objectId) {
+        return new FilterNode.Condition("root_object_id", FilterNode.Operator.EQ, TextNode.valueOf(objectId));
     }
 
     @Test
-    void aWriteAfterADropDoesNotBringTheCollectionBackEvenAfterAReopen() {
-        index.drop(COL);
-        IndexedDocument late = new IndexedDocument("doc_late", COL, Json.object().put("brand", "Acme"), Map.of("emb", vectors.get(0)));
-        org.junit.jupiter.api.Assertions.assertThrows(DroppedCollectionException.class, () -> index.upsert(COL, List.of(late)));
-        assertFalse(java.nio.file.Files.exists(dir.resolve(COL)), "no index directory is made again");
-        assertEquals(0, index.count(COL, FilterNode.ALL));
-        index.close();
-        index = new LuceneDocumentIndex(dir);
-        org.junit.jupiter.api.Assertions.assertThrows(DroppedCollectionException.class, () -> index.upsert(COL, List.of(late)));
-        assertTrue(index.get(COL, "doc_late").isEmpty());
+    void deleteMatchingRemovesOnlyTheMatchingDocumentsAndTheRemovalSurvivesReopening() {
+        String col = CollectionIds.unique("col_objects");
+        List<IndexedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            ObjectNode f = Json.object().put("root_object_id", "obj_" + (i % 3));
+            docs.add(new IndexedDocument("doc_" + i, col, f, Map.of("emb", vectors.get(i))));
+        }
+        index.upsert(col, docs);
+        assertEquals(3, index.deleteMatching(col, rootObject("obj_1")));
+        assertEquals(0, index.count(col, rootObject("obj_1")));
+        assertEquals(6, index.count(col, FilterNode.ALL));
+        assertTrue(index.get(col, "doc_1").isEmpty());
+        assertEquals(0, index.nearest(col, "emb", vectors.get(1), 10, rootObject("obj_1")).size(), "gone from search too");
+        assertEquals(0, index.deleteMatching(col, rootObject("obj_1")), "removing again finds nothing");
+        reopen();
+        assertEquals(0, index.count(col, rootObject("obj_1")));
+        assertEquals(6, index.count(col, FilterNode.ALL));
+    }
+
+    @Test
+    void deleteMatchingInACollectionWithoutAnIndexFindsNothing() {
+        assertEquals(0, index.deleteMatching(CollectionIds.unique("col_never_written"), rootObject("obj_1")));
+    }
+
+    private List<String> lexicalIds(List<String> fields, String text, boolean matchAll, int k, FilterNode filter) {
+        return index.lexical(collection, fields, text, matchAll, k, filter).stream().map(h -> h.document().documentId()).toList();
+    }
+
+    @Test
+    void lexicalSearchMatchesWordsOfTheTextFieldsAndHonoursTheFilter() {
+        List<String> leather = lexicalIds(List.of("title"), "LEATHER", false, 100, FilterNode.ALL);
+        assertEquals(43, leather.size(), "the word is matched whatever its case");
+        assertEquals(Set.of(), Set.copyOf(lexicalIds(List.of("title"), "leather canvas", true, 100, FilterNode.ALL)),
+                "with matchAll, no title has both words");
+        assertEquals(10, lexicalIds(List.of("title"), "leather canvas", false, 10, FilterNode.ALL).size(), "any word will do: k hits");
+        List<String> acmeLeather = lexicalIds(List.of("title"), "leather", false, 100, filter("{\"brand\": \"Acme\"}"));
+        assertEquals(15, acmeLeather.size(), "multiples of 21 among 0..299");
+        acmeLeather.forEach(id -> assertEquals(0, Integer.parseInt(id.substring(4)) % 21, id));
+        assertEquals(100, lexicalIds(List.of(), "acme", false, N, FilterNode.ALL).size(), "no fields means every text field: brand too");
+        assertEquals(0, lexicalIds(List.of("title"), "acme", false, N, FilterNode.ALL).size(), "only the fields named");
+        assertEquals(1, lexicalIds(List.of("title", "brand"), "acme 42", true, N, FilterNode.ALL).size(),
+                "with matchAll, each word may occur in a different field");
+    }
+
+    @Test
+    void lexicalScoresRankMoreOccurrencesHigherBestFirst() {
+        String col = CollectionIds.unique("col_words");
+        index.upsert(col, List.of(
+                new IndexedDocument("once", col, Json.object().put("text", "red blue shoe"), Map.of("emb", vectors.get(0))),
+                new IndexedDocument("twice", col, Json.object().put("text", "red red shoe"), Map.of("emb", vectors.get(1))),
+                new IndexedDocument("none", col, Json.object().put("text", "green blue shoe"), Map.of("emb", vectors.get(2)))));
+        List<ScoredDocument> hits = index.lexical(col, List.of("text"), "red", false, 10, FilterNode.ALL);
+        assertEquals(List.of("twice", "once"), hits.stream().map(h -> h.document().documentId()).toList());
+        assertTrue(hits.get(0).score() > hits.get(1).score(), hits.toString());
+        assertEquals("red red shoe", hits.getFirst().document().fields().path("text").asText(), "hits carry their fields");
     }
 }

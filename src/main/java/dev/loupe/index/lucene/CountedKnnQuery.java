@@ -1,4 +1,4 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;

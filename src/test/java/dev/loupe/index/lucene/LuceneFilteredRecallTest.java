@@ -1,8 +1,13 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.index.DocumentIndex;
+import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.contract.FilteredRecallContract;
+import dev.loupe.index.VectorQuantization;
+import dev.loupe.index.ScoredDocument;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterNode;
@@ -10,39 +15,36 @@ import dev.loupe.filter.FilterParser;
 import dev.loupe.testing.ClusteredVectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntPredicate;
 import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Approximate search against exact search on 768-d clustered vectors, with filters that
  * match all, 25 %, 10 % and 1 % of the documents: the filter is applied inside the graph
  * search (or, when it matches few enough documents, the index scans them exactly), so
  * recall must hold at every selectivity. The index's search counts prove which path each
- * filter took: a "graph only" option that never reached the graph would fail here.
+ * filter took: a "graph only" option that never reached the graph would fail here. The
+ * {@link FilteredRecallContract}'s smaller test runs here too.
  */
-class FilteredRecallTest {
+class LuceneFilteredRecallTest extends FilteredRecallContract {
     private static final int DIMENSION = 768;
     private static final int QUERIES = 60;
-    private static final int K = 10;
     private static final String COL = "col_recall";
 
-    private record Selectivity(String filterJson, IntPredicate matches) {
+    /**
+     * The contract's collection is small enough that by default every filter would be scanned
+     * exactly, which would not test the graph search at all: here every filter goes through it.
+     */
+    @Override
+    protected DocumentIndex openIndex(Path dir) {
+        return new LuceneDocumentIndex(dir, LuceneDocumentIndex.Options.DEFAULT.withExactSearchMaxDocs(0));
     }
 
-    private static final List<Selectivity> FILTERS = List.of(
-            new Selectivity("{}", i -> true),
-            new Selectivity("{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 25}", i -> i % 100 < 25),
-            new Selectivity("{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 10}", i -> i % 100 < 10),
-            new Selectivity("{\"metadata.bucket\": 0}", i -> i % 100 == 0));
-
     @Test
-    void recallAtTenStaysAbove95PercentAt100kDocumentsForEverySelectivity(@TempDir Path dir) throws Exception {
+    void recallAtTenStaysAbove95PercentAt100kDocumentsForEverySelectivity() throws Exception {
         Map<String, Result> results = Corpus.build(dir, 100_000, VectorQuantization.NONE).recall(LuceneDocumentIndex.Options.DEFAULT);
         results.forEach((filter, r) -> assertTrue(r.recall() >= 0.95, "recall@10 " + r + " with filter " + filter));
         // 1 % and 10 % of 100k are under the default 15,000: scanned, never walked; the others walk the graph
@@ -55,7 +57,7 @@ class FilteredRecallTest {
     }
 
     @Test
-    void selectiveFiltersKeepRecallInsideTheGraphSearchToo(@TempDir Path dir) throws Exception {
+    void selectiveFiltersKeepRecallInsideTheGraphSearchToo() throws Exception {
         // By default a filter matching 1 % or 10 % of 100k documents is scanned exactly;
         // here every filter goes through the graph, which must still find k true neighbours.
         Map<String, Result> results = Corpus.build(dir, 50_000, VectorQuantization.NONE)
@@ -67,7 +69,7 @@ class FilteredRecallTest {
     }
 
     @Test
-    void int8GraphsRescoredWithFloatsKeepRecallAndReportExactCosines(@TempDir Path dir) throws Exception {
+    void int8GraphsRescoredWithFloatsKeepRecallAndReportExactCosines() throws Exception {
         Map<String, Result> results = Corpus.build(dir, 20_000, VectorQuantization.INT8)
                 .recall(LuceneDocumentIndex.Options.DEFAULT.withQuantization(VectorQuantization.INT8).withExactSearchMaxDocs(0));
         results.forEach((filter, r) -> assertTrue(r.recall() >= 0.95, "recall@10 " + r + " with filter " + filter));
@@ -139,20 +141,5 @@ class FilteredRecallTest {
 
     /** Recall@10 over the queries of one filter, and how the index answered them. */
     private record Result(double recall, LuceneDocumentIndex.SearchStats stats) {
-    }
-
-    private static Set<String> exact(float[][] docs, float[] q, IntPredicate matches) {
-        List<Integer> candidates = new ArrayList<>();
-        float[] scores = new float[docs.length];
-        for (int i = 0; i < docs.length; i++) {
-            if (matches.test(i)) {
-                scores[i] = VectorUtil.dotProduct(q, docs[i]);
-                candidates.add(i);
-            }
-        }
-        candidates.sort((a, b) -> Float.compare(scores[b], scores[a]));
-        Set<String> ids = new HashSet<>();
-        for (int i = 0; i < K; i++) ids.add("doc_" + candidates.get(i));
-        return ids;
     }
 }

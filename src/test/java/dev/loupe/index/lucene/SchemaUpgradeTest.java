@@ -1,10 +1,11 @@
-package dev.loupe.index;
+package dev.loupe.index.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.index.IndexedDocument;
 import dev.loupe.api.Json;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterParser;
@@ -54,7 +55,7 @@ class SchemaUpgradeTest {
         }
         try (FSDirectory dir = FSDirectory.open(root.resolve(COL))) {
             SegmentInfos commit = SegmentInfos.readLatestCommit(dir);
-            assertEquals(String.valueOf(LuceneDocumentIndex.SCHEMA_VERSION), commit.getUserData().get(LuceneDocumentIndex.SCHEMA_KEY));
+            assertEquals(String.valueOf(FieldSchema.VERSION), commit.getUserData().get(FieldSchema.VERSION_KEY));
             generation = commit.getGeneration();
         }
         try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
@@ -67,10 +68,10 @@ class SchemaUpgradeTest {
 
     @Test
     void anIndexOfANewerSchemaIsRefusedRatherThanRewritten() throws IOException {
-        writeAsSchemaTwo(Map.of(LuceneDocumentIndex.SCHEMA_KEY, String.valueOf(LuceneDocumentIndex.SCHEMA_VERSION + 1)));
+        writeAsSchemaTwo(Map.of(FieldSchema.VERSION_KEY, String.valueOf(FieldSchema.VERSION + 1)));
         try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> index.count(COL, FilterNode.ALL));
-            assertTrue(e.getMessage().contains("schema version " + (LuceneDocumentIndex.SCHEMA_VERSION + 1) + ", newer than this Loupe understands"),
+            assertTrue(e.getMessage().contains("schema version " + (FieldSchema.VERSION + 1) + ", newer than this Loupe understands"),
                     e.getMessage());
         }
     }
@@ -90,14 +91,14 @@ class SchemaUpgradeTest {
              IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig())) {
             Document nested = document("doc_nested", "{\"nested\": [[1, 2]], \"tags\": [[\"red\", \"blue\"]], \"brand\": \"Acme\"}",
                     new float[] {1, 0, 0, 0});
-            nested.add(new StringField(LuceneDocumentIndex.HAS, "nested", Field.Store.NO));
-            nested.add(new StringField(LuceneDocumentIndex.HAS, "tags", Field.Store.NO));
-            nested.add(new StringField(LuceneDocumentIndex.HAS, "brand", Field.Store.NO));
-            nested.add(new KeywordField(LuceneDocumentIndex.STRING + "brand", "Acme", Field.Store.NO));
+            nested.add(new StringField(FieldSchema.HAS, "nested", Field.Store.NO));
+            nested.add(new StringField(FieldSchema.HAS, "tags", Field.Store.NO));
+            nested.add(new StringField(FieldSchema.HAS, "brand", Field.Store.NO));
+            nested.add(new KeywordField(FieldSchema.STRING + "brand", "Acme", Field.Store.NO));
             writer.addDocument(nested);
             Document flat = document("doc_flat", "{\"nested\": [3]}", new float[] {0, 1, 0, 0});
-            flat.add(new StringField(LuceneDocumentIndex.HAS, "nested", Field.Store.NO));
-            flat.add(new DoubleField(LuceneDocumentIndex.NUMBER + "nested", 3, Field.Store.NO));
+            flat.add(new StringField(FieldSchema.HAS, "nested", Field.Store.NO));
+            flat.add(new DoubleField(FieldSchema.NUMBER + "nested", 3, Field.Store.NO));
             writer.addDocument(flat);
             if (!commitData.isEmpty()) writer.setLiveCommitData(commitData.entrySet());
             writer.commit();
@@ -106,9 +107,9 @@ class SchemaUpgradeTest {
 
     private static Document document(String id, String source, float[] vector) {
         Document doc = new Document();
-        doc.add(new StringField(LuceneDocumentIndex.ID, id, Field.Store.YES));
-        doc.add(new SortedDocValuesField(LuceneDocumentIndex.ID, new BytesRef(id)));
-        doc.add(new StoredField(LuceneDocumentIndex.SOURCE, Json.write(Json.read(source)).getBytes(StandardCharsets.UTF_8)));
+        doc.add(new StringField(FieldSchema.ID, id, Field.Store.YES));
+        doc.add(new SortedDocValuesField(FieldSchema.ID, new BytesRef(id)));
+        doc.add(new StoredField(FieldSchema.SOURCE, Json.write(Json.read(source)).getBytes(StandardCharsets.UTF_8)));
         doc.add(new KnnFloatVectorField("emb", vector, VectorSimilarityFunction.COSINE));
         return doc;
     }
