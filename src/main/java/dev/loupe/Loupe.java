@@ -15,6 +15,7 @@ import dev.loupe.http.ApiServer;
 import dev.loupe.publish.Publications;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.LuceneDocumentIndex;
+import dev.loupe.index.solr.SolrDocumentIndex;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.ingestion.IngestionWorker;
@@ -73,8 +74,12 @@ public final class Loupe implements AutoCloseable {
             observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
-            index = new LuceneDocumentIndex(data.resolve("index"),
-                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
+            index = switch (settings.index().engine()) {
+                case LUCENE -> new LuceneDocumentIndex(data.resolve("index"),
+                        LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()));
+                case SOLR -> new SolrDocumentIndex(SolrDocumentIndex.Options.of(settings.index().solrUrls())
+                        .withLayout(settings.index().shards(), settings.index().replicas()));
+            };
             opened.push(index::close);
             metrics.watchIndex(() -> indexSizes(catalog, index));
             BlobStore sources = new BlobStore(data.resolve("blobs"));

@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param multimodalModel   the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
  * @param vision            the vision-language model provider of descriptions and structured fields, if any
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
+ * @param index             where the documents live: embedded Lucene or a SolrCloud cluster
  */
 public record Settings(
         int port,
@@ -56,7 +57,8 @@ public record Settings(
         long fetchMinRate,
         String multimodalModel,
         Optional<ProviderSettings> vision,
-        Optional<VertexSettings> vertex) {
+        Optional<VertexSettings> vertex,
+        IndexSettings index) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -84,7 +86,7 @@ public record Settings(
                     long fetchMinRate) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, defaultImageModel,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), IndexSettings.EMBEDDED);
     }
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -115,6 +117,7 @@ public record Settings(
         if (multimodalModel == null || multimodalModel.isBlank()) multimodalModel = defaultImageModel;
         if (vision == null) vision = Optional.empty();
         if (vertex == null) vertex = Optional.empty();
+        if (index == null) index = IndexSettings.EMBEDDED;
         if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
             throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
                     + VertexSettings.TOKEN_ENV + ")");
@@ -165,7 +168,11 @@ public record Settings(
         VERTEX_CONNECT_TIMEOUT("vertex-connect-timeout", "", "seconds to connect to Vertex (default 10)"),
         VERTEX_CONCURRENCY("vertex-concurrency", "", "Vertex requests in flight at once (default 4)"),
         VERTEX_MAX_ATTEMPTS("vertex-max-attempts", "", "attempts per Vertex request on 429, 5xx and timeouts (default 4)"),
-        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)");
+        VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)"),
+        INDEX("index", "lucene", "where documents live: lucene (embedded, under --data-dir) or solr (a SolrCloud cluster)"),
+        SOLR_URL("solr-url", "", "with --index solr: base URLs of Solr nodes, comma-separated (http://host:8983/solr)"),
+        SOLR_SHARDS("solr-shards", "2", "with --index solr: shards of each new collection"),
+        SOLR_REPLICAS("solr-replicas", "2", "with --index solr: replicas of each shard");
 
         public final String flag;
         public final String defaultValue;
@@ -250,7 +257,8 @@ public record Settings(
                 parseLong(values, Option.FETCH_MIN_RATE),
                 values.get(Option.MULTIMODAL_MODEL).strip(),
                 ProviderSettings.from(flag -> given(values, flag), env::get),
-                VertexSettings.from(flag -> given(values, flag), env::get));
+                VertexSettings.from(flag -> given(values, flag), env::get),
+                IndexSettings.from(flag -> given(values, flag)));
     }
 
     /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */

@@ -51,6 +51,7 @@ import org.apache.solr.client.solrj.SolrServerException;
 import org.apache.solr.client.solrj.impl.HttpJdkSolrClient;
 import org.apache.solr.client.solrj.request.AbstractUpdateRequest;
 import org.apache.solr.client.solrj.request.CollectionAdminRequest;
+import org.apache.solr.client.solrj.request.ConfigSetAdminRequest;
 import org.apache.solr.client.solrj.request.QueryRequest;
 import org.apache.solr.client.solrj.request.UpdateRequest;
 import org.apache.solr.client.solrj.request.schema.FieldTypeDefinition;
@@ -122,6 +123,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
     static final String VECTOR = "v.";
 
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    /** The most documents one page returns: Solr sizes its result queue by the rows asked for. */
     private static final int MAX_ROWS = 10_000;
 
     /**
@@ -278,6 +280,14 @@ public final class SolrDocumentIndex implements DocumentIndex {
         synchronized (lock(c)) {
             if (exists(c)) send(CollectionAdminRequest.deleteCollection(c), null);
             known.remove(c);
+            var configset = new ConfigSetAdminRequest.Delete();
+            configset.setConfigSetName(configsetOf(c));
+            try {
+                send(configset, null);
+            } catch (SolrException e) {
+                // none to delete: the collection was never written
+                if (e.code() != 400 && e.code() != 404) throw e;
+            }
         }
     }
 
@@ -312,7 +322,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
         if (!exists(collection(collectionId)) || !vectorFieldKnown(collection(collectionId), vectorField)) return List.of();
         StringBuilder v = new StringBuilder("[");
         for (int i = 0; i < query.length; i++) v.append(i == 0 ? "" : ",").append(query[i]);
-        ModifiableSolrParams p = params("{!knn f=" + SolrFilter.field(VECTOR + vectorField) + " topK=" + k + "}" + v.append(']'),
+        ModifiableSolrParams p = params("{!knn f=" + localParam(VECTOR + vectorField) + " topK=" + k + "}" + v.append(']'),
                 0, k, null);
         // Solr 9 applies every fq inside the kNN search (pre-filtering), so a selective filter still yields k hits.
         if (!(filter instanceof FilterNode.All)) p.add("fq", SolrFilter.toFq(filter));
@@ -463,7 +473,8 @@ public final class SolrDocumentIndex implements DocumentIndex {
             String field = (numeric ? NUMBER : STRING) + k.field();
             String dir = k.descending() ? "desc" : "asc";
             // A multi-valued doc-values field sorts by its minimum ascending and its maximum descending.
-            out.add(SolrFilter.field(field) + " " + dir);
+            // Solr's sort syntax has no escapes: the name goes as it is.
+            out.add(field + " " + dir);
         }
         out.add(ID + " asc");
         return String.join(",", out);
@@ -584,9 +595,25 @@ public final class SolrDocumentIndex implements DocumentIndex {
         return found;
     }
 
+    /**
+     * The collection's own configset, a copy of {@value #CONFIGSET}: the Schema API writes a
+     * managed schema back to its configset, so collections sharing one would share their vector fields.
+     */
+    static String configsetOf(String solrCollection) {
+        return solrCollection + ".schema" + SCHEMA_VERSION;
+    }
+
     private void create(String solrCollection, int shards) {
         uploadConfigset();
-        CollectionAdminRequest.Create create = CollectionAdminRequest.createCollection(solrCollection, CONFIGSET,
+        var copy = new ConfigSetAdminRequest.Create();
+        copy.setConfigSetName(configsetOf(solrCollection));
+        copy.setBaseConfigSetName(CONFIGSET);
+        try {
+            send(copy, null);
+        } catch (SolrException e) {
+            if (!String.valueOf(e.getMessage()).contains("already exists")) throw e;
+        }
+        CollectionAdminRequest.Create create = CollectionAdminRequest.createCollection(solrCollection, configsetOf(solrCollection),
                 shards, options.replicas());
         // Replicas of one shard on different nodes, or a node's death takes the whole shard.
         create.setPerReplicaState(false);
@@ -657,11 +684,8 @@ public final class SolrDocumentIndex implements DocumentIndex {
     /** Uploads the configset from the class path when the cluster lacks it. */
     private void uploadConfigset() {
         try {
-            String list = execute(client -> {
-                var r = new org.apache.solr.client.solrj.request.ConfigSetAdminRequest.List();
-                return r.process(client).getConfigSets().toString();
-            });
-            if (list.contains(CONFIGSET)) return;
+            List<String> names = execute(client -> new ConfigSetAdminRequest.List().process(client).getConfigSets());
+            if (names.contains(CONFIGSET)) return;
             ByteArrayOutputStream zip = new ByteArrayOutputStream();
             try (ZipOutputStream out = new ZipOutputStream(zip)) {
                 for (String file : List.of("solrconfig.xml", "managed-schema.xml")) {
@@ -741,6 +765,11 @@ public final class SolrDocumentIndex implements DocumentIndex {
         NamedList<Object> facets = (NamedList<Object>) r.getResponse().get("facets");
         if (facets == null || facets.get(facet) == null) return 0;
         return ((Number) ((NamedList<Object>) facets.get(facet)).get("count")).longValue();
+    }
+
+    /** A local-parameter value, quoted: a field path may hold characters that would end an unquoted one. */
+    private static String localParam(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static String jsonString(String s) {

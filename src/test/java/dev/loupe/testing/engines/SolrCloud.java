@@ -162,7 +162,7 @@ public final class SolrCloud implements AutoCloseable {
         }
     }
 
-    /** Waits until every shard of {@code collection} has an active leader on a live node, as seen from node {@code via}. */
+    /** Waits until every shard of {@code collection} has an active leader on a running node, as seen from node {@code via}. */
     public void awaitLeaders(String collection, int via) {
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -174,7 +174,9 @@ public final class SolrCloud implements AutoCloseable {
                 for (JsonNode shard : cluster.path("collections").path(collection).path("shards")) {
                     boolean led = false;
                     for (JsonNode r : shard.path("replicas")) {
-                        led |= r.path("leader").asBoolean() && r.path("state").asText().equals("active") && live.contains(r.path("node_name").asText());
+                        String node = r.path("node_name").asText();
+                        // ZooKeeper lists a killed node as live until its session expires: its process says it is gone.
+                        led |= r.path("leader").asBoolean() && r.path("state").asText().equals("active") && live.contains(node) && running(node);
                     }
                     all &= led;
                 }
@@ -188,11 +190,22 @@ public final class SolrCloud implements AutoCloseable {
                 + ": " + replicas(collection, via));
     }
 
-    /** Deletes every collection: tests share one cluster, and each node's heap is small. */
+    /** Whether the node ZooKeeper names {@code nodeName} ({@code 127.0.0.1:<port>_solr}) is one of ours whose process runs. */
+    private boolean running(String nodeName) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodeName.equals("127.0.0.1:" + ports.get(i) + "_solr")) return nodes.get(i).isAlive();
+        }
+        return false;
+    }
+
+    /** Deletes every collection and the configsets they were given: tests share one cluster, and each node's heap is small. */
     public void deleteCollections() {
         try {
             for (JsonNode c : get(baseUrl(0) + "/admin/collections?action=LIST&wt=json").path("collections")) {
                 get(baseUrl(0) + "/admin/collections?action=DELETE&wt=json&name=" + c.asText());
+            }
+            for (JsonNode c : get(baseUrl(0) + "/admin/configs?action=LIST&wt=json").path("configSets")) {
+                if (c.asText().contains(".schema")) get(baseUrl(0) + "/admin/configs?action=DELETE&wt=json&name=" + c.asText());
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
