@@ -14,7 +14,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** How Loupe collections map onto Solr's: sharded, replicated, each with a schema of its own. */
+/**
+ * How Loupe collections map onto Solr's (sharded, replicated, each with a schema of its own), and
+ * that values and paths holding Solr's query syntax mean only themselves.
+ */
 class SolrCollectionsTest {
     private final SolrCloud cloud = SolrCloud.shared();
 
@@ -61,5 +64,34 @@ class SolrCollectionsTest {
             assertEquals(5, index.nearest(small, "emb", new float[] {1, 0, 0, 0}, 10, FilterNode.ALL).size());
             assertEquals(5, index.nearest(large, "emb", new float[] {1, 0, 0, 0, 0, 0, 0, 0}, 10, FilterNode.ALL).size());
         }
+    }
+
+    @Test
+    void filterValuesAndPathsHoldingQuerySyntaxMatchOnlyThemselves() {
+        String collection = "col_escape_" + Long.toHexString(System.nanoTime());
+        List<String> values = List.of("a:b (c) \"d\" OR *", "a:b", "*", "x\\y AND {!knn f=v.emb}", "", "-1 TO *]");
+        List<IndexedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            var f = Json.object().put("label", values.get(i));
+            f.putObject("odd-path (x)").put("k:v", values.get(i));
+            docs.add(new IndexedDocument("doc_" + i, collection, f, Map.of("emb", new float[] {1, i, 0, 0})));
+        }
+        try (SolrDocumentIndex index = SolrIndexes.open(cloud)) {
+            index.upsert(collection, docs);
+            for (String v : values) {
+                assertEquals(1, index.count(collection, condition("label", FilterNode.Operator.EQ, v)), "eq " + v);
+                assertEquals(1, index.count(collection, condition("odd-path (x).k:v", FilterNode.Operator.EQ, v)), "eq on an odd path " + v);
+            }
+            assertEquals(2, index.count(collection, condition("label", FilterNode.Operator.STARTS_WITH, "a:b")));
+            assertEquals(3, index.count(collection, condition("label", FilterNode.Operator.CONTAINS, "*")), "a star is a character, in three values");
+            assertEquals(1, index.count(collection, condition("label", FilterNode.Operator.ENDS_WITH, "OR *")));
+            assertEquals(4, index.count(collection, condition("label", FilterNode.Operator.GT, "*")), "a bound is a string, not syntax");
+            assertEquals(1, index.nearest(collection, "emb", new float[] {1, 0, 0, 0}, 10,
+                    condition("label", FilterNode.Operator.EQ, "x\\y AND {!knn f=v.emb}")).size());
+        }
+    }
+
+    private static FilterNode condition(String path, FilterNode.Operator op, String value) {
+        return new FilterNode.Condition(dev.loupe.document.FieldPath.parse(path), op, com.fasterxml.jackson.databind.node.TextNode.valueOf(value));
     }
 }
