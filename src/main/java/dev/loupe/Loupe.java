@@ -2,6 +2,7 @@ package dev.loupe;
 
 import dev.loupe.auth.ApiKeys;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.BlobStores;
 import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Collection;
@@ -23,7 +24,7 @@ import dev.loupe.ingestion.ObjectDeletions;
 import dev.loupe.ingestion.ObservedQueue;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.metrics.Metrics;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.retriever.RetrieverExecutor;
 import dev.loupe.upload.UploadSigner;
@@ -40,9 +41,10 @@ import java.util.Optional;
  * <pre>
  * loupe.lock      held while a Loupe runs on this directory
  * catalog.db      SQLite: catalog, API keys, work queue (WAL, synchronous=FULL)
- * index/          Lucene: one index per collection
- * blobs/          fetched and uploaded source bytes, by SHA-256
- * thumbnails/     640 px JPEG thumbnails, by SHA-256
+ * index/          Lucene: one index per collection (with --index solr, the collections live in SolrCloud instead)
+ * blobs/          fetched and uploaded source bytes, by SHA-256 (with --blob-store s3: blobs/ in the bucket)
+ * thumbnails/     640 px JPEG thumbnails, by SHA-256 (with --blob-store s3: thumbnails/ in the bucket)
+ * blob-spool/     with --blob-store s3, uploads being hashed before they are sent
  * upload-signing.key  the secret presigned upload URLs are signed with (0600)
  * </pre>
  */
@@ -53,6 +55,7 @@ public final class Loupe implements AutoCloseable {
     private final ObservedQueue observedQueue;
     private final ModelRepository models;
     private final ExtractorCatalog extractors;
+    private final BlobStores blobStores;
     private final List<IngestionWorker> workers = new ArrayList<>();
     private final List<Thread> workerThreads = new ArrayList<>();
     private final ApiServer server;
@@ -67,11 +70,12 @@ public final class Loupe implements AutoCloseable {
         // (a port in use, say) leaves the data directory unlocked for the next try.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            database = new Database(data.resolve("catalog.db"));
+            database = settings.catalog().postgres().map(Database::postgres).orElseGet(() -> new Database(data.resolve("catalog.db")));
             opened.push(database::close);
             Catalog catalog = new Catalog(database);
             Metrics metrics = new Metrics();
-            observedQueue = new ObservedQueue(new SqliteWorkQueue(database, settings.maxAttempts()), catalog, metrics);
+            observedQueue = new ObservedQueue(new SqlWorkQueue(database, settings.maxAttempts(),
+                    settings.catalog().nodeId().orElseGet(SqlWorkQueue::defaultNodeId), SqlWorkQueue.DEFAULT_LEASE, java.time.Clock.systemUTC()), catalog, metrics);
             opened.push(observedQueue::close);
             WorkQueue queue = observedQueue;
             index = switch (settings.index().engine()) {
@@ -82,8 +86,10 @@ public final class Loupe implements AutoCloseable {
             };
             opened.push(index::close);
             metrics.watchIndex(() -> indexSizes(catalog, index));
-            BlobStore sources = new BlobStore(data.resolve("blobs"));
-            BlobStore thumbnails = new BlobStore(data.resolve("thumbnails"));
+            blobStores = BlobStores.open(settings.s3(), data);
+            opened.push(blobStores::close);
+            BlobStore sources = blobStores.sources();
+            BlobStore thumbnails = blobStores.thumbnails();
             UrlFetcher.Options fetchBounds = UrlFetcher.Options.defaults(settings.allowPrivateUrls(), settings.maxBlobBytes());
             UrlFetcher fetcher = new UrlFetcher(fetchBounds.withTotalTimeout(settings.fetchTimeout())
                     .withMinimumRate(settings.fetchMinRate(), fetchBounds.rateWindow()));
@@ -211,6 +217,7 @@ public final class Loupe implements AutoCloseable {
         index.close();
         extractors.close();
         models.close();
+        blobStores.close();
         database.close();
         dataLock.close();
     }

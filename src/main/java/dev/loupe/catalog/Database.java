@@ -1,46 +1,68 @@
 package dev.loupe.catalog;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.locks.ReentrantLock;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
- * The embedded SQLite file that holds the catalog and the work queue, so that one
- * transaction can change both (a batch submit records its task and queues its work
- * atomically).
+ * The store that holds the catalog and the work queue, so that one transaction can change
+ * both (a batch submit records its task and queues its work atomically).
  *
- * <p>Durability: WAL journal with {@code synchronous=FULL}, so a committed transaction
- * survives {@code kill -9} and power loss. SQLite allows one writer; all access goes
- * through one connection guarded by a lock, which is simpler than a pool and fast
- * enough for catalog traffic (documents and vectors live in the index, not here).
+ * <p>Two engines: the embedded SQLite file ({@link #Database(Path)}, the default: one node,
+ * one connection guarded by a lock) and PostgreSQL ({@link #postgres}: a connection pool
+ * shared by many Loupe nodes). Callers see the same {@link #inTransaction}; the SQL they
+ * write must be valid on both (the {@link Dialect} names the few places it cannot be).
  */
 public final class Database implements AutoCloseable {
-    /** Bumped when the table layout changes; {@link #migrate} refuses a newer file. */
-    public static final int SCHEMA_VERSION = 4;
+    /** Bumped when the table layout changes; opening refuses a newer catalog. */
+    public static final int SCHEMA_VERSION = 5;
 
-    private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** The SQL flavour behind a database, for the few statements that differ. */
+    public enum Dialect {
+        SQLITE, POSTGRES;
 
-    public Database(Path file) {
-        try {
-            Files.createDirectories(file.getParent());
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement s = connection.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA foreign_keys=ON");
-                s.execute("PRAGMA busy_timeout=10000");
-            }
-            migrate();
-        } catch (SQLException | java.io.IOException e) {
-            throw new IllegalStateException("cannot open catalog database " + file + ": " + e.getMessage(), e);
+        /** Whether more than one process may share this database, so work must be claimed with row locks and leases. */
+        public boolean shared() {
+            return this == POSTGRES;
         }
+    }
+
+    /** One engine's way of running transactions. */
+    sealed interface Engine extends AutoCloseable permits SqliteEngine, PostgresEngine {
+        <T> T inTransaction(Isolation isolation, Work<T> work);
+
+        Dialect dialect();
+
+        boolean isOpen();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * How strictly a PostgreSQL transaction is isolated. SQLite runs one transaction at a time,
+     * so there both are the same. SERIALIZABLE (the default) gives PostgreSQL's callers what
+     * SQLite gives them; READ_COMMITTED is for work that locks its rows explicitly
+     * ({@code FOR UPDATE SKIP LOCKED}), where serializable checks would only cause retries.
+     */
+    public enum Isolation {
+        SERIALIZABLE, READ_COMMITTED
+    }
+
+    private final Engine engine;
+
+    /** The embedded SQLite catalog in {@code file}, migrated to {@link #SCHEMA_VERSION}. */
+    public Database(Path file) {
+        this(new SqliteEngine(file));
+    }
+
+    private Database(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** A catalog on a PostgreSQL server, migrated to {@link #SCHEMA_VERSION} (once, whichever node starts first). */
+    public static Database postgres(PostgresOptions options) {
+        return new Database(new PostgresEngine(options));
     }
 
     /** Work done inside one transaction; an exception rolls everything back. */
@@ -50,188 +72,36 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} in a transaction. Called from inside another transaction on the
-     * same thread, it joins that one, so services can compose (catalog + queue) atomically.
+     * Runs {@code work} in a serializable transaction. Called from inside another transaction on the
+     * same thread, it joins that one, so services can compose (catalog + queue) atomically. On
+     * PostgreSQL a transaction that loses a serialization conflict is run again (a bounded number of
+     * times), so {@code work} must have no effect outside the database it cannot repeat.
      */
     public <T> T inTransaction(Work<T> work) {
-        lock.lock();
-        if (lock.getHoldCount() > 1) {
-            try {
-                return work.run(connection);
-            } catch (SQLException e) {
-                throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
-            } finally {
-                lock.unlock();
-            }
-        }
-        try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                if (e instanceof RuntimeException re) throw re;
-                throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
+        return engine.inTransaction(Isolation.SERIALIZABLE, work);
     }
 
-    private void migrate() throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-            var rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'");
-            if (rs.next()) {
-                int found = Integer.parseInt(rs.getString(1));
-                if (found > SCHEMA_VERSION) {
-                    throw new IllegalStateException("catalog schema version " + found
-                            + " is newer than this Loupe understands (" + SCHEMA_VERSION + "); upgrade Loupe");
-                }
-                if (found < 2) toVersion2(s);
-                if (found < 3) toVersion3(s);
-                if (found < 4) toVersion4(s);
-                return;
-            }
-            // Every resource kind shares one table: an id, its scope, an optional unique
-            // name, and the record as JSON. seq orders listings by creation.
-            s.execute("""
-                    CREATE TABLE resources (
-                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                      kind TEXT NOT NULL,
-                      id TEXT NOT NULL UNIQUE,
-                      namespace_id TEXT,
-                      parent_id TEXT,
-                      name TEXT,
-                      body TEXT NOT NULL)""");
-            s.execute("CREATE UNIQUE INDEX resources_name ON resources(kind, namespace_id, name) WHERE name IS NOT NULL");
-            s.execute("CREATE INDEX resources_scope ON resources(kind, namespace_id, parent_id, seq)");
-            s.execute("""
-                    CREATE TABLE work_items (
-                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                      task_id TEXT NOT NULL,
-                      namespace_id TEXT NOT NULL,
-                      collection_id TEXT NOT NULL,
-                      object_id TEXT NOT NULL,
-                      source_document_id TEXT,
-                      state TEXT NOT NULL,
-                      attempts INTEGER NOT NULL DEFAULT 0,
-                      error TEXT,
-                      document_count INTEGER NOT NULL DEFAULT 0)""");
-            s.execute("CREATE INDEX work_items_state ON work_items(state, seq)");
-            s.execute("CREATE INDEX work_items_task ON work_items(task_id, state)");
-            s.execute("CREATE INDEX work_items_collection ON work_items(collection_id, state)");
-            s.execute("""
-                    CREATE TABLE api_keys (
-                      id TEXT PRIMARY KEY,
-                      name TEXT NOT NULL,
-                      hash TEXT NOT NULL UNIQUE,
-                      prefix TEXT NOT NULL,
-                      admin INTEGER NOT NULL,
-                      namespaces TEXT NOT NULL,
-                      created_at TEXT NOT NULL,
-                      revoked_at TEXT)""");
-            s.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')");
-            toVersion2(s);
-            toVersion3(s);
-            toVersion4(s);
-        }
+    /** {@link #inTransaction(Work)} at {@code isolation} when it starts a transaction; joined, the outer one's applies. */
+    public <T> T inTransaction(Isolation isolation, Work<T> work) {
+        return engine.inTransaction(isolation, work);
     }
 
-    /**
-     * Version 2: object deletions, recorded in the transaction that deletes the object and
-     * finished once its documents are gone from the index; and work items by object, which
-     * a deletion cancels. Every statement may run again, so a migration cut short by a
-     * crash is simply redone.
-     */
-    private static void toVersion2(Statement s) throws SQLException {
-        s.execute("""
-                CREATE TABLE IF NOT EXISTS object_deletions (
-                  object_id TEXT PRIMARY KEY,
-                  namespace_id TEXT NOT NULL,
-                  bucket_id TEXT NOT NULL,
-                  state TEXT NOT NULL,
-                  created_at TEXT NOT NULL,
-                  finished_at TEXT)""");
-        s.execute("CREATE INDEX IF NOT EXISTS object_deletions_state ON object_deletions(state)");
-        s.execute("CREATE INDEX IF NOT EXISTS work_items_object ON work_items(object_id, state)");
-        s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    public Dialect dialect() {
+        return engine.dialect();
     }
 
-    /**
-     * Version 3: the provider tokens each done work item used, summed per task. A column is
-     * added only when missing, so that a migration cut short is redone like the others.
-     */
-    private static void toVersion3(Statement s) throws SQLException {
-        java.util.Set<String> columns = new java.util.HashSet<>();
-        try (var rs = s.executeQuery("PRAGMA table_info(work_items)")) {
-            while (rs.next()) columns.add(rs.getString("name"));
-        }
-        if (!columns.contains("input_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0");
-        if (!columns.contains("output_tokens")) s.execute("ALTER TABLE work_items ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0");
-        s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
-    }
-
-    /**
-     * Version 4: published retrievers and presigned uploads.
-     *
-     * <p>Published retrievers: a publication belongs to one retriever (deleted with it,
-     * by the foreign key), its public name is unique across namespaces (it is a URL), and its
-     * public key is kept only as a SHA-256 hash, like API keys. The rest of its settings (display
-     * and rate-limit configuration) is JSON in {@code body}. Re-runnable like the others.
-     *
-     * <p>Presigned uploads ({@code dev.loupe.upload.Uploads}): the record is JSON like a
-     * resource's; its status and received hash are columns too, so that claiming an upload for
-     * its one PUT is a conditional update and duplicates are found by index.
-     */
-    private static void toVersion4(Statement s) throws SQLException {
-        s.execute("""
-                CREATE TABLE IF NOT EXISTS publications (
-                  public_id TEXT PRIMARY KEY,
-                  retriever_id TEXT NOT NULL UNIQUE REFERENCES resources(id) ON DELETE CASCADE,
-                  namespace_id TEXT NOT NULL,
-                  public_name TEXT NOT NULL UNIQUE,
-                  key_hash TEXT NOT NULL UNIQUE,
-                  key_prefix TEXT NOT NULL,
-                  is_active INTEGER NOT NULL,
-                  body TEXT NOT NULL,
-                  created_at TEXT NOT NULL,
-                  updated_at TEXT NOT NULL)""");
-        s.execute("CREATE INDEX IF NOT EXISTS publications_namespace ON publications(namespace_id, created_at)");
-        s.execute("""
-                CREATE TABLE IF NOT EXISTS uploads (
-                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                  upload_id TEXT NOT NULL UNIQUE,
-                  namespace_id TEXT NOT NULL,
-                  bucket_id TEXT NOT NULL,
-                  status TEXT NOT NULL,
-                  sha256 TEXT,
-                  body TEXT NOT NULL)""");
-        s.execute("CREATE INDEX IF NOT EXISTS uploads_bucket ON uploads(bucket_id, seq)");
-        s.execute("CREATE INDEX IF NOT EXISTS uploads_hash ON uploads(bucket_id, sha256, status)");
-        s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    /** False once {@link #close}d, so that background work on it can stop. */
+    public boolean isOpen() {
+        return engine.isOpen();
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot close catalog: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
+        engine.close();
     }
 
-    /** Whether a statement failed on a UNIQUE constraint, read from SQLite's extended result code. */
+    /** Whether a statement failed on a UNIQUE constraint, on either engine. */
     public static boolean violatesUniqueness(SQLException e) {
-        return e instanceof SQLiteException sqlite && sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
+        return SqliteEngine.violatesUniqueness(e) || PostgresEngine.UNIQUE_VIOLATION.equals(e.getSQLState());
     }
 }

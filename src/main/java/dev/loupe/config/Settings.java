@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param multimodalModel   the dual encoder of {@code multimodal_extractor}'s cross-modal embedding
  * @param vision            the vision-language model provider of descriptions and structured fields, if any
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
+ * @param s3                the S3 bucket sources and thumbnails live in ({@code --blob-store s3}); empty: files under the data directory
+ * @param catalog           where the catalog and work queue live: SQLite in the data dir, or a shared PostgreSQL
  * @param index             where the documents live: embedded Lucene or a SolrCloud cluster
  */
 public record Settings(
@@ -58,6 +60,8 @@ public record Settings(
         String multimodalModel,
         Optional<ProviderSettings> vision,
         Optional<VertexSettings> vertex,
+        Optional<dev.loupe.blob.S3Settings> s3,
+        CatalogSettings catalog,
         IndexSettings index) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
@@ -79,6 +83,16 @@ public record Settings(
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, DEFAULT_MAX_ATTEMPTS, DEFAULT_FETCH_TIMEOUT, DEFAULT_FETCH_MIN_RATE);
     }
 
+    /** Settings keeping blobs and thumbnails under the data directory. */
+    public Settings(int port, Path dataDir, Path modelsDir, String defaultImageModel, boolean allowPrivateUrls, long maxBlobBytes,
+                    long maxPixels, int workers, int batchSize, Optional<String> adminKey, Optional<String> publicUrl, boolean offline,
+                    String modelEndpoint, VectorQuantization vectorQuantization, String host, int maxAttempts, Duration fetchTimeout,
+                    long fetchMinRate, String multimodalModel, Optional<ProviderSettings> vision, Optional<VertexSettings> vertex) {
+        this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
+                publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, multimodalModel,
+                vision, vertex, Optional.empty(), CatalogSettings.SQLITE, IndexSettings.EMBEDDED);
+    }
+
     /** Settings whose cross-modal embedding uses the image model. */
     public Settings(int port, Path dataDir, Path modelsDir, String defaultImageModel, boolean allowPrivateUrls, long maxBlobBytes,
                     long maxPixels, int workers, int batchSize, Optional<String> adminKey, Optional<String> publicUrl, boolean offline,
@@ -86,7 +100,7 @@ public record Settings(
                     long fetchMinRate) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, defaultImageModel,
-                Optional.empty(), Optional.empty(), IndexSettings.EMBEDDED);
+                Optional.empty(), Optional.empty());
     }
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -117,6 +131,7 @@ public record Settings(
         if (multimodalModel == null || multimodalModel.isBlank()) multimodalModel = defaultImageModel;
         if (vision == null) vision = Optional.empty();
         if (vertex == null) vertex = Optional.empty();
+        if (s3 == null) s3 = Optional.empty();
         if (index == null) index = IndexSettings.EMBEDDED;
         if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
             throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
@@ -169,6 +184,16 @@ public record Settings(
         VERTEX_CONCURRENCY("vertex-concurrency", "", "Vertex requests in flight at once (default 4)"),
         VERTEX_MAX_ATTEMPTS("vertex-max-attempts", "", "attempts per Vertex request on 429, 5xx and timeouts (default 4)"),
         VERTEX_IMAGE_MAX_SIDE("vertex-image-max-side", "", "long side images are scaled down to before they are sent to Vertex (default 1024)"),
+        BLOB_STORE("blob-store", "file", "where sources and thumbnails live: file (under --data-dir) or s3 (one bucket every node shares)"),
+        S3_ENDPOINT("s3-endpoint", "", "the S3-compatible store's base URL, addressed path-style (default: AWS's endpoint for the region)"),
+        S3_REGION("s3-region", "", "the S3 signing region (default " + dev.loupe.blob.S3Settings.DEFAULT_REGION + ")"),
+        S3_BUCKET("s3-bucket", "", "the bucket (it must exist): sources under blobs/, thumbnails under thumbnails/"),
+        S3_ACCESS_KEY_FILE("s3-access-key-file", "", "a file of two lines, access key id then secret (or set LOUPE_S3_ACCESS_KEY_ID and"
+                + " LOUPE_S3_SECRET_ACCESS_KEY; neither: the AWS default chain)"),
+        CATALOG_URL("catalog-url", "", "a PostgreSQL catalog shared by several nodes, postgresql://user@host:5432/db (default: SQLite in the data dir)"),
+        CATALOG_PASSWORD_FILE("catalog-password-file", "", "a file holding the catalog user's password (or set LOUPE_CATALOG_PASSWORD; never a flag)"),
+        CATALOG_POOL_SIZE("catalog-pool-size", "", "connections this node keeps to the PostgreSQL catalog (default 8)"),
+        NODE_ID("node-id", "", "this node's id on a shared catalog; keep it across restarts so a node takes back its own work at once (default: hostname and a random suffix)"),
         INDEX("index", "lucene", "where documents live: lucene (embedded, under --data-dir) or solr (a SolrCloud cluster)"),
         SOLR_URL("solr-url", "", "with --index solr: base URLs of Solr nodes, comma-separated (http://host:8983/solr)"),
         SOLR_SHARDS("solr-shards", "2", "with --index solr: shards of each new collection"),
@@ -258,6 +283,8 @@ public record Settings(
                 values.get(Option.MULTIMODAL_MODEL).strip(),
                 ProviderSettings.from(flag -> given(values, flag), env::get),
                 VertexSettings.from(flag -> given(values, flag), env::get),
+                dev.loupe.blob.S3Settings.from(values.get(Option.BLOB_STORE), flag -> given(values, flag), env::get),
+                CatalogSettings.from(flag -> given(values, flag), env::get),
                 IndexSettings.from(flag -> given(values, flag)));
     }
 
@@ -274,9 +301,17 @@ public record Settings(
             throw new IllegalArgumentException("the Vertex token is never a flag (flags show in process lists): set "
                     + VertexSettings.TOKEN_ENV + " or --vertex-token-file");
         }
+        if (flag.equals("catalog-password")) {
+            throw new IllegalArgumentException("the catalog's password is never a flag (flags show in process lists): set "
+                    + CatalogSettings.PASSWORD_ENV + " or --catalog-password-file");
+        }
         if (flag.equals("vlm-api-key")) {
             throw new IllegalArgumentException("the provider's key is never a flag (flags show in process lists): set "
                     + ProviderSettings.API_KEY_ENV + " or --vlm-api-key-file");
+        }
+        if (flag.equals("s3-secret-access-key") || flag.equals("s3-access-key-id")) {
+            throw new IllegalArgumentException("S3 keys are never flags (flags show in process lists): set " + dev.loupe.blob.S3Settings.ACCESS_KEY_ID_ENV
+                    + " and " + dev.loupe.blob.S3Settings.SECRET_ACCESS_KEY_ENV + ", or --s3-access-key-file");
         }
         for (Option o : Option.values()) {
             if (o.flag.equals(flag)) return o;

@@ -5,9 +5,7 @@ import dev.loupe.blob.BlobStore;
 import dev.loupe.blob.ThumbnailRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 
 /**
  * {@code GET /thumbnails/{sha256}.jpg}: serves thumbnails without a key, like a
@@ -28,13 +26,9 @@ final class ThumbnailRoutes implements ApiServer.Routes {
 
     private void get(Context ctx) {
         String file = ctx.pathParam("file");
-        var path = ThumbnailRef.ofFileName(file).flatMap(ref -> thumbnails.lookup(ref.sha256(), ThumbnailRef.EXTENSION))
+        InputStream stored = ThumbnailRef.ofFileName(file).flatMap(ref -> thumbnails.lookup(ref.sha256(), ThumbnailRef.EXTENSION))
                 .orElseThrow(() -> LoupeException.notFound("thumbnail", file));
-        try {
-            ctx.status(200).contentType("image/jpeg").header("Cache-Control", "public, max-age=31536000, immutable")
-                    .result(Files.readAllBytes(path));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // Javalin copies the stream to the response and closes it (an S3 object streams through).
+        ctx.status(200).contentType("image/jpeg").header("Cache-Control", "public, max-age=31536000, immutable").result(stored);
     }
 }

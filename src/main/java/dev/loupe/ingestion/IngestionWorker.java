@@ -32,8 +32,7 @@ import dev.loupe.queue.ObjectDeletion;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -676,13 +675,13 @@ public final class IngestionWorker implements Runnable {
      */
     private byte[] thumbnailBytes(String reference) throws BlobException {
         Optional<ThumbnailRef> ref = ThumbnailRef.parse(reference);
-        Optional<Path> stored = ref.flatMap(r -> d.thumbnails().lookup(r.sha256(), ThumbnailRef.EXTENSION));
+        Optional<InputStream> stored = ref.flatMap(r -> d.thumbnails().lookup(r.sha256(), ThumbnailRef.EXTENSION));
         if (stored.isEmpty()) {
             throw new BlobException("image input is not a thumbnail stored by this server: expected "
                     + ThumbnailRef.PREFIX + "<64 hex digits>.jpg naming one, an http(s) URL, a data: URI or base64");
         }
-        try {
-            return Files.readAllBytes(stored.get());
+        try (InputStream in = stored.get()) {
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new BlobException("stored thumbnail " + ref.get().sha256() + " cannot be read");
         }

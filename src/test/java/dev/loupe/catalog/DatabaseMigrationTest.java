@@ -1,12 +1,21 @@
 package dev.loupe.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import dev.loupe.testing.engines.Postgres;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,12 +74,85 @@ class DatabaseMigrationTest {
         new Database(file).close();
         new Database(file).close(); // opening again changes nothing
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            assertEquals("4", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0", one(s, "SELECT count(*) FROM publications"));
             assertEquals("1", one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'publications_namespace'"));
             assertEquals("0", one(s, "SELECT count(*) FROM uploads"));
             assertEquals("1", one(s, "SELECT count(*) FROM resources WHERE id = 'bkt_1'"), "existing resources are kept");
         }
+    }
+
+    @Test
+    void aVersionFourCatalogGainsOwnersAndLeasesOnItsWorkItemsWhenOpened(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("catalog.db");
+        new Database(file).close();
+        // What version 4 wrote: work items without owner or lease.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE work_items DROP COLUMN owner");
+            s.execute("ALTER TABLE work_items DROP COLUMN lease_until");
+            s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+            s.execute("INSERT INTO work_items(task_id, namespace_id, collection_id, object_id, state) VALUES ('t', 'ns', 'c', 'obj_1', 'RUNNING')");
+        }
+        new Database(file).close();
+        new Database(file).close(); // opening again changes nothing
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertEquals("5", one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("1", one(s, "SELECT count(*) FROM work_items WHERE owner IS NULL AND lease_until IS NULL"), "existing work is kept");
+        }
+        try (Database db = new Database(file)) {
+            assertEquals(1, new dev.loupe.queue.SqlWorkQueue(db).recover(), "an item running before the upgrade is taken back");
+        }
+    }
+
+    @Test
+    void aFreshPostgresCatalogIsCreatedAtTheCurrentVersion() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        Database.postgres(options).close();
+        Database.postgres(options).close(); // opening again changes nothing
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("7", one(s, """
+                    SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+                      AND table_name IN ('meta', 'resources', 'work_items', 'api_keys', 'object_deletions', 'publications', 'uploads')"""));
+        }
+    }
+
+    @Test
+    void aPostgresCatalogNewerThanThisLoupeIsRefused() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        Database.postgres(options).close();
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            s.execute("UPDATE meta SET value = '" + (Database.SCHEMA_VERSION + 1) + "' WHERE key = 'schema_version'");
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Database.postgres(options));
+        assertTrue(e.getMessage().contains("newer than this Loupe understands"), e.getMessage());
+    }
+
+    @Test
+    void nodesStartingTogetherOnAnEmptyPostgresCatalogMigrateItOnce() throws Exception {
+        PostgresOptions options = Postgres.shared().freshDatabase();
+        int nodes = 4;
+        CyclicBarrier together = new CyclicBarrier(nodes);
+        ExecutorService starts = Executors.newFixedThreadPool(nodes);
+        List<Future<Database>> opened = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            opened.add(starts.submit(() -> {
+                together.await();
+                return Database.postgres(options);
+            }));
+        }
+        try {
+            for (Future<Database> f : opened) f.get().close(); // each start succeeds
+        } finally {
+            starts.shutdownNow();
+        }
+        try (Connection c = connect(options); Statement s = c.createStatement()) {
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT string_agg(value, ',') FROM meta WHERE key = 'schema_version'"));
+        }
+    }
+
+    private static Connection connect(PostgresOptions o) throws Exception {
+        return DriverManager.getConnection(o.jdbcUrl(), o.user(), "");
     }
 
     private static String one(Statement s, String sql) throws Exception {

@@ -97,4 +97,33 @@ class SettingsTest {
         }
         assertTrue(Settings.usage().contains("LOUPE_FETCH_MIN_RATE"));
     }
+
+    @Test
+    void theCatalogIsSqliteUnlessAPostgresUrlIsGivenWhosePasswordIsNeverAFlagNorPrinted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertTrue(Settings.from(new String[0], Map.of()).catalog().postgres().isEmpty(), "SQLite by default");
+        Settings pg = Settings.from(new String[] {"--catalog-url", "postgresql://loupe@db.internal:5433/loupe", "--node-id", "node-1"},
+                Map.of("LOUPE_CATALOG_PASSWORD", "s3cret-pw", "LOUPE_CATALOG_POOL_SIZE", "3"));
+        dev.loupe.catalog.PostgresOptions o = pg.catalog().postgres().orElseThrow();
+        assertEquals("jdbc:postgresql://db.internal:5433/loupe", o.jdbcUrl());
+        assertEquals("loupe", o.user());
+        assertEquals("s3cret-pw", o.password());
+        assertEquals(3, o.poolSize());
+        assertEquals(java.util.Optional.of("node-1"), pg.catalog().nodeId());
+        assertEquals(8, Settings.from(new String[] {"--catalog-url", "postgresql://loupe@db/loupe"}, Map.of()).catalog().postgres().orElseThrow().poolSize());
+        assertFalse(pg.toString().contains("s3cret-pw"), pg.toString());
+        java.nio.file.Path file = dir.resolve("pw");
+        java.nio.file.Files.writeString(file, "from-file\n");
+        assertEquals("from-file", Settings.from(new String[] {"--catalog-url", "postgresql://loupe@db/loupe", "--catalog-password-file", file.toString()},
+                Map.of("LOUPE_CATALOG_PASSWORD", "ignored")).catalog().postgres().orElseThrow().password(), "the file wins");
+        String flag = assertThrows(IllegalArgumentException.class,
+                () -> Settings.from(new String[] {"--catalog-password", "s3cret-pw"}, Map.of())).getMessage();
+        assertTrue(flag.contains("LOUPE_CATALOG_PASSWORD") && !flag.contains("s3cret-pw"), flag);
+        String inUrl = assertThrows(IllegalArgumentException.class,
+                () -> Settings.from(new String[] {"--catalog-url", "postgresql://loupe:s3cret-pw@db/loupe"}, Map.of())).getMessage();
+        assertFalse(inUrl.contains("s3cret-pw"), inUrl);
+        assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--catalog-url", "mysql://loupe@db/loupe"}, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--catalog-pool-size", "4"}, Map.of()),
+                "a pool size without a URL is a mistake");
+    }
 }

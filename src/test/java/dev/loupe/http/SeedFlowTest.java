@@ -37,8 +37,8 @@ class SeedFlowTest {
 
     @TempDir
     static Path data;
-    private static TestServer server;
-    private static ImageHost images;
+    static TestServer server;
+    static ImageHost images;
 
     @BeforeAll
     static void start() {

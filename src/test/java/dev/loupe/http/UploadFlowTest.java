@@ -36,7 +36,7 @@ class UploadFlowTest {
 
     @TempDir
     static Path data;
-    private static TestServer server;
+    static TestServer server;
 
     @BeforeAll
     static void start() {

@@ -14,7 +14,7 @@ import dev.loupe.catalog.StoredObject;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.LuceneDocumentIndex;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ class FullDiskDeleteTest {
         StoredObject object;
         try (Database db = new Database(dir.resolve("catalog.db")); LuceneDocumentIndex index = new LuceneDocumentIndex(dir.resolve("index"))) {
             Catalog catalog = new Catalog(db);
-            SqliteWorkQueue queue = new SqliteWorkQueue(db);
+            SqlWorkQueue queue = new SqlWorkQueue(db);
             catalog.insert(Kind.COLLECTION, COLLECTION, NS, null, "c", new Collection(COLLECTION, NS, "c", null,
                     new Collection.Source.Buckets(List.of(BUCKET)),
                     new Collection.ExtractorConfig("image_extractor", "v1", Json.object(), List.of(), false, Json.object()),
@@ -63,7 +63,7 @@ class FullDiskDeleteTest {
         // A restart (room on the disk again): recovery finishes open deletions, and there is none for the object.
         try (Database db = new Database(dir.resolve("catalog.db")); LuceneDocumentIndex index = new LuceneDocumentIndex(dir.resolve("index"))) {
             Catalog catalog = new Catalog(db);
-            SqliteWorkQueue queue = new SqliteWorkQueue(db);
+            SqlWorkQueue queue = new SqlWorkQueue(db);
             new Ingestion(catalog, queue, index, new ObjectDeletions(catalog, queue, index)).recover();
             assertTrue(catalog.find(Kind.OBJECT, NS, "obj_kept").isPresent(), "the object is still there after a restart");
             assertEquals(Set.of(), queue.deletedAmong(List.of("obj_kept")));

@@ -13,7 +13,7 @@ import dev.loupe.catalog.StoredObject;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.queue.ObjectDeletion;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
@@ -225,7 +225,7 @@ class ObjectDeletionTest {
             Catalog catalog = new Catalog(db);
             StoredObject object = catalog.list(Kind.OBJECT, null, null, 100, 0).stream()
                     .filter(o -> o.objectId().equals(gone)).findFirst().orElseThrow();
-            new ObjectDeletions(catalog, new SqliteWorkQueue(db), index).record(object);
+            new ObjectDeletions(catalog, new SqlWorkQueue(db), index).record(object);
             for (String c : t.collections()) assertEquals(1, index.count(c, produced), "still indexed in " + c + " when the process dies");
         }
 
@@ -238,7 +238,7 @@ class ObjectDeletionTest {
             }
         }
         try (Database db = new Database(dir.resolve("catalog.db"))) {
-            assertEquals(List.of(), new SqliteWorkQueue(db).openDeletions(10, 0), "the deletion is marked done");
+            assertEquals(List.of(), new SqlWorkQueue(db).openDeletions(10, 0), "the deletion is marked done");
         }
     }
 

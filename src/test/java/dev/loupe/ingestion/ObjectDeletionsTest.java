@@ -15,7 +15,7 @@ import dev.loupe.filter.FilterNode;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.queue.ObjectDeletion;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ class ObjectDeletionsTest {
     void open() throws Exception {
         db = new Database(dir.resolve("catalog.db"));
         catalog = new Catalog(db);
-        queue = new SqliteWorkQueue(db);
+        queue = new SqlWorkQueue(db);
         index = new LuceneDocumentIndex(dir.resolve("index"));
         deletions = new ObjectDeletions(catalog, queue, index);
         // Tier 2 is listed before its source: finding it takes following sources, not one pass in creation order.

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Database;
 import dev.loupe.metrics.Metrics;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.testing.LogCapture;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class ObservedQueueTest {
     @Test
     void progressIsLoggedAtIntervalsNotPerItemAndTheEndWithCountsAndRate(@TempDir Path dir) throws Exception {
         try (Database db = new Database(dir.resolve("c.db")); LogCapture log = LogCapture.of("dev.loupe.ingestion.tasks");
-             ObservedQueue q = new ObservedQueue(new SqliteWorkQueue(db), new Catalog(db), new Metrics(), Duration.ofMillis(200))) {
+             ObservedQueue q = new ObservedQueue(new SqlWorkQueue(db), new Catalog(db), new Metrics(), Duration.ofMillis(200))) {
             q.enqueue(requests("task_a", 40));
             assertEquals("INFO task task_a started: 40 item(s) for collection col_x", log.lines().getFirst());
             for (int round = 0; round < 4; round++) {
@@ -50,7 +50,7 @@ class ObservedQueueTest {
     @Test
     void aTaskThatIsDoneBeforeTheFirstIntervalIsStillLoggedAsFinished(@TempDir Path dir) throws Exception {
         try (Database db = new Database(dir.resolve("c.db")); LogCapture log = LogCapture.of("dev.loupe.ingestion.tasks");
-             ObservedQueue q = new ObservedQueue(new SqliteWorkQueue(db), new Catalog(db), new Metrics(), Duration.ofMinutes(1))) {
+             ObservedQueue q = new ObservedQueue(new SqlWorkQueue(db), new Catalog(db), new Metrics(), Duration.ofMinutes(1))) {
             q.enqueue(requests("task_b", 2));
             for (WorkItem item : q.claim(10)) q.complete(item, 1, List.of());
             String end = log.await(l -> l.contains("finished"), Duration.ofSeconds(5));

@@ -2,6 +2,7 @@ package dev.loupe.ingestion;
 
 import dev.loupe.api.Json;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.FileBlobStore;
 import dev.loupe.blob.UrlFetcher;
 import dev.loupe.catalog.Blob;
 import dev.loupe.catalog.Catalog;
@@ -15,7 +16,7 @@ import dev.loupe.index.LuceneDocumentIndex;
 import dev.loupe.inference.ModelDownloader;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.media.ImageDecoder;
-import dev.loupe.queue.SqliteWorkQueue;
+import dev.loupe.queue.SqlWorkQueue;
 import dev.loupe.queue.WorkItem;
 import dev.loupe.queue.WorkQueue;
 import dev.loupe.testing.Fixtures;
@@ -40,7 +41,7 @@ final class WorkerRig implements AutoCloseable {
 
     final Database db;
     final Catalog catalog;
-    final SqliteWorkQueue store;
+    final SqlWorkQueue store;
     final LuceneDocumentIndex index;
     final BlobStore sources;
     final BlobStore thumbnails;
@@ -58,10 +59,10 @@ final class WorkerRig implements AutoCloseable {
     WorkerRig(Path dir, UrlFetcher fetcher) {
         db = new Database(dir.resolve("catalog.db"));
         catalog = new Catalog(db);
-        store = new SqliteWorkQueue(db, 3);
+        store = new SqlWorkQueue(db, 3);
         index = new LuceneDocumentIndex(dir.resolve("index"));
-        sources = new BlobStore(dir.resolve("blobs"));
-        thumbnails = new BlobStore(dir.resolve("thumbnails"));
+        sources = new FileBlobStore(dir.resolve("blobs"));
+        thumbnails = new FileBlobStore(dir.resolve("thumbnails"));
         this.fetcher = fetcher;
         decoder = new ImageDecoder(50_000_000L);
         models = new ModelRepository(Fixtures.modelsDir(), new ModelDownloader("http://127.0.0.1:9"), true);

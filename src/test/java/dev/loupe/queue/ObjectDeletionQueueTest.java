@@ -7,21 +7,30 @@ import dev.loupe.catalog.Database;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import dev.loupe.testing.CatalogEngine;
+import java.time.Clock;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The queue's side of deleting an object: its work is cancelled and kept out, and the intent survives a restart. */
 class ObjectDeletionQueueTest {
+    /** A queue of one node whose id stays the same across the test's restarts, as a configured --node-id does. */
+    static SqlWorkQueue queue(Database db, int maxAttempts) {
+        return new SqlWorkQueue(db, maxAttempts, "node-a", SqlWorkQueue.DEFAULT_LEASE, Clock.systemUTC());
+    }
+
     private static final ObjectDeletion GONE = new ObjectDeletion("obj_gone", "ns", "bkt", "2026-01-01T00:00:00Z");
 
     private static WorkItem.Request request(String task, String object, String sourceDocument) {
         return new WorkItem.Request(task, "ns", sourceDocument == null ? "tier1" : "tier2", object, sourceDocument);
     }
 
-    @Test
-    void aDeletionFailsPendingItemsAndKeepsNewOnesOut(@TempDir Path dir) {
-        try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void aDeletionFailsPendingItemsAndKeepsNewOnesOut(CatalogEngine engine, @TempDir Path dir) {
+        try (Database db = engine.store(dir).open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             q.enqueue(List.of(request("running", "obj_gone", null), request("pending", "obj_kept", null), request("pending", "obj_gone", null)));
             WorkItem running = q.claim(1).getFirst();
             assertEquals("obj_gone", running.objectId());
@@ -48,10 +57,11 @@ class ObjectDeletionQueueTest {
         }
     }
 
-    @Test
-    void rejectedItemsCountAsFailedWithTheirReason(@TempDir Path dir) {
-        try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void rejectedItemsCountAsFailedWithTheirReason(CatalogEngine engine, @TempDir Path dir) {
+        try (Database db = engine.store(dir).open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             q.reject(List.of(request("t", "obj_a", null)), "object was deleted before the batch was submitted");
             TaskProgress p = q.progress("t");
             assertEquals(TaskProgress.Status.FAILED, p.status());
@@ -60,18 +70,19 @@ class ObjectDeletionQueueTest {
         }
     }
 
-    @Test
-    void aDeletionAndTheItemsItCutShortSurviveAProcessDeath(@TempDir Path dir) {
-        Path file = dir.resolve("c.db");
-        try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void aDeletionAndTheItemsItCutShortSurviveAProcessDeath(CatalogEngine engine, @TempDir Path dir) {
+        CatalogEngine.Store file = engine.store(dir);
+        try (Database db = file.open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             q.enqueue(List.of(request("t", "obj_gone", null), request("t", "obj_kept", null)));
             assertEquals(2, q.claim(10).size());
             q.recordDeletion(GONE);
             // the process dies here: both items RUNNING, the deletion open
         }
-        try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+        try (Database db = file.open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             assertEquals(2, q.recover());
             assertEquals(0, q.liveItems("obj_gone"), "the deleted object's item is not run again");
             assertEquals(ObjectDeletion.RUNNING_REASON, q.progress("t").failures().get("obj_gone"));

@@ -1,5 +1,6 @@
 package dev.loupe.upload;
 
+import dev.loupe.testing.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import dev.loupe.api.Body;
 import dev.loupe.api.Json;
 import dev.loupe.api.LoupeException;
 import dev.loupe.blob.BlobStore;
+import dev.loupe.blob.FileBlobStore;
 import dev.loupe.catalog.Bucket;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Database;
@@ -18,10 +20,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -33,26 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The upload domain on its own, with a clock the test moves: expiry, restarts, the signing key. */
 class UploadsTest {
     private static final Bucket BUCKET = new Bucket("bkt_test", "ns_test", "photos", null, Json.object(), Json.object(), "", "");
-
-    /** A clock the test sets. */
-    private static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static UploadRequest request(int expiration, long size) {
         return UploadRequest.parse(Body.of(Json.read("""
@@ -72,12 +51,12 @@ class UploadsTest {
 
     @Test
     void aUrlPastItsExpiryIsRefusedAndTheUploadReadsExpired(@TempDir Path dir) {
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock();
         try (Database db = new Database(dir.resolve("catalog.db"))) {
-            Uploads uploads = new Uploads(new Catalog(db), new BlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
+            Uploads uploads = new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
             Upload u = uploads.create("ns_test", BUCKET, request(60, 3)).upload();
             Url url = Url.of(uploads.presignedPath(u));
-            clock.now = clock.now.plus(Duration.ofSeconds(61));
+            clock.advance(Duration.ofSeconds(61));
             LoupeException.Forbidden refused = assertThrows(LoupeException.Forbidden.class, () -> uploads.receive(url.id(), url.expires(),
                     url.max(), url.signature(), OptionalLong.of(3), Optional.empty(), new ByteArrayInputStream(new byte[3])));
             assertTrue(refused.getMessage().contains("expired"), refused.getMessage());
@@ -91,9 +70,9 @@ class UploadsTest {
 
     @Test
     void aPutCutShortByAStopIsGivenBackAtTheNextStartAndItsLateEndIsRefused(@TempDir Path dir) throws Exception {
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock();
         try (Database db = new Database(dir.resolve("catalog.db"))) {
-            Uploads uploads = new Uploads(new Catalog(db), new BlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
+            Uploads uploads = new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
             Upload u = uploads.create("ns_test", BUCKET, request(600, 3)).upload();
             Url url = Url.of(uploads.presignedPath(u));
             CountDownLatch reading = new CountDownLatch(1);
@@ -122,7 +101,7 @@ class UploadsTest {
                     OptionalLong.empty(), Optional.empty(), new ByteArrayInputStream(new byte[3])), "one PUT at a time");
 
             // What a restart does: the claim of a PUT that no process serves any more is given back.
-            new Uploads(new Catalog(db), new BlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock).recover();
+            new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock).recover();
             assertEquals(UploadStatus.PENDING, uploads.require("ns_test", BUCKET.bucketId(), u.uploadId()).status());
             release.countDown();
             Exception late = assertThrows(Exception.class, put::join);

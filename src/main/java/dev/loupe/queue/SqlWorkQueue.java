@@ -13,27 +13,91 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.time.Clock;
+import java.time.Duration;
 
-/** {@link WorkQueue} in the catalog's SQLite file ({@code work_items} and {@code object_deletions} tables). */
-public final class SqliteWorkQueue implements WorkQueue {
+/**
+ * {@link WorkQueue} in the catalog's database ({@code work_items} and {@code object_deletions} tables),
+ * SQLite or PostgreSQL.
+ *
+ * <p>A claimed item records its owner (this node's id) and a lease. On a shared database
+ * ({@link Database.Dialect#shared}: several nodes) claims lock their rows ({@code FOR UPDATE SKIP
+ * LOCKED}) so no two nodes take one item; a node renews the leases of its items while it runs
+ * them and takes back only its own items at start-up, and any node takes back an item whose lease
+ * ran out (its node died). One SQLite file has one node, so there {@link #recover} takes back
+ * every RUNNING item, as it always did.
+ */
+public final class SqlWorkQueue implements WorkQueue, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SqlWorkQueue.class.getName());
     private static final int MAX_REPORTED_FAILURES = 500;
     /** Bound on the ids one {@code IN (...)} query carries; SQLite limits host parameters. */
     private static final int IDS_PER_QUERY = 500;
+    /** How long a claimed item stays this node's without a renewal. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
 
     private final Database db;
     private final int maxAttempts;
+    private final String nodeId;
+    private final long leaseMillis;
+    private final Clock clock;
     private final Object signal = new Object();
+    private final ScheduledExecutorService renewals;
 
     /** A queue that gives an item up after {@link #DEFAULT_MAX_ATTEMPTS} attempts. */
-    public SqliteWorkQueue(Database db) {
+    public SqlWorkQueue(Database db) {
         this(db, DEFAULT_MAX_ATTEMPTS);
     }
 
     /** A queue that gives an item up after {@code maxAttempts} attempts that ended without an outcome. */
-    public SqliteWorkQueue(Database db, int maxAttempts) {
+    public SqlWorkQueue(Database db, int maxAttempts) {
+        this(db, maxAttempts, defaultNodeId(), DEFAULT_LEASE, Clock.systemUTC());
+    }
+
+    /**
+     * A queue for node {@code nodeId}, whose claims last {@code lease} unless renewed. On a shared
+     * database a daemon thread renews this node's leases every third of {@code lease}; the
+     * {@code clock} says when a lease runs out.
+     */
+    public SqlWorkQueue(Database db, int maxAttempts, String nodeId, Duration lease, Clock clock) {
         if (maxAttempts < 1) throw new IllegalArgumentException("max attempts must be at least 1, got: " + maxAttempts);
+        if (nodeId == null || nodeId.isBlank()) throw new IllegalArgumentException("a node id is needed");
+        if (lease.toMillis() < 1) throw new IllegalArgumentException("the lease must be positive, got: " + lease);
         this.db = db;
         this.maxAttempts = maxAttempts;
+        this.nodeId = nodeId;
+        this.leaseMillis = lease.toMillis();
+        this.clock = clock;
+        if (db.dialect().shared()) {
+            renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "work-lease-renewal");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(1, leaseMillis / 3);
+            renewals.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            renewals = null;
+        }
+    }
+
+    /** This host's name and a random suffix: unique per process, so a restarted node takes back its items by their lease. */
+    public static String defaultNodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "node";
+        }
+        return host + "-" + Ids.random(6);
+    }
+
+    public String nodeId() {
+        return nodeId;
     }
 
     @Override
@@ -91,11 +155,22 @@ public final class SqliteWorkQueue implements WorkQueue {
         List<String> skipped = List.copyOf(exceptNamespaces);
         String except = skipped.isEmpty() ? "" : " AND namespace_id NOT IN ("
                 + String.join(",", java.util.Collections.nCopies(skipped.size(), "?")) + ")";
-        return db.inTransaction(c -> {
+        boolean shared = db.dialect().shared();
+        // Shared: rows are locked as they are taken, so serializable checks would only add retries.
+        return db.inTransaction(shared ? Database.Isolation.READ_COMMITTED : Database.Isolation.SERIALIZABLE, c -> {
+            long now = clock.millis();
+            if (shared) reclaimExpired(c, now);
             List<WorkItem> items = new ArrayList<>();
             // Round robin over namespaces: each one's oldest item, then each one's second, and so
             // on, so a namespace with a long backlog does not hold back another's first item.
-            try (PreparedStatement ps = c.prepareStatement("""
+            // Shared, a row another node is taking is skipped rather than waited for.
+            try (PreparedStatement ps = c.prepareStatement(shared ? """
+                    SELECT w.seq, w.task_id, w.namespace_id, w.collection_id, w.object_id, w.source_document_id, w.attempts
+                    FROM work_items w JOIN (SELECT seq, row_number() OVER (PARTITION BY namespace_id ORDER BY seq) AS turn
+                                            FROM work_items WHERE state = 'PENDING'""" + except + """
+                                            ) r ON r.seq = w.seq
+                    WHERE w.state = 'PENDING'
+                    ORDER BY r.turn, w.seq LIMIT ? FOR UPDATE OF w SKIP LOCKED""" : """
                     SELECT seq, task_id, namespace_id, collection_id, object_id, source_document_id, attempts
                     FROM (SELECT *, row_number() OVER (PARTITION BY namespace_id ORDER BY seq) AS turn
                           FROM work_items WHERE state = 'PENDING'""" + except + """
@@ -111,9 +186,11 @@ public final class SqliteWorkQueue implements WorkQueue {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE work_items SET state = 'RUNNING', attempts = attempts + 1 WHERE seq = ?")) {
+                    "UPDATE work_items SET state = 'RUNNING', attempts = attempts + 1, owner = ?, lease_until = ? WHERE seq = ?")) {
                 for (WorkItem item : items) {
-                    ps.setLong(1, item.seq());
+                    ps.setString(1, nodeId);
+                    ps.setLong(2, now + leaseMillis);
+                    ps.setLong(3, item.seq());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -129,13 +206,20 @@ public final class SqliteWorkQueue implements WorkQueue {
                 fail(c, item, ObjectDeletion.RUNNING_REASON);
                 return false;
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE work_items SET state = 'DONE', error = NULL, document_count = ?, input_tokens = ?, output_tokens = ? WHERE seq = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE work_items SET state = 'DONE', error = NULL, document_count = ?, input_tokens = ?, output_tokens = ?,
+                                          owner = NULL, lease_until = NULL
+                    WHERE seq = ?""" + ownItem())) {
                 ps.setInt(1, documentCount);
                 ps.setLong(2, tokens.input());
                 ps.setLong(3, tokens.output());
                 ps.setLong(4, item.seq());
-                ps.executeUpdate();
+                if (db.dialect().shared()) ps.setString(5, nodeId);
+                if (ps.executeUpdate() == 0) {
+                    // Its lease ran out and another node runs it again; that node records the outcome and the follow-ups.
+                    LOG.warning("work item " + item.seq() + " was taken back from this node before it completed; its outcome is left to the node running it now");
+                    return false;
+                }
             }
             if (!followUps.isEmpty()) {
                 insert(c, followUps);
@@ -161,28 +245,82 @@ public final class SqliteWorkQueue implements WorkQueue {
         });
     }
 
-    private static void fail(Connection c, WorkItem item, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'FAILED', error = ? WHERE seq = ?")) {
+    private void fail(Connection c, WorkItem item, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE work_items SET state = 'FAILED', error = ?, owner = NULL, lease_until = NULL WHERE seq = ?" + ownItem())) {
             ps.setString(1, reason);
             ps.setLong(2, item.seq());
+            if (db.dialect().shared()) ps.setString(3, nodeId);
             ps.executeUpdate();
         }
     }
 
+    /** On a shared database, the condition that the item is still this node's (another may have taken it back after its lease ran out). */
+    private String ownItem() {
+        return db.dialect().shared() ? " AND owner = ?" : "";
+    }
+
+    /**
+     * {@inheritDoc} On a shared database, only this node's RUNNING items and those whose lease ran
+     * out: another node's live items are left to it.
+     */
     @Override
     public int recover() {
-        return db.inTransaction(c -> {
-            // An item that was running every time the process died (it may be what kills it) is given up.
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE work_items SET state = 'FAILED', error = ? WHERE state = 'RUNNING' AND attempts >= ?")) {
-                ps.setString(1, givenUp(maxAttempts, "the process stopped while processing it each time"));
-                ps.setInt(2, maxAttempts);
-                ps.executeUpdate();
+        return db.inTransaction(c -> takeBack(c, db.dialect().shared() ? " AND (owner = ? OR lease_until IS NULL OR lease_until < ?)" : "",
+                true));
+    }
+
+    /** Items of nodes that stopped renewing their leases go back to PENDING (or are given up); run with every shared claim. */
+    private void reclaimExpired(Connection c, long now) throws SQLException {
+        int n = takeBack(c, " AND lease_until < ?", false);
+        if (n > 0) LOG.info("took back " + n + " work item(s) whose node's lease ran out");
+    }
+
+    /** Renews the leases of this node's RUNNING items; how many. */
+    public int renewLeases() {
+        return db.inTransaction(Database.Isolation.READ_COMMITTED, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET lease_until = ? WHERE state = 'RUNNING' AND owner = ?")) {
+                ps.setLong(1, clock.millis() + leaseMillis);
+                ps.setString(2, nodeId);
+                return ps.executeUpdate();
             }
-            int recovered;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE work_items SET state = 'PENDING' WHERE state = 'RUNNING'")) {
-                recovered = ps.executeUpdate();
-            }
+        });
+    }
+
+    private void renewQuietly() {
+        if (!db.isOpen()) {
+            close();
+            return;
+        }
+        try {
+            renewLeases();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "renewing this node's work leases failed; will retry", e);
+        }
+    }
+
+    /**
+     * RUNNING items matching {@code which} (its parameters: this node's id, then now; or now alone)
+     * back to PENDING, giving up those tried {@link #maxAttempts} times. Returns how many were queued again.
+     */
+    private int takeBack(Connection c, String which, boolean withOwner) throws SQLException {
+        long now = clock.millis();
+        // An item that was running every time the process died (it may be what kills it) is given up.
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE work_items SET state = 'FAILED', error = ?, owner = NULL, lease_until = NULL WHERE state = 'RUNNING' AND attempts >= ?"
+                        + which)) {
+            ps.setString(1, givenUp(maxAttempts, "the process stopped while processing it each time"));
+            ps.setInt(2, maxAttempts);
+            bind(ps, 3, which, withOwner, now);
+            ps.executeUpdate();
+        }
+        int recovered;
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE work_items SET state = 'PENDING', owner = NULL, lease_until = NULL WHERE state = 'RUNNING'" + which)) {
+            bind(ps, 1, which, withOwner, now);
+            recovered = ps.executeUpdate();
+        }
+        if (recovered > 0 || withOwner) {
             // Items a dead process was running when their object was deleted: running them
             // again would only fail, or, reading an upstream document not yet removed, write one.
             try (PreparedStatement ps = c.prepareStatement("""
@@ -191,8 +329,15 @@ public final class SqliteWorkQueue implements WorkQueue {
                 ps.setString(1, ObjectDeletion.RUNNING_REASON);
                 ps.executeUpdate();
             }
-            return recovered;
-        });
+        }
+        if (recovered > 0) wake();
+        return recovered;
+    }
+
+    private void bind(PreparedStatement ps, int from, String which, boolean withOwner, long now) throws SQLException {
+        if (which.isEmpty()) return;
+        if (withOwner) ps.setString(from++, nodeId);
+        ps.setLong(from, now);
     }
 
     @Override
@@ -201,12 +346,14 @@ public final class SqliteWorkQueue implements WorkQueue {
             // Back to PENDING leaves the row's size as it is: on a full disk this can succeed where recording a reason cannot.
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE work_items SET state = CASE WHEN attempts >= ? THEN 'FAILED' ELSE 'PENDING' END,
-                                          error = CASE WHEN attempts >= ? THEN ? ELSE error END
-                    WHERE seq = ? AND state = 'RUNNING'""")) {
+                                          error = CASE WHEN attempts >= ? THEN ? ELSE error END,
+                                          owner = NULL, lease_until = NULL
+                    WHERE seq = ? AND state = 'RUNNING'""" + ownItem())) {
                 ps.setInt(1, maxAttempts);
                 ps.setInt(2, maxAttempts);
                 ps.setString(3, givenUp(maxAttempts, reason));
                 ps.setLong(4, item.seq());
+                if (db.dialect().shared()) ps.setString(5, nodeId);
                 ps.executeUpdate();
             }
             return item.attempts() < maxAttempts;
@@ -228,8 +375,8 @@ public final class SqliteWorkQueue implements WorkQueue {
     public void recordDeletion(ObjectDeletion deletion) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT OR IGNORE INTO object_deletions(object_id, namespace_id, bucket_id, state, created_at)
-                    VALUES (?,?,?,'OPEN',?)""")) {
+                    INSERT INTO object_deletions(object_id, namespace_id, bucket_id, state, created_at)
+                    VALUES (?,?,?,'OPEN',?) ON CONFLICT DO NOTHING""")) {
                 ps.setString(1, deletion.objectId());
                 ps.setString(2, deletion.namespaceId());
                 ps.setString(3, deletion.bucketId());
@@ -280,7 +427,8 @@ public final class SqliteWorkQueue implements WorkQueue {
         return db.inTransaction(c -> {
             List<ObjectDeletion> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT object_id, namespace_id, bucket_id, created_at FROM object_deletions WHERE state = 'OPEN' ORDER BY rowid LIMIT ? OFFSET ?")) {
+                    "SELECT object_id, namespace_id, bucket_id, created_at FROM object_deletions WHERE state = 'OPEN' ORDER BY "
+                            + (db.dialect() == Database.Dialect.SQLITE ? "rowid" : "seq") + " LIMIT ? OFFSET ?")) {
                 ps.setInt(1, max);
                 ps.setInt(2, offset);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -428,5 +576,11 @@ public final class SqliteWorkQueue implements WorkQueue {
         synchronized (signal) {
             signal.wait(millis);
         }
+    }
+
+    /** Stops renewing this node's leases (its items are taken back once they run out, or at its next start). */
+    @Override
+    public void close() {
+        if (renewals != null) renewals.shutdownNow();
     }
 }

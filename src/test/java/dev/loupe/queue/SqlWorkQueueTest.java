@@ -6,19 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.catalog.Database;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import dev.loupe.testing.CatalogEngine;
+import java.time.Clock;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteWorkQueueTest {
+class SqlWorkQueueTest {
+    /** A queue of one node whose id stays the same across the test's restarts, as a configured --node-id does. */
+    static SqlWorkQueue queue(Database db, int maxAttempts) {
+        return new SqlWorkQueue(db, maxAttempts, "node-a", SqlWorkQueue.DEFAULT_LEASE, Clock.systemUTC());
+    }
+
     private static List<WorkItem.Request> requests(String task, int n) {
         return java.util.stream.IntStream.range(0, n)
                 .mapToObj(i -> new WorkItem.Request(task, "ns", "col", "obj_" + i, null)).toList();
     }
 
-    @Test
-    void taskStatusFollowsItsItems(@TempDir Path dir) throws Exception {
-        try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void taskStatusFollowsItsItems(CatalogEngine engine, @TempDir Path dir) throws Exception {
+        try (Database db = engine.store(dir).open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             q.enqueue(requests("t1", 3));
             assertEquals(TaskProgress.Status.PENDING, q.progress("t1").status());
             List<WorkItem> claimed = q.claim(2);
@@ -38,18 +47,19 @@ class SqliteWorkQueueTest {
         }
     }
 
-    @Test
-    void runningItemsOfADeadProcessAreRecoveredAfterReopening(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("c.db");
-        try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void runningItemsOfADeadProcessAreRecoveredAfterReopening(CatalogEngine engine, @TempDir Path dir) throws Exception {
+        CatalogEngine.Store file = engine.store(dir);
+        try (Database db = file.open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             q.enqueue(requests("t", 4));
             q.complete(q.claim(1).getFirst(), 1, List.of(new WorkItem.Request("t", "ns", "downstream", "obj_0", "doc_x")));
             assertEquals(4, q.claim(10).size(), "three originals and the follow-up");
             // the process "dies" here with all four RUNNING
         }
-        try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db);
+        try (Database db = file.open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             assertEquals(4, q.recover());
             List<WorkItem> again = q.claim(10);
             assertEquals(4, again.size());
@@ -58,16 +68,17 @@ class SqliteWorkQueueTest {
         }
     }
 
-    @Test
-    void anItemRunningAtEveryCrashIsGivenUpAfterMaxAttempts(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("c.db");
-        try (Database db = new Database(file)) {
-            new SqliteWorkQueue(db, 3).enqueue(List.of(new WorkItem.Request("t", "ns", "col", "obj_killer", null),
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void anItemRunningAtEveryCrashIsGivenUpAfterMaxAttempts(CatalogEngine engine, @TempDir Path dir) throws Exception {
+        CatalogEngine.Store file = engine.store(dir);
+        try (Database db = file.open()) {
+            queue(db, 3).enqueue(List.of(new WorkItem.Request("t", "ns", "col", "obj_killer", null),
                     new WorkItem.Request("t", "ns", "col", "obj_other", null)));
         }
         for (int start = 1; start <= 3; start++) {
-            try (Database db = new Database(file)) {
-                WorkQueue q = new SqliteWorkQueue(db, 3);
+            try (Database db = file.open()) {
+                WorkQueue q = queue(db, 3);
                 q.recover();
                 List<WorkItem> claimed = q.claim(1);
                 assertEquals("obj_killer", claimed.getFirst().objectId(), "start " + start + " runs it again");
@@ -75,8 +86,8 @@ class SqliteWorkQueueTest {
                 // the item kills the process here, while RUNNING
             }
         }
-        try (Database db = new Database(file)) {
-            WorkQueue q = new SqliteWorkQueue(db, 3);
+        try (Database db = file.open()) {
+            WorkQueue q = queue(db, 3);
             assertEquals(0, q.recover(), "the item that was running at every crash is not queued again");
             WorkQueue.ObjectOutcome killer = q.latestByObject(List.of("obj_killer")).get("obj_killer");
             assertEquals(WorkItem.State.FAILED, killer.state());
@@ -85,10 +96,11 @@ class SqliteWorkQueueTest {
         }
     }
 
-    @Test
-    void aReleasedItemIsQueuedAgainUntilItsAttemptsRunOut(@TempDir Path dir) throws Exception {
-        try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db, 2);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void aReleasedItemIsQueuedAgainUntilItsAttemptsRunOut(CatalogEngine engine, @TempDir Path dir) throws Exception {
+        try (Database db = engine.store(dir).open()) {
+            WorkQueue q = queue(db, 2);
             q.enqueue(requests("t", 1));
             q.release(q.claim(1).getFirst(), "disk full");
             assertEquals(WorkItem.State.PENDING, q.latestByObject(List.of("obj_0")).get("obj_0").state());
@@ -102,10 +114,11 @@ class SqliteWorkQueueTest {
         }
     }
 
-    @Test
-    void claimsTakeNamespacesInTurnAndLeaveOutTheOnesAsked(@TempDir Path dir) throws Exception {
-        try (Database db = new Database(dir.resolve("c.db"))) {
-            WorkQueue q = new SqliteWorkQueue(db);
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void claimsTakeNamespacesInTurnAndLeaveOutTheOnesAsked(CatalogEngine engine, @TempDir Path dir) throws Exception {
+        try (Database db = engine.store(dir).open()) {
+            WorkQueue q = queue(db, WorkQueue.DEFAULT_MAX_ATTEMPTS);
             for (int i = 0; i < 4; i++) q.enqueue(List.of(new WorkItem.Request("ta", "ns_a", "col", "a" + i, null)));
             q.enqueue(List.of(new WorkItem.Request("tb", "ns_b", "col", "b0", null), new WorkItem.Request("tb", "ns_b", "col", "b1", null)));
             assertEquals(List.of("a0", "b0", "a1"), q.claim(3).stream().map(WorkItem::objectId).toList(),
