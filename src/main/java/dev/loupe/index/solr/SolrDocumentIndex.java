@@ -209,7 +209,10 @@ public final class SolrDocumentIndex implements DocumentIndex {
 
     @Override
     public Optional<IndexedDocument> updateFields(String collectionId, String documentId, UnaryOperator<ObjectNode> change) {
-        String c = writable(collectionId, List.of());
+        String c = collection(collectionId);
+        if (dropped.contains(collectionId)) throw new DroppedCollectionException(collectionId);
+        // No document to update: a collection never written is not created for it.
+        if (!exists(c)) return Optional.empty();
         synchronized (lock(c)) {
             for (int attempt = 0; ; attempt++) {
                 SolrDocumentList found = select(collectionId, params(SolrFilter.term(ID, documentId), 0, 1, "*," + VERSION));
