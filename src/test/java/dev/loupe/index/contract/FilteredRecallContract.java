@@ -34,7 +34,8 @@ public abstract class FilteredRecallContract {
     private static final int DOCUMENTS = 10_000;
     private static final int BATCH = 2_000;
     private static final int QUERIES = 40;
-    private static final int K = 10;
+    /** How many neighbours every search asks for. */
+    protected static final int K = 10;
 
     @TempDir
     protected Path dir;
@@ -42,10 +43,12 @@ public abstract class FilteredRecallContract {
     /** An index keeping its files (if any) under {@code dir}. */
     protected abstract DocumentIndex openIndex(Path dir);
 
-    private record Selectivity(String filterJson, IntPredicate matches) {
+    /** A filter on {@code metadata.bucket} (document {@code i} holds {@code i % 100}) and which documents it matches. */
+    protected record Selectivity(String filterJson, IntPredicate matches) {
     }
 
-    private static final List<Selectivity> FILTERS = List.of(
+    /** All, 25 %, 10 % and 1 % of the documents. */
+    protected static final List<Selectivity> FILTERS = List.of(
             new Selectivity("{}", i -> true),
             new Selectivity("{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 25}", i -> i % 100 < 25),
             new Selectivity("{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 10}", i -> i % 100 < 10),
@@ -90,7 +93,8 @@ public abstract class FilteredRecallContract {
         }
     }
 
-    private static Set<String> exact(float[][] docs, float[] q, IntPredicate matches) {
+    /** The ids of the true top {@link #K} by cosine among the documents {@code matches} accepts. */
+    protected static Set<String> exact(float[][] docs, float[] q, IntPredicate matches) {
         List<Integer> candidates = new ArrayList<>();
         float[] scores = new float[docs.length];
         for (int i = 0; i < docs.length; i++) {
