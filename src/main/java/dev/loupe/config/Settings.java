@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
  * @param s3                the S3 bucket sources and thumbnails live in ({@code --blob-store s3}); empty: files under the data directory
  * @param catalog           where the catalog and work queue live: SQLite in the data dir, or a shared PostgreSQL
+ * @param index             where the documents live: embedded Lucene or a SolrCloud cluster
  */
 public record Settings(
         int port,
@@ -60,8 +61,8 @@ public record Settings(
         Optional<ProviderSettings> vision,
         Optional<VertexSettings> vertex,
         Optional<dev.loupe.blob.S3Settings> s3,
-        CatalogSettings catalog) {
-
+        CatalogSettings catalog,
+        IndexSettings index) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
     public static final String EVERY_INTERFACE = "0.0.0.0";
@@ -89,7 +90,7 @@ public record Settings(
                     long fetchMinRate, String multimodalModel, Optional<ProviderSettings> vision, Optional<VertexSettings> vertex) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, multimodalModel,
-                vision, vertex, Optional.empty(), CatalogSettings.SQLITE);
+                vision, vertex, Optional.empty(), CatalogSettings.SQLITE, IndexSettings.EMBEDDED);
     }
 
     /** Settings whose cross-modal embedding uses the image model. */
@@ -131,6 +132,7 @@ public record Settings(
         if (vision == null) vision = Optional.empty();
         if (vertex == null) vertex = Optional.empty();
         if (s3 == null) s3 = Optional.empty();
+        if (index == null) index = IndexSettings.EMBEDDED;
         if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
             throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
                     + VertexSettings.TOKEN_ENV + ")");
@@ -191,7 +193,11 @@ public record Settings(
         CATALOG_URL("catalog-url", "", "a PostgreSQL catalog shared by several nodes, postgresql://user@host:5432/db (default: SQLite in the data dir)"),
         CATALOG_PASSWORD_FILE("catalog-password-file", "", "a file holding the catalog user's password (or set LOUPE_CATALOG_PASSWORD; never a flag)"),
         CATALOG_POOL_SIZE("catalog-pool-size", "", "connections this node keeps to the PostgreSQL catalog (default 8)"),
-        NODE_ID("node-id", "", "this node's id on a shared catalog; keep it across restarts so a node takes back its own work at once (default: hostname and a random suffix)");
+        NODE_ID("node-id", "", "this node's id on a shared catalog; keep it across restarts so a node takes back its own work at once (default: hostname and a random suffix)"),
+        INDEX("index", "lucene", "where documents live: lucene (embedded, under --data-dir) or solr (a SolrCloud cluster)"),
+        SOLR_URL("solr-url", "", "with --index solr: base URLs of Solr nodes, comma-separated (http://host:8983/solr)"),
+        SOLR_SHARDS("solr-shards", "2", "with --index solr: shards of each new collection"),
+        SOLR_REPLICAS("solr-replicas", "2", "with --index solr: replicas of each shard");
 
         public final String flag;
         public final String defaultValue;
@@ -278,7 +284,8 @@ public record Settings(
                 ProviderSettings.from(flag -> given(values, flag), env::get),
                 VertexSettings.from(flag -> given(values, flag), env::get),
                 dev.loupe.blob.S3Settings.from(values.get(Option.BLOB_STORE), flag -> given(values, flag), env::get),
-                CatalogSettings.from(flag -> given(values, flag), env::get));
+                CatalogSettings.from(flag -> given(values, flag), env::get),
+                IndexSettings.from(flag -> given(values, flag)));
     }
 
     /** A provider flag's value as flags or environment gave it; null when unset (its default lives in {@link ProviderSettings}). */
