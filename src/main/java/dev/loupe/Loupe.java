@@ -17,6 +17,7 @@ import dev.loupe.publish.Publications;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.lucene.IndexThreads;
 import dev.loupe.index.lucene.LuceneDocumentIndex;
+import dev.loupe.index.solr.SolrDocumentIndex;
 import dev.loupe.inference.ModelRepository;
 import dev.loupe.ingestion.Ingestion;
 import dev.loupe.ingestion.IngestionWorker;
@@ -41,7 +42,7 @@ import java.util.Optional;
  * <pre>
  * loupe.lock      held while a Loupe runs on this directory
  * catalog.db      SQLite: catalog, API keys, work queue (WAL, synchronous=FULL)
- * index/          Lucene: one index per collection
+ * index/          Lucene: one index per collection (with --index solr, the collections live in SolrCloud instead)
  * blobs/          fetched and uploaded source bytes, by SHA-256 (with --blob-store s3: blobs/ in the bucket)
  * thumbnails/     640 px JPEG thumbnails, by SHA-256 (with --blob-store s3: thumbnails/ in the bucket)
  * blob-spool/     with --blob-store s3, uploads being hashed before they are sent
@@ -96,8 +97,12 @@ public final class Loupe implements AutoCloseable {
             // Closed after the index, which searches and merges on them.
             indexThreads = IndexThreads.perCore();
             opened.push(indexThreads::close);
-            index = new LuceneDocumentIndex(data.resolve("index"),
-                    LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()), indexThreads);
+            index = switch (settings.index().engine()) {
+                case LUCENE -> new LuceneDocumentIndex(data.resolve("index"),
+                        LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()), indexThreads);
+                case SOLR -> new SolrDocumentIndex(SolrDocumentIndex.Options.of(settings.index().solrUrls())
+                        .withLayout(settings.index().shards(), settings.index().replicas()));
+            };
             opened.push(index::close);
             metrics.watchIndex(() -> indexSizes(catalog, index));
             blobStores = BlobStores.open(settings.s3(), data);

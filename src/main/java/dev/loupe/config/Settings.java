@@ -37,6 +37,7 @@ import java.util.Optional;
  * @param vertex            Vertex AI's multimodal embeddings, if configured ({@code --multimodal-model vertex} uses them)
  * @param s3                the S3 bucket sources and thumbnails live in ({@code --blob-store s3}); empty: files under the data directory
  * @param catalog           where the catalog and work queue live: SQLite in the data dir, or a shared PostgreSQL
+ * @param index             where the documents live: embedded Lucene or a SolrCloud cluster
  * @param kafka             where work is dispatched when {@code --queue kafka}; empty: the catalog's SQL queue alone
  */
 public record Settings(
@@ -63,6 +64,7 @@ public record Settings(
         Optional<VertexSettings> vertex,
         Optional<dev.loupe.blob.S3Settings> s3,
         CatalogSettings catalog,
+        IndexSettings index,
         Optional<KafkaQueueOptions> kafka) {
 
     public static final String DEFAULT_IMAGE_MODEL = "siglip_base";
@@ -91,7 +93,7 @@ public record Settings(
                     long fetchMinRate, String multimodalModel, Optional<ProviderSettings> vision, Optional<VertexSettings> vertex) {
         this(port, dataDir, modelsDir, defaultImageModel, allowPrivateUrls, maxBlobBytes, maxPixels, workers, batchSize, adminKey,
                 publicUrl, offline, modelEndpoint, vectorQuantization, host, maxAttempts, fetchTimeout, fetchMinRate, multimodalModel,
-                vision, vertex, Optional.empty(), CatalogSettings.SQLITE, Optional.empty());
+                vision, vertex, Optional.empty(), CatalogSettings.SQLITE, IndexSettings.EMBEDDED, Optional.empty());
     }
 
     /** Settings whose cross-modal embedding uses the image model. */
@@ -133,6 +135,7 @@ public record Settings(
         if (vision == null) vision = Optional.empty();
         if (vertex == null) vertex = Optional.empty();
         if (s3 == null) s3 = Optional.empty();
+        if (index == null) index = IndexSettings.EMBEDDED;
         if (kafka == null) kafka = Optional.empty();
         if (multimodalModel.equals("vertex") && vertex.isEmpty()) {
             throw new IllegalArgumentException("--multimodal-model vertex needs Vertex AI configured: --vertex-project and a token (--vertex-token-file or "
@@ -195,6 +198,10 @@ public record Settings(
         CATALOG_PASSWORD_FILE("catalog-password-file", "", "a file holding the catalog user's password (or set LOUPE_CATALOG_PASSWORD; never a flag)"),
         CATALOG_POOL_SIZE("catalog-pool-size", "", "connections this node keeps to the PostgreSQL catalog (default 8)"),
         NODE_ID("node-id", "", "this node's id on a shared catalog; keep it across restarts so a node takes back its own work at once (default: hostname and a random suffix)"),
+        INDEX("index", "lucene", "where documents live: lucene (embedded, under --data-dir) or solr (a SolrCloud cluster)"),
+        SOLR_URL("solr-url", "", "with --index solr: base URLs of Solr nodes, comma-separated (http://host:8983/solr)"),
+        SOLR_SHARDS("solr-shards", "2", "with --index solr: shards of each new collection"),
+        SOLR_REPLICAS("solr-replicas", "2", "with --index solr: replicas of each shard"),
         QUEUE("queue", "sql", "work queue: sql (the catalog database) or kafka (state in the catalog, dispatch through Kafka)"),
         KAFKA_BOOTSTRAP("kafka-bootstrap", "", "Kafka brokers for --queue kafka, host:port[,host:port...]"),
         KAFKA_TOPIC("kafka-topic", KafkaQueueOptions.DEFAULT_TOPIC, "Kafka topic carrying queued work (created if missing)"),
@@ -286,6 +293,7 @@ public record Settings(
                 VertexSettings.from(flag -> given(values, flag), env::get),
                 dev.loupe.blob.S3Settings.from(values.get(Option.BLOB_STORE), flag -> given(values, flag), env::get),
                 CatalogSettings.from(flag -> given(values, flag), env::get),
+                IndexSettings.from(flag -> given(values, flag)),
                 kafka(values));
     }
 
