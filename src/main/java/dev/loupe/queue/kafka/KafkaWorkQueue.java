@@ -135,6 +135,10 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
         this.options = options;
         this.owner = sql.nodeId();
         this.shared = database.dialect().shared();
+        // First, so that nothing queued from here on misses the outbox; a start that fails later leaves
+        // rows a SQL-only start drops (stopDispatch) or a later Kafka start publishes.
+        int waiting = outbox.start();
+        if (waiting > 0) LOG.info(waiting + " work item(s) queued without Kafka are published to " + options.topic());
         Properties common = new Properties();
         common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         this.admin = Admin.create(common);
@@ -151,8 +155,6 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
             admin.close(Duration.ofSeconds(5));
             throw e;
         }
-        int waiting = outbox.start();
-        if (waiting > 0) LOG.info(waiting + " work item(s) queued without Kafka are published to " + options.topic());
         this.consumerThread = Thread.ofPlatform().name("kafka-queue-consumer").daemon().start(this::consume);
         this.relayThread = Thread.ofPlatform().name("kafka-queue-relay").daemon().start(this::relay);
     }
