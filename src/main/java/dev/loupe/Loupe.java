@@ -46,8 +46,11 @@ import java.util.Optional;
  * blobs/          fetched and uploaded source bytes, by SHA-256 (with --blob-store s3: blobs/ in the bucket)
  * thumbnails/     640 px JPEG thumbnails, by SHA-256 (with --blob-store s3: thumbnails/ in the bucket)
  * blob-spool/     with --blob-store s3, uploads being hashed before they are sent
- * upload-signing.key  the secret presigned upload URLs are signed with (0600)
+ * upload-signing.key  the secret presigned upload URLs are signed with (0600; on PostgreSQL the catalog's instead)
  * </pre>
+ * With a shared catalog ({@code --catalog-url}) and {@code --blob-store s3}, what a node writes and
+ * another needs is in PostgreSQL and the bucket; {@code index/} alone is still per node (see the
+ * README's "Several nodes").
  */
 public final class Loupe implements AutoCloseable {
     private final DataDirLock dataLock;
@@ -130,7 +133,7 @@ public final class Loupe implements AutoCloseable {
             // Work a killed process left RUNNING is redone (deterministic document ids make that
             // safe) and deletions it left half done are finished.
             ingestion.recover();
-            Uploads uploads = new Uploads(catalog, sources, UploadSigner.inDirectory(data), settings.maxBlobBytes(),
+            Uploads uploads = new Uploads(catalog, sources, UploadSigner.forNode(database, data), settings.maxBlobBytes(),
                     java.time.Clock.systemUTC());
             uploads.recover();
             server = new ApiServer(settings, new ApiServer.Services(catalog, keys, queue, index, ingestion, extractors,

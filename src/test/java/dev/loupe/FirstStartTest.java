@@ -80,6 +80,26 @@ class FirstStartTest {
     }
 
     @Test
+    void onASharedCatalogTheResetReplacesTheAdminKeyOfEveryNodeWhileTheyRun(@TempDir Path data) {
+        String catalog = dev.loupe.testing.engines.Postgres.shared().freshDatabase(2).url();
+        Settings onPostgres = Settings.from(new String[] {"--port", "0", "--data-dir", data.resolve("node").toString(),
+                "--models-dir", Fixtures.modelsDir().toString(), "--image-model", Fixtures.MODEL, "--offline",
+                "--model-endpoint", "http://127.0.0.1:9", "--catalog-url", catalog, "--catalog-pool-size", "2"}, Map.of());
+        try (Loupe loupe = Loupe.start(onPostgres)) {
+            String old = loupe.generatedAdminKey().orElseThrow();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertEquals(0, AdminKeyCommand.run(new String[] {"reset", "--data-dir", data.resolve("operator").toString(), "--catalog-url", catalog},
+                    Map.of(), new PrintStream(out), new PrintStream(err)), err.toString());
+            Matcher m = PRINTED_KEY.matcher(out.toString());
+            assertTrue(m.find(), out.toString());
+            assertTrue(out.toString().contains("Revoked 1 admin key"), out.toString());
+            assertEquals(200, status(loupe, m.group(1)), "the running node accepts the new key at once");
+            assertEquals(401, status(loupe, old));
+        }
+    }
+
+    @Test
     void aConfiguredAdminKeyRevokedByResetIsRefusedClearlyAtTheNextStart(@TempDir Path data) {
         String configured = "lpk_configured_admin_key_0123456789abcdefgh";
         Settings withKey = new Settings(0, data, Fixtures.modelsDir(), Fixtures.MODEL, true, 1 << 20, 1_000_000, 1, 4,

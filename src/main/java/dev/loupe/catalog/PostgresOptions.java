@@ -61,6 +61,11 @@ public record PostgresOptions(String url, String password, int poolSize) {
         return url.replaceFirst("//[^@/]*@", "//***@");
     }
 
+    /** {@link #url} with any credentials in it hidden, to be printed. */
+    public String redactedUrl() {
+        return redacted(url);
+    }
+
     @Override
     public String toString() {
         return "PostgresOptions[url=" + redacted(url) + ", password=" + (password == null ? "none" : "***") + ", poolSize=" + poolSize + "]";

@@ -12,6 +12,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Memory is bounded: at most {@value #MAX_COUNTERS} counters are kept, the least recently
  * used dropped first (a client address seen once an hour ago costs nothing forever).
+ *
+ * <p>Counts are this node's, on purpose: with several nodes sharing a catalog a client may get up
+ * to one limit per node. Counting in the catalog would add a write to every public request; an
+ * exact bound across nodes belongs to the load balancer in front of them.
  */
 public final class RateLimiter {
     static final int MAX_COUNTERS = 20_000;

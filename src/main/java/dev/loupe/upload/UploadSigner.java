@@ -1,5 +1,6 @@
 package dev.loupe.upload;
 
+import dev.loupe.catalog.Database;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -12,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -25,9 +28,15 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The secret is {@value #FILE} in the data directory: 32 random bytes, created once with
  * mode 0600 (written under a temporary name and linked into place, so two starts cannot each
  * install their own and a crash leaves no half-written secret).
+ *
+ * <p>With a shared catalog (PostgreSQL, several nodes) the secret is the catalog's instead
+ * ({@link #inCatalog}): a URL signed by one node is PUT to whichever node the load balancer
+ * picks, so every node must hold the same secret. Whoever can read the catalog can then sign
+ * uploads, which adds nothing to what catalog access allows already (it holds the uploads).
  */
 public final class UploadSigner {
     static final String FILE = "upload-signing.key";
+    static final String META_KEY = "upload_signing_key";
     private static final Pattern HEX_KEY = Pattern.compile("[0-9a-f]{64}");
 
     private final byte[] secret;
@@ -35,6 +44,42 @@ public final class UploadSigner {
     UploadSigner(byte[] secret) {
         if (secret.length < 32) throw new IllegalArgumentException("an upload signing secret needs at least 32 bytes");
         this.secret = secret.clone();
+    }
+
+    /** The secret of this node: the catalog's when it is shared by several nodes, else the data directory's. */
+    public static UploadSigner forNode(Database db, Path dataDir) {
+        return db.dialect().shared() ? inCatalog(db) : inDirectory(dataDir);
+    }
+
+    /**
+     * The catalog's secret, row {@value #META_KEY} of its {@code meta} table, created on first use.
+     * Two nodes starting at once each offer a random secret; {@code ON CONFLICT DO NOTHING} keeps the
+     * first one committed and both read that one back, so they agree.
+     */
+    public static UploadSigner inCatalog(Database db) {
+        byte[] offered = new byte[32];
+        new SecureRandom().nextBytes(offered);
+        // READ COMMITTED: the insert that lost waits for the winner's commit, and the read after it sees
+        // that row (a serializable snapshot would not, and only a retry would).
+        String text = db.inTransaction(Database.Isolation.READ_COMMITTED, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
+                ps.setString(1, META_KEY);
+                ps.setString(2, HexFormat.of().formatHex(offered));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+                ps.setString(1, META_KEY);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw new IllegalStateException("the catalog's meta table lost row " + META_KEY + " as it was written");
+                    return rs.getString(1).strip();
+                }
+            }
+        });
+        if (!HEX_KEY.matcher(text).matches()) {
+            throw new IllegalStateException("the catalog's meta row " + META_KEY + " is not an upload signing key (64 hex digits);"
+                    + " delete that row and restart to make a new one (outstanding upload URLs then stop working)");
+        }
+        return new UploadSigner(HexFormat.of().parseHex(text));
     }
 
     /** The data directory's secret, created on first use. */

@@ -219,8 +219,15 @@ public final class Uploads {
         return a.split(";", 2)[0].strip().equalsIgnoreCase(b.split(";", 2)[0].strip());
     }
 
-    /** Gives back the claims of PUTs that a stopped process never finished, so their URLs work again. */
+    /**
+     * Gives back the claims of PUTs that a stopped process never finished, so their URLs work again.
+     * Not on a shared catalog: there a RECEIVING upload may be another node's PUT in progress, and
+     * giving it back would let a second PUT in and refuse the first one's end. A claim a crashed node
+     * left there ends with its URL: at {@code expires_at} the upload reads EXPIRED and the client
+     * makes a new one (claims record no owner yet that would tell a dead node's from a live one's).
+     */
     public void recover() {
+        if (db.dialect().shared()) return;
         db.inTransaction(c -> {
             List<Upload> stuck = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT body FROM uploads WHERE status = ?")) {

@@ -14,6 +14,8 @@ import dev.loupe.blob.FileBlobStore;
 import dev.loupe.catalog.Bucket;
 import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Database;
+import dev.loupe.catalog.PostgresOptions;
+import dev.loupe.testing.engines.Postgres;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,27 +77,10 @@ class UploadsTest {
             Uploads uploads = new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock);
             Upload u = uploads.create("ns_test", BUCKET, request(600, 3)).upload();
             Url url = Url.of(uploads.presignedPath(u));
-            CountDownLatch reading = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            InputStream slow = new InputStream() {
-                int sent;
-
-                @Override
-                public int read() throws IOException {
-                    if (sent == 0) {
-                        reading.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            throw new IOException(e);
-                        }
-                    }
-                    return sent++ < 3 ? 'x' : -1;
-                }
-            };
+            HeldBody slow = new HeldBody();
             CompletableFuture<Upload> put = CompletableFuture.supplyAsync(() -> uploads.receive(url.id(), url.expires(), url.max(),
                     url.signature(), OptionalLong.empty(), Optional.empty(), slow));
-            assertTrue(reading.await(10, TimeUnit.SECONDS));
+            assertTrue(slow.reading.await(10, TimeUnit.SECONDS));
             assertEquals(UploadStatus.RECEIVING, uploads.require("ns_test", BUCKET.bucketId(), u.uploadId()).status());
             assertThrows(LoupeException.Conflict.class, () -> uploads.receive(url.id(), url.expires(), url.max(), url.signature(),
                     OptionalLong.empty(), Optional.empty(), new ByteArrayInputStream(new byte[3])), "one PUT at a time");
@@ -103,12 +88,55 @@ class UploadsTest {
             // What a restart does: the claim of a PUT that no process serves any more is given back.
             new Uploads(new Catalog(db), new FileBlobStore(dir.resolve("blobs")), UploadSigner.inDirectory(dir), 1 << 20, clock).recover();
             assertEquals(UploadStatus.PENDING, uploads.require("ns_test", BUCKET.bucketId(), u.uploadId()).status());
-            release.countDown();
+            slow.release.countDown();
             Exception late = assertThrows(Exception.class, put::join);
             assertTrue(late.getCause() instanceof LoupeException.Conflict, String.valueOf(late.getCause()));
             Upload again = uploads.receive(url.id(), url.expires(), url.max(), url.signature(), OptionalLong.of(3), Optional.empty(),
                     new ByteArrayInputStream("abc".getBytes()));
             assertEquals(UploadStatus.UPLOADED, again.status(), "the URL works again");
+        }
+    }
+
+    /** A three-byte body that holds its first byte until {@link #release} opens, so a PUT stays RECEIVING meanwhile. */
+    private static final class HeldBody extends InputStream {
+        final CountDownLatch reading = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private int sent;
+
+        @Override
+        public int read() throws IOException {
+            if (sent == 0) {
+                reading.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            return sent++ < 3 ? 'x' : -1;
+        }
+    }
+
+    @Test
+    void onASharedCatalogANodeStartingLeavesAnotherNodesPutToFinish(@TempDir Path dir) throws Exception {
+        ManualClock clock = new ManualClock();
+        PostgresOptions shared = Postgres.shared().freshDatabase(2);
+        try (Database first = Database.postgres(shared); Database second = Database.postgres(shared)) {
+            Uploads onFirst = new Uploads(new Catalog(first), new FileBlobStore(dir.resolve("blobs")), UploadSigner.forNode(first, dir), 1 << 20, clock);
+            Upload u = onFirst.create("ns_test", BUCKET, request(600, 3)).upload();
+            Url url = Url.of(onFirst.presignedPath(u));
+            HeldBody slow = new HeldBody();
+            CompletableFuture<Upload> put = CompletableFuture.supplyAsync(() -> onFirst.receive(url.id(), url.expires(), url.max(),
+                    url.signature(), OptionalLong.empty(), Optional.empty(), slow));
+            try {
+                assertTrue(slow.reading.await(10, TimeUnit.SECONDS));
+                // Another node starts while the first one receives: the claim is not its to give back.
+                new Uploads(new Catalog(second), new FileBlobStore(dir.resolve("blobs-2")), UploadSigner.forNode(second, dir), 1 << 20, clock).recover();
+                assertEquals(UploadStatus.RECEIVING, onFirst.require("ns_test", BUCKET.bucketId(), u.uploadId()).status());
+            } finally {
+                slow.release.countDown(); // a held PUT would hold the common pool's thread from the other tests
+            }
+            assertEquals(UploadStatus.UPLOADED, put.get(10, TimeUnit.SECONDS).status(), "the first node's PUT ends as it would alone");
         }
     }
 

@@ -1,17 +1,12 @@
 package dev.loupe.index.lucene;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import dev.loupe.filter.FilterMatcher;
 import dev.loupe.index.GroupPage;
+import dev.loupe.index.GroupValue;
 import dev.loupe.index.GroupRequest;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.SortKey;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,21 +45,21 @@ final class Grouping {
     GroupPage group(String collectionId, GroupRequest r) {
         Query query = LuceneFilter.toQuery(r.filter());
         return indexes.search(collectionId, s -> {
-            Map<GroupKey, Long> counts = new HashMap<>();
+            Map<GroupValue, Long> counts = new HashMap<>();
             long grouped = countGroups(s, query, r.field(), r.maxGroups(), counts);
-            long nulls = s.count(both(query, new GroupKey.Null().members(r.field())));
-            if (nulls > 0) counts.put(new GroupKey.Null(), nulls);
+            long nulls = s.count(both(query, members(new GroupValue.Null(), r.field())));
+            if (nulls > 0) counts.put(new GroupValue.Null(), nulls);
             if (counts.size() > r.maxGroups()) throw tooManyGroups(r.field(), r.maxGroups());
             SortKey first = r.sort().isEmpty() ? null : r.sort().getFirst();
             boolean descending = first != null && first.field().equals(r.field()) && first.descending();
-            List<GroupKey> keys = counts.keySet().stream().sorted(GroupKey.order(descending)).toList();
+            List<GroupValue> keys = counts.keySet().stream().sorted(GroupValue.order(descending)).toList();
             Sort sort = Sorting.of(s, r.sort());
             DocumentLoader loader = new DocumentLoader(s, collectionId);
             List<GroupPage.Group> page = new ArrayList<>();
             int from = Math.min(r.offset(), keys.size());
             int to = (int) Math.min(keys.size(), (long) from + r.limit());
-            for (GroupKey key : keys.subList(from, to)) {
-                TopDocs top = s.search(both(query, key.members(r.field())), r.perGroup(), sort);
+            for (GroupValue key : keys.subList(from, to)) {
+                TopDocs top = s.search(both(query, members(key, r.field())), r.perGroup(), sort);
                 List<IndexedDocument> docs = new ArrayList<>();
                 for (ScoreDoc sd : top.scoreDocs) docs.add(loader.load(sd.doc));
                 page.add(new GroupPage.Group(key.json(docs.getFirst(), r.field()), counts.get(key), docs));
@@ -83,7 +78,7 @@ final class Grouping {
      *
      * @return how many matching documents hold at least one such value
      */
-    private static long countGroups(IndexSearcher s, Query query, String field, int maxGroups, Map<GroupKey, Long> counts) throws IOException {
+    private static long countGroups(IndexSearcher s, Query query, String field, int maxGroups, Map<GroupValue, Long> counts) throws IOException {
         Weight weight = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1);
         long grouped = 0;
         for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
@@ -110,7 +105,7 @@ final class Grouping {
                         // Sorted, so a value an array holds twice comes twice in a row; the document counts once.
                         if (i > 0 && v == previous) continue;
                         previous = v;
-                        counts.merge(new GroupKey.Number(NumericUtils.sortableLongToDouble(v)), 1L, Long::sum);
+                        counts.merge(new GroupValue.Number(NumericUtils.sortableLongToDouble(v)), 1L, Long::sum);
                     }
                 }
                 if (any) grouped++;
@@ -118,7 +113,7 @@ final class Grouping {
             }
             SortedSetDocValues terms = DocValues.getSortedSet(leaf.reader(), FieldSchema.STRING + field);
             for (int ord = 0; ord < perTerm.length; ord++) {
-                if (perTerm[ord] > 0) counts.merge(new GroupKey.Text(terms.lookupOrd(ord).utf8ToString()), perTerm[ord], Long::sum);
+                if (perTerm[ord] > 0) counts.merge(new GroupValue.Text(terms.lookupOrd(ord).utf8ToString()), perTerm[ord], Long::sum);
             }
             if (counts.size() > maxGroups) throw tooManyGroups(field, maxGroups);
         }
@@ -129,59 +124,12 @@ final class Grouping {
         return new BooleanQuery.Builder().add(a, BooleanClause.Occur.FILTER).add(b, BooleanClause.Occur.FILTER).build();
     }
 
-    /** A value a grouped field holds, as the index keeps it: a number, a keyword term (a string or a boolean), or null. */
-    private sealed interface GroupKey {
-        record Number(double value) implements GroupKey {
-        }
-
-        record Text(String value) implements GroupKey {
-        }
-
-        record Null() implements GroupKey {
-        }
-
-        /** Numbers, then terms, then null; within a kind by value, reversed when {@code descending}. */
-        static Comparator<GroupKey> order(boolean descending) {
-            Comparator<GroupKey> byValue = (a, b) -> switch (a) {
-                case Number x -> Double.compare(x.value(), ((Number) b).value());
-                case Text x -> x.value().compareTo(((Text) b).value());
-                case Null x -> 0;
-            };
-            return Comparator.comparingInt(GroupKey::rank).thenComparing(descending ? byValue.reversed() : byValue);
-        }
-
-        private int rank() {
-            return switch (this) {
-                case Number n -> 0;
-                case Text t -> 1;
-                case Null n -> 2;
-            };
-        }
-
-        /** The documents holding this value at {@code field}. */
-        default Query members(String field) {
-            return switch (this) {
-                case Number n -> DoubleField.newExactQuery(FieldSchema.NUMBER + field, n.value());
-                case Text t -> new TermQuery(new Term(FieldSchema.STRING + field, t.value()));
-                case Null n -> new TermQuery(new Term(FieldSchema.NULL, field));
-            };
-        }
-
-        /** The value as {@code member} holds it at {@code field}: a term may be a boolean, a number an integer. */
-        default JsonNode json(IndexedDocument member, String field) {
-            for (JsonNode v : FilterMatcher.values(member.fields(), field)) {
-                boolean same = switch (this) {
-                    case Number n -> v.isNumber() && v.asDouble() == n.value();
-                    case Text t -> (v.isTextual() || v.isBoolean()) && v.asText().equals(t.value());
-                    case Null n -> v.isNull();
-                };
-                if (same) return v;
-            }
-            return switch (this) {
-                case Number n -> DoubleNode.valueOf(n.value());
-                case Text t -> TextNode.valueOf(t.value());
-                case Null n -> NullNode.instance;
-            };
-        }
+    /** The documents holding {@code value} at {@code field}. */
+    private static Query members(GroupValue value, String field) {
+        return switch (value) {
+            case GroupValue.Number n -> DoubleField.newExactQuery(FieldSchema.NUMBER + field, n.value());
+            case GroupValue.Text t -> new TermQuery(new Term(FieldSchema.STRING + field, t.value()));
+            case GroupValue.Null n -> new TermQuery(new Term(FieldSchema.NULL, field));
+        };
     }
 }

@@ -1,13 +1,9 @@
 package dev.loupe.index.solr;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.api.Json;
 import dev.loupe.document.FieldPath;
-import dev.loupe.filter.FilterMatcher;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterValues;
 import dev.loupe.filter.Words;
@@ -15,6 +11,7 @@ import dev.loupe.index.DocumentIndex;
 import dev.loupe.index.DocumentPage;
 import dev.loupe.index.DroppedCollectionException;
 import dev.loupe.index.GroupPage;
+import dev.loupe.index.GroupValue;
 import dev.loupe.index.GroupRequest;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ProducedDocuments;
@@ -31,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -380,25 +376,25 @@ public final class SolrDocumentIndex implements DocumentIndex {
                 + "grouped:{type:query,q:\"" + jsonString(s + ":* OR " + n + ":*") + "\"},"
                 + "nulls:{type:query,q:\"" + jsonString(SolrFilter.term(NULL, f)) + "\"}}");
         QueryResponse response = query(collectionId, p);
-        Map<GroupKey, Long> counts = new HashMap<>();
-        for (Bucket b : buckets(response, "n")) counts.put(new GroupKey.Number(((Number) b.value()).doubleValue()), b.count());
-        for (Bucket b : buckets(response, "s")) counts.put(new GroupKey.Text(b.value().toString()), b.count());
+        Map<GroupValue, Long> counts = new HashMap<>();
+        for (Bucket b : buckets(response, "n")) counts.put(new GroupValue.Number(((Number) b.value()).doubleValue()), b.count());
+        for (Bucket b : buckets(response, "s")) counts.put(new GroupValue.Text(b.value().toString()), b.count());
         long nulls = facetCount(response, "nulls");
-        if (nulls > 0) counts.put(new GroupKey.Null(), nulls);
+        if (nulls > 0) counts.put(new GroupValue.Null(), nulls);
         if (counts.size() > r.maxGroups()) {
             throw new IllegalArgumentException("'" + f + "' has more than " + r.maxGroups() + " distinct values among the documents; filter them first");
         }
         SortKey first = r.sort().isEmpty() ? null : r.sort().getFirst();
         boolean descending = first != null && first.field().equals(f) && first.descending();
-        List<GroupKey> keys = counts.keySet().stream().sorted(GroupKey.order(descending)).toList();
+        List<GroupValue> keys = counts.keySet().stream().sorted(GroupValue.order(descending)).toList();
         String sort = sortOf(collectionId, r.sort());
         List<GroupPage.Group> page = new ArrayList<>();
         int from = Math.min(r.offset(), keys.size());
         int to = (int) Math.min(keys.size(), (long) from + r.limit());
-        for (GroupKey key : keys.subList(from, to)) {
+        for (GroupValue key : keys.subList(from, to)) {
             ModifiableSolrParams members = params(SolrFilter.MATCH_ALL, 0, r.perGroup(), null);
             members.add("fq", SolrFilter.toFq(r.filter()));
-            members.add("fq", key.members(f));
+            members.add("fq", members(key, f));
             members.set("sort", sort);
             List<IndexedDocument> docs = new ArrayList<>();
             for (SolrDocument d : select(collectionId, members)) docs.add(load(d, collectionId));
@@ -408,59 +404,13 @@ public final class SolrDocumentIndex implements DocumentIndex {
         return new GroupPage(page, keys.size(), facetCount(response, "grouped") + nulls);
     }
 
-    /** A value a grouped field holds, as the index keeps it: a number, a keyword term (a string or a boolean), or null. */
-    private sealed interface GroupKey {
-        record Number(double value) implements GroupKey {
-        }
-
-        record Text(String value) implements GroupKey {
-        }
-
-        record Null() implements GroupKey {
-        }
-
-        /** Numbers, then terms (in code point order, the index's), then null; within a kind by value, reversed when {@code descending}. */
-        static Comparator<GroupKey> order(boolean descending) {
-            Comparator<GroupKey> byValue = (a, b) -> switch (a) {
-                case Number x -> Double.compare(x.value(), ((Number) b).value());
-                case Text x -> FilterValues.compareText(x.value(), ((Text) b).value());
-                case Null x -> 0;
-            };
-            return Comparator.comparingInt(GroupKey::rank).thenComparing(descending ? byValue.reversed() : byValue);
-        }
-
-        private int rank() {
-            return switch (this) {
-                case Number n -> 0;
-                case Text t -> 1;
-                case Null n -> 2;
-            };
-        }
-
-        default String members(String field) {
-            return switch (this) {
-                case Number n -> SolrFilter.field(NUMBER + field) + ":[\"" + n.value() + "\" TO \"" + n.value() + "\"]";
-                case Text t -> SolrFilter.term(STRING + field, t.value());
-                case Null n -> SolrFilter.term(NULL, field);
-            };
-        }
-
-        /** The value as {@code member} holds it at {@code field}: a term may be a boolean, a number an integer. */
-        default JsonNode json(IndexedDocument member, String field) {
-            for (JsonNode v : FilterMatcher.values(member.fields(), field)) {
-                boolean same = switch (this) {
-                    case Number n -> v.isNumber() && v.asDouble() == n.value();
-                    case Text t -> (v.isTextual() || v.isBoolean()) && FilterValues.term(v.asText()).equals(t.value());
-                    case Null n -> v.isNull();
-                };
-                if (same) return v;
-            }
-            return switch (this) {
-                case Number n -> DoubleNode.valueOf(n.value());
-                case Text t -> TextNode.valueOf(t.value());
-                case Null n -> NullNode.instance;
-            };
-        }
+    /** The documents holding {@code value} at {@code field}, as a filter query. */
+    private static String members(GroupValue value, String field) {
+        return switch (value) {
+            case GroupValue.Number n -> SolrFilter.field(NUMBER + field) + ":[\"" + n.value() + "\" TO \"" + n.value() + "\"]";
+            case GroupValue.Text t -> SolrFilter.term(STRING + field, t.value());
+            case GroupValue.Null n -> SolrFilter.term(NULL, field);
+        };
     }
 
     /**

@@ -346,6 +346,19 @@ public abstract class DocumentIndexContract {
     }
 
     @Test
+    void textGroupsComeInCodePointOrderAsTheIndexSortsTerms() {
+        // U+FF41 sorts before U+1F600 by code point (the index's UTF-8 order), after it by
+        // String.compareTo (UTF-16 units: 0xFF41 > 0xD83D).
+        String fullwidth = "\uFF41", emoji = "\uD83D\uDE00";
+        ObjectNode a = Json.object().put("glyph", emoji);
+        ObjectNode b = Json.object().put("glyph", fullwidth);
+        index.upsert(collection, List.of(new IndexedDocument("glyph_a", collection, a, Map.of("emb", vectors.get(0))),
+                new IndexedDocument("glyph_b", collection, b, Map.of("emb", vectors.get(1)))));
+        List<String> order = group("{}", "glyph", List.of(), 0, 10, 1).groups().stream().map(g -> g.key().asText()).toList();
+        assertEquals(List.of(fullwidth, emoji), order);
+    }
+
+    @Test
     void deletedDocumentsLeaveTheirGroups() {
         assertTrue(index.delete(collection, "doc_0"));
         assertEquals(99, group("{}", "brand", List.of(), 0, 1, 1).groups().getFirst().count());
