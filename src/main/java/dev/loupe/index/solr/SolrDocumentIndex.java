@@ -3,6 +3,7 @@ package dev.loupe.index.solr;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
+import dev.loupe.api.LoupeException;
 import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterValues;
@@ -37,7 +38,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -118,6 +122,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
     static final String TEXT = "t.";
     static final String VECTOR = "v.";
 
+    private static final Logger LOG = Logger.getLogger(SolrDocumentIndex.class.getName());
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** The most documents one page returns: Solr sizes its result queue by the rows asked for. */
     private static final int MAX_ROWS = 10_000;
@@ -154,6 +159,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
     private final Set<String> dropped = ConcurrentHashMap.newKeySet();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile int preferred;
+    private final LongAdder retried = new LongAdder();
 
     public SolrDocumentIndex(Options options) {
         this.options = options;
@@ -739,39 +745,50 @@ public final class SolrDocumentIndex implements DocumentIndex {
     }
 
     /**
-     * Runs {@code call} on the preferred node, moving to the next one when a node cannot be reached
-     * or answers 503 (a shard without a leader, while one is elected), until {@link Options#retryFor()}.
+     * Runs {@code call} on the preferred node; on a failure {@link SolrRetry} calls retriable, moves
+     * to the next node and, after a pause that grows with each failure, tries again, until
+     * {@link Options#retryFor()} has passed. Then the caller gets {@link LoupeException.Unavailable}
+     * with the last failure as its cause; a failure that no attempt can cure is thrown at once.
      */
     private <T> T execute(Call<T> call) {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
-        Exception last = null;
-        for (int attempt = 0; ; attempt++) {
+        for (int failures = 1; ; failures++) {
             int node = preferred;
+            Exception failure;
             try {
                 return call.run(clients.get(node));
             } catch (SolrServerException | IOException e) {
-                last = e;
+                failure = e;
             } catch (SolrException e) {
-                if (e.code() != 503 && e.code() != 510) throw e;
-                last = e;
+                if (!SolrRetry.retriable(e)) throw e;
+                failure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while calling Solr", e);
             }
+            retried.increment();
             preferred = (node + 1) % clients.size();
-            if (System.nanoTime() > deadline) {
-                throw new UncheckedIOException(new IOException("Solr did not answer within " + options.retryFor() + " at "
-                        + options.nodeUrls() + ": " + last.getMessage(), last));
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LoupeException.Unavailable unavailable = LoupeException.unavailable("Solr did not take the request within "
+                        + options.retryFor() + " (nodes " + options.nodeUrls() + "); the last failure, at "
+                        + options.nodeUrls().get(node) + ": " + failure);
+                unavailable.initCause(failure);
+                throw unavailable;
             }
-            if ((attempt + 1) % clients.size() == 0) {
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
+            LOG.log(Level.FINE, () -> "retrying a Solr request after a failure at " + options.nodeUrls().get(node) + ": " + failure);
+            try {
+                Thread.sleep(SolrRetry.pause(failures, Duration.ofNanos(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting to retry a Solr request", e);
             }
         }
+    }
+
+    /** Requests sent again after a retriable failure, since this index was opened. */
+    long retried() {
+        return retried.sum();
     }
 
     @Override

@@ -48,7 +48,8 @@ public final class SolrCloud implements AutoCloseable {
         }
         int zkPort = EngineProcess.freePort();
         Path zkDir = dir.resolve("zookeeper").toAbsolutePath();
-        EngineProcess zk = EngineProcess.java("solr-zookeeper", "solr", List.of("-Xmx128m", "-XX:+UseSerialGC"),
+        // ZooKeeper's admin server would bind 8080 on every address: a second cluster on the machine (or a Loupe) already has it.
+        EngineProcess zk = EngineProcess.java("solr-zookeeper", "solr", List.of("-Xmx128m", "-XX:+UseSerialGC", "-Dzookeeper.admin.enableServer=false"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain", List.of(String.valueOf(zkPort), zkDir.toString()), zkDir);
         SolrCloud cloud = new SolrCloud(zk, zkPort);
         try {
@@ -187,6 +188,53 @@ public final class SolrCloud implements AutoCloseable {
             pause();
         }
         throw new IllegalStateException("the shards of " + collection + " got no live leaders within " + START_LIMIT
+                + ": " + replicas(collection, via));
+    }
+
+    /** One replica of a collection: its shard, its core's URL ({@code <base_url>/<core>}), Solr's state of it, whether it leads. */
+    public record Replica(String shard, String coreUrl, String state, boolean leader) {
+    }
+
+    /** Every replica of {@code collection}, as node {@code via} sees the cluster. */
+    public List<Replica> replicaList(String collection, int via) {
+        try {
+            JsonNode shards = get(baseUrl(via) + "/admin/collections?action=CLUSTERSTATUS&wt=json&collection=" + collection)
+                    .path("cluster").path("collections").path(collection).path("shards");
+            List<Replica> out = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> shard : shards.properties()) {
+                for (JsonNode r : shard.getValue().path("replicas")) {
+                    out.add(new Replica(shard.getKey(), r.path("base_url").asText() + "/" + r.path("core").asText(),
+                            r.path("state").asText(), r.path("leader").asBoolean()));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until every replica of {@code collection} is active on a running node (a restarted node's have recovered). */
+    public void awaitRecovered(String collection, int via) {
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                JsonNode cluster = get(baseUrl(via) + "/admin/collections?action=CLUSTERSTATUS&wt=json&collection=" + collection).path("cluster");
+                List<String> live = new ArrayList<>();
+                cluster.path("live_nodes").forEach(n -> live.add(n.asText()));
+                boolean all = true;
+                for (JsonNode shard : cluster.path("collections").path(collection).path("shards")) {
+                    for (JsonNode r : shard.path("replicas")) {
+                        String node = r.path("node_name").asText();
+                        all &= r.path("state").asText().equals("active") && live.contains(node) && running(node);
+                    }
+                }
+                if (all) return;
+            } catch (IOException | RuntimeException notYet) {
+                // a node is still starting
+            }
+            pause();
+        }
+        throw new IllegalStateException("the replicas of " + collection + " did not all recover within " + START_LIMIT
                 + ": " + replicas(collection, via));
     }
 
