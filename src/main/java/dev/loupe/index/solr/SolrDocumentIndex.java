@@ -69,9 +69,28 @@ import org.apache.solr.common.util.NamedList;
  * HttpClient, so none of Solr's Jetty meets Javalin's). One Solr collection {@code loupe_<collection id>}
  * per Loupe collection, created on its first write from the configset {@value #CONFIGSET} (uploaded
  * when missing), with {@link Options#shards()} shards of {@link Options#replicas()} replicas. Requests
- * go to any of the given nodes, which route them inside the cluster; a node that cannot be reached, or
- * that answers 503 while a shard has no leader, is retried on the next one until
- * {@link Options#retryFor()} has passed.
+ * go to any of the given nodes, which route them inside the cluster.
+ *
+ * <h2>Node loss</h2>
+ * A request that fails in a way another attempt may cure ({@link SolrRetry}: a node that cannot be
+ * reached, a live node whose forward to a dead leader or follower failed, a shard between leaders) is
+ * sent again to the next node after a pause that doubles from 50 ms to 2 s, until
+ * {@link Options#retryFor()} has passed; then the caller gets {@link LoupeException.Unavailable} (a 503
+ * through the API) naming the nodes and the last failure. Repeating is safe because every write is
+ * idempotent: by id, or a delete by query, each with its own commit. (A field update whose answer was
+ * lost may find its own write and apply {@code change} once more, to the changed document.) When a
+ * node dies with SIGKILL, writes to the shards it led fail until ZooKeeper expires its session
+ * (Solr's {@code zkClientTimeout}, 30 s by default) and a follower takes over; the retries wait that
+ * out, so with two or more replicas a write does not fail for a single node's loss.
+ *
+ * <p>Writes send no {@code min_rf}, and a write the leader acknowledges while a follower is down is
+ * accepted: the leader has it durably, and Solr's shard terms keep the follower that missed it from
+ * leading until it has recovered it, so it cannot be lost by a later loss of the leader (the shard
+ * then waits for the leader's node instead). Retrying it would not raise the replication, only fail
+ * every write for as long as the follower is down, which replicas are there to survive.
+ *
+ * <p>Searches send no {@code shards.tolerant}: a shard with no live replica fails the search (and is
+ * retried like a write) rather than leaving that shard's documents silently out of its results.
  *
  * <h2>Schema (version {@value #SCHEMA_VERSION}, {@code src/main/resources/solr/loupe})</h2>
  * The same flattening as the embedded index's: {@code id}; {@code _producer}; {@code _source} (the JSON

@@ -261,14 +261,16 @@ class SolrWritesDuringNodeLossTest {
         String summary() {
             long retried = indexes.stream().mapToLong(SolrDocumentIndex::retried).sum();
             int acknowledged = writers.stream().mapToInt(w -> w.acknowledged.get()).sum();
-            return "node loss: " + acknowledged + " writes acknowledged, " + counts.get() + " counts answered, " + failures.size()
-                    + " calls failed, " + retried + " requests retried; retried failures by kind: " + new TreeMap<>(retriedFailures);
+            long longest = writers.stream().mapToLong(w -> w.longestNanos).max().orElse(0);
+            return "node loss: " + acknowledged + " writes acknowledged, the longest in " + Duration.ofNanos(longest).toMillis() + " ms, "
+                    + counts.get() + " counts answered, " + failures.size() + " calls failed, " + retried
+                    + " requests retried; retried failures by kind: " + new TreeMap<>(retriedFailures);
         }
 
         /** A retried failure's message without the node, ids and numbers that differ between occurrences. */
         private static String kindOf(String message) {
             String m = message.replaceFirst("^retrying a Solr request after a failure at \\S+: ", "");
-            m = m.replaceAll("https?://[^\\s:/]+:\\d+/\\S*", "<url>").replaceAll("\\d+", "#");
+            m = m.replaceAll("https?://[^\\s:/]+:\\d+/\\S*", "<url>").replaceAll("\\d+", "#").replaceAll("\\s+", " ");
             return m.length() > 240 ? m.substring(0, 240) : m;
         }
 
@@ -297,6 +299,8 @@ class SolrWritesDuringNodeLossTest {
         private final Map<String, Doc> upserted = new HashMap<>();
         private final Map<String, Map<String, Doc>> produced = new HashMap<>();
         final AtomicInteger acknowledged = new AtomicInteger();
+        /** The longest a call took, retries included: how long a write waits out a node's loss. */
+        volatile long longestNanos;
         private int version;
 
         Writer(int t, String collection, SolrDocumentIndex index, Load load) {
@@ -371,8 +375,10 @@ class SolrWritesDuringNodeLossTest {
          */
         private void call(String what, Runnable call) {
             for (int attempt = 1; ; attempt++) {
+                long start = System.nanoTime();
                 try {
                     call.run();
+                    longestNanos = Math.max(longestNanos, System.nanoTime() - start);
                     return;
                 } catch (RuntimeException e) {
                     load.failures.add("writer " + t + " " + what + ": " + e);
