@@ -764,8 +764,8 @@ public final class SolrDocumentIndex implements DocumentIndex {
     }
 
     /**
-     * Runs {@code call} on the preferred node; on a failure {@link SolrRetry} calls retriable, moves
-     * to the next node and, after a pause that grows with each failure, tries again, until
+     * Runs {@code call} on the preferred node; after a failure that {@link SolrRetry#retriable} accepts,
+     * moves to the next node and, after a pause that grows with each failure, tries again, until
      * {@link Options#retryFor()} has passed. Then the caller gets {@link LoupeException.Unavailable}
      * with the last failure as its cause; a failure that no attempt can cure is thrown at once.
      */
@@ -785,7 +785,6 @@ public final class SolrDocumentIndex implements DocumentIndex {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while calling Solr", e);
             }
-            retried.increment();
             preferred = (node + 1) % clients.size();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -795,6 +794,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
                 unavailable.initCause(failure);
                 throw unavailable;
             }
+            retried.increment();
             LOG.log(Level.FINE, () -> "retrying a Solr request after a failure at " + options.nodeUrls().get(node) + ": " + failure);
             try {
                 Thread.sleep(SolrRetry.pause(failures, Duration.ofNanos(left)));

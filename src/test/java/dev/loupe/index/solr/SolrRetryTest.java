@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.api.LoupeException;
+import dev.loupe.filter.FilterNode;
+import dev.loupe.testing.engines.EngineProcess;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import org.apache.solr.client.solrj.SolrServerException;
 import org.apache.solr.client.solrj.impl.BaseHttpSolrClient.RemoteExecutionException;
 import org.apache.solr.client.solrj.impl.BaseHttpSolrClient.RemoteSolrException;
@@ -69,6 +73,16 @@ class SolrRetryTest {
     void theUrlInAMessageDoesNotMakeAFailureRetriable() {
         // SolrJ puts the request's URL in every remote error, and a collection may be named anything.
         assertFalse(SolrRetry.retriable(new RemoteSolrException("http://127.0.0.1:1/solr/loupe_connection_refused", 404, "No such field [v.emb]", null)));
+    }
+
+    @Test
+    void anIndexWhoseNodesAreAllDownAnswersUnavailableNamingThemOnceRetryForHasPassed() {
+        String nowhere = "http://127.0.0.1:" + EngineProcess.freePort() + "/solr";
+        try (SolrDocumentIndex index = new SolrDocumentIndex(new SolrDocumentIndex.Options(List.of(nowhere), 2, 2, Duration.ofMillis(500)))) {
+            LoupeException.Unavailable e = assertThrows(LoupeException.Unavailable.class, () -> index.count("c1", FilterNode.ALL));
+            assertTrue(e.getMessage().startsWith("Solr did not take the request within PT0.5S (nodes [" + nowhere + "])"), e.getMessage());
+            assertTrue(SolrRetry.retriable(e.getCause()), "the last failure comes with it: " + e.getCause());
+        }
     }
 
     @Test
