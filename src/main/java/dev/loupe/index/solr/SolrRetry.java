@@ -19,10 +19,10 @@ import org.apache.solr.common.SolrException;
  * {@link SolrServerException}, any {@link IOException}); 503 and 510 (a shard without a leader
  * while one is elected, a node whose view of the cluster is stale); and any other status whose
  * message, or a cause's, says the cluster is between states: the answering node forwarded to a
- * leader or replica that has died ("Connection refused"), ZooKeeper
- * has not yet noticed a death or a node lost its session ("No registered leader", "Cannot talk to
- * ZooKeeper"), or a core is closing or recovering. Solr answers many of these with 500, or with
- * 400 when it wraps the remote error, so the status alone does not tell.
+ * leader or follower that has died ("Async exception during distributed update: ... Connection
+ * refused", a 500), ZooKeeper has not yet noticed a death or a node lost its session ("No
+ * registered leader", "Cannot talk to ZooKeeper"), or a core is closing with its node. The status
+ * alone does not tell: a forward's failure comes back as 500, like a bug would.
  *
  * <p>Not retriable: 409 (a version conflict, which {@code updateFields} handles by reading again)
  * and every other refusal, such as a malformed query or a schema error, which would fail the same
@@ -34,8 +34,9 @@ final class SolrRetry {
     static final Duration MAX_PAUSE = Duration.ofSeconds(2);
 
     /**
-     * Lower-case fragments of the messages Solr 9 gives while a node dies, restarts or a
-     * leadership moves, collected by {@code SolrWritesDuringNodeLossTest}.
+     * Lower-case fragments of the messages Solr 9 gives while a node dies, restarts or a leadership
+     * moves: those {@code SolrWritesDuringNodeLossTest} meets (connection refused, reset, closed
+     * channel, EOF), and those Solr's update and search paths raise while a shard has no leader.
      */
     private static final List<String> TRANSIENT = List.of(
             // a node forwarding to a dead leader or follower ("Async exception during distributed update: ..."),
@@ -64,7 +65,7 @@ final class SolrRetry {
     }
 
     /** Whether the message of {@code failure} or of one of its causes names a passing state of the cluster. */
-    static boolean saysTransient(Throwable failure) {
+    private static boolean saysTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String m = URL.matcher(String.valueOf(t.getMessage())).replaceAll("").toLowerCase(Locale.ROOT);
             for (String fragment : TRANSIENT) if (m.contains(fragment)) return true;
