@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -236,7 +237,7 @@ class SolrWritesDuringNodeLossTest {
             while (writers.stream().anyMatch(w -> w.acknowledged.get() < target.get(w))) {
                 for (Thread t : threads) if (!t.isAlive()) throw new AssertionError(t.getName() + " ended early; failures: " + failures);
                 if (System.nanoTime() > deadline) throw new AssertionError("the writers made no progress within " + PROGRESS_LIMIT + ": " + summary());
-                sleep(100);
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             }
         }
 
@@ -392,15 +393,6 @@ class SolrWritesDuringNodeLossTest {
             upserted.forEach((id, d) -> out.put(id, d.v()));
             produced.values().forEach(s -> s.forEach((id, d) -> out.put(id, d.v())));
             return out;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }
