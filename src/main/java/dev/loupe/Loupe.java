@@ -127,7 +127,7 @@ public final class Loupe implements AutoCloseable {
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes(), metrics);
             ApiKeys keys = new ApiKeys(database);
-            clusters = new Clusters(catalog, index, extractors);
+            clusters = new Clusters(catalog, index, extractors, new Clusters.Node(sql.nodeId(), sql.lease(), sql.clock()));
             opened.push(clusters::close);
 
             // Work a killed process left RUNNING is redone (deterministic document ids make that
