@@ -243,7 +243,7 @@ final class PostgresEngine implements Database.Engine {
         s.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
     }
 
-    /** Version 7: cluster executions' owners and leases, as on SQLite (see {@code SqliteEngine.toVersion7}). */
+    /** Version 7: cluster executions' owners and leases, and the nodes' {@code --queue}, as on SQLite (see {@code SqliteEngine.toVersion7}). */
     private static void toVersion7(Statement s) throws SQLException {
         s.execute("""
                 CREATE TABLE IF NOT EXISTS cluster_run_leases (
@@ -251,6 +251,11 @@ final class PostgresEngine implements Database.Engine {
                   owner TEXT NOT NULL,
                   lease_until BIGINT NOT NULL)""");
         s.execute("CREATE INDEX IF NOT EXISTS cluster_run_leases_owner ON cluster_run_leases(owner)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS catalog_nodes (
+                  node_id TEXT PRIMARY KEY,
+                  dispatch TEXT NOT NULL,
+                  seen_until BIGINT NOT NULL)""");
         s.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
     }
 

@@ -259,7 +259,8 @@ final class SqliteEngine implements Database.Engine {
      * running ({@code dev.loupe.cluster.RunLeases}), so that a node starting fails only its own
      * executions and those whose lease ran out, and a run completes only while its node still
      * owns it. A run's row goes with it. Runs running before the upgrade have none, so they count
-     * as expired. Re-runnable like the others.
+     * as expired. And the nodes running on the catalog with the {@code --queue} each runs with
+     * ({@code dev.loupe.queue.QueueNodes}), so that a node with another one is refused. Re-runnable like the others.
      */
     private static void toVersion7(Statement s) throws SQLException {
         s.execute("""
@@ -268,6 +269,11 @@ final class SqliteEngine implements Database.Engine {
                   owner TEXT NOT NULL,
                   lease_until INTEGER NOT NULL)""");
         s.execute("CREATE INDEX IF NOT EXISTS cluster_run_leases_owner ON cluster_run_leases(owner)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS catalog_nodes (
+                  node_id TEXT PRIMARY KEY,
+                  dispatch TEXT NOT NULL,
+                  seen_until INTEGER NOT NULL)""");
         s.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
     }
 

@@ -162,12 +162,13 @@ class DatabaseMigrationTest {
 
     @ParameterizedTest
     @EnumSource(CatalogEngine.class)
-    void aVersionSixCatalogGainsClusterRunLeasesThatGoWithTheirRuns(CatalogEngine engine, @TempDir Path dir) throws Exception {
+    void aVersionSixCatalogGainsClusterRunLeasesThatGoWithTheirRunsAndANodeRegistry(CatalogEngine engine, @TempDir Path dir) throws Exception {
         CatalogEngine.Store store = engine.store(dir);
         store.open().close();
         // What version 6 wrote: no owners or leases on cluster runs.
         try (Connection c = connect(store); Statement s = c.createStatement()) {
             s.execute("DROP TABLE cluster_run_leases");
+            s.execute("DROP TABLE catalog_nodes");
             s.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
             s.execute("INSERT INTO resources(kind, id, namespace_id, body) VALUES ('cluster_run', 'run_1', 'ns_1', '{}')");
         }
@@ -176,6 +177,7 @@ class DatabaseMigrationTest {
         try (Connection c = connect(store); Statement s = c.createStatement()) {
             assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
             assertEquals("0", one(s, "SELECT count(*) FROM cluster_run_leases"), "a run from before has no owner: any start may fail it");
+            assertEquals("0", one(s, "SELECT count(*) FROM catalog_nodes"));
             s.execute("INSERT INTO cluster_run_leases(run_id, owner, lease_until) VALUES ('run_1', 'node-a', 1)");
             if (engine == CatalogEngine.SQLITE) s.execute("PRAGMA foreign_keys=ON");
             s.execute("DELETE FROM resources WHERE id = 'run_1'");
@@ -194,10 +196,10 @@ class DatabaseMigrationTest {
         Database.postgres(options).close(); // opening again changes nothing
         try (Connection c = connect(options); Statement s = c.createStatement()) {
             assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
-            assertEquals("9", one(s, """
+            assertEquals("10", one(s, """
                     SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
                       AND table_name IN ('meta', 'resources', 'work_items', 'api_keys', 'object_deletions', 'publications', 'uploads',
-                                         'work_outbox', 'cluster_run_leases')"""));
+                                         'work_outbox', 'cluster_run_leases', 'catalog_nodes')"""));
         }
     }
 
