@@ -1,13 +1,10 @@
 package dev.loupe;
 
 import dev.loupe.auth.ApiKeys;
-import dev.loupe.catalog.Database;
-import dev.loupe.catalog.PostgresOptions;
 import dev.loupe.cli.CliException;
 import dev.loupe.cli.OfflineKeys;
 import dev.loupe.config.Settings;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -22,7 +19,8 @@ final class AdminKeyCommand {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length == 0 || !args[0].equals("reset")) {
-            err.println("usage: loupe admin-key reset [--data-dir DIR]   (revokes every admin key and prints a new one; stop Loupe first)");
+            err.println("usage: loupe admin-key reset [--data-dir DIR | --catalog-url URL]   (revokes every admin key and prints a new one;"
+                    + " stop Loupe first, unless the catalog is shared)");
             return 2;
         }
         Settings settings;
@@ -32,27 +30,16 @@ final class AdminKeyCommand {
             err.println("loupe: " + e.getMessage());
             return 2;
         }
-        if (settings.catalog().postgres().isPresent()) {
-            // A shared catalog: its nodes may keep running (none caches keys, so the reset holds on
-            // each at once), and the data directory's SQLite file is not where their keys are.
-            PostgresOptions catalog = settings.catalog().postgres().get();
-            try (Database db = Database.postgres(catalog)) {
-                return printed(new ApiKeys(db).resetAdmin(), "the catalog " + catalog.redactedUrl(), settings, out);
-            } catch (RuntimeException e) {
-                err.println("loupe: " + e.getMessage());
-                return 1;
-            }
-        }
-        Path data = settings.dataDir();
+        // With --catalog-url, the shared catalog's keys while its nodes run; else the stopped data directory's.
         OfflineKeys offline;
         try {
-            offline = OfflineKeys.open(data);
-        } catch (CliException e) {
+            offline = OfflineKeys.open(settings.catalog(), settings.dataDir());
+        } catch (RuntimeException e) {
             err.println("loupe: " + e.getMessage());
             return 1;
         }
         try (offline) {
-            return printed(offline.keys().resetAdmin(), data.toString(), settings, out);
+            return printed(offline.keys().resetAdmin(), offline.where(), settings, out);
         }
     }
 

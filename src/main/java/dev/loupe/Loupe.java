@@ -60,6 +60,8 @@ public final class Loupe implements AutoCloseable {
     private final ObservedQueue observedQueue;
     /** What dispatches work besides the catalog (a Kafka client), closed after the workers stop. */
     private final AutoCloseable dispatch;
+    /** This node's entry among the catalog's running nodes, with its --queue. */
+    private final dev.loupe.queue.QueueNodes queueNodes;
     private final ModelRepository models;
     private final ExtractorCatalog extractors;
     private final BlobStores blobStores;
@@ -83,6 +85,10 @@ public final class Loupe implements AutoCloseable {
             Metrics metrics = new Metrics();
             SqlWorkQueue sql = new SqlWorkQueue(database, settings.maxAttempts(),
                     settings.catalog().nodeId().orElseGet(SqlWorkQueue::defaultNodeId), SqlWorkQueue.DEFAULT_LEASE, java.time.Clock.systemUTC());
+            // Before either branch changes the outbox: a node whose --queue differs from the running nodes' is refused.
+            queueNodes = dev.loupe.queue.QueueNodes.join(database, sql.nodeId(), settings.kafka().isPresent()
+                    ? dev.loupe.queue.QueueNodes.Dispatch.KAFKA : dev.loupe.queue.QueueNodes.Dispatch.SQL, sql.lease(), sql.clock());
+            opened.push(queueNodes::close);
             WorkQueue stored = sql;
             if (settings.kafka().isPresent()) {
                 // State stays in the catalog; Kafka carries dispatch, so several nodes can share the work.
@@ -127,7 +133,7 @@ public final class Loupe implements AutoCloseable {
             Ingestion ingestion = new Ingestion(catalog, queue, index, deletions);
             RetrieverExecutor executor = new RetrieverExecutor(index, extractors, fetcher, decoder, settings.maxBlobBytes(), metrics);
             ApiKeys keys = new ApiKeys(database);
-            clusters = new Clusters(catalog, index, extractors);
+            clusters = new Clusters(catalog, index, extractors, new Clusters.Node(sql.nodeId(), sql.lease(), sql.clock()));
             opened.push(clusters::close);
 
             // Work a killed process left RUNNING is redone (deterministic document ids make that
@@ -241,6 +247,7 @@ public final class Loupe implements AutoCloseable {
         } catch (Exception e) {
             java.util.logging.Logger.getLogger(Loupe.class.getName()).log(java.util.logging.Level.WARNING, "closing the work dispatch failed", e);
         }
+        queueNodes.close();
         index.close();
         indexThreads.close();
         extractors.close();

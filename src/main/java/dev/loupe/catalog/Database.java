@@ -15,7 +15,7 @@ import java.sql.SQLException;
  */
 public final class Database implements AutoCloseable {
     /** Bumped when the table layout changes; opening refuses a newer catalog. */
-    public static final int SCHEMA_VERSION = 6;
+    public static final int SCHEMA_VERSION = 7;
 
     /** The SQL flavour behind a database, for the few statements that differ. */
     public enum Dialect {

@@ -133,6 +133,7 @@ final class PostgresEngine implements Database.Engine {
             // PostgreSQL catalogs begin at version 5; later versions add their steps after it.
             if (found < 5) toVersion5(s);
             if (found < 6) toVersion6(s);
+            if (found < 7) toVersion7(s);
         }
     }
 
@@ -240,6 +241,22 @@ final class PostgresEngine implements Database.Engine {
         s.execute("CREATE TRIGGER work_items_outbox_update AFTER UPDATE OF state ON work_items FOR EACH ROW"
                 + " WHEN (NEW.state = 'PENDING' AND OLD.state <> 'PENDING') EXECUTE FUNCTION work_items_to_outbox()");
         s.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+    }
+
+    /** Version 7: cluster executions' owners and leases, and the nodes' {@code --queue}, as on SQLite (see {@code SqliteEngine.toVersion7}). */
+    private static void toVersion7(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS cluster_run_leases (
+                  run_id TEXT PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+                  owner TEXT NOT NULL,
+                  lease_until BIGINT NOT NULL)""");
+        s.execute("CREATE INDEX IF NOT EXISTS cluster_run_leases_owner ON cluster_run_leases(owner)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS catalog_nodes (
+                  node_id TEXT PRIMARY KEY,
+                  dispatch TEXT NOT NULL,
+                  seen_until BIGINT NOT NULL)""");
+        s.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
     }
 
     @Override

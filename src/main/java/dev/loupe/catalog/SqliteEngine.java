@@ -93,6 +93,7 @@ final class SqliteEngine implements Database.Engine {
                 if (found < 4) toVersion4(s);
                 if (found < 5) toVersion5(s);
                 if (found < 6) toVersion6(s);
+                if (found < 7) toVersion7(s);
                 return;
             }
             // Every resource kind shares one table: an id, its scope, an optional unique
@@ -139,6 +140,7 @@ final class SqliteEngine implements Database.Engine {
             toVersion4(s);
             toVersion5(s);
             toVersion6(s);
+            toVersion7(s);
         }
     }
 
@@ -250,6 +252,29 @@ final class SqliteEngine implements Database.Engine {
                 + " WHEN NEW.state = 'PENDING' AND OLD.state <> 'PENDING' AND " + dispatching
                 + " BEGIN INSERT INTO work_outbox(seq) VALUES (NEW.seq); END");
         s.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+    }
+
+    /**
+     * Version 7: the owner (node id) and lease of each cluster execution that is pending or
+     * running ({@code dev.loupe.cluster.RunLeases}), so that a node starting fails only its own
+     * executions and those whose lease ran out, and a run completes only while its node still
+     * owns it. A run's row goes with it. Runs running before the upgrade have none, so they count
+     * as expired. And the nodes running on the catalog with the {@code --queue} each runs with
+     * ({@code dev.loupe.queue.QueueNodes}), so that a node with another one is refused. Re-runnable like the others.
+     */
+    private static void toVersion7(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS cluster_run_leases (
+                  run_id TEXT PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+                  owner TEXT NOT NULL,
+                  lease_until INTEGER NOT NULL)""");
+        s.execute("CREATE INDEX IF NOT EXISTS cluster_run_leases_owner ON cluster_run_leases(owner)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS catalog_nodes (
+                  node_id TEXT PRIMARY KEY,
+                  dispatch TEXT NOT NULL,
+                  seen_until INTEGER NOT NULL)""");
+        s.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
     }
 
     @Override

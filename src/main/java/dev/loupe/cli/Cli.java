@@ -29,7 +29,7 @@ public final class Cli {
         INGEST("ingest", "upload files or URLs into a bucket and follow their processing"),
         SEARCH("search", "search a collection by text or by an image"),
         STATUS("status", "queue depth, tasks in progress, documents per collection"),
-        KEYS("keys", "create, list and revoke API keys (also offline, with --data-dir)");
+        KEYS("keys", "create, list and revoke API keys (also offline, with --data-dir or --catalog-url)");
 
         final String word;
         final String summary;
@@ -80,7 +80,7 @@ public final class Cli {
                 case INGEST -> IngestCommand.run(call.args(), call.server(), out, err);
                 case SEARCH -> SearchCommand.run(call);
                 case STATUS -> StatusCommand.run(call);
-                case KEYS -> KeysCommand.run(call);
+                case KEYS -> KeysCommand.run(call, env);
             };
         } catch (UsageException e) {
             err.println("loupe " + command.get().word + ": " + e.getMessage() + "\n\n" + help(command.get()));

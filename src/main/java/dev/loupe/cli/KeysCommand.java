@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
 import dev.loupe.auth.ApiKey;
+import dev.loupe.config.CatalogSettings;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,21 +21,25 @@ import java.util.Set;
  */
 final class KeysCommand {
     static final String HELP = """
-            Usage: loupe keys create NAME [--admin] [--namespaces NS1,NS2] [--data-dir DIR]
-                   loupe keys list [--json] [--data-dir DIR]
-                   loupe keys revoke KEY_ID|NAME [--data-dir DIR]
+            Usage: loupe keys create NAME [--admin] [--namespaces NS1,NS2] [--data-dir DIR | --catalog-url URL]
+                   loupe keys list [--json] [--data-dir DIR | --catalog-url URL]
+                   loupe keys revoke KEY_ID|NAME [--data-dir DIR | --catalog-url URL]
 
-              Manages API keys. Without --data-dir it goes through the running server's API,
-              with an admin --key. With --data-dir it works on that data directory directly,
-              while Loupe is stopped (it refuses while a Loupe holds the directory): that is
-              how a lost admin key is replaced (`loupe keys create rescue --admin --data-dir DIR`).
+              Manages API keys. Without --data-dir or --catalog-url it goes through the running
+              server's API, with an admin --key. With --data-dir it works on that data directory
+              directly, while Loupe is stopped (it refuses while a Loupe holds the directory): that
+              is how a lost admin key is replaced (`loupe keys create rescue --admin --data-dir DIR`).
+              With --catalog-url it works on that shared PostgreSQL catalog, while its nodes run.
 
               --admin            the new key may manage keys (and every namespace)
               --namespaces A,B   the new key may only use these namespaces (ids or names)
               --data-dir DIR     work on DIR's catalog instead of a running server
+              --catalog-url URL  work on this PostgreSQL catalog (postgresql://user@host:5432/db); its
+                                 password from --catalog-password-file FILE (or LOUPE_CATALOG_PASSWORD_FILE)
+                                 or LOUPE_CATALOG_PASSWORD, as serve takes it
               --json             list as the API's JSON""";
 
-    /** What the command was asked to do; the data directory, when given, replaces the server. */
+    /** What the command was asked to do; the data directory or shared catalog, when given, replaces the server. */
     sealed interface Action {
         record Create(String name, boolean admin, List<String> namespaces) implements Action {
             public Create {
@@ -50,9 +56,15 @@ final class KeysCommand {
         }
     }
 
-    record Options(Action action, Optional<Path> dataDir) {
-        static Options parse(List<String> args) {
-            Args a = Args.parse(args, Set.of("--namespaces", "--data-dir"), Set.of("--admin", "--json"));
+    /** {@code catalog}: from {@code --catalog-url} and the password as serve reads it; SQLite when absent. */
+    record Options(Action action, Optional<Path> dataDir, CatalogSettings catalog) {
+        /** Offline: on a data directory or a shared catalog rather than through a server. */
+        boolean offline() {
+            return dataDir.isPresent() || catalog.postgres().isPresent();
+        }
+
+        static Options parse(List<String> args, Map<String, String> env) {
+            Args a = Args.parse(args, Set.of("--namespaces", "--data-dir", "--catalog-url", "--catalog-password-file"), Set.of("--admin", "--json"));
             List<String> p = a.positionals();
             if (p.isEmpty()) throw new UsageException("say create, list or revoke");
             String verb = p.getFirst();
@@ -77,22 +89,37 @@ final class KeysCommand {
                 throw new UsageException("--admin and --namespaces go with create");
             }
             if (!(action instanceof Action.ListKeys) && a.has("--json")) throw new UsageException("--json goes with list");
-            return new Options(action, a.value("--data-dir").map(Path::of));
+            if (a.value("--data-dir").isPresent() && a.value("--catalog-url").isPresent()) {
+                throw new UsageException("give --data-dir or --catalog-url, not both");
+            }
+            CatalogSettings catalog;
+            try {
+                // The URL only as a flag: a node's LOUPE_CATALOG_URL in the shell must not turn a server command offline.
+                catalog = CatalogSettings.from(flag -> switch (flag) {
+                    case "catalog-url" -> a.value("--catalog-url").orElse(null);
+                    case "catalog-password-file" -> a.value("--catalog-password-file").orElse(env.get("LOUPE_CATALOG_PASSWORD_FILE"));
+                    case "catalog-pool-size" -> a.value("--catalog-url").isPresent() ? "2" : null;
+                    default -> null;
+                }, env::get);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return new Options(action, a.value("--data-dir").map(Path::of), catalog);
         }
     }
 
     private KeysCommand() {}
 
-    static int run(Cli.Invocation call) {
-        Options o = Options.parse(call.args());
-        if (o.dataDir().isPresent()) {
-            try (OfflineKeys offline = OfflineKeys.open(o.dataDir().get())) {
+    static int run(Cli.Invocation call, Map<String, String> env) {
+        Options o = Options.parse(call.args(), env);
+        if (o.offline()) {
+            try (OfflineKeys offline = OfflineKeys.open(o.catalog(), o.dataDir().orElse(null))) {
                 return switch (o.action()) {
-                    case Action.Create c -> created(call, offline.create(c.name(), c.admin(), c.namespaces()), " in " + o.dataDir().get());
+                    case Action.Create c -> created(call, offline.create(c.name(), c.admin(), c.namespaces()), " in " + offline.where());
                     case Action.ListKeys l -> listed(call, OfflineKeys.views(offline.list()), l.json());
                     case Action.Revoke r -> {
-                        if (!offline.revoke(r.key())) throw new CliException("no active key '" + r.key() + "' in " + o.dataDir().get());
-                        call.out().println("Revoked " + r.key() + " in " + o.dataDir().get() + ".");
+                        if (!offline.revoke(r.key())) throw new CliException("no active key '" + r.key() + "' in " + offline.where());
+                        call.out().println("Revoked " + r.key() + " in " + offline.where() + ".");
                         yield Cli.OK;
                     }
                 };

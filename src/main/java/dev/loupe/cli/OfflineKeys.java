@@ -10,27 +10,38 @@ import dev.loupe.catalog.Catalog;
 import dev.loupe.catalog.Database;
 import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.Namespace;
+import dev.loupe.catalog.PostgresOptions;
+import dev.loupe.config.CatalogSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The API keys of a stopped Loupe's data directory, opened under the directory's lock so that
- * nothing writes under a running server (which would also keep its own cached view). Used by
- * {@code loupe keys ... --data-dir} and {@code loupe admin-key reset}.
+ * The API keys of a catalog, opened directly rather than through a server: a stopped Loupe's
+ * data directory, under the directory's lock so that nothing writes under a running server; or a
+ * shared PostgreSQL catalog ({@code --catalog-url}), while its nodes run, since none caches keys
+ * (a change holds on every node at once). Used by {@code loupe keys ... --data-dir|--catalog-url}
+ * and {@code loupe admin-key reset}.
  */
 public final class OfflineKeys implements AutoCloseable {
-    private final Path data;
+    private final String where;
     private final DataDirLock lock;
     private final Database database;
     private final ApiKeys keys;
 
-    private OfflineKeys(Path data, DataDirLock lock, Database database) {
-        this.data = data;
+    private OfflineKeys(String where, DataDirLock lock, Database database) {
+        this.where = where;
         this.lock = lock;
         this.database = database;
         this.keys = new ApiKeys(database);
+    }
+
+    /** The keys of {@code catalog}'s shared PostgreSQL server when it names one, else of {@code data}'s SQLite file ({@link #open(Path)}). */
+    public static OfflineKeys open(CatalogSettings catalog, Path data) {
+        if (catalog.postgres().isEmpty()) return open(data);
+        PostgresOptions shared = catalog.postgres().get();
+        return new OfflineKeys("the catalog " + shared.redactedUrl(), null, Database.postgres(shared));
     }
 
     /** Opens {@code data}'s catalog, refusing (a {@link CliException}) where there is none or a Loupe holds the directory. */
@@ -46,11 +57,16 @@ public final class OfflineKeys implements AutoCloseable {
             throw new CliException("a Loupe is running on " + data + "; stop it first (while it runs, manage keys through its API: leave out --data-dir)");
         }
         try {
-            return new OfflineKeys(data, lock, new Database(catalog));
+            return new OfflineKeys(data.toString(), lock, new Database(catalog));
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** Where the keys are, for messages: the data directory, or the catalog's URL without its password. */
+    public String where() {
+        return where;
     }
 
     public ApiKeys keys() {
@@ -62,7 +78,7 @@ public final class OfflineKeys implements AutoCloseable {
         List<String> namespaces = new ArrayList<>();
         for (String ref : namespaceRefs) {
             Namespace ns = catalog.find(Kind.NAMESPACE, null, ref)
-                    .orElseThrow(() -> new CliException("--namespaces: no namespace '" + ref + "' in " + data));
+                    .orElseThrow(() -> new CliException("--namespaces: no namespace '" + ref + "' in " + where));
             namespaces.add(ns.namespaceId());
         }
         return KeysCommand.Created.of(keys.create(name, admin, namespaces));
@@ -87,7 +103,7 @@ public final class OfflineKeys implements AutoCloseable {
         try {
             database.close();
         } finally {
-            lock.close();
+            if (lock != null) lock.close();
         }
     }
 }

@@ -46,7 +46,8 @@ final class ClusterJob {
     record Loaded(List<IndexedDocument> clustered, List<IndexedDocument> beyond, List<String> vectorNames) {
     }
 
-    ClusterRun run(ClusterDefinition def, ClusterRun run) {
+    /** Runs {@code run}; {@code beforeWriting} is called before the enrichment is written, and may stop the job by throwing. */
+    ClusterRun run(ClusterDefinition def, ClusterRun run, Runnable beforeWriting) {
         long start = System.nanoTime();
         ClusterMethod method = ClusterMethod.stored(def.algorithm(), def.algorithmParams());
         int limit = def.sampleSize() == null ? MAX_DOCUMENTS : def.sampleSize();
@@ -65,6 +66,7 @@ final class ClusterJob {
             placed.put(late.documentId(), ClusterAssignment.place(late, vector(late, def, loaded.vectorNames()), outcome.groups(), method.reach(), bySource));
             all.add(late);
         }
+        beforeWriting.run();
         write(all, placed, outcome.groups());
         int noise = (int) placed.values().stream().filter(p -> p.clusterId() == null).count();
         return run.completed(placed.size(), noise, outcome.groups(), placed, dev.loupe.catalog.Ids.now(), (System.nanoTime() - start) / 1e9);

@@ -11,11 +11,15 @@ import dev.loupe.catalog.Kind;
 import dev.loupe.catalog.Task;
 import dev.loupe.extractor.ExtractorCatalog;
 import dev.loupe.index.DocumentIndex;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,6 +29,11 @@ import java.util.logging.Logger;
  * {@code run_} for {@code task_}. Executions run on a virtual thread each, one at a time per
  * clustering; one that a restart interrupted is failed when Loupe starts again, since nothing
  * of it was written before it finished (enrichment is the last step).
+ *
+ * <p>Several nodes: each run is owned by the node that started it, under a lease it renews
+ * ({@link RunLeases}). A node starting fails only its own runs and abandoned ones (lease run
+ * out), any node fails abandoned runs as it renews its own, and a run writes its enrichment and
+ * its result only while its node still owns it: one failed meanwhile stays failed.
  */
 public final class Clusters implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Clusters.class.getName());
@@ -36,14 +45,42 @@ public final class Clusters implements AutoCloseable {
     private final ClusterAssignment assignment;
     /** Serialises changes to completed runs: edits, late arrivals, an execution's result. */
     private final java.util.concurrent.locks.ReentrantLock runs = new java.util.concurrent.locks.ReentrantLock();
-    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cluster-", 0).factory());
+    private final ExecutorService executor;
+    private final RunLeases leases;
+    /** Renews this node's leases and fails abandoned runs, on a shared catalog; null on SQLite. */
+    private final ScheduledExecutorService renewals;
 
-    public Clusters(Catalog catalog, DocumentIndex index, ExtractorCatalog extractors) {
+    /**
+     * The node executions run on: its id on a shared catalog, how long its claim on a run lasts
+     * without a renewal (renewed every third of it), and the clock that says when it runs out.
+     */
+    public record Node(String id, Duration lease, Clock clock) {
+        public Node {
+            if (id == null || id.isBlank()) throw new IllegalArgumentException("a node id is needed");
+            if (lease.toMillis() < 1) throw new IllegalArgumentException("the lease must be positive, got: " + lease);
+        }
+    }
+
+    public Clusters(Catalog catalog, DocumentIndex index, ExtractorCatalog extractors, Node node) {
+        this(catalog, index, extractors, node, Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cluster-", 0).factory()));
+    }
+
+    /** With {@code executions} running the jobs (a test holds them back to interleave nodes). */
+    Clusters(Catalog catalog, DocumentIndex index, ExtractorCatalog extractors, Node node, ExecutorService executions) {
         this.catalog = catalog;
         this.index = index;
         this.job = new ClusterJob(catalog, index, extractors);
         this.assignment = new ClusterAssignment(catalog, job, runs);
+        this.executor = executions;
+        this.leases = new RunLeases(catalog.database(), node);
         failInterrupted();
+        if (catalog.database().dialect().shared()) {
+            renewals = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("cluster-lease-renewal").daemon().unstarted(r));
+            long every = Math.max(1, node.lease().toMillis() / 3);
+            renewals.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            renewals = null;
+        }
     }
 
     public ClusterAssignment assignment() {
@@ -94,7 +131,10 @@ public final class Clusters implements AutoCloseable {
             if (def.lastRunId() != null) {
                 Optional<ClusterRun> last = catalog.find(c, Kind.CLUSTER_RUN, namespaceId, def.lastRunId());
                 if (last.isPresent() && running(last.get())) {
-                    throw LoupeException.conflict("cluster " + def.clusterId() + " is already executing (task " + last.get().taskId() + ")");
+                    if (!leases.abandoned(c, last.get().runId())) {
+                        throw LoupeException.conflict("cluster " + def.clusterId() + " is already executing (task " + last.get().taskId() + ")");
+                    }
+                    fail(c, last.get(), ABANDONED);
                 }
             }
             String taskId = Kind.TASK.newId();
@@ -103,6 +143,7 @@ public final class Clusters implements AutoCloseable {
                     new Task(taskId, namespaceId, TASK_TYPE, null, def.collectionIds().getFirst(), now));
             ClusterRun run = catalog.insert(c, Kind.CLUSTER_RUN, runId(taskId), namespaceId, def.clusterId(), null,
                     ClusterRun.pending(runId(taskId), def.clusterId(), namespaceId, taskId, now));
+            leases.claim(c, run.runId());
             ClusterDefinition started = def.withRun(run.runId(), taskId, now);
             catalog.update(c, Kind.CLUSTER, def.clusterId(), def.clusterName(), started);
             return new Started(task, started, run);
@@ -111,49 +152,103 @@ public final class Clusters implements AutoCloseable {
         return s.task();
     }
 
+    static final String INTERRUPTED = "interrupted by a restart; execute again";
+    static final String ABANDONED = "its node stopped renewing its lease (stopped or cut off); execute again";
+
     private void runJob(ClusterDefinition def, ClusterRun pending) {
         ClusterRun processing = pending.processing();
-        catalog.update(Kind.CLUSTER_RUN, processing.runId(), null, processing);
+        if (!write(def, processing, false)) return;
         ClusterRun done;
         try {
-            done = job.run(catalog.require(Kind.CLUSTER, def.namespaceId(), def.clusterId()), processing);
+            done = job.run(catalog.require(Kind.CLUSTER, def.namespaceId(), def.clusterId()), processing, () -> {
+                if (!catalog.database().inTransaction(c -> leases.owns(c, processing.runId()))) throw new TakenOver();
+            });
+        } catch (TakenOver e) {
+            LOG.info("cluster run " + processing.runId() + " was failed by another node while it ran; its result is dropped");
+            return;
         } catch (RuntimeException e) {
             if (!(e instanceof LoupeException || e instanceof IllegalArgumentException)) LOG.log(Level.WARNING, "cluster execution failed", e);
             done = processing.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), Ids.now());
         }
-        ClusterRun finished = done;
         runs.lock();
         try {
-            catalog.database().inTransaction(c -> {
-            // The clustering may have been deleted meanwhile; then its run goes too.
-            if (catalog.find(c, Kind.CLUSTER, def.namespaceId(), def.clusterId()).isEmpty()) return null;
-            catalog.update(c, Kind.CLUSTER_RUN, finished.runId(), null, finished);
-            return null;
-            });
+            if (!write(def, done, true)) {
+                LOG.info("cluster run " + done.runId() + " was failed by another node while it ran; its result is dropped");
+            }
         } finally {
             runs.unlock();
         }
+    }
+
+    /** Thrown inside a job whose run another node failed as abandoned, so that it writes nothing more. */
+    private static final class TakenOver extends RuntimeException {
+        TakenOver() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Writes {@code run} if this node still owns it and its clustering still exists (deleting the
+     * clustering deletes its runs); {@code last}: the run is finished and its lease ends. Whether it was written.
+     */
+    private boolean write(ClusterDefinition def, ClusterRun run, boolean last) {
+        return catalog.database().inTransaction(c -> {
+            if (!leases.owns(c, run.runId())) return false;
+            if (catalog.find(c, Kind.CLUSTER, def.namespaceId(), def.clusterId()).isEmpty()) return false;
+            catalog.update(c, Kind.CLUSTER_RUN, run.runId(), null, run);
+            if (last) leases.release(c, run.runId());
+            return true;
+        });
+    }
+
+    private void fail(java.sql.Connection c, ClusterRun run, String why) throws java.sql.SQLException {
+        catalog.update(c, Kind.CLUSTER_RUN, run.runId(), null, run.failed(why, Ids.now()));
+        leases.release(c, run.runId());
     }
 
     private static boolean running(ClusterRun run) {
         return run.status() == ClusterRun.Status.PENDING || run.status() == ClusterRun.Status.PROCESSING;
     }
 
+    /** Fails the runs a start finds running that were this node's or are abandoned; another node's live runs are left to it. */
     private void failInterrupted() {
-        catalog.scan(Kind.CLUSTER_RUN, null, null, 500, runs -> {
-            for (ClusterRun r : runs) {
-                if (running(r)) {
-                    catalog.update(Kind.CLUSTER_RUN, r.runId(), null, r.failed("interrupted by a restart; execute again", Ids.now()));
-                }
+        List<ClusterRun> found = new ArrayList<>();
+        catalog.scan(Kind.CLUSTER_RUN, null, null, 500, chunk -> chunk.stream().filter(Clusters::running).forEach(found::add));
+        for (ClusterRun r : found) {
+            catalog.database().inTransaction(c -> {
+                Optional<ClusterRun> now = catalog.findById(Kind.CLUSTER_RUN, r.runId());
+                if (now.isPresent() && running(now.get()) && leases.interruptedAtStart(c, r.runId())) fail(c, now.get(), INTERRUPTED);
+                return null;
+            });
+        }
+    }
+
+    /** Renews this node's leases, then fails the runs of nodes that stopped renewing theirs. */
+    private void renewQuietly() {
+        if (!catalog.database().isOpen()) {
+            renewals.shutdown();
+            return;
+        }
+        try {
+            leases.renew();
+            for (String runId : leases.expired()) {
+                catalog.database().inTransaction(c -> {
+                    Optional<ClusterRun> run = catalog.findById(Kind.CLUSTER_RUN, runId);
+                    if (run.isPresent() && running(run.get()) && leases.abandoned(c, runId)) fail(c, run.get(), ABANDONED);
+                    else if (run.isPresent() && !running(run.get())) leases.release(c, runId);
+                    return null;
+                });
             }
-        });
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "renewing this node's cluster run leases failed; will retry", e);
+        }
     }
 
     /** Deletes the clustering, its runs, and the enrichment fields its last run wrote; not while it executes (409). */
     public void delete(String namespaceId, String idOrName) {
         ClusterDefinition def = require(namespaceId, idOrName);
         Optional<ClusterRun> last = lastRun(def);
-        if (last.isPresent() && running(last.get())) {
+        if (last.isPresent() && running(last.get()) && !catalog.database().inTransaction(c -> leases.abandoned(c, last.get().runId()))) {
             throw LoupeException.conflict("cluster " + def.clusterId() + " is executing (task " + last.get().taskId() + "); delete it once that task has finished");
         }
         catalog.database().inTransaction(c -> {
@@ -253,5 +348,7 @@ public final class Clusters implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Runs still going keep their leases until they run out, so another node fails them then.
+        if (renewals != null) renewals.shutdownNow();
     }
 }

@@ -21,7 +21,7 @@ public record CatalogSettings(Optional<PostgresOptions> postgres, Optional<Strin
     private static final long MAX_PASSWORD_FILE_BYTES = 4096;
 
     /** From the {@code catalog-*} and {@code node-id} flags ({@code option}, null when unset) and the environment. */
-    static CatalogSettings from(Function<String, String> option, Function<String, String> env) {
+    public static CatalogSettings from(Function<String, String> option, Function<String, String> env) {
         Optional<String> nodeId = Optional.ofNullable(option.apply("node-id")).map(String::strip);
         String url = option.apply("catalog-url");
         if (url == null) {

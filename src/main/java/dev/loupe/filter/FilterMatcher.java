@@ -22,7 +22,8 @@ public final class FilterMatcher {
         return switch (node) {
             case FilterNode.All a -> true;
             case FilterNode.And and -> and.children().stream().allMatch(c -> matches(c, doc));
-            case FilterNode.Or or -> or.children().stream().anyMatch(c -> matches(c, doc));
+            // An empty group imposes nothing, as in the index's translation (Filters).
+            case FilterNode.Or or -> or.children().isEmpty() || or.children().stream().anyMatch(c -> matches(c, doc));
             case FilterNode.Not not -> not.children().stream().noneMatch(c -> matches(c, doc));
             case FilterNode.Condition c -> condition(c, c.field().values(doc), c.field().exists(doc));
         };

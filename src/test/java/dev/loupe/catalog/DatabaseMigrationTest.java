@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import dev.loupe.testing.CatalogEngine;
 import dev.loupe.testing.engines.Postgres;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DatabaseMigrationTest {
     @Test
@@ -157,6 +160,35 @@ class DatabaseMigrationTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(CatalogEngine.class)
+    void aVersionSixCatalogGainsClusterRunLeasesThatGoWithTheirRunsAndANodeRegistry(CatalogEngine engine, @TempDir Path dir) throws Exception {
+        CatalogEngine.Store store = engine.store(dir);
+        store.open().close();
+        // What version 6 wrote: no owners or leases on cluster runs.
+        try (Connection c = connect(store); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE cluster_run_leases");
+            s.execute("DROP TABLE catalog_nodes");
+            s.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+            s.execute("INSERT INTO resources(kind, id, namespace_id, body) VALUES ('cluster_run', 'run_1', 'ns_1', '{}')");
+        }
+        store.open().close();
+        store.open().close(); // opening again changes nothing
+        try (Connection c = connect(store); Statement s = c.createStatement()) {
+            assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            assertEquals("0", one(s, "SELECT count(*) FROM cluster_run_leases"), "a run from before has no owner: any start may fail it");
+            assertEquals("0", one(s, "SELECT count(*) FROM catalog_nodes"));
+            s.execute("INSERT INTO cluster_run_leases(run_id, owner, lease_until) VALUES ('run_1', 'node-a', 1)");
+            if (engine == CatalogEngine.SQLITE) s.execute("PRAGMA foreign_keys=ON");
+            s.execute("DELETE FROM resources WHERE id = 'run_1'");
+            assertEquals("0", one(s, "SELECT count(*) FROM cluster_run_leases"), "a run's lease is deleted with it");
+        }
+    }
+
+    private static Connection connect(CatalogEngine.Store store) throws Exception {
+        return store.file() != null ? DriverManager.getConnection("jdbc:sqlite:" + store.file()) : connect(store.postgres());
+    }
+
     @Test
     void aFreshPostgresCatalogIsCreatedAtTheCurrentVersion() throws Exception {
         PostgresOptions options = Postgres.shared().freshDatabase();
@@ -164,10 +196,10 @@ class DatabaseMigrationTest {
         Database.postgres(options).close(); // opening again changes nothing
         try (Connection c = connect(options); Statement s = c.createStatement()) {
             assertEquals(String.valueOf(Database.SCHEMA_VERSION), one(s, "SELECT value FROM meta WHERE key = 'schema_version'"));
-            assertEquals("8", one(s, """
+            assertEquals("10", one(s, """
                     SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
                       AND table_name IN ('meta', 'resources', 'work_items', 'api_keys', 'object_deletions', 'publications', 'uploads',
-                                         'work_outbox')"""));
+                                         'work_outbox', 'cluster_run_leases', 'catalog_nodes')"""));
         }
     }
 

@@ -3,7 +3,12 @@ package dev.loupe.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.auth.ApiKeys;
+import dev.loupe.catalog.Database;
+import dev.loupe.catalog.PostgresOptions;
 import dev.loupe.testing.Api;
+import dev.loupe.testing.engines.Postgres;
+import java.nio.file.Files;
 import dev.loupe.testing.TestServer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -78,5 +83,34 @@ class OfflineKeysTest {
         CliTest.Run missing = loupe("keys", "create", "x", "--namespaces", "nowhere", "--data-dir", data.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no namespace 'nowhere'"), missing.err());
+    }
+
+    @Test
+    void keysOfASharedCatalogAreManagedWithItsUrlWhileItsNodesRun(@TempDir Path dir) throws Exception {
+        PostgresOptions catalog = Postgres.shared().freshDatabase();
+        Path password = Files.writeString(dir.resolve("password"), "unused-with-trust-auth\n");
+        try (Database node = Database.postgres(catalog)) { // a node running on the catalog
+            ApiKeys keys = new ApiKeys(node);
+            CliTest.Run created = loupe("keys", "create", "rescue", "--admin", "--catalog-url", catalog.url(),
+                    "--catalog-password-file", password.toString());
+            assertEquals(0, created.code(), created.toString());
+            assertTrue(created.out().contains("(admin) in the catalog " + catalog.redactedUrl()), created.out());
+            String secret = secretOf(created);
+            assertTrue(keys.authenticate(secret).orElseThrow().admin(), "the node accepts the new key at once");
+            CliTest.Run listed = loupe("keys", "list", "--catalog-url", catalog.url());
+            assertTrue(listed.out().lines().anyMatch(l -> l.contains("rescue") && l.contains("active")), listed.out());
+            assertEquals(0, loupe("keys", "revoke", "rescue", "--catalog-url", catalog.url()).code());
+            assertTrue(keys.authenticate(secret).isEmpty(), "and refuses it once revoked");
+        }
+    }
+
+    @Test
+    void aCatalogPasswordFileWithoutACatalogUrlOrBothPlacesAtOnceAreRefused(@TempDir Path data) {
+        CliTest.Run r = loupe("keys", "list", "--catalog-password-file", data.resolve("p").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--catalog-password-file needs --catalog-url"), r.err());
+        CliTest.Run both = loupe("keys", "list", "--data-dir", data.toString(), "--catalog-url", "postgresql://u@127.0.0.1:1/x");
+        assertEquals(2, both.code(), both.toString());
+        assertTrue(both.err().contains("give --data-dir or --catalog-url, not both"), both.err());
     }
 }

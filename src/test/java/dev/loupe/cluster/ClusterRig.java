@@ -34,16 +34,22 @@ final class ClusterRig implements AutoCloseable {
     final Clusters clusters;
 
     ClusterRig(Path dir) {
-        db = new Database(dir.resolve("catalog.db"));
+        this(dir.resolve("index"), new Database(dir.resolve("catalog.db")), new Clusters.Node("test-node", Duration.ofMinutes(5), java.time.Clock.systemUTC()),
+                null);
+    }
+
+    /** A node of its own ({@code node}, its index in {@code indexDir}) on {@code db}, which it closes; {@code executions} null: run at once. */
+    ClusterRig(Path indexDir, Database db, Clusters.Node node, java.util.concurrent.ExecutorService executions) {
+        this.db = db;
         catalog = new Catalog(db);
-        index = new LuceneDocumentIndex(dir.resolve("index"));
+        index = new LuceneDocumentIndex(indexDir);
         models = new ModelRepository(Fixtures.modelsDir(), new ModelDownloader("http://127.0.0.1:9"), true);
         extractors = new ExtractorCatalog(models, Fixtures.MODEL);
         if (catalog.find(Kind.COLLECTION, NS, COLLECTION).isEmpty()) catalog.insert(Kind.COLLECTION, COLLECTION, NS, null, COLLECTION, new Collection(COLLECTION, NS, COLLECTION, null,
                 new Collection.Source.Buckets(List.of("bkt_rig")),
                 new Collection.ExtractorConfig("image_extractor", "v1", Json.object().put("image", "img"), List.of(), false, Json.object()),
                 Json.object(), "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"));
-        clusters = new Clusters(catalog, index, extractors);
+        clusters = executions == null ? new Clusters(catalog, index, extractors, node) : new Clusters(catalog, index, extractors, node, executions);
     }
 
     static IndexedDocument doc(String id, String photo, float[] v) {

@@ -26,7 +26,7 @@ class WorkerHealthTest {
                     Optional.empty(), Optional.empty(), true, "http://127.0.0.1:9", VectorQuantization.NONE, "127.0.0.1");
             ApiServer server = new ApiServer(settings, new ApiServer.Services(rig.catalog, new ApiKeys(rig.db), rig.store, rig.index,
                     rig.ingestion, rig.extractors, new RetrieverExecutor(rig.index, rig.extractors, rig.fetcher, rig.decoder, 20L << 20, new dev.loupe.metrics.Metrics()),
-                    rig.sources, rig.thumbnails, new dev.loupe.cluster.Clusters(rig.catalog, rig.index, rig.extractors), new dev.loupe.publish.Publications(rig.db),
+                    rig.sources, rig.thumbnails, rig.clusters, new dev.loupe.publish.Publications(rig.db),
                     new dev.loupe.upload.Uploads(rig.catalog, rig.sources, dev.loupe.upload.UploadSigner.inDirectory(dir), 20L << 20,
                             java.time.Clock.systemUTC()), new dev.loupe.metrics.Metrics()));
             try {

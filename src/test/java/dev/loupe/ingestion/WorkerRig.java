@@ -69,7 +69,7 @@ final class WorkerRig implements AutoCloseable {
         extractors = new ExtractorCatalog(models, Fixtures.MODEL);
         deletions = new ObjectDeletions(catalog, store, index);
         ingestion = new Ingestion(catalog, store, index, deletions);
-        clusters = new Clusters(catalog, index, extractors);
+        clusters = new Clusters(catalog, index, extractors, new Clusters.Node("test-node", java.time.Duration.ofMinutes(5), java.time.Clock.systemUTC()));
     }
 
     /** A fetcher for loopback servers, with bounds far beyond any test's wait. */
