@@ -45,6 +45,9 @@ final class SolrRetry {
             "connect timed out", "read timed out", "idle timeout",
             // a node proxying a request (a schema read) to the node holding the collection's core, which died
             "error trying to proxy request",
+            // Jetty's 404 page from a node whose view of the cluster does not yet hold a collection just created
+            // (writes create theirs first, and reads ask whether it exists, so a missing core here is a stale view)
+            "can not find: /solr/",
             // a leadership moving, ZooKeeper not yet told of a death, a node that lost its session
             "no registered leader", "cannot talk to zookeeper", "keepererrorcode = connectionloss", "keepererrorcode = session expired",
             "no servers hosting shard", "no live solrservers",
