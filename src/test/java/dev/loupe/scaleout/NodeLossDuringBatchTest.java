@@ -159,7 +159,8 @@ class NodeLossDuringBatchTest {
                 if (System.nanoTime() > deadline) fail("only " + done + " of " + OBJECTS + " done after " + TASK_LIMIT + ": " + task + cluster.nodeLogs(40));
                 pause(50);
             }
-            searcher = Thread.ofPlatform().name("searches-" + namespace).start(this::search);
+            // A daemon, and stopped in finishAndCheck's finally: a failed test leaves no client searching into the next.
+            searcher = Thread.ofPlatform().name("searches-" + namespace).daemon().start(this::search);
             killedAt = System.nanoTime();
         }
 
@@ -184,6 +185,7 @@ class NodeLossDuringBatchTest {
             try {
                 task = api.awaitTask(taskId, TASK_LIMIT);
             } catch (AssertionError e) {
+                searching = false;
                 throw new AssertionError(e.getMessage() + "\nafter killing " + killed + "; " + searchReport() + cluster.nodeLogs(40), e);
             }
             long waitUntil = System.nanoTime() + Duration.ofMinutes(2).toNanos();
