@@ -43,6 +43,11 @@ final class SolrRetry {
             // or the client's own connection to a node that died
             "connection refused", "connection reset", "broken pipe", "closedchannelexception", "eof reached", "eofexception",
             "connect timed out", "read timed out", "idle timeout",
+            // a node proxying a request (a schema read) to the node holding the collection's core, which died
+            "error trying to proxy request",
+            // Jetty's 404 page from a node whose view of the cluster does not yet hold a collection just created
+            // (writes create theirs first, and reads ask whether it exists, so a missing core here is a stale view)
+            "can not find: /solr/",
             // a leadership moving, ZooKeeper not yet told of a death, a node that lost its session
             "no registered leader", "cannot talk to zookeeper", "keepererrorcode = connectionloss", "keepererrorcode = session expired",
             "no servers hosting shard", "no live solrservers",

@@ -49,6 +49,16 @@ class SolrRetryTest {
     }
 
     @Test
+    void aLiveNodeProxyingARequestToADeadNodeIsRetried() {
+        // Seen by NodeLossDuringBatchTest: a schema request for a collection whose core the answering node does not hold.
+        assertTrue(SolrRetry.retriable(remote(500, "Error trying to proxy request for url: http://127.0.0.1:35443/solr/loupe_c1/schema/fields/"
+                + "v.image_extractor_v1_embedding with _forwardCount: 1")));
+        // Also seen there: right after a collection was created, a node that does not know it yet answers Jetty's 404 page.
+        assertTrue(SolrRetry.retriable(remote(404, "Expected mime type in [application/vnd.apache.solr.javabin, application/octet-stream] but got"
+                + " text/html. <html><head><title>Error 404 Can not find: /solr/loupe_c1/schema</title></head></html>")));
+    }
+
+    @Test
     void aShardWithoutALeaderOrANodeOutOfTouchWithZooKeeperIsRetried() {
         assertTrue(SolrRetry.retriable(remote(503, "No registered leader was found after waiting for 4000ms , collection: loupe_c1 slice: shard1")));
         assertTrue(SolrRetry.retriable(remote(510, "Stale state")));
