@@ -2,8 +2,10 @@ package dev.loupe.catalog;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.loupe.api.LoupeException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,6 +13,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * The PostgreSQL engine of {@link Database}: a HikariCP pool shared by this node's threads, and
  * the server shared by every node. A transaction holds one pooled connection for its thread
  * (a {@link ThreadLocal}), so a nested {@code inTransaction} joins it as on SQLite.
+ *
+ * <h2>When the server cannot be reached</h2>
+ * A node cut off from the server (a network partition: packets dropped, no reset) must neither
+ * hang its callers nor hold the other nodes up. So a connection is waited for at most
+ * {@link #CONNECTION_TIMEOUT_MILLIS}, a statement's answer at most {@link #SOCKET_TIMEOUT_SECONDS},
+ * and either failure is {@link LoupeException.Unavailable} (503 to an API client) naming the
+ * catalog. On the server's side, a session left idle inside a transaction for
+ * {@link #IDLE_IN_TRANSACTION} is ended, so the row locks of a node cut off mid-transaction (a
+ * work item it was claiming) are released and the other nodes take that work over.
  */
 final class PostgresEngine implements Database.Engine {
     static final String UNIQUE_VIOLATION = "23505";
@@ -21,7 +32,15 @@ final class PostgresEngine implements Database.Engine {
     /** Key of the advisory lock that one migrating node holds; the others wait, then find the schema current. */
     private static final long MIGRATION_LOCK = 0x4c6f7570654d6967L; // "LoupeMig"
 
+    /** How long a transaction waits for a pooled connection (a new one included) before the catalog is called unavailable. */
+    static final long CONNECTION_TIMEOUT_MILLIS = 10_000;
+    /** How long the driver waits on the server's answer: catalog statements take milliseconds; a minute means it is gone. */
+    static final int SOCKET_TIMEOUT_SECONDS = 60;
+    /** Loupe's transactions never wait on their client for long: a session idle inside one that long has lost its node. */
+    static final String IDLE_IN_TRANSACTION = "30s";
+
     private final HikariDataSource pool;
+    private final String where;
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
     PostgresEngine(PostgresOptions options) {
@@ -33,6 +52,11 @@ final class PostgresEngine implements Database.Engine {
         config.setMaximumPoolSize(options.poolSize());
         config.setMinimumIdle(Math.min(2, options.poolSize()));
         config.setAutoCommit(true);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECTION_TIMEOUT_MILLIS / 1000));
+        config.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        config.setConnectionInitSql("SET idle_in_transaction_session_timeout = '" + IDLE_IN_TRANSACTION + "'");
+        where = PostgresOptions.redacted(options.url());
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -44,6 +68,9 @@ final class PostgresEngine implements Database.Engine {
                 migrate(c);
                 return null;
             });
+        } catch (LoupeException.Unavailable e) {
+            pool.close();
+            throw new IllegalStateException("cannot open the PostgreSQL catalog: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -62,6 +89,7 @@ final class PostgresEngine implements Database.Engine {
             try {
                 return work.run(joined);
             } catch (SQLException e) {
+                if (unreachable(e)) throw unavailable(e);
                 throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
             }
         }
@@ -69,6 +97,7 @@ final class PostgresEngine implements Database.Engine {
             try {
                 return once(isolation, work);
             } catch (SQLException | RuntimeException e) {
+                if (unreachable(e)) throw unavailable(e);
                 if (run >= MAX_RUNS || !retryable(e)) {
                     if (e instanceof RuntimeException re) throw re;
                     throw new IllegalStateException("catalog transaction failed: " + e.getMessage(), e);
@@ -101,6 +130,28 @@ final class PostgresEngine implements Database.Engine {
                 c.setAutoCommit(true);
             }
         }
+    }
+
+    /**
+     * No connection within {@link #CONNECTION_TIMEOUT_MILLIS}, or one lost (SQL state class 08, which
+     * the driver also gives when {@link #SOCKET_TIMEOUT_SECONDS} passed without an answer), anywhere
+     * in the cause chain.
+     */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LoupeException) return false;
+            if (t instanceof SQLTransientConnectionException) return true;
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) return true;
+        }
+        return false;
+    }
+
+    private LoupeException.Unavailable unavailable(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && !(t instanceof SQLException)) t = t.getCause();
+        LoupeException.Unavailable u = LoupeException.unavailable("the catalog database (" + where + ") cannot be reached: " + t.getMessage());
+        u.initCause(e);
+        return u;
     }
 
     /** A serialization failure or deadlock anywhere in the cause chain: running the transaction again may succeed. */

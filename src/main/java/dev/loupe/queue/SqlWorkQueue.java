@@ -227,7 +227,7 @@ public final class SqlWorkQueue implements WorkQueue, AutoCloseable {
                 if (db.dialect().shared()) ps.setString(5, nodeId);
                 if (ps.executeUpdate() == 0) {
                     // Its lease ran out and another node runs it again; that node records the outcome and the follow-ups.
-                    LOG.warning("work item " + item.seq() + " was taken back from this node before it completed; its outcome is left to the node running it now");
+                    takenBack(item, "completed");
                     return false;
                 }
             }
@@ -261,8 +261,14 @@ public final class SqlWorkQueue implements WorkQueue, AutoCloseable {
             ps.setString(1, reason);
             ps.setLong(2, item.seq());
             if (db.dialect().shared()) ps.setString(3, nodeId);
-            ps.executeUpdate();
+            if (ps.executeUpdate() == 0 && db.dialect().shared()) takenBack(item, "failed");
         }
+    }
+
+    /** Says that an outcome of this node's came too late: the item is another node's now (its lease ran out, or this node left). */
+    private static void takenBack(WorkItem item, String outcome) {
+        LOG.warning("work item " + item.seq() + " was taken back from this node before it " + outcome
+                + "; its outcome is left to the node running it now");
     }
 
     /** On a shared database, the condition that the item is still this node's (another may have taken it back after its lease ran out). */
@@ -364,7 +370,10 @@ public final class SqlWorkQueue implements WorkQueue, AutoCloseable {
                 ps.setString(3, givenUp(maxAttempts, reason));
                 ps.setLong(4, item.seq());
                 if (db.dialect().shared()) ps.setString(5, nodeId);
-                ps.executeUpdate();
+                if (ps.executeUpdate() == 0 && db.dialect().shared()) {
+                    takenBack(item, "was released");
+                    return false;
+                }
             }
             return item.attempts() < maxAttempts;
         });

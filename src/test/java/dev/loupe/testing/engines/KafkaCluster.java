@@ -15,6 +15,12 @@ import java.util.concurrent.TimeUnit;
  * (broker and controller), from Maven Central's jars ({@code engines/kafka/pom.xml}). Internal
  * topics are replicated to every node (3 nodes: min.insync.replicas 2), so one node can be
  * {@linkplain #kill9 killed} with work still flowing.
+ *
+ * <p>{@linkplain #start(Path, int, boolean) Proxied}, each broker has a second listener,
+ * {@code PROXIED}, that advertises the port of a {@link TcpProxy} in front of it: a client
+ * bootstrapped at {@link #proxiedBootstrapServers} is told of the proxies in the metadata, so all
+ * its Kafka traffic goes through them and {@linkplain TcpProxy#partition partitioning} them cuts
+ * that client off the whole cluster while everyone else (the brokers among themselves too) carries on.
  */
 public final class KafkaCluster implements AutoCloseable {
     private static final List<String> JVM = List.of("-Xmx384m", "-Xms64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -22,21 +28,38 @@ public final class KafkaCluster implements AutoCloseable {
     private final Path dir;
     private final int[] brokerPorts;
     private final int[] controllerPorts;
+    /** With {@link #proxies}: the port of each broker's {@code PROXIED} listener, behind its proxy. */
+    private final int[] proxiedPorts;
+    private final List<TcpProxy> proxies = new ArrayList<>();
     private final List<EngineProcess> nodes = new ArrayList<>();
 
-    private KafkaCluster(Path dir, int size) {
+    private KafkaCluster(Path dir, int size, boolean proxied) {
         this.dir = dir;
         this.brokerPorts = new int[size];
         this.controllerPorts = new int[size];
+        this.proxiedPorts = new int[proxied ? size : 0];
         for (int i = 0; i < size; i++) {
             brokerPorts[i] = EngineProcess.freePort();
             controllerPorts[i] = EngineProcess.freePort();
+            if (proxied) {
+                proxiedPorts[i] = EngineProcess.freePort();
+                // Started first: the broker must advertise the proxy's port, so the port is known before the config is written.
+                proxies.add(TcpProxy.to("kafka-" + (i + 1), proxiedPorts[i]));
+            }
         }
     }
 
     /** Formats and starts {@code size} nodes under {@code dir}, returning once every broker listens. */
     public static KafkaCluster start(Path dir, int size) {
-        KafkaCluster cluster = new KafkaCluster(dir, size);
+        return start(dir, size, false);
+    }
+
+    /**
+     * As {@link #start(Path, int)}; {@code proxied}: each broker also listens behind a {@link TcpProxy}
+     * of its own, which it advertises on that listener (see the class comment).
+     */
+    public static KafkaCluster start(Path dir, int size, boolean proxied) {
+        KafkaCluster cluster = new KafkaCluster(dir, size, proxied);
         try {
             cluster.launch();
             return cluster;
@@ -58,15 +81,18 @@ public final class KafkaCluster implements AutoCloseable {
             Path nodeDir = dir.resolve("node-" + (i + 1));
             Path config = nodeDir.resolve("server.properties");
             int replicas = Math.min(3, brokerPorts.length);
+            // A broker answers metadata with the addresses of the listener the request came in on.
+            String proxiedListener = proxies.isEmpty() ? "" : ",PROXIED://127.0.0.1:" + proxiedPorts[i];
+            String proxiedAdvertised = proxies.isEmpty() ? "" : ",PROXIED://127.0.0.1:" + proxies.get(i).port();
             write(config, String.join("\n",
                     "process.roles=broker,controller",
                     "node.id=" + (i + 1),
                     "controller.quorum.voters=" + voters,
-                    "listeners=PLAINTEXT://127.0.0.1:" + brokerPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i],
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPorts[i],
+                    "listeners=PLAINTEXT://127.0.0.1:" + brokerPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i] + proxiedListener,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPorts[i] + proxiedAdvertised,
                     "controller.listener.names=CONTROLLER",
                     "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (proxies.isEmpty() ? "" : ",PROXIED:PLAINTEXT"),
                     "log.dirs=" + nodeDir.resolve("data").toAbsolutePath(),
                     "num.partitions=6",
                     "default.replication.factor=" + replicas,
@@ -129,6 +155,22 @@ public final class KafkaCluster implements AutoCloseable {
         return sb.toString();
     }
 
+    /** {@code host:port} of every broker's proxy: a client bootstrapped here talks to the cluster through {@link #proxies} only. */
+    public String proxiedBootstrapServers() {
+        if (proxies.isEmpty()) throw new IllegalStateException("this cluster was started without proxies: KafkaCluster.start(dir, size, true)");
+        StringBuilder sb = new StringBuilder();
+        for (TcpProxy p : proxies) {
+            if (!sb.isEmpty()) sb.append(',');
+            sb.append("127.0.0.1:").append(p.port());
+        }
+        return sb.toString();
+    }
+
+    /** The proxy in front of each broker (0-based, as the brokers), or none when not started proxied. */
+    public List<TcpProxy> proxies() {
+        return List.copyOf(proxies);
+    }
+
     public int size() {
         return brokerPorts.length;
     }
@@ -155,5 +197,6 @@ public final class KafkaCluster implements AutoCloseable {
             node.kill9();
             node.close();
         }
+        for (TcpProxy p : proxies) p.close();
     }
 }

@@ -148,7 +148,8 @@ public final class LoupeCluster implements AutoCloseable {
         CompletableFuture<S3Server> s3 = CompletableFuture.supplyAsync(() -> S3Server.start(dir.resolve("s3")));
         KafkaCluster kafka = null;
         try {
-            kafka = KafkaCluster.start(dir.resolve("kafka"), 3);
+            // Proxied: idle proxies cost nothing, and a node put behind them (NodePartitionTest) can be cut off Kafka.
+            kafka = KafkaCluster.start(dir.resolve("kafka"), 3, true);
             S3Server store = join(s3);
             store.createBucket(BUCKET);
             Path keys = store.keyFile(Files.createDirectories(dir.resolve("keys")));
