@@ -48,7 +48,8 @@ public final class SolrCloud implements AutoCloseable {
         }
         int zkPort = EngineProcess.freePort();
         Path zkDir = dir.resolve("zookeeper").toAbsolutePath();
-        EngineProcess zk = EngineProcess.java("solr-zookeeper", "solr", List.of("-Xmx128m", "-XX:+UseSerialGC"),
+        // ZooKeeper's admin server would bind 8080 on every address: a second cluster on the machine (or a Loupe) already has it.
+        EngineProcess zk = EngineProcess.java("solr-zookeeper", "solr", List.of("-Xmx128m", "-XX:+UseSerialGC", "-Dzookeeper.admin.enableServer=false"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain", List.of(String.valueOf(zkPort), zkDir.toString()), zkDir);
         SolrCloud cloud = new SolrCloud(zk, zkPort);
         try {
