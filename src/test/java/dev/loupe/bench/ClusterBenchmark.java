@@ -49,8 +49,8 @@ public final class ClusterBenchmark {
     private static final List<String> COLOURS = List.of("red", "orange", "yellow", "green", "blue", "purple", "black", "white");
 
     /** What one deployment did; ratios are taken field by field. */
-    record Figures(double objectsPerSecond, double imagesPerSecond, Wrk.Result health, Wrk.Result one, Wrk.Result two,
-                   Wrk.Result twoSpread, List<List<Integer>> ranked, Sizes sizes) {
+    record Figures(double objectsPerSecond, double imagesPerSecond, double cpuMsPerImage, Wrk.Result health, Wrk.Result one,
+                   double cpuMsPerQuery, Wrk.Result two, Wrk.Result twoSpread, List<List<Integer>> ranked, Sizes sizes, String load) {
     }
 
     /** Bytes on disk: the index per document (one copy), the catalog per object; null where not measured. */
@@ -128,6 +128,8 @@ public final class ClusterBenchmark {
                     .path("batch_id").asText());
         }
         List<String> tasks = new ArrayList<>();
+        String load = loadAverage();
+        double cpu0 = cpuSeconds();
         long t1 = System.nanoTime();
         for (int i = 0; i < batches.size(); i++) {
             tasks.add(nodes.get(i % nodes.size()).ok("POST", "/v1/buckets/b/batches/" + batches.get(i) + "/submit", "{}").path("task_id").asText());
@@ -137,7 +139,9 @@ public final class ClusterBenchmark {
             if (!"COMPLETED".equals(done.path("status").asText())) throw new IllegalStateException(name + ": task ended " + done);
         }
         double imagesPerSecond = urls.size() / ((System.nanoTime() - t1) / 1e9);
-        System.out.printf("%s: %d objects registered at %.0f/s, processed at %.1f images/s%n", name, urls.size(), objectsPerSecond, imagesPerSecond);
+        double cpuMsPerImage = (cpuSeconds() - cpu0) * 1000 / urls.size();
+        System.out.printf("%s: %d objects registered at %.0f/s, processed at %.1f images/s, %.1f CPU-ms per image (load average before: %s)%n",
+                name, urls.size(), objectsPerSecond, imagesPerSecond, cpuMsPerImage, load);
 
         first.ok("POST", "/v1/retrievers", """
                 {"retriever_name": "text-search", "collection_ids": ["%s"],
@@ -165,7 +169,9 @@ public final class ClusterBenchmark {
         String execute = first.base() + "/v1/retrievers/text-search/execute";
         String key = Deployments.ADMIN_KEY;
         Wrk.Result health = Wrk.get(first.base() + "/health", 1, WRK_SECONDS);
+        double cpu1 = cpuSeconds();
         Wrk.Result one = Wrk.post(execute, key, bodies, 1, WRK_SECONDS);
+        double cpuMsPerQuery = (cpuSeconds() - cpu1) * 1000 / (one.perSecond() * WRK_SECONDS);
         Wrk.Result two = Wrk.post(execute, key, bodies, 2, WRK_SECONDS);
         Wrk.Result spread = null;
         if (nodes.size() > 1) {
@@ -190,7 +196,8 @@ public final class ClusterBenchmark {
         Sizes sizes = d.sizes(collectionId, urls.size());
         System.out.printf("%s: search p50 %.2f ms with 1 client, %.0f/s; %.0f/s with 2; sizes %s%n", name, one.p50Ms(), one.perSecond(),
                 two.perSecond(), sizes);
-        return new Figures(objectsPerSecond, imagesPerSecond, health, one, two, spread, ranked, sizes);
+        return new Figures(objectsPerSecond, imagesPerSecond, cpuMsPerImage, health, one, cpuMsPerQuery, two, spread, ranked, sizes,
+                load + " before ingestion, " + loadAverage() + " after search");
     }
 
     private static void table(int n, Figures e, Figures c) {
@@ -199,10 +206,12 @@ public final class ClusterBenchmark {
         System.out.println("|---|---|---|---|");
         row("objects registered (`POST /objects/batch`, " + CHUNK + " per request), objects/s", e.objectsPerSecond(), c.objectsPerSecond(), "%.0f");
         row("ingestion, " + n + " images in batches of " + BATCH + ", images/s", e.imagesPerSecond(), c.imagesPerSecond(), "%.1f");
+        row("ingestion, CPU-ms per image (every process of the deployment)", e.cpuMsPerImage(), c.cpuMsPerImage(), "%.1f");
         row("`GET /health`, 1 client, p50 ms", e.health().p50Ms(), c.health().p50Ms(), "%.2f");
         row("text search, 1 client, p50 ms", e.one().p50Ms(), c.one().p50Ms(), "%.2f");
         row("text search, 1 client, p99 ms", e.one().p99Ms(), c.one().p99Ms(), "%.2f");
         row("text search, 1 client, queries/s", e.one().perSecond(), c.one().perSecond(), "%.0f");
+        row("text search, 1 client, CPU-ms per query (every process of the deployment)", e.cpuMsPerQuery(), c.cpuMsPerQuery(), "%.2f");
         row("text search, 2 clients on one node, p50 ms", e.two().p50Ms(), c.two().p50Ms(), "%.2f");
         row("text search, 2 clients on one node, p99 ms", e.two().p99Ms(), c.two().p99Ms(), "%.2f");
         row("text search, 2 clients on one node, queries/s", e.two().perSecond(), c.two().perSecond(), "%.0f");
@@ -213,6 +222,7 @@ public final class ClusterBenchmark {
         row("index bytes per document (one copy)", e.sizes().indexBytesPerDocument(), c.sizes().indexBytesPerDocument(), "%.0f");
         row("catalog bytes per object", e.sizes().catalogBytesPerObject(), c.sizes().catalogBytesPerObject(), "%.0f");
         System.out.println();
+        System.out.println("load average (1, 5, 15 min): embedded " + e.load() + "; cluster " + c.load());
         System.out.println("index: embedded " + e.sizes().index() + "; cluster " + c.sizes().index());
         System.out.println("catalog: embedded " + e.sizes().catalog() + "; cluster " + c.sizes().catalog());
         int same = 0;
@@ -241,6 +251,25 @@ public final class ClusterBenchmark {
             out.add(Images.jpeg(Images.dominant(new Color(rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256)), 160, 120, i)));
         }
         return out;
+    }
+
+    /**
+     * CPU time used so far by every process this JVM started (the Loupe nodes and the engines,
+     * PostgreSQL's backends included) but wrk: on a shared machine the cost of the work, where
+     * wall-clock rates also measure whatever else runs.
+     */
+    private static double cpuSeconds() {
+        return ProcessHandle.current().descendants().filter(p -> !p.info().command().orElse("").endsWith("/wrk"))
+                .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     static long treeSize(Path dir) {
