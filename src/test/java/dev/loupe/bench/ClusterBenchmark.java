@@ -7,6 +7,7 @@ import dev.loupe.api.Json;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
+import dev.loupe.testing.engines.ClusterLauncher;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -49,8 +52,8 @@ public final class ClusterBenchmark {
     private static final List<String> COLOURS = List.of("red", "orange", "yellow", "green", "blue", "purple", "black", "white");
 
     /** What one deployment did; ratios are taken field by field. */
-    record Figures(double objectsPerSecond, double imagesPerSecond, double cpuMsPerImage, Wrk.Result health, Wrk.Result one,
-                   double cpuMsPerQuery, Wrk.Result two, Wrk.Result twoSpread, List<List<Integer>> ranked, Sizes sizes, String load) {
+    record Figures(double objectsPerSecond, double imagesPerSecond, double cpuMsPerImage, String ingestionCpu, Wrk.Result health,
+                   Wrk.Result one, double cpuMsPerQuery, String searchCpu, Wrk.Result two, Wrk.Result twoSpread, List<List<Integer>> ranked, List<List<Double>> scores, Sizes sizes, String load) {
     }
 
     /** Bytes on disk: the index per document (one copy), the catalog per object; null where not measured. */
@@ -129,7 +132,7 @@ public final class ClusterBenchmark {
         }
         List<String> tasks = new ArrayList<>();
         String load = loadAverage();
-        double cpu0 = cpuSeconds();
+        Map<String, Double> cpu0 = cpuByKind();
         long t1 = System.nanoTime();
         for (int i = 0; i < batches.size(); i++) {
             tasks.add(nodes.get(i % nodes.size()).ok("POST", "/v1/buckets/b/batches/" + batches.get(i) + "/submit", "{}").path("task_id").asText());
@@ -139,7 +142,9 @@ public final class ClusterBenchmark {
             if (!"COMPLETED".equals(done.path("status").asText())) throw new IllegalStateException(name + ": task ended " + done);
         }
         double imagesPerSecond = urls.size() / ((System.nanoTime() - t1) / 1e9);
-        double cpuMsPerImage = (cpuSeconds() - cpu0) * 1000 / urls.size();
+        Map<String, Double> cpu0After = cpuByKind();
+        double cpuMsPerImage = (sum(cpu0After) - sum(cpu0)) * 1000 / urls.size();
+        String ingestShares = shares(cpu0, cpu0After);
         System.out.printf("%s: %d objects registered at %.0f/s, processed at %.1f images/s, %.1f CPU-ms per image (load average before: %s)%n",
                 name, urls.size(), objectsPerSecond, imagesPerSecond, cpuMsPerImage, load);
 
@@ -157,21 +162,29 @@ public final class ClusterBenchmark {
         // Every text once through every node: the query vectors are cached per node, and the
         // ranked images (by their number) are compared across deployments.
         List<List<Integer>> ranked = new ArrayList<>();
+        List<List<Double>> scores = new ArrayList<>();
         for (Api node : nodes) {
             for (int j = 0; j < QUERIES; j++) {
                 List<Integer> got = new ArrayList<>();
+                List<Double> gotScores = new ArrayList<>();
                 for (JsonNode doc : node.ok("POST", "/v1/retrievers/text-search/execute", bodies.get(j)).path("documents")) {
                     got.add(doc.path("metadata").path("n").asInt(-1));
+                    gotScores.add(doc.path("score").asDouble());
                 }
-                if (node == first) ranked.add(got);
+                if (node == first) {
+                    ranked.add(got);
+                    scores.add(gotScores);
+                }
             }
         }
         String execute = first.base() + "/v1/retrievers/text-search/execute";
         String key = Deployments.ADMIN_KEY;
         Wrk.Result health = Wrk.get(first.base() + "/health", 1, WRK_SECONDS);
-        double cpu1 = cpuSeconds();
+        Map<String, Double> cpu1 = cpuByKind();
         Wrk.Result one = Wrk.post(execute, key, bodies, 1, WRK_SECONDS);
-        double cpuMsPerQuery = (cpuSeconds() - cpu1) * 1000 / (one.perSecond() * WRK_SECONDS);
+        Map<String, Double> cpu1After = cpuByKind();
+        double cpuMsPerQuery = (sum(cpu1After) - sum(cpu1)) * 1000 / (one.perSecond() * WRK_SECONDS);
+        String searchShares = shares(cpu1, cpu1After);
         Wrk.Result two = Wrk.post(execute, key, bodies, 2, WRK_SECONDS);
         Wrk.Result spread = null;
         if (nodes.size() > 1) {
@@ -196,8 +209,8 @@ public final class ClusterBenchmark {
         Sizes sizes = d.sizes(collectionId, urls.size());
         System.out.printf("%s: search p50 %.2f ms with 1 client, %.0f/s; %.0f/s with 2; sizes %s%n", name, one.p50Ms(), one.perSecond(),
                 two.perSecond(), sizes);
-        return new Figures(objectsPerSecond, imagesPerSecond, cpuMsPerImage, health, one, cpuMsPerQuery, two, spread, ranked, sizes,
-                load + " before ingestion, " + loadAverage() + " after search");
+        return new Figures(objectsPerSecond, imagesPerSecond, cpuMsPerImage, ingestShares, health, one, cpuMsPerQuery, searchShares, two,
+                spread, ranked, scores, sizes, load + " before ingestion, " + loadAverage() + " after search");
     }
 
     private static void table(int n, Figures e, Figures c) {
@@ -222,11 +235,14 @@ public final class ClusterBenchmark {
         row("index bytes per document (one copy)", e.sizes().indexBytesPerDocument(), c.sizes().indexBytesPerDocument(), "%.0f");
         row("catalog bytes per object", e.sizes().catalogBytesPerObject(), c.sizes().catalogBytesPerObject(), "%.0f");
         System.out.println();
+        System.out.println("CPU time by process during ingestion: embedded " + e.ingestionCpu() + "; cluster " + c.ingestionCpu());
+        System.out.println("CPU time by process during text search, 1 client: embedded " + e.searchCpu() + "; cluster " + c.searchCpu());
         System.out.println("load average (1, 5, 15 min): embedded " + e.load() + "; cluster " + c.load());
         System.out.println("index: embedded " + e.sizes().index() + "; cluster " + c.sizes().index());
         System.out.println("catalog: embedded " + e.sizes().catalog() + "; cluster " + c.sizes().catalog());
         int same = 0;
         double overlap = 0;
+        double scoreGap = 0;
         for (int j = 0; j < QUERIES; j++) {
             List<Integer> a = e.ranked().get(j);
             List<Integer> b = c.ranked().get(j);
@@ -234,9 +250,14 @@ public final class ClusterBenchmark {
             Set<Integer> common = new HashSet<>(a);
             common.retainAll(new HashSet<>(b));
             overlap += common.size() / (double) Math.max(1, a.size());
+            for (int r = 0; r < Math.min(e.scores().get(j).size(), c.scores().get(j).size()); r++) {
+                scoreGap = Math.max(scoreGap, Math.abs(e.scores().get(j).get(r) - c.scores().get(j).get(r)));
+            }
         }
-        System.out.printf("results: the same ranked top %d on both for %d of %d queries; mean top-%d overlap %.3f%n", K, same, QUERIES, K,
-                overlap / QUERIES);
+        // The fixture encoder embeds an image by its nearest of eight colours: some 1/8 of the images
+        // sit at almost one point, so which of them make a top 10 is a matter of rounding; the scores are not.
+        System.out.printf("results: the same ranked top %d on both for %d of %d queries, mean top-%d overlap %.3f;"
+                + " largest score difference at equal rank %.2g%n", K, same, QUERIES, K, overlap / QUERIES, scoreGap);
     }
 
     private static void row(String what, double embedded, double cluster, String format) {
@@ -255,12 +276,36 @@ public final class ClusterBenchmark {
 
     /**
      * CPU time used so far by every process this JVM started (the Loupe nodes and the engines,
-     * PostgreSQL's backends included) but wrk: on a shared machine the cost of the work, where
-     * wall-clock rates also measure whatever else runs.
+     * PostgreSQL's backends included) but wrk, by kind (loupe, kafka, solr, zookeeper, s3proxy,
+     * postgresql): on a shared machine the cost of the work, where wall-clock rates also measure
+     * whatever else runs. A process that ended in between (a PostgreSQL backend) takes its time with it.
      */
-    private static double cpuSeconds() {
-        return ProcessHandle.current().descendants().filter(p -> !p.info().command().orElse("").endsWith("/wrk"))
-                .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+    private static Map<String, Double> cpuByKind() {
+        Map<String, Double> out = new TreeMap<>();
+        ProcessHandle.current().descendants().filter(p -> !p.info().command().orElse("").endsWith("/wrk")).forEach(p ->
+                out.merge(ClusterLauncher.name(p).split(" ")[0], p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0), Double::sum));
+        return out;
+    }
+
+    /** Each kind's share of the CPU time used between two {@link #cpuByKind} readings. */
+    private static String shares(Map<String, Double> before, Map<String, Double> after) {
+        double total = 0;
+        Map<String, Double> used = new TreeMap<>();
+        for (var e : after.entrySet()) {
+            double d = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            used.put(e.getKey(), d);
+            total += d;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (var e : used.entrySet()) {
+            if (e.getValue() / total < 0.005) continue;
+            sb.append(sb.isEmpty() ? "" : ", ").append(String.format("%s %.0f%%", e.getKey(), 100 * e.getValue() / total));
+        }
+        return sb.toString();
+    }
+
+    private static double sum(Map<String, Double> cpu) {
+        return cpu.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static String loadAverage() {

@@ -120,8 +120,8 @@ public final class ClusterLauncher {
         return sb.toString();
     }
 
-    /** What a started process is, from its command line. */
-    static String name(ProcessHandle p) {
+    /** What a started process is, from its command line: {@code loupe node-a}, {@code kafka node-1}, {@code solr node0}, {@code postgresql}... */
+    public static String name(ProcessHandle p) {
         List<String> args = arguments(p.pid());
         String line = String.join(" ", args);
         if (args.contains("dev.loupe.Loupe")) return "loupe " + after(args, "--node-id").orElse("?");
