@@ -52,7 +52,7 @@ public final class ClusterBenchmark {
     private static final List<String> COLOURS = List.of("red", "orange", "yellow", "green", "blue", "purple", "black", "white");
 
     /** What one deployment did; ratios are taken field by field. */
-    record Figures(double objectsPerSecond, double imagesPerSecond, double cpuMsPerImage, String ingestionCpu, Wrk.Result health,
+    record Figures(double objectsPerSecond, double imagesPerSecond, int failed, double cpuMsPerImage, String ingestionCpu, Wrk.Result health,
                    Wrk.Result one, double cpuMsPerQuery, String searchCpu, Wrk.Result two, Wrk.Result twoSpread, List<List<Integer>> ranked, List<List<Double>> scores, Sizes sizes, String load) {
     }
 
@@ -137,16 +137,19 @@ public final class ClusterBenchmark {
         for (int i = 0; i < batches.size(); i++) {
             tasks.add(nodes.get(i % nodes.size()).ok("POST", "/v1/buckets/b/batches/" + batches.get(i) + "/submit", "{}").path("task_id").asText());
         }
+        int failed = 0;
         for (String task : tasks) {
             JsonNode done = first.awaitTask(task, Duration.ofMinutes(30));
-            if (!"COMPLETED".equals(done.path("status").asText())) throw new IllegalStateException(name + ": task ended " + done);
+            // Failed items are part of the result: counted, printed with their reasons, and the run goes on.
+            failed += done.path("additional_data").path("failed").asInt();
+            if (!"COMPLETED".equals(done.path("status").asText())) System.out.println(name + ": task ended " + done);
         }
         double imagesPerSecond = urls.size() / ((System.nanoTime() - t1) / 1e9);
         Map<String, Double> cpu0After = cpuByKind();
         double cpuMsPerImage = (sum(cpu0After) - sum(cpu0)) * 1000 / urls.size();
         String ingestShares = shares(cpu0, cpu0After);
-        System.out.printf("%s: %d objects registered at %.0f/s, processed at %.1f images/s, %.1f CPU-ms per image (load average before: %s)%n",
-                name, urls.size(), objectsPerSecond, imagesPerSecond, cpuMsPerImage, load);
+        System.out.printf("%s: %d objects registered at %.0f/s, processed at %.1f images/s (%d failed), %.1f CPU-ms per image (load average before: %s)%n",
+                name, urls.size(), objectsPerSecond, imagesPerSecond, failed, cpuMsPerImage, load);
 
         first.ok("POST", "/v1/retrievers", """
                 {"retriever_name": "text-search", "collection_ids": ["%s"],
@@ -209,7 +212,7 @@ public final class ClusterBenchmark {
         Sizes sizes = d.sizes(collectionId, urls.size());
         System.out.printf("%s: search p50 %.2f ms with 1 client, %.0f/s; %.0f/s with 2; sizes %s%n", name, one.p50Ms(), one.perSecond(),
                 two.perSecond(), sizes);
-        return new Figures(objectsPerSecond, imagesPerSecond, cpuMsPerImage, ingestShares, health, one, cpuMsPerQuery, searchShares, two,
+        return new Figures(objectsPerSecond, imagesPerSecond, failed, cpuMsPerImage, ingestShares, health, one, cpuMsPerQuery, searchShares, two,
                 spread, ranked, scores, sizes, load + " before ingestion, " + loadAverage() + " after search");
     }
 
@@ -219,6 +222,7 @@ public final class ClusterBenchmark {
         System.out.println("|---|---|---|---|");
         row("objects registered (`POST /objects/batch`, " + CHUNK + " per request), objects/s", e.objectsPerSecond(), c.objectsPerSecond(), "%.0f");
         row("ingestion, " + n + " images in batches of " + BATCH + ", images/s", e.imagesPerSecond(), c.imagesPerSecond(), "%.1f");
+        System.out.printf("| ingestion, items failed | %d | %d | - |%n", e.failed(), c.failed());
         row("ingestion, CPU-ms per image (every process of the deployment)", e.cpuMsPerImage(), c.cpuMsPerImage(), "%.1f");
         row("`GET /health`, 1 client, p50 ms", e.health().p50Ms(), c.health().p50Ms(), "%.2f");
         row("text search, 1 client, p50 ms", e.one().p50Ms(), c.one().p50Ms(), "%.2f");
