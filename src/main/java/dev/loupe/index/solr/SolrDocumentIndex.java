@@ -3,6 +3,7 @@ package dev.loupe.index.solr;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.Json;
+import dev.loupe.api.LoupeException;
 import dev.loupe.document.FieldPath;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.filter.FilterValues;
@@ -37,7 +38,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -65,9 +69,28 @@ import org.apache.solr.common.util.NamedList;
  * HttpClient, so none of Solr's Jetty meets Javalin's). One Solr collection {@code loupe_<collection id>}
  * per Loupe collection, created on its first write from the configset {@value #CONFIGSET} (uploaded
  * when missing), with {@link Options#shards()} shards of {@link Options#replicas()} replicas. Requests
- * go to any of the given nodes, which route them inside the cluster; a node that cannot be reached, or
- * that answers 503 while a shard has no leader, is retried on the next one until
- * {@link Options#retryFor()} has passed.
+ * go to any of the given nodes, which route them inside the cluster.
+ *
+ * <h2>Node loss</h2>
+ * A request that fails in a way another attempt may cure ({@link SolrRetry}: a node that cannot be
+ * reached, a live node whose forward to a dead leader or follower failed, a shard between leaders) is
+ * sent again to the next node after a pause that doubles from 50 ms to 2 s, until
+ * {@link Options#retryFor()} has passed; then the caller gets {@link LoupeException.Unavailable} (a 503
+ * through the API) naming the nodes and the last failure. Repeating is safe because every write is
+ * idempotent: by id, or a delete by query, each with its own commit. (A field update whose answer was
+ * lost may find its own write and apply {@code change} once more, to the changed document.) When a
+ * node dies with SIGKILL, writes to the shards it led fail until ZooKeeper expires its session
+ * (Solr's {@code zkClientTimeout}, 30 s by default) and a follower takes over; the retries wait that
+ * out, so with two or more replicas a write does not fail for a single node's loss.
+ *
+ * <p>Writes send no {@code min_rf}, and a write the leader acknowledges while a follower is down is
+ * accepted: the leader has it durably, and Solr's shard terms keep the follower that missed it from
+ * leading until it has recovered it, so it cannot be lost by a later loss of the leader (the shard
+ * then waits for the leader's node instead). Retrying it would not raise the replication, only fail
+ * every write for as long as the follower is down, which replicas are there to survive.
+ *
+ * <p>Searches send no {@code shards.tolerant}: a shard with no live replica fails the search (and is
+ * retried like a write) rather than leaving that shard's documents silently out of its results.
  *
  * <h2>Schema (version {@value #SCHEMA_VERSION}, {@code src/main/resources/solr/loupe})</h2>
  * The same flattening as the embedded index's: {@code id}; {@code _producer}; {@code _source} (the JSON
@@ -118,6 +141,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
     static final String TEXT = "t.";
     static final String VECTOR = "v.";
 
+    private static final Logger LOG = Logger.getLogger(SolrDocumentIndex.class.getName());
     private static final Pattern COLLECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** The most documents one page returns: Solr sizes its result queue by the rows asked for. */
     private static final int MAX_ROWS = 10_000;
@@ -154,6 +178,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
     private final Set<String> dropped = ConcurrentHashMap.newKeySet();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile int preferred;
+    private final LongAdder retried = new LongAdder();
 
     public SolrDocumentIndex(Options options) {
         this.options = options;
@@ -739,39 +764,50 @@ public final class SolrDocumentIndex implements DocumentIndex {
     }
 
     /**
-     * Runs {@code call} on the preferred node, moving to the next one when a node cannot be reached
-     * or answers 503 (a shard without a leader, while one is elected), until {@link Options#retryFor()}.
+     * Runs {@code call} on the preferred node; after a failure that {@link SolrRetry#retriable} accepts,
+     * moves to the next node and, after a pause that grows with each failure, tries again, until
+     * {@link Options#retryFor()} has passed. Then the caller gets {@link LoupeException.Unavailable}
+     * with the last failure as its cause; a failure that no attempt can cure is thrown at once.
      */
     private <T> T execute(Call<T> call) {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
-        Exception last = null;
-        for (int attempt = 0; ; attempt++) {
+        for (int failures = 1; ; failures++) {
             int node = preferred;
+            Exception failure;
             try {
                 return call.run(clients.get(node));
             } catch (SolrServerException | IOException e) {
-                last = e;
+                failure = e;
             } catch (SolrException e) {
-                if (e.code() != 503 && e.code() != 510) throw e;
-                last = e;
+                if (!SolrRetry.retriable(e)) throw e;
+                failure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while calling Solr", e);
             }
             preferred = (node + 1) % clients.size();
-            if (System.nanoTime() > deadline) {
-                throw new UncheckedIOException(new IOException("Solr did not answer within " + options.retryFor() + " at "
-                        + options.nodeUrls() + ": " + last.getMessage(), last));
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LoupeException.Unavailable unavailable = LoupeException.unavailable("Solr did not take the request within "
+                        + options.retryFor() + " (nodes " + options.nodeUrls() + "); the last failure, at "
+                        + options.nodeUrls().get(node) + ": " + failure);
+                unavailable.initCause(failure);
+                throw unavailable;
             }
-            if ((attempt + 1) % clients.size() == 0) {
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
+            retried.increment();
+            LOG.log(Level.FINE, () -> "retrying a Solr request after a failure at " + options.nodeUrls().get(node) + ": " + failure);
+            try {
+                Thread.sleep(SolrRetry.pause(failures, Duration.ofNanos(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting to retry a Solr request", e);
             }
         }
+    }
+
+    /** Requests sent again after a retriable failure, since this index was opened. */
+    long retried() {
+        return retried.sum();
     }
 
     @Override

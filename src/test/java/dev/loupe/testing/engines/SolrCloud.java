@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 /**
  * A SolrCloud cluster for tests: one ZooKeeper and {@code n} Solr 9 nodes, each a JVM of its own
@@ -165,30 +167,66 @@ public final class SolrCloud implements AutoCloseable {
 
     /** Waits until every shard of {@code collection} has an active leader on a running node, as seen from node {@code via}. */
     public void awaitLeaders(String collection, int via) {
+        awaitShards(collection, via, "got no live leaders", (shard, up) -> {
+            for (JsonNode r : shard.path("replicas")) if (r.path("leader").asBoolean() && up.test(r)) return true;
+            return false;
+        });
+    }
+
+    /** Waits until every replica of {@code collection} is active on a running node (a restarted node's have recovered). */
+    public void awaitRecovered(String collection, int via) {
+        awaitShards(collection, via, "did not all recover", (shard, up) -> {
+            for (JsonNode r : shard.path("replicas")) if (!up.test(r)) return false;
+            return true;
+        });
+    }
+
+    /**
+     * Waits until {@code ready} holds of every shard of {@code collection} as node {@code via} sees it,
+     * given which replicas are up: active, on a live node whose process runs.
+     */
+    private void awaitShards(String collection, int via, String failure, BiPredicate<JsonNode, Predicate<JsonNode>> ready) {
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 JsonNode cluster = get(baseUrl(via) + "/admin/collections?action=CLUSTERSTATUS&wt=json&collection=" + collection).path("cluster");
                 List<String> live = new ArrayList<>();
                 cluster.path("live_nodes").forEach(n -> live.add(n.asText()));
+                // ZooKeeper lists a killed node as live until its session expires: its process says it is gone.
+                Predicate<JsonNode> up = r -> r.path("state").asText().equals("active") && live.contains(r.path("node_name").asText())
+                        && running(r.path("node_name").asText());
                 boolean all = true;
-                for (JsonNode shard : cluster.path("collections").path(collection).path("shards")) {
-                    boolean led = false;
-                    for (JsonNode r : shard.path("replicas")) {
-                        String node = r.path("node_name").asText();
-                        // ZooKeeper lists a killed node as live until its session expires: its process says it is gone.
-                        led |= r.path("leader").asBoolean() && r.path("state").asText().equals("active") && live.contains(node) && running(node);
-                    }
-                    all &= led;
-                }
+                for (JsonNode shard : cluster.path("collections").path(collection).path("shards")) all &= ready.test(shard, up);
                 if (all) return;
             } catch (IOException | RuntimeException notYet) {
-                // the node is busy with the election
+                // a node is busy with an election or still starting
             }
             pause();
         }
-        throw new IllegalStateException("the shards of " + collection + " got no live leaders within " + START_LIMIT
+        throw new IllegalStateException("the shards of " + collection + " " + failure + " within " + START_LIMIT
                 + ": " + replicas(collection, via));
+    }
+
+    /** One replica of a collection: its shard, its core's URL ({@code <base_url>/<core>}), Solr's state of it, whether it leads. */
+    public record Replica(String shard, String coreUrl, String state, boolean leader) {
+    }
+
+    /** Every replica of {@code collection}, as node {@code via} sees the cluster. */
+    public List<Replica> replicaList(String collection, int via) {
+        try {
+            JsonNode shards = get(baseUrl(via) + "/admin/collections?action=CLUSTERSTATUS&wt=json&collection=" + collection)
+                    .path("cluster").path("collections").path(collection).path("shards");
+            List<Replica> out = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> shard : shards.properties()) {
+                for (JsonNode r : shard.getValue().path("replicas")) {
+                    out.add(new Replica(shard.getKey(), r.path("base_url").asText() + "/" + r.path("core").asText(),
+                            r.path("state").asText(), r.path("leader").asBoolean()));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Whether the node ZooKeeper names {@code nodeName} ({@code 127.0.0.1:<port>_solr}) is one of ours whose process runs. */
