@@ -205,7 +205,9 @@ public record Settings(
         QUEUE("queue", "sql", "work queue: sql (the catalog database) or kafka (state in the catalog, dispatch through Kafka)"),
         KAFKA_BOOTSTRAP("kafka-bootstrap", "", "Kafka brokers for --queue kafka, host:port[,host:port...]"),
         KAFKA_TOPIC("kafka-topic", KafkaQueueOptions.DEFAULT_TOPIC, "Kafka topic carrying queued work (created if missing)"),
-        KAFKA_PARTITIONS("kafka-partitions", String.valueOf(KafkaQueueOptions.DEFAULT_PARTITIONS), "partitions the Kafka topic is created with");
+        KAFKA_PARTITIONS("kafka-partitions", String.valueOf(KafkaQueueOptions.DEFAULT_PARTITIONS), "partitions the Kafka topic is created with"),
+        KAFKA_SESSION_TIMEOUT("kafka-session-timeout", String.valueOf(KafkaQueueOptions.DEFAULT_SESSION_TIMEOUT.toSeconds()),
+                "seconds a silent node keeps its Kafka partitions (and running items) before the others take them over");
 
         public final String flag;
         public final String defaultValue;
@@ -301,7 +303,8 @@ public record Settings(
         return switch (values.get(Option.QUEUE).strip().toLowerCase(java.util.Locale.ROOT)) {
             case "sql" -> Optional.empty();
             case "kafka" -> Optional.of(new KafkaQueueOptions(values.get(Option.KAFKA_BOOTSTRAP).strip(), values.get(Option.KAFKA_TOPIC).strip(),
-                    parseInt(values, Option.KAFKA_PARTITIONS), KafkaQueueOptions.DEFAULT_GROUP));
+                    parseInt(values, Option.KAFKA_PARTITIONS), KafkaQueueOptions.DEFAULT_GROUP,
+                    Duration.ofSeconds(parseLong(values, Option.KAFKA_SESSION_TIMEOUT))));
             default -> throw new IllegalArgumentException("--queue (LOUPE_QUEUE) must be sql or kafka, got: " + values.get(Option.QUEUE));
         };
     }

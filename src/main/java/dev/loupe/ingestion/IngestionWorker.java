@@ -383,9 +383,15 @@ public final class IngestionWorker implements Runnable {
             try {
                 d.index().replace(e.getKey(), placedInClusters(namespaceOf.get(e.getKey()), e.getKey(), e.getValue()));
             } catch (Throwable ex) {
+                boolean outage = indexUnavailable(ex);
                 for (WorkItem item : List.copyOf(produced.keySet())) {
                     if (item.collectionId().equals(e.getKey())) {
-                        failItem(open, item, "indexing failed: " + reason(ex));
+                        if (outage) {
+                            open.remove(item);
+                            releaseItem(item, "indexing failed, the index unavailable: " + reason(ex));
+                        } else {
+                            failItem(open, item, "indexing failed: " + reason(ex));
+                        }
                         produced.remove(item);
                     }
                 }
@@ -410,6 +416,19 @@ public final class IngestionWorker implements Runnable {
                 releaseItem(item, "recording its result failed: " + reason(t));
             }
         }
+    }
+
+    /**
+     * Whether a write failed because the index could not be reached or had no node to take it
+     * (a shared index's outage, such as a SolrCloud shard between leaders after a node died),
+     * rather than because of the documents: such an item is released, its attempt counted, and
+     * done on a later attempt; its documents' ids are derived, so writing them again is harmless.
+     */
+    static boolean indexUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof LoupeException.Unavailable || t instanceof IOException || t instanceof java.io.UncheckedIOException) return true;
+        }
+        return false;
     }
 
     /**

@@ -41,6 +41,11 @@ class SettingsTest {
         assertEquals("loupe.work", kafka.topic());
         assertEquals(6, kafka.partitions());
         assertEquals("loupe-workers", kafka.group());
+        assertEquals(java.time.Duration.ofSeconds(10), kafka.sessionTimeout(), "a dead node's work moves in seconds, not Kafka's 45");
+        assertEquals(java.time.Duration.ofSeconds(30), Settings.from(new String[] {"--queue", "kafka", "--kafka-bootstrap", "k:1",
+                "--kafka-session-timeout", "30"}, Map.of()).kafka().orElseThrow().sessionTimeout());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--queue", "kafka", "--kafka-bootstrap", "k:1",
+                "--kafka-session-timeout", "0"}, Map.of())).getMessage().contains("--kafka-session-timeout"));
         assertEquals(12, Settings.from(new String[] {"--kafka-partitions", "12"}, Map.of("LOUPE_QUEUE", "kafka", "LOUPE_KAFKA_BOOTSTRAP", "k:1"))
                 .kafka().orElseThrow().partitions());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Settings.from(new String[] {"--queue", "kafka"}, Map.of()))

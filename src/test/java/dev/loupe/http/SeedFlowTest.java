@@ -1,5 +1,8 @@
 package dev.loupe.http;
 
+import static dev.loupe.testing.ProductSeed.BRANDS;
+import static dev.loupe.testing.ProductSeed.COLOURS;
+import static dev.loupe.testing.ProductSeed.PRODUCT_IDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,6 +13,8 @@ import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
 import dev.loupe.testing.OpenApi;
+import dev.loupe.testing.ProductSeed;
+import dev.loupe.testing.ProductSeed.Shop;
 import dev.loupe.testing.TestServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -33,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * metadata → the product-images collection → the image-search retriever → a text query.
  */
 class SeedFlowTest {
-    private static final List<String> COLOURS = List.of("red", "blue", "green", "yellow", "purple", "white");
-
     @TempDir
     static Path data;
     static TestServer server;
@@ -52,61 +55,10 @@ class SeedFlowTest {
         images.close();
     }
 
-    /** The seed's data in a namespace of its own, so that each test owns what it reads and changes. */
-    private record Shop(Api api, String bucketId, String collectionId) {
-    }
-
-    /**
-     * The seed's requests in namespace {@code namespace}: the products bucket with one object per
-     * colour (product P-00i is colour i, brand "Acme colour"), the product-images collection,
-     * ingested, and the image-search retriever.
-     */
+    /** {@link ProductSeed}'s data in namespace {@code namespace} of {@link #server}. */
     private static Shop seed(String namespace) {
-        Api api = server.admin(namespace);
-        api.ok("POST", "/v1/namespaces", """
-                {"namespace_name": "%s", "description": "product catalog", "feature_extractors": [{"feature_extractor_name": "image_extractor", "version": "v1"}]}"""
-                .formatted(namespace));
-        JsonNode bucket = api.ok("POST", "/v1/buckets", """
-                {"bucket_name": "products", "description": "Product images",
-                 "bucket_schema": {"properties": {"image_url": {"type": "image"}, "product_id": {"type": "string"},
-                                                  "brand": {"type": "string"}, "category": {"type": "string"}}}}""");
-        OpenApi.assertConforms("BucketResponse", bucket);
-        for (int i = 0; i < COLOURS.size(); i++) {
-            String colour = COLOURS.get(i);
-            BufferedImage img = Images.dominant(Images.BASIC.get(colour), 1280, 960, i);
-            String url = images.put("/catalog/" + colour + ".jpg", Images.jpeg(img));
-            JsonNode object = api.ok("POST", "/v1/buckets/" + bucket.path("bucket_id").asText() + "/objects", """
-                    {"key_prefix": "/products/%s",
-                     "blobs": [{"property": "image_url", "type": "image", "data": "%s"}],
-                     "metadata": {"product_id": "P-%03d", "brand": "Acme %s", "category": "bags"}}""".formatted(colour, url, i, colour));
-            OpenApi.assertConforms("ObjectResponse", object);
-        }
-        JsonNode collection = api.ok("POST", "/v1/collections", """
-                {"collection_name": "product-images",
-                 "source": {"type": "bucket", "bucket_id": "%s"},
-                 "feature_extractor": {"feature_extractor_name": "image_extractor", "version": "v1",
-                   "input_mappings": {"image": "payload.image_url"},
-                   "field_passthrough": [{"source_path": "metadata.product_id"}, {"source_path": "brand", "target_path": "brand"}],
-                   "parameters": {"enable_thumbnails": true}}}""".formatted(bucket.path("bucket_id").asText()));
-        OpenApi.assertConforms("CollectionResponse", collection);
-        assertEquals("mixpeek://image_extractor@v1/embedding", collection.path("vector_indexes").get(0).path("feature_uri").asText());
-        assertEquals(768, collection.path("vector_indexes").get(0).path("size").asInt());
-        JsonNode task = api.awaitTask(collection.path("task_id").asText(), Duration.ofSeconds(60));
-        OpenApi.assertConforms("TaskResponse", task);
-        assertEquals("COMPLETED", task.path("status").asText(), task.toString());
-        JsonNode retriever = api.ok("POST", "/v1/retrievers", """
-                {"retriever_name": "image-search", "collection_ids": ["%s"],
-                 "input_schema": {"properties": {"query": {"type": "text", "required": true}}},
-                 "stages": [{"stage_name": "search", "stage_type": "filter",
-                             "config": {"stage_id": "feature_search",
-                                        "parameters": {"feature_uri": "mixpeek://image_extractor@v1/embedding",
-                                                       "query": "{{INPUT.query}}", "top_k": 20}}}]}""".formatted(collection.path("collection_id").asText()));
-        OpenApi.assertConforms("CreateRetrieverResponse", retriever);
-        return new Shop(api, bucket.path("bucket_id").asText(), collection.path("collection_id").asText());
+        return ProductSeed.seed(server.admin(namespace), images, namespace);
     }
-
-    private static final Set<String> PRODUCT_IDS = Set.of("P-000", "P-001", "P-002", "P-003", "P-004", "P-005");
-    private static final Set<String> BRANDS = Set.of("Acme red", "Acme blue", "Acme green", "Acme yellow", "Acme purple", "Acme white");
 
     private static List<String> values(JsonNode documents, String path) {
         List<String> out = new ArrayList<>();

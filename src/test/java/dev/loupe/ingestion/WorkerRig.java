@@ -110,7 +110,12 @@ final class WorkerRig implements AutoCloseable {
 
     /** Starts one worker with batches of {@code batchSize} on a platform thread, reading the queue through {@code queue}. */
     IngestionWorker start(WorkQueue queue, int batchSize) {
-        worker = new IngestionWorker(new IngestionWorker.Dependencies(catalog, queue, index, sources, thumbnails, fetcher, decoder,
+        return start(queue, batchSize, index);
+    }
+
+    /** As {@link #start(WorkQueue, int)}, the worker writing its documents through {@code workerIndex} (one that fails where a test likes). */
+    IngestionWorker start(WorkQueue queue, int batchSize, dev.loupe.index.DocumentIndex workerIndex) {
+        worker = new IngestionWorker(new IngestionWorker.Dependencies(catalog, queue, workerIndex, sources, thumbnails, fetcher, decoder,
                 extractors, deletions, clusters.assignment(), 20L << 20, new dev.loupe.metrics.Metrics()), batchSize);
         ingestion.watch(worker);
         thread = Thread.ofPlatform().name("rig-worker").daemon().start(worker);

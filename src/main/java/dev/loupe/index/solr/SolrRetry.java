@@ -43,6 +43,8 @@ final class SolrRetry {
             // or the client's own connection to a node that died
             "connection refused", "connection reset", "broken pipe", "closedchannelexception", "eof reached", "eofexception",
             "connect timed out", "read timed out", "idle timeout",
+            // a node proxying a request (a schema read) to the node holding the collection's core, which died
+            "error trying to proxy request",
             // a leadership moving, ZooKeeper not yet told of a death, a node that lost its session
             "no registered leader", "cannot talk to zookeeper", "keepererrorcode = connectionloss", "keepererrorcode = session expired",
             "no servers hosting shard", "no live solrservers",

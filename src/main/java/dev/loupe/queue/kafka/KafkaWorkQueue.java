@@ -244,7 +244,8 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
 
     // ---- dispatch: the consumer thread ----
 
-    private void consume() {
+    /** The consumer's configuration: {@code owner} is its client id, which {@link #live} looks for in the group. */
+    static Properties consumerProperties(KafkaQueueOptions options, String owner) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, options.group());
@@ -252,6 +253,15 @@ public final class KafkaWorkQueue implements WorkQueue, AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        int session = (int) options.sessionTimeout().toMillis();
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
+        // Kafka's advice: heartbeats at most a third of the session, so two may be lost without eviction.
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, session / 3));
+        return p;
+    }
+
+    private void consume() {
+        Properties p = consumerProperties(options, owner);
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             consumer = c;
             c.subscribe(List.of(options.topic()), new ConsumerRebalanceListener() {

@@ -49,6 +49,13 @@ class SolrRetryTest {
     }
 
     @Test
+    void aLiveNodeProxyingARequestToADeadNodeIsRetried() {
+        // Seen by NodeLossDuringBatchTest: a schema request for a collection whose core the answering node does not hold.
+        assertTrue(SolrRetry.retriable(remote(500, "Error trying to proxy request for url: http://127.0.0.1:35443/solr/loupe_c1/schema/fields/"
+                + "v.image_extractor_v1_embedding with _forwardCount: 1")));
+    }
+
+    @Test
     void aShardWithoutALeaderOrANodeOutOfTouchWithZooKeeperIsRetried() {
         assertTrue(SolrRetry.retriable(remote(503, "No registered leader was found after waiting for 4000ms , collection: loupe_c1 slice: shard1")));
         assertTrue(SolrRetry.retriable(remote(510, "Stale state")));

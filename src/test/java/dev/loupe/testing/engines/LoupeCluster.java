@@ -279,7 +279,7 @@ public final class LoupeCluster implements AutoCloseable {
      * {@code kill9}), and waits until each is back: the next test finds the cluster whole.
      */
     public void restoreAll() {
-        for (int i = 0; i < solr.nodes().size(); i++) if (!solr.nodes().get(i).isAlive()) solr.restart(i);
+        restoreSolr();
         String[] brokers = kafka.bootstrapServers().split(",");
         for (int i = 0; i < brokers.length; i++) if (!listening(brokers[i])) kafka.restart(i);
         for (LoupeNode n : nodes()) if (!n.isAlive()) n.restart();
@@ -319,8 +319,60 @@ public final class LoupeCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Restarts the Solr nodes that are down and waits until every node sees every replica
+     * active: a node just back answers 404 for a collection created before its view of the
+     * cluster caught up, which a next test would meet as a failed write.
+     */
     private void restoreSolr() {
-        for (int i = 0; i < solr.nodes().size(); i++) if (!solr.nodes().get(i).isAlive()) solr.restart(i);
+        boolean restarted = false;
+        for (int i = 0; i < solr.nodes().size(); i++) {
+            if (!solr.nodes().get(i).isAlive()) {
+                solr.restart(i);
+                restarted = true;
+            }
+        }
+        if (restarted) awaitSolrReplicasActive(java.time.Duration.ofMinutes(3));
+    }
+
+    /** The Solr collections there are, from the Collections API of the first node. */
+    private List<String> solrCollections() {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            URI.create(solr.baseUrl(0) + "/admin/collections?action=LIST&wt=json")).timeout(java.time.Duration.ofSeconds(60)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            List<String> out = new ArrayList<>();
+            dev.loupe.api.Json.read(response.body()).path("collections").forEach(c -> out.add(c.asText()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitSolrReplicasActive(java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (String collection : solrCollections()) {
+            for (int via = 0; via < solr.nodes().size(); via++) {
+                while (true) {
+                    Map<String, List<String>> replicas = solr.replicas(collection, via);
+                    boolean active = !replicas.isEmpty() && replicas.values().stream().flatMap(List::stream).allMatch(r -> r.contains(":active"));
+                    if (active) break;
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the replicas of " + collection + " are not all active after " + limit + ", as node " + via
+                                + " sees them: " + replicas);
+                    }
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -3,6 +3,10 @@ package dev.loupe.testing.engines;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +50,9 @@ public final class LoupeNode implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.loupe.Loupe", "serve",
+        // The test class path is some 20 KB: in an argument file, the log's start line stays readable.
+        cmd.add("@" + classPathFile(dataDir));
+        cmd.addAll(List.of("dev.loupe.Loupe", "serve",
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", dataDir.toAbsolutePath().toString(),
                 "--models-dir", Fixtures.modelsDir().toAbsolutePath().toString(), "--image-model", Fixtures.MODEL,
                 "--allow-private-urls", "--offline", "--model-endpoint", "http://127.0.0.1:9", "--admin-key", TestServer.ADMIN_KEY));
@@ -60,6 +66,17 @@ public final class LoupeNode implements AutoCloseable {
             throw e;
         }
         return node;
+    }
+
+    private static Path classPathFile(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            // The java launcher's argument files take quotes; a class path holds no quote or backslash on Linux.
+            return Files.writeString(dataDir.resolve("java-classpath.args"), "-cp \"" + System.getProperty("java.class.path") + "\"\n",
+                    StandardCharsets.UTF_8).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The HTTP server opens its port last in {@code Loupe.start}: once it listens, the node serves. */
