@@ -30,8 +30,7 @@ import java.util.stream.Stream;
  * PostgreSQL, three Kafka brokers, three Solr nodes and S3Proxy), one after the other in one run,
  * with the same images, queries and model, and their ratios.
  *
- * <p>Ingestion: {@code N} small generated JPEGs (a random colour each, so that no two embed
- * alike), served from a loopback host, registered in chunks of {@value #CHUNK} through
+ * <p>Ingestion: {@code N} small generated JPEGs (a random colour each), served from a loopback host, registered in chunks of {@value #CHUNK} through
  * {@code POST /objects/batch}, then processed in batches of {@value #BATCH}, all submitted at
  * once; the clock runs from the first submit to the last task's completion. Both deployments
  * get two worker threads in all (the embedded node two, each cluster node one), as many as the
@@ -39,7 +38,9 @@ import java.util.stream.Stream;
  * distinct texts, each sent once to every node first (so the query-vector cache is warm and the
  * figures measure search, not the text tower), then cycled by {@link Wrk} for
  * {@value #WRK_SECONDS} s per row. Sizes: the index's bytes on disk per document (Lucene's
- * directory; Solr's cores through its admin API, per copy) and the catalog's per object.
+ * directory; Solr's cores through its admin API, per copy) and the catalog's per object. Beside
+ * each wall-clock rate, the CPU time every process of the deployment used for the work, by kind
+ * of process: on a shared machine, the figure that carries over.
  *
  * <p>Run with {@code scripts/bench.sh cluster [N]}.
  */
@@ -52,11 +53,12 @@ public final class ClusterBenchmark {
     private static final List<String> COLOURS = List.of("red", "orange", "yellow", "green", "blue", "purple", "black", "white");
 
     /** What one deployment did; ratios are taken field by field. */
-    record Figures(double objectsPerSecond, double imagesPerSecond, int failed, double cpuMsPerImage, String ingestionCpu, Wrk.Result health,
-                   Wrk.Result one, double cpuMsPerQuery, String searchCpu, Wrk.Result two, Wrk.Result twoSpread, List<List<Integer>> ranked, List<List<Double>> scores, Sizes sizes, String load) {
+    record Figures(double objectsPerSecond, double imagesPerSecond, int failed, double cpuMsPerImage, String ingestionCpu,
+                   Wrk.Result health, Wrk.Result one, double cpuMsPerQuery, String searchCpu, Wrk.Result two, Wrk.Result twoSpread,
+                   List<List<Integer>> ranked, List<List<Double>> scores, Sizes sizes, String load) {
     }
 
-    /** Bytes on disk: the index per document (one copy), the catalog per object; null where not measured. */
+    /** Bytes on disk: the index per document (one copy), the catalog per object, each with a line saying what was counted. */
     record Sizes(String index, double indexBytesPerDocument, String catalog, double catalogBytesPerObject) {
     }
 
