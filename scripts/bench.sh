@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|ocr [COUNT]|providers [LIMITS...]]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|ocr [COUNT]|providers [LIMITS...]|cluster [IMAGES]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -11,7 +11,8 @@ if ! /usr/bin/python3 -c 'import onnx, numpy, PIL' 2>/dev/null || ! command -v v
     libturbojpeg0 libvips-tools ffmpeg wrk
 fi
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
-CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
+# Absolute: the cluster benchmark hands its class path to Loupe nodes that run in other directories.
+CP="$PWD/target/classes:$PWD/target/test-classes:$(cat target/bench.classpath)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); java $(java -version 2>&1 | head -1)"
 JAVA=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP")
 case "${1:-embeddings}" in
@@ -53,5 +54,9 @@ case "${1:-embeddings}" in
     # A provider stand-in that takes 2 s per call, at --vlm-concurrency 1, 4 and 16 (or the limits given).
     shift
     "${JAVA[@]}" dev.loupe.bench.ProviderBenchmark "$@" ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, ocr, providers)" >&2; exit 2 ;;
+  cluster)
+    # The embedded build, then the loopback cluster (2 nodes on PostgreSQL, Kafka, SolrCloud, S3Proxy),
+    # on the fixture encoder, with IMAGES generated images (default 2000). Engine logs: target/engines/.
+    "${JAVA[@]}" -Xmx1g dev.loupe.bench.ClusterBenchmark "${2:-2000}" ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, ocr, providers, cluster)" >&2; exit 2 ;;
 esac
