@@ -43,6 +43,7 @@ import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.solr.client.solrj.SolrClient;
@@ -153,12 +154,26 @@ public final class SolrDocumentIndex implements DocumentIndex {
      * @param shards   shards of each new collection
      * @param replicas replicas of each shard (NRT)
      * @param retryFor how long a request is retried on other nodes while nodes are down or shards leaderless
+     * @param attempt  how long one search or write waits for its node's answer before it is tried on
+     *                 the next: a node that forwards to a dead or unreachable one may otherwise hold
+     *                 the caller far past {@code retryFor} (collection and schema changes, which wait
+     *                 for every replica, get {@link #ADMIN_ATTEMPT})
      */
-    public record Options(List<String> nodeUrls, int shards, int replicas, Duration retryFor) {
+    public record Options(List<String> nodeUrls, int shards, int replicas, Duration retryFor, Duration attempt) {
+        /** Longer than a loaded node's hard commit of a batch takes here, far shorter than a stuck forward holds. */
+        public static final Duration ATTEMPT = Duration.ofSeconds(30);
+        /** A collection's creation and a schema change wait up to 60 s for every replica. */
+        static final Duration ADMIN_ATTEMPT = Duration.ofSeconds(120);
+
         public Options {
             nodeUrls = List.copyOf(nodeUrls);
             if (nodeUrls.isEmpty()) throw new IllegalArgumentException("Solr needs at least one node URL");
             if (shards < 1 || replicas < 1) throw new IllegalArgumentException("shards and replicas must be at least 1");
+            if (attempt.isNegative() || attempt.isZero()) throw new IllegalArgumentException("a Solr attempt needs a positive timeout, got " + attempt);
+        }
+
+        public Options(List<String> nodeUrls, int shards, int replicas, Duration retryFor) {
+            this(nodeUrls, shards, replicas, retryFor, ATTEMPT);
         }
 
         public static Options of(List<String> nodeUrls) {
@@ -166,12 +181,15 @@ public final class SolrDocumentIndex implements DocumentIndex {
         }
 
         public Options withLayout(int shards, int replicas) {
-            return new Options(nodeUrls, shards, replicas, retryFor);
+            return new Options(nodeUrls, shards, replicas, retryFor, attempt);
         }
     }
 
     private final Options options;
+    /** One client per node for searches and writes, each attempt bounded by {@link Options#attempt}. */
     private final List<SolrClient> clients;
+    /** The same nodes for collection, configset and schema changes, which may rightly take a minute. */
+    private final List<SolrClient> adminClients;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Collections known to exist in the cluster, and the vector fields known in each one's schema. */
     private final Map<String, Set<String>> known = new ConcurrentHashMap<>();
@@ -182,14 +200,19 @@ public final class SolrDocumentIndex implements DocumentIndex {
 
     public SolrDocumentIndex(Options options) {
         this.options = options;
+        this.clients = clients(options.attempt());
+        this.adminClients = clients(Options.ADMIN_ATTEMPT);
+    }
+
+    private List<SolrClient> clients(Duration attempt) {
         List<SolrClient> out = new ArrayList<>();
         for (String url : options.nodeUrls()) {
             out.add(new HttpJdkSolrClient.Builder(url.replaceAll("/+$", ""))
                     .withConnectionTimeout(5, TimeUnit.SECONDS)
-                    .withRequestTimeout(120, TimeUnit.SECONDS)
+                    .withRequestTimeout(attempt.toMillis(), TimeUnit.MILLISECONDS)
                     .build());
         }
-        this.clients = List.copyOf(out);
+        return List.copyOf(out);
     }
 
     // ---- writes
@@ -302,12 +325,12 @@ public final class SolrDocumentIndex implements DocumentIndex {
         }
         dropped.add(collectionId);
         synchronized (lock(c)) {
-            if (exists(c)) send(CollectionAdminRequest.deleteCollection(c), null);
+            if (exists(c)) administer(CollectionAdminRequest.deleteCollection(c));
             known.remove(c);
             var configset = new ConfigSetAdminRequest.Delete();
             configset.setConfigSetName(configsetOf(c));
             try {
-                send(configset, null);
+                administer(configset);
             } catch (SolrException e) {
                 // none to delete: the collection was never written
                 if (e.code() != 400 && e.code() != 404) throw e;
@@ -587,7 +610,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
         copy.setConfigSetName(configsetOf(solrCollection));
         copy.setBaseConfigSetName(CONFIGSET);
         try {
-            send(copy, null);
+            administer(copy);
         } catch (SolrException e) {
             if (!String.valueOf(e.getMessage()).contains("already exists")) throw e;
         }
@@ -597,7 +620,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
         create.setPerReplicaState(false);
         create.setWaitForFinalState(true);
         try {
-            send(create, null);
+            administer(create);
         } catch (SolrException e) {
             if (!String.valueOf(e.getMessage()).contains("already exists")) throw e;
         }
@@ -649,7 +672,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
     /** Applies a schema change; one that another writer made first is fine. */
     private void schemaChange(String solrCollection, SchemaRequest.Update change) {
         try {
-            NamedList<Object> response = execute(client -> client.request(change, solrCollection));
+            NamedList<Object> response = execute(adminClients, client -> client.request(change, solrCollection));
             Object errors = response.get("errors");
             if (errors != null && !errors.toString().contains("already exists")) {
                 throw new IllegalStateException("Solr refused a schema change of " + solrCollection + ": " + errors);
@@ -676,9 +699,10 @@ public final class SolrDocumentIndex implements DocumentIndex {
                 }
             }
             byte[] body = zip.toByteArray();
-            execute(client -> {
+            execute(adminClients, client -> {
                 HttpRequest req = HttpRequest.newBuilder(URI.create(options.nodeUrls().get(preferred).replaceAll("/+$", "")
                                 + "/admin/configs?action=UPLOAD&name=" + CONFIGSET))
+                        .timeout(Options.ADMIN_ATTEMPT)
                         .header("Content-Type", "application/octet-stream")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                 HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -758,6 +782,14 @@ public final class SolrDocumentIndex implements DocumentIndex {
         execute(client -> client.request(request, collection));
     }
 
+    private void administer(SolrRequest<?> request) {
+        execute(adminClients, client -> client.request(request, null));
+    }
+
+    private <T> T execute(Call<T> call) {
+        return execute(clients, call);
+    }
+
     @FunctionalInterface
     private interface Call<T> {
         T run(SolrClient client) throws SolrServerException, IOException, InterruptedException;
@@ -769,13 +801,13 @@ public final class SolrDocumentIndex implements DocumentIndex {
      * {@link Options#retryFor()} has passed. Then the caller gets {@link LoupeException.Unavailable}
      * with the last failure as its cause; a failure that no attempt can cure is thrown at once.
      */
-    private <T> T execute(Call<T> call) {
+    private <T> T execute(List<SolrClient> nodes, Call<T> call) {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
         for (int failures = 1; ; failures++) {
             int node = preferred;
             Exception failure;
             try {
-                return call.run(clients.get(node));
+                return call.run(nodes.get(node));
             } catch (SolrServerException | IOException e) {
                 failure = e;
             } catch (SolrException e) {
@@ -812,7 +844,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
 
     @Override
     public void close() {
-        for (SolrClient c : clients) {
+        for (SolrClient c : Stream.concat(clients.stream(), adminClients.stream()).toList()) {
             try {
                 c.close();
             } catch (IOException e) {
