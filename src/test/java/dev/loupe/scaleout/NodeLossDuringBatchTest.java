@@ -157,7 +157,7 @@ class NodeLossDuringBatchTest {
                     break;
                 }
                 if (System.nanoTime() > deadline) fail("only " + done + " of " + OBJECTS + " done after " + TASK_LIMIT + ": " + task + cluster.nodeLogs(40));
-                pause(50);
+                Poll.pause(50);
             }
             // A daemon, and stopped in finishAndCheck's finally: a failed test leaves no client searching into the next.
             searcher = Thread.ofPlatform().name("searches-" + namespace).daemon().start(this::search);
@@ -175,7 +175,7 @@ class NodeLossDuringBatchTest {
                 } catch (RuntimeException e) {
                     searches.add(new Search(at, false, abbreviate(String.valueOf(e.getMessage()))));
                 }
-                pause(100);
+                Poll.pause(100);
             }
         }
 
@@ -189,7 +189,7 @@ class NodeLossDuringBatchTest {
                 throw new AssertionError(e.getMessage() + "\nafter killing " + killed + "; " + searchReport() + cluster.nodeLogs(40), e);
             }
             long waitUntil = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (!lastSucceeded() && System.nanoTime() < waitUntil) pause(100);
+            while (!lastSucceeded() && System.nanoTime() < waitUntil) Poll.pause(100);
             searching = false;
             try {
                 searcher.join();
@@ -204,11 +204,7 @@ class NodeLossDuringBatchTest {
             assertEquals(OBJECTS, data.path("completed").asInt(), task + "\n" + report);
             assertEquals(0, data.path("failed").asInt(), task + "\n" + report);
 
-            Map<String, Integer> documentsPerObject = documentsPerObject();
-            List<String> wrong = new ArrayList<>();
-            for (String id : objectIds) if (documentsPerObject.getOrDefault(id, 0) != 1) wrong.add(id + "=" + documentsPerObject.getOrDefault(id, 0));
-            assertEquals(List.of(), wrong, "objects without exactly one document, " + report);
-            assertEquals(OBJECTS, documentsPerObject.values().stream().mapToInt(Integer::intValue).sum(), "no document of another object");
+            OneDocumentPerObject.assertHolds(api, collectionId, objectIds, report);
             assertEquals(OBJECTS, api.ok("GET", "/v1/collections/" + collectionId, null).path("document_count").asInt());
             assertTrue(lastSucceeded(), "the last " + LAST_SEARCHES + " searches succeed once the cluster failed over: " + report);
         }
@@ -217,19 +213,6 @@ class NodeLossDuringBatchTest {
             List<Search> all = List.copyOf(searches);
             if (all.size() < LAST_SEARCHES) return false;
             return all.subList(all.size() - LAST_SEARCHES, all.size()).stream().allMatch(Search::ok);
-        }
-
-        /** Documents per root object, read page by page through the API. */
-        private Map<String, Integer> documentsPerObject() {
-            Map<String, Integer> out = new HashMap<>();
-            String cursor = null;
-            do {
-                JsonNode page = api.ok("POST", "/v1/collections/" + collectionId + "/documents/list?limit=100" + (cursor == null ? "" : "&cursor=" + cursor), "{}");
-                for (JsonNode d : page.path("results")) out.merge(d.path("root_object_id").asText(), 1, Integer::sum);
-                JsonNode next = page.path("pagination").path("next_cursor");
-                cursor = next.isNull() || next.isMissingNode() ? null : next.asText();
-            } while (cursor != null);
-            return out;
         }
 
         private String searchReport() {
@@ -255,14 +238,5 @@ class NodeLossDuringBatchTest {
 
     private static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

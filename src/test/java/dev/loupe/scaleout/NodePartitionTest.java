@@ -112,11 +112,7 @@ class NodePartitionTest {
             awaitLateOutcomes(nodeB, logAtPartition, heldByB);
             JsonNode after = a.ok("GET", "/v1/tasks/" + taskId, null);
             assertEquals(task.path("additional_data"), after.path("additional_data"), "node B's late writes changed the task's counts");
-            Map<String, Integer> perObject = documentsPerObject(a);
-            List<String> wrong = new ArrayList<>();
-            for (String id : objectIds) if (perObject.getOrDefault(id, 0) != 1) wrong.add(id + "=" + perObject.getOrDefault(id, 0));
-            assertEquals(List.of(), wrong, "objects without exactly one document after the heal");
-            assertEquals(OBJECTS, perObject.values().stream().mapToInt(Integer::intValue).sum(), "documents of no other object");
+            OneDocumentPerObject.assertHolds(a, "photos", objectIds, "after the heal");
 
             JsonNode fromA = a.ok("POST", "/v1/retrievers/execute", SEARCH);
             JsonNode fromB = awaitSearch(b);
@@ -148,7 +144,7 @@ class NodePartitionTest {
             }
             String status = task.path("status").asText();
             if ((!status.equals("PENDING") && !status.equals("PROCESSING")) || now > deadline) return task;
-            pause(250);
+            Poll.pause(250);
         }
     }
 
@@ -195,7 +191,7 @@ class NodePartitionTest {
                 fail("node " + nodeId + " took no work before most of the batch was done: " + task + cluster.nodeLogs(40));
             }
             if (System.nanoTime() > deadline) fail("node " + nodeId + " took no work within " + TASK_LIMIT + cluster.nodeLogs(40));
-            pause(20);
+            Poll.pause(20);
         }
     }
 
@@ -243,7 +239,7 @@ class NodePartitionTest {
         while (!unseen.isEmpty() && System.nanoTime() < deadline) {
             String log = logSince(node, logFrom);
             unseen.removeIf(seq -> log.contains("work item " + seq + " "));
-            pause(200);
+            Poll.pause(200);
         }
         System.out.println("[partition] node B's late outcomes " + (unseen.isEmpty() ? "all logged" : "not logged for " + unseen));
     }
@@ -287,7 +283,7 @@ class NodePartitionTest {
             Api.Response r = api.post("/v1/retrievers/execute", SEARCH);
             if (r.status() == 200) return r.body();
             if (System.nanoTime() > deadline) fail("node B does not answer searches after the heal: " + r.status() + " " + r.raw());
-            pause(250);
+            Poll.pause(250);
         }
     }
 
@@ -298,27 +294,5 @@ class NodePartitionTest {
         assertFalse(out.isEmpty(), "a search that finds nothing proves nothing: " + result);
         assertTrue(result.path("documents").get(0).has("score"), "hits carry a score: " + result);
         return out;
-    }
-
-    /** Documents per root object, read page by page. */
-    private static Map<String, Integer> documentsPerObject(Api api) {
-        Map<String, Integer> out = new HashMap<>();
-        String cursor = null;
-        do {
-            JsonNode page = api.ok("POST", "/v1/collections/photos/documents/list?limit=100" + (cursor == null ? "" : "&cursor=" + cursor), "{}");
-            for (JsonNode d : page.path("results")) out.merge(d.path("root_object_id").asText(), 1, Integer::sum);
-            JsonNode next = page.path("pagination").path("next_cursor");
-            cursor = next.isNull() || next.isMissingNode() ? null : next.asText();
-        } while (cursor != null);
-        return out;
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -197,6 +197,8 @@ public final class SolrDocumentIndex implements DocumentIndex {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile int preferred;
     private final LongAdder retried = new LongAdder();
+    /** Whether this index has uploaded {@link #CONFIGSET} (see {@link #uploadConfigset}). */
+    private volatile boolean configsetUploaded;
 
     public SolrDocumentIndex(Options options) {
         this.options = options;
@@ -682,11 +684,15 @@ public final class SolrDocumentIndex implements DocumentIndex {
         }
     }
 
-    /** Uploads the configset from the class path when the cluster lacks it. */
+    /**
+     * Uploads the configset from the class path, once per index, before its first copy. Every index
+     * uploads it, over what is there (the same bytes): a configset's name appears in the cluster
+     * before its files, so an index that skipped the upload because another node's was under way
+     * could copy it half-written, and every collection made from that copy fails to load.
+     */
     private void uploadConfigset() {
+        if (configsetUploaded) return;
         try {
-            List<String> names = execute(client -> new ConfigSetAdminRequest.List().process(client).getConfigSets());
-            if (names.contains(CONFIGSET)) return;
             ByteArrayOutputStream zip = new ByteArrayOutputStream();
             try (ZipOutputStream out = new ZipOutputStream(zip)) {
                 for (String file : List.of("solrconfig.xml", "managed-schema.xml")) {
@@ -701,7 +707,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
             byte[] body = zip.toByteArray();
             execute(adminClients, client -> {
                 HttpRequest req = HttpRequest.newBuilder(URI.create(options.nodeUrls().get(preferred).replaceAll("/+$", "")
-                                + "/admin/configs?action=UPLOAD&name=" + CONFIGSET))
+                                + "/admin/configs?action=UPLOAD&overwrite=true&name=" + CONFIGSET))
                         .timeout(Options.ADMIN_ATTEMPT)
                         .header("Content-Type", "application/octet-stream")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -712,6 +718,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
                 }
                 return null;
             });
+            configsetUploaded = true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -52,7 +52,10 @@ final class SolrRetry {
             "no registered leader", "cannot talk to zookeeper", "keepererrorcode = connectionloss", "keepererrorcode = session expired",
             "no servers hosting shard", "no live solrservers",
             // a core closing while its node stops
-            "core is shutting down", "already closed");
+            "core is shutting down", "already closed",
+            // a collection created from a configset that another node is still copying: Solr removes
+            // the failed collection, and the same request succeeds once the copy is complete
+            "underlying core creation failed");
     /** A URL in a message: SolrJ puts the request's ({@code Error from server at <url>: ...}), which holds a collection's name. */
     private static final Pattern URL = Pattern.compile("https?://\\S*");
 

@@ -59,6 +59,12 @@ class SolrRetryTest {
     }
 
     @Test
+    void aCollectionCreatedFromAConfigsetStillBeingCopiedIsCreatedAgain() {
+        // Seen by NodeLossDuringBatchTest when two nodes made a new collection's configset at once.
+        assertTrue(SolrRetry.retriable(remote(400, "Underlying core creation failed while creating collection: loupe_col_1")));
+    }
+
+    @Test
     void aShardWithoutALeaderOrANodeOutOfTouchWithZooKeeperIsRetried() {
         assertTrue(SolrRetry.retriable(remote(503, "No registered leader was found after waiting for 4000ms , collection: loupe_c1 slice: shard1")));
         assertTrue(SolrRetry.retriable(remote(510, "Stale state")));

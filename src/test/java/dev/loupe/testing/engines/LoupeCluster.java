@@ -375,25 +375,4 @@ public final class LoupeCluster implements AutoCloseable {
             }
         }
     }
-
-    /**
-     * {@code LoupeCluster <dir> [nodes]}: starts the cluster for a person to try (2 nodes unless
-     * told), prints each node's URL and flags and the admin key, and keeps it up until this JVM
-     * is stopped (SIGTERM or Ctrl-C stop every process it started). Run it on the test class path.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: LoupeCluster <dir> [nodes]");
-            System.exit(2);
-        }
-        LoupeCluster cluster = start(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 2);
-        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "loupe-cluster-stop"));
-        System.out.println("admin key: " + dev.loupe.testing.TestServer.ADMIN_KEY);
-        for (LoupeNode n : cluster.nodes()) {
-            System.out.println(n.nodeId() + " " + n.base() + "\n  flags: " + String.join(" ", n.flags()));
-        }
-        System.out.println("cluster up");
-        System.out.flush();
-        Thread.currentThread().join();
-    }
 }
