@@ -11,6 +11,7 @@ import dev.loupe.testing.FaceFixtures;
 import dev.loupe.testing.Fixtures;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
+import dev.loupe.testing.engines.LoupeNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
     private static final int OBJECTS = 500;
     /** The child running now, destroyed whatever the test's outcome. */
-    private ChildLoupe child;
+    private LoupeNode child;
 
     @AfterEach
-    void killChild() throws InterruptedException {
-        if (child != null) child.kill();
+    void killChild() {
+        if (child != null) child.close();
     }
 
     /** Work item seq → attempts, of the items RUNNING, read with no process on the data directory. */
@@ -96,8 +97,8 @@ class CrashRecoveryTest {
     private Map<String, Integer> crashTwiceDuringABatch(Path data, Path modelsDir, List<byte[]> images, String extractor) throws Exception {
         try (ImageHost host = new ImageHost()) {
             for (int i = 0; i < images.size(); i++) host.put("/img/" + i + ".jpg", images.get(i));
-            child = ChildLoupe.start(data, modelsDir);
-            Api api = child.api();
+            child = LoupeNode.start("crash-recovery", data, List.of("--models-dir", modelsDir.toString(), "--batch-size", "8"));
+            Api api = child.admin(null);
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");
             String collectionId = api.ok("POST", "/v1/collections", """
                     {"collection_name": "c", "source": {"type": "bucket", "bucket_ids": ["b"]}, "feature_extractor": %s}""".formatted(extractor))
@@ -122,13 +123,12 @@ class CrashRecoveryTest {
             Map<Long, Integer> cutShort = new HashMap<>();
             for (int threshold : new int[] {40, 200}) {
                 awaitCompleted(api, taskId, threshold);
-                child.kill();
-                child = null;
+                child.kill9();
                 Map<Long, Integer> atKill = running(data);
                 assertFalse(atKill.isEmpty(), "the kill after " + threshold + " completions landed with items RUNNING");
                 atKill.forEach((seq, attempts) -> cutShort.merge(seq, attempts, Math::max));
-                child = ChildLoupe.start(data, modelsDir);
-                api = child.api();
+                child.restart();
+                api = child.admin(null);
             }
             JsonNode task = api.awaitTask(taskId, Duration.ofMinutes(5));
             assertEquals("COMPLETED", task.path("status").asText(), task.toString());
@@ -150,7 +150,8 @@ class CrashRecoveryTest {
                 assertEquals(expected, Set.copyOf(docs), "object " + object + " holds its documents once each, numbered from 0");
                 perObject.put(object, docs.size());
             });
-            child.kill();
+            child.kill9();
+            child.close();
             child = null;
             try (Database db = new Database(data.resolve("catalog.db"))) {
                 Map<Long, String> states = new HashMap<>();

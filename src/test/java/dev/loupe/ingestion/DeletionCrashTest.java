@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.Api;
 import dev.loupe.testing.ImageHost;
 import dev.loupe.testing.Images;
+import dev.loupe.testing.engines.LoupeNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +39,8 @@ class DeletionCrashTest {
             for (int i = 0; i < colours.size(); i++) {
                 host.put("/img/" + i + ".jpg", Images.jpeg(Images.dominant(Images.BASIC.get(colours.get(i)), 320, 240, i)));
             }
-            ChildLoupe child = ChildLoupe.start(data);
-            Api api = child.api();
+            LoupeNode child = LoupeNode.start("deletion-crash", data, List.of("--batch-size", "8"));
+            Api api = child.admin(null);
             api.ok("POST", "/v1/buckets", "{\"bucket_name\": \"b\", \"bucket_schema\": {\"properties\": {\"img\": {\"type\": \"image\"}}}}");
             api.ok("POST", "/v1/collections", """
                     {"collection_name": "tier1", "source": {"type": "bucket", "bucket_ids": ["b"]},
@@ -82,11 +83,11 @@ class DeletionCrashTest {
                 }));
             }
             assertTrue(enough.await(3, TimeUnit.MINUTES), "deletions are answered");
-            child.kill();
+            child.kill9();
             for (Thread t : clients) t.join();
 
-            child = ChildLoupe.start(data);
-            api = child.api();
+            child.restart();
+            api = child.admin(null);
             Map<String, Integer> tier1 = perObject(api, "tier1");
             Map<String, Integer> tier2 = perObject(api, "tier2");
             int gone = 0;
@@ -102,7 +103,8 @@ class DeletionCrashTest {
                 }
             }
             assertTrue(gone >= acknowledged.size(), gone + " gone, " + acknowledged.size() + " acknowledged");
-            child.kill();
+            child.kill9();
+            child.close();
         }
     }
 
