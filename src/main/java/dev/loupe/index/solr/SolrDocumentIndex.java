@@ -209,7 +209,12 @@ public final class SolrDocumentIndex implements DocumentIndex {
     private List<SolrClient> clients(Duration attempt) {
         List<SolrClient> out = new ArrayList<>();
         for (String url : options.nodeUrls()) {
+            // HTTP/1.1: over cleartext the JDK's client reaches HTTP/2 only by an upgrade, which a
+            // request with a body cannot make, so SolrJ probes each node once with a HEAD and
+            // then sends bodies over HTTP/2; a node restarted after the probe resets every such
+            // stream on its new connections (RST_STREAM, "Stream cancelled"), for good.
             out.add(new HttpJdkSolrClient.Builder(url.replaceAll("/+$", ""))
+                    .useHttp1_1(true)
                     .withConnectionTimeout(5, TimeUnit.SECONDS)
                     .withRequestTimeout(attempt.toMillis(), TimeUnit.MILLISECONDS)
                     .build());
@@ -674,7 +679,8 @@ public final class SolrDocumentIndex implements DocumentIndex {
     /** Applies a schema change; one that another writer made first is fine. */
     private void schemaChange(String solrCollection, SchemaRequest.Update change) {
         try {
-            NamedList<Object> response = execute(adminClients, client -> client.request(change, solrCollection));
+            BufferedBody body = BufferedBody.of(change);
+            NamedList<Object> response = execute(adminClients, client -> body.sendThrough(client, solrCollection));
             Object errors = response.get("errors");
             if (errors != null && !errors.toString().contains("already exists")) {
                 throw new IllegalStateException("Solr refused a schema change of " + solrCollection + ": " + errors);
@@ -786,11 +792,13 @@ public final class SolrDocumentIndex implements DocumentIndex {
     }
 
     private void send(SolrRequest<?> request, String collection) {
-        execute(client -> client.request(request, collection));
+        BufferedBody body = BufferedBody.of(request);
+        execute(client -> body.sendThrough(client, collection));
     }
 
     private void administer(SolrRequest<?> request) {
-        execute(adminClients, client -> client.request(request, null));
+        BufferedBody body = BufferedBody.of(request);
+        execute(adminClients, client -> body.sendThrough(client, null));
     }
 
     private <T> T execute(Call<T> call) {
