@@ -187,9 +187,10 @@ public final class TcpProxy implements AutoCloseable {
                     }
                     break;
                 }
+                // Counted before the write: once the peer has the bytes, the count already holds them.
+                forwarded.addAndGet(n);
                 out.write(buffer, 0, n);
                 out.flush();
-                forwarded.addAndGet(n);
             }
         } catch (IOException e) {
             // A write failed: the receiving end is gone, so the whole link is (the other pump's read ends with it).
