@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 
 /**
  * The search benchmark's data as plain files, so that other libraries (hnswlib, FAISS; see
@@ -24,23 +25,29 @@ final class PeerExport {
 
     /** Writes {@code rows} as little-endian float32, one row after another. */
     static void writeFloats(Path file, float[][] rows) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (float[] row : rows) {
-                ByteBuffer b = ByteBuffer.allocate(row.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(row);
-                out.write(b.array());
-            }
-        }
+        write(file, rows.length, i -> {
+            ByteBuffer b = littleEndian(rows[i].length);
+            b.asFloatBuffer().put(rows[i]);
+            return b.array();
+        });
     }
 
     /** Writes {@code rows} as little-endian int32, one row after another. */
     static void writeInts(Path file, int[][] rows) throws IOException {
+        write(file, rows.length, i -> {
+            ByteBuffer b = littleEndian(rows[i].length);
+            b.asIntBuffer().put(rows[i]);
+            return b.array();
+        });
+    }
+
+    private static ByteBuffer littleEndian(int values) {
+        return ByteBuffer.allocate(values * 4).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void write(Path file, int rows, IntFunction<byte[]> row) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
-            for (int[] row : rows) {
-                ByteBuffer b = ByteBuffer.allocate(row.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                b.asIntBuffer().put(row);
-                out.write(b.array());
-            }
+            for (int i = 0; i < rows; i++) out.write(row.apply(i));
         }
     }
 
