@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """hnswlib and FAISS on the search benchmark's own vectors, beside Loupe.
 
-Usage: search_peers.py DIR, where DIR (bench/search/N-QUANTIZATION/peers) holds what
+Usage: search_peers.py DIR [hnswlib|faiss-hnsw|faiss-ivfpq ...|--report], where DIR (bench/search/N-QUANTIZATION/peers) holds what
 dev.loupe.bench.SearchBenchmark exported (meta.json; vectors, queries, buckets and the exact
 top 10 of each query per filter, as headerless little-endian 4-byte rows, see PeerExport)
 and Loupe's own curve (loupe.json). Builds hnswlib HNSW, FAISS IndexHNSWFlat (both with
 Loupe's graph parameters) and FAISS IndexIVFPQ, timed on two threads; sweeps ef / nprobe;
-prints Markdown tables and writes DIR/results.json.
+prints Markdown tables and writes DIR/results.json. Naming systems runs only those (each writes
+DIR/peer-NAME.json, so they can run side by side); --report then combines what was measured.
 
 Queries/s "one per call" answers one query per library call, as Loupe's index path does
 (two threads: two Python threads calling at once; both libraries release the GIL while
@@ -209,7 +210,7 @@ def run_faiss_ivfpq(meta, x, queries, filters, k):
         qps1, found = one_per_call(one, queries, 1)
         qps2, _ = one_per_call(one, queries, 2, per_thread=lambda: faiss.omp_set_num_threads(1))
         b = [batch_rate(lambda qs: refine.search(qs, k), queries, t, faiss.omp_set_num_threads) for t in (1, 2)]
-        points.append(dict(point(filters[0], f"nprobe={p}, rerank 8k", "-", found, qps1, qps2, *b)))
+        points.append(point(filters[0], f"nprobe={p}, rerank 8k", "-", found, qps1, qps2, *b))
     return {"system": "FAISS IVF-PQ", "version": faiss.__version__, "build_seconds": build, "build_threads": 2,
             "build": f"IndexIVFPQ nlist={nlist}, m={m}, 8 bits, inner product; trained on {len(sample)} vectors in {trained:.0f} s",
             "points": points}
@@ -224,19 +225,40 @@ def fmt(v):
     return "-" if v is None else f"{v:.0f}"
 
 
+RUNS = {"hnswlib": run_hnswlib, "faiss-hnsw": run_faiss_hnsw, "faiss-ivfpq": run_faiss_ivfpq}
+
+
 def main():
-    d = sys.argv[1]
-    meta, x, queries, filters = load(d)
+    d, wanted = sys.argv[1], sys.argv[2:]
+    meta = json.load(open(os.path.join(d, "meta.json")))
+    k, n = meta["k"], meta["documents"]
+    if wanted != ["--report"]:
+        meta, x, queries, filters = load(d)
+        print(f"\nhnswlib and FAISS on the same {n} vectors and {len(queries)} queries; recall@10 against the same exact top 10.")
+        print("Queries/s one per call (as Loupe's index path) on 1 and 2 threads; batch = all queries in one call.")
+        for name in wanted or RUNS:
+            s = RUNS[name](meta, x, queries, filters, k)
+            with open(os.path.join(d, f"peer-{name}.json"), "w") as out:
+                json.dump(s, out, indent=1)
+            # Each system's rows as soon as it is measured: a long run shows its progress.
+            print(f"\n{s['system']} {s['version']}: {s['build']}; built on {s['build_threads']} threads in {s['build_seconds']:.0f} s\n")
+            print("| system | filter | filtering | parameter | recall@10 | q/s one per call, 1 thread | 2 threads | q/s batch, 1 thread | 2 threads |")
+            print("|---|---|---|---|---|---|---|---|---|")
+            for p in s["points"]:
+                print(f"| {s['system']} | {p['filter']} | {p['filtering']} | {p['param']} | {p['recall']:.3f} | {p['qps_1']:.0f} | "
+                      f"{p['qps_2']:.0f} | {p['qps_batch_1']:.0f} | {p['qps_batch_2']:.0f} |", flush=True)
+        if wanted:
+            return  # some systems only (run side by side, say); "--report" combines them
+    report(d, meta)
+
+
+def report(d, meta):
+    """The build rates and the best queries/s at each target recall, from loupe.json and the peer-*.json measured."""
     k, n = meta["k"], meta["documents"]
     loupe = json.load(open(os.path.join(d, "loupe.json")))
-    systems = []
-    for run in (run_hnswlib, run_faiss_hnsw, run_faiss_ivfpq):
-        print(f"  {run.__name__[4:]}...", file=sys.stderr, flush=True)
-        systems.append(run(meta, x, queries, filters, k))
-
-    print(f"\nhnswlib and FAISS on the same {n} vectors and {len(queries)} queries; recall@10 against the same exact top 10.")
-    print("Queries/s one per call (as Loupe's index path) on 1 and 2 threads; batch = all queries in one call.\n")
-    print("| system | build | seconds | documents/s |")
+    systems = [json.load(open(os.path.join(d, f"peer-{name}.json"))) for name in RUNS
+               if os.path.exists(os.path.join(d, f"peer-{name}.json"))]
+    print("\n| system | build | seconds | documents/s |")
     print("|---|---|---|---|")
     compact = f" + compaction {loupe['compact_seconds']:.0f} s" if "compact_seconds" in loupe else ""
     print(f"| Loupe | 5,000 per commit through LuceneDocumentIndex.upsert (cached index; built earlier){compact} | "
@@ -244,29 +266,27 @@ def main():
     for s in systems:
         print(f"| {s['system']} {s['version']} | {s['build']}, {s['build_threads']} threads | {s['build_seconds']:.0f} | "
               f"{n / s['build_seconds']:.0f} |")
-    print("\n| system | filter | filtering | parameter | recall@10 | q/s one per call, 1 thread | 2 threads | q/s batch, 1 thread | 2 threads |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for s in systems:
-        for p in s["points"]:
-            print(f"| {s['system']} | {p['filter']} | {p['filtering']} | {p['param']} | {p['recall']:.3f} | {p['qps_1']:.0f} | "
-                  f"{p['qps_2']:.0f} | {p['qps_batch_1']:.0f} | {p['qps_batch_2']:.0f} |")
 
-    everyone = [("Loupe", loupe["points"])] + [(s["system"], [p for p in s["points"] if "rerank" not in p["param"]]) for s in systems]
-    refined = [p for p in systems[2]["points"] if "rerank" in p["param"]]
-    everyone.append(("FAISS IVF-PQ + rerank", refined))
+    everyone = [("Loupe", loupe["points"])]
+    for s in systems:
+        everyone.append((s["system"], [p for p in s["points"] if "rerank" not in p["param"]]))
+        refined = [p for p in s["points"] if "rerank" in p["param"]]
+        if refined:
+            everyone.append((s["system"] + " + rerank", refined))
     names = [e[0] for e in everyone]
+    hnsw = names.index("hnswlib") if "hnswlib" in names else None
     print("\nBest queries/s (one query per call) at recall@10 >= target; '-': no setting reaches it.\n")
     print("| filter | recall >= | threads | " + " | ".join(names) + " | Loupe / hnswlib |")
     print("|---|---|---|" + "---|" * len(names) + "---|")
     summary = []
-    for f in filters:
+    for f in meta["filters"]:
         for target in TARGETS:
             for threads, key in ((1, "qps_1"), (2, "qps_2")):
                 rates = [best(pts, f["label"], target, key) for _, pts in everyone]
-                ratio = f"{rates[0] / rates[1]:.2f}" if rates[0] and rates[1] else "-"
+                ratio = f"{rates[0] / rates[hnsw]:.2f}" if hnsw is not None and rates[0] and rates[hnsw] else "-"
                 print(f"| {f['label']} | {target:.2f} | {threads} | " + " | ".join(fmt(r) for r in rates) + f" | {ratio} |")
                 summary.append({"filter": f["label"], "target": target, "threads": threads, **dict(zip(names, rates))})
-    results = {"documents": n, "queries": len(queries), "k": k, "cpu": cpu(), "cores": os.cpu_count(),
+    results = {"documents": n, "queries": meta["queries"], "k": k, "cpu": cpu(), "cores": os.cpu_count(),
                "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load": os.getloadavg(),
                "loupe": loupe, "peers": systems, "best_at_recall": summary}
     with open(os.path.join(d, "results.json"), "w") as out:
