@@ -33,6 +33,10 @@ case "${1:-embeddings}" in
     # The real face weights and photos of ../shared; the fixture image encoder is generated on first use.
     "${JAVA[@]}" dev.loupe.bench.FaceBenchmark ;;
   search)
+    # hnswlib and FAISS, measured beside Loupe on the same vectors (scripts/search_peers.py).
+    /usr/bin/python3 -c 'import hnswlib, faiss' 2>/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-hnswlib python3-faiss; }
+    echo "load before: $(uptime)"
     # The index for each size and quantization is built once under bench/search/ and reused.
     [ -f bench/models/siglip-random/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
     # Read the index once so that the first figures do not pay for a cold page cache.
@@ -41,7 +45,10 @@ case "${1:-embeddings}" in
     rm -rf bench/classes && mkdir -p bench/classes && cp -r target/classes target/test-classes bench/classes/
     # The service's own JVM flags (see ./loupe), with room for the exact-search reference's vectors.
     java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xmx12g \
-      -cp "bench/classes/classes:bench/classes/test-classes:$(cat target/bench.classpath)" dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}" ;;
+      -cp "bench/classes/classes:bench/classes/test-classes:$(cat target/bench.classpath)" dev.loupe.bench.SearchBenchmark bench bench/models siglip-random "${2:-100000}" "${3:-none}"
+    # The peers on what the Java side exported (vectors, queries, buckets, exact top 10) and beside its curve.
+    /usr/bin/python3 scripts/search_peers.py "bench/search/${2:-100000}-${3:-none}/peers"
+    echo "load after: $(uptime)" ;;
   ocr)
     # ../shared/data/ocr and a generated set, Loupe next to Tesseract. The set is drawn once and
     # again only when COUNT or the drawing script changes.

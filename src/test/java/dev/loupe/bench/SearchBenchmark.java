@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.lucene.util.VectorUtil;
 
@@ -63,16 +63,21 @@ public final class SearchBenchmark {
     private static final int WRK_SECONDS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Selectivity(String label, String filterJson, IntPredicate matches) {
+    /** A filter, and the same filter on document numbers: document {@code i} matches when {@code i mod 100 < bucketBelow}. */
+    record Selectivity(String label, String filterJson, int bucketBelow) {
+        IntPredicate matches() {
+            return i -> i % 100 < bucketBelow;
+        }
+
         FilterNode filter() {
             return filterJson == null ? new FilterNode.All() : FilterParser.parseStatic(Json.read(filterJson), "filters");
         }
     }
 
     private static final List<Selectivity> FILTERS = List.of(
-            new Selectivity("none", null, i -> true),
-            new Selectivity("10%", "{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 10}", i -> i % 100 < 10),
-            new Selectivity("1%", "{\"metadata.bucket\": 0}", i -> i % 100 == 0));
+            new Selectivity("none", null, 100),
+            new Selectivity("10%", "{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 10}", 10),
+            new Selectivity("1%", "{\"metadata.bucket\": 0}", 1));
 
     public static void main(String[] args) throws Exception {
         Path benchDir = Path.of(args[0]);
@@ -108,10 +113,15 @@ public final class SearchBenchmark {
         for (int i = 0; i < n; i++) docs[i] = gen.document(i);
         float[][] queries = new float[QUERIES][];
         for (int j = 0; j < QUERIES; j++) queries[j] = gen.query(j);
+        Map<String, int[][]> truthNumbers = new LinkedHashMap<>();
         Map<String, List<Set<String>>> truth = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        for (Selectivity s : FILTERS) truth.put(s.label(), exact(docs, queries, s.matches()));
+        for (Selectivity s : FILTERS) truthNumbers.put(s.label(), exact(docs, queries, s.matches()));
         double exactMs = (System.nanoTime() - t0) / 1e6 / QUERIES / (1 + 0.1 + 0.01);
+        truthNumbers.forEach((label, best) -> truth.put(label, Arrays.stream(best)
+                .map(b -> Arrays.stream(b).mapToObj(i -> "doc_" + i).collect(Collectors.toSet())).toList()));
+        Path peers = data.resolve("peers");
+        exportForPeers(peers, docs, queries, truthNumbers);
         docs = null;
         System.out.printf("reference: exact scan of all %d vectors, %.1f ms per query (one thread)%n%n", n, exactMs);
 
@@ -144,6 +154,7 @@ public final class SearchBenchmark {
                 report("index, " + candidates + " candidates", FILTERS.getFirst(), search, truth.get("none"), exactMs);
             }
         }
+        sweepForPeers(peers, data, collectionId, quantization, queries, truthNumbers, built);
         // What the exact scan of a selective filter's matches saves over a filtered graph search.
         try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"),
                 LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization).withExactSearchMaxDocs(0))) {
@@ -198,6 +209,79 @@ public final class SearchBenchmark {
                     + " p99 %.2f ms (JDK client); repeated, from the query cache, p50 %.2f ms, p99 %.2f ms (wrk)%n", model, QUERIES,
                     first[QUERIES / 2], first[(int) Math.ceil(QUERIES * 0.99) - 1], cached.p50Ms(), cached.p99Ms());
         }
+    }
+
+    /**
+     * Writes the vectors, queries, buckets and exact top {@link #K} for {@code scripts/search_peers.py}
+     * in {@link PeerExport}'s layout, once: {@code meta.json} is written last, so an interrupted
+     * export is written again.
+     */
+    private static void exportForPeers(Path dir, float[][] docs, float[][] queries, Map<String, int[][]> truth) throws IOException {
+        if (Files.exists(dir.resolve("meta.json"))) return;
+        Files.createDirectories(dir);
+        PeerExport.writeFloats(dir.resolve("vectors.f32"), docs);
+        PeerExport.writeFloats(dir.resolve("queries.f32"), queries);
+        int[] buckets = new int[docs.length];
+        for (int i = 0; i < docs.length; i++) buckets[i] = i % 100;
+        PeerExport.writeInts(dir.resolve("buckets.i32"), new int[][] {buckets});
+        ObjectNode meta = Json.object();
+        meta.put("layout", "headerless row-major little-endian 4-byte values (see dev.loupe.bench.PeerExport)");
+        meta.put("documents", docs.length).put("dimension", DIMENSION).put("queries", queries.length).put("k", K);
+        meta.put("metric", "inner product of unit vectors");
+        meta.put("vectors", "vectors.f32").put("queries_file", "queries.f32").put("buckets", "buckets.i32");
+        // Loupe's graph parameters (VectorCodec's GRAPH_MAX_CONNECTIONS and GRAPH_BEAM_WIDTH), for the peers to build alike.
+        ObjectNode graph = meta.putObject("graph");
+        graph.put("max_connections", 32).put("beam_width", 200).put("source", "dev.loupe.index.lucene.VectorCodec");
+        var filters = meta.putArray("filters");
+        for (Selectivity s : FILTERS) {
+            String file = "truth-" + s.label().replace("%", "pct") + ".i32";
+            PeerExport.writeInts(dir.resolve(file), truth.get(s.label()));
+            filters.addObject().put("label", s.label()).put("truth", file).put("bucket_below", s.bucketBelow());
+        }
+        Files.writeString(dir.resolve("meta.json"), meta.toPrettyString());
+    }
+
+    /**
+     * Loupe's curve for the comparison with the peers: recall@10 and queries/s of the index
+     * path (one query per call, one and two threads) for each beam ({@code candidates}) and
+     * filter, printed and written to {@code loupe.json} beside the exported data.
+     */
+    private static void sweepForPeers(Path dir, Path data, String collectionId, VectorQuantization quantization, float[][] queries,
+            Map<String, int[][]> truth, Properties built) throws Exception {
+        System.out.printf("%nLoupe's index path by beam, for the comparison with hnswlib and FAISS (one query per call):%n%n");
+        System.out.println("| candidates | filter | recall@10 | queries/s (1 thread) | queries/s (2 threads) |");
+        System.out.println("|---|---|---|---|---|");
+        ObjectNode out = Json.object();
+        out.put("system", "Loupe index path (LuceneDocumentIndex.nearest)");
+        out.put("documents", Integer.parseInt(built.getProperty("documents")));
+        out.put("build_seconds", Double.parseDouble(built.getProperty("build_seconds")));
+        if (built.getProperty("compact_seconds") != null) out.put("compact_seconds", Double.parseDouble(built.getProperty("compact_seconds")));
+        var points = out.putArray("points");
+        for (int candidates : new int[] {10, 20, 40, 80, 160, 320, 640}) {
+            LuceneDocumentIndex.Options options = LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization).withCandidates(candidates);
+            try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"), options)) {
+                for (Selectivity s : FILTERS) {
+                    FilterNode filter = s.filter();
+                    int[][] expected = truth.get(s.label());
+                    Searcher search = j -> ids(index.nearest(collectionId, FIELD, queries[j], K, filter));
+                    for (int j = 0; j < QUERIES; j++) search.search(j); // warm caches and JIT
+                    double recall = 0;
+                    long t0 = System.nanoTime();
+                    for (int j = 0; j < QUERIES; j++) {
+                        int[] got = search.search(j).stream().mapToInt(PeerExport::documentNumber).toArray();
+                        recall += PeerExport.recall(got, expected[j]);
+                    }
+                    double one = QUERIES / ((System.nanoTime() - t0) / 1e9);
+                    double two = concurrentRate(search, 2);
+                    recall /= QUERIES;
+                    System.out.printf("| %d | %s | %.3f | %.0f | %.0f |%n", candidates, s.label(), recall, one, two);
+                    points.addObject().put("filter", s.label()).put("param", "candidates=" + candidates).put("recall", recall)
+                            .put("qps_1", one).put("qps_2", two);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("loupe.json"), out.toPrettyString());
     }
 
     private static void header() {
@@ -303,10 +387,11 @@ public final class SearchBenchmark {
         return hits.stream().map(h -> h.document().documentId()).toList();
     }
 
-    /** The true top {@link #K} document ids of each query among the documents {@code matches} admits. */
-    private static List<Set<String>> exact(float[][] docs, float[][] queries, IntPredicate matches) {
-        List<Set<String>> out = new ArrayList<>();
-        for (float[] q : queries) {
+    /** The true top {@link #K} document numbers of each query, best first, among the documents {@code matches} admits. */
+    private static int[][] exact(float[][] docs, float[][] queries, IntPredicate matches) {
+        int[][] out = new int[queries.length][];
+        for (int j = 0; j < queries.length; j++) {
+            float[] q = queries[j];
             int[] best = new int[K];
             float[] bestScore = new float[K];
             Arrays.fill(bestScore, Float.NEGATIVE_INFINITY);
@@ -323,9 +408,7 @@ public final class SearchBenchmark {
                 bestScore[at] = score;
                 best[at] = i;
             }
-            Set<String> ids = new HashSet<>();
-            for (int b : best) ids.add("doc_" + b);
-            out.add(ids);
+            out[j] = best;
         }
         return out;
     }
