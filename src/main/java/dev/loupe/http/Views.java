@@ -265,6 +265,8 @@ final class Views {
             sn.put("output_count", s.outputCount());
             sn.put("duration_ms", s.durationMillis());
             sn.put("efficiency", s.inputCount() == 0 ? 0.0 : (double) s.outputCount() / s.inputCount());
+            // Loupe's own, beside Mixpeek's fields: how the stage's vector searches found their hits
+            s.search().ifPresent(t -> sn.set("search", t.json()));
         });
         stats.put("total_time_ms", r.totalMillis());
         if (!r.facets().isEmpty()) n.set("facets", r.facets());

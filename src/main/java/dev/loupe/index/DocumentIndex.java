@@ -57,7 +57,15 @@ public interface DocumentIndex extends AutoCloseable {
      * {@code query} among those matching {@code filter}; the filter is applied inside
      * the search, so a selective filter still yields {@code k} hits when they exist.
      */
-    List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter);
+    default List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
+        return nearestTraced(collectionId, vectorField, query, k, filter).hits();
+    }
+
+    /**
+     * {@link #nearest}, with how the hits were found ({@link SearchTrace}): what stage
+     * statistics and explain report. Each implementation says only what it knows.
+     */
+    NearestHits nearestTraced(String collectionId, String vectorField, float[] query, int k, FilterNode filter);
 
     /**
      * The {@code k} documents matching {@code filter} that score highest under BM25 for

@@ -2,8 +2,10 @@ package dev.loupe.retriever;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.index.ScoredDocument;
+import dev.loupe.index.SearchTrace;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A retriever execution: the requested page of results, how many there were in all,
@@ -13,6 +15,13 @@ import java.util.Map;
 public record ExecutionResult(String executionId, List<ScoredDocument> page, int total, int offset, int pageSize,
                               Map<String, StageStatistics> stages, ObjectNode facets, double totalMillis) {
 
-    public record StageStatistics(int inputCount, int outputCount, double durationMillis) {
+    /**
+     * @param search how a feature_search stage's vector searches found their hits, summed over its
+     *               searches and collections; empty for other stages and for searches without vectors
+     */
+    public record StageStatistics(int inputCount, int outputCount, double durationMillis, Optional<SearchTrace> search) {
+        public StageStatistics(int inputCount, int outputCount, double durationMillis) {
+            this(inputCount, outputCount, durationMillis, Optional.empty());
+        }
     }
 }

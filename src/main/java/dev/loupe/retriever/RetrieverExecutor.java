@@ -19,7 +19,9 @@ import dev.loupe.filter.FilterNode;
 import dev.loupe.index.DocumentIndex;
 import dev.loupe.metrics.Metrics;
 import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.NearestHits;
 import dev.loupe.index.ScoredDocument;
+import dev.loupe.index.SearchTrace;
 import dev.loupe.inference.Memo;
 import dev.loupe.media.ImageDecoder;
 import dev.loupe.media.ImageException;
@@ -68,6 +70,21 @@ public final class RetrieverExecutor {
 
     /** Recent stage durations of saved retrievers, smoothed: what explain estimates from. */
     private final Map<String, Double> stageMillis = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How each saved retriever's search stages last found their hits: what explain shows. */
+    private final Map<String, SearchTrace> lastTraces = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The vector searches' traces of one stage, summed as they come (one stage runs on one thread). */
+    private static final class Traces {
+        private SearchTrace sum;
+
+        void add(SearchTrace t) {
+            sum = sum == null ? t : sum.plus(t);
+        }
+
+        Optional<SearchTrace> sum() {
+            return Optional.ofNullable(sum);
+        }
+    }
 
     public ExecutionResult execute(Request r) {
         return execute(r, StageListener.NONE);
@@ -104,17 +121,19 @@ public final class RetrieverExecutor {
             listener.started(index, stage, r.stages().size());
             long t0 = System.nanoTime();
             int in = current.size();
+            Traces traces = new Traces();
             try {
-                current = run(stage, current, r, inputs, facets);
+                current = run(stage, current, r, inputs, facets, traces);
             } catch (RuntimeException e) {
                 listener.failed(index, stage, e);
                 throw e;
             }
             double millis = (System.nanoTime() - t0) / 1e6;
-            ExecutionResult.StageStatistics statistics = new ExecutionResult.StageStatistics(in, current.size(), millis);
+            ExecutionResult.StageStatistics statistics = new ExecutionResult.StageStatistics(in, current.size(), millis, traces.sum());
             stats.put(stage.name(), statistics);
             if (r.retrieverId() != null) {
                 stageMillis.merge(r.retrieverId() + "\n" + stage.name(), millis, (old, now) -> 0.8 * old + 0.2 * now);
+                traces.sum().ifPresent(t -> lastTraces.put(r.retrieverId() + "\n" + stage.name(), t));
             }
             listener.completed(index, stage, statistics, current);
         }
@@ -124,9 +143,9 @@ public final class RetrieverExecutor {
                 r.offset(), r.pageSize(), stats, facets, (System.nanoTime() - start) / 1e6);
     }
 
-    private List<ScoredDocument> run(Stage stage, List<ScoredDocument> current, Request r, ObjectNode inputs, ObjectNode facets) {
+    private List<ScoredDocument> run(Stage stage, List<ScoredDocument> current, Request r, ObjectNode inputs, ObjectNode facets, Traces traces) {
         return switch (stage) {
-            case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets);
+            case Stage.FeatureSearch fs -> featureSearch(fs, r.collections(), inputs, facets, traces);
             case Stage.AttributeFilter af -> {
                 FilterNode filter = af.parsed().bind(Templates.forFilters(inputs, "stage '" + af.name() + "'"));
                 yield current.stream().filter(h -> FilterMatcher.matches(filter, h.document().fields())).toList();
@@ -147,12 +166,18 @@ public final class RetrieverExecutor {
         return Optional.ofNullable(stageMillis.get(retrieverId + "\n" + stageName));
     }
 
+    /** How a saved retriever's stage found its hits the last time it ran a vector search. */
+    Optional<SearchTrace> lastTrace(String retrieverId, String stageName) {
+        return Optional.ofNullable(lastTraces.get(retrieverId + "\n" + stageName));
+    }
+
     /** Whether the text query encoder's vector for {@code text} is cached. */
     boolean textCached(String text) {
         return textCache.holds(extractors.image().encoder().name() + "\n" + text);
     }
 
-    private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut) {
+    private List<ScoredDocument> featureSearch(Stage.FeatureSearch fs, List<Collection> collections, ObjectNode inputs, ObjectNode facetsOut,
+                                               Traces traces) {
         String where = "stage '" + fs.name() + "'";
         FilterNode filter = fs.preFilter().bind(Templates.forFilters(inputs, where));
         List<ScoredDocument> fused;
@@ -171,7 +196,10 @@ public final class RetrieverExecutor {
                     List<ScoredDocument> found = switch (search) {
                         case Stage.VectorSearch v -> {
                             FeatureExtractor.VectorIndexSpec spec = vectorIndex(col, v.featureUri(), where);
-                            yield index.nearest(col.collectionId(), spec.field(), queryVector(v.query(), spec, col, inputs, where), v.topK(), filter);
+                            NearestHits nearest = index.nearestTraced(col.collectionId(), spec.field(),
+                                    queryVector(v.query(), spec, col, inputs, where), v.topK(), filter);
+                            traces.add(nearest.trace());
+                            yield nearest.hits();
                         }
                         case Stage.LexicalSearch l -> index.lexical(col.collectionId(), l.fields(), Templates.renderText(l.text(), inputs, where),
                                 l.matchAll(), l.topK(), filter);

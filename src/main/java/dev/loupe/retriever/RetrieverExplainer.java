@@ -18,7 +18,9 @@ import java.util.List;
  * <p>Document counts come from the index: collection sizes, and for filters (pre_filters,
  * attribute_filter) the number of documents they match, given the sample inputs where
  * they take dynamic values. Durations come from the retriever's recent executions when it
- * has run. Loupe applies no plan rewriting, so the plan is the pipeline as configured.
+ * has run, and so does a search stage's {@code "search"} object (Loupe's, beside Mixpeek's
+ * fields): how its last execution found its hits ({@link dev.loupe.index.SearchTrace}). Loupe
+ * applies no plan rewriting, so the plan is the pipeline as configured.
  */
 public final class RetrieverExplainer {
     /** Durations assumed for stages that have not run yet, by kind: searches touch the index, the rest is in memory. */
@@ -65,6 +67,11 @@ public final class RetrieverExplainer {
             ArrayNode notes = p.putArray("optimization_notes");
             notes.add(executor.recentMillis(retrieverId, stage.name()).isPresent()
                     ? "duration from this retriever's recent executions" : "duration assumed: this stage has not run yet");
+            // Loupe's own, beside Mixpeek's fields: how the stage's last execution found its hits
+            executor.lastTrace(retrieverId, stage.name()).ifPresent(t -> {
+                p.set("search", t.json());
+                notes.add("search: how this stage's last execution found its hits (" + t.method().json() + ")");
+            });
             ArrayNode w = p.putArray("warnings");
             warnings.forEach(w::add);
             flowing = estimated;

@@ -1,6 +1,7 @@
 package dev.loupe.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -128,5 +129,32 @@ class ExecuteResponseShapeTest {
                 {"inputs": {"query": "red"}, "pagination": {"method": "offset", "page_size": 5, "page_number": 9}}""");
         assertExecutionShape(r);
         assertEquals(0, r.path("documents").size(), "page 9 of one page is empty: " + r);
+    }
+
+    @Test
+    void theSearchStageSaysHowItFoundItsHitsInExecuteAndExplain() {
+        JsonNode r = api.ok("POST", "/v1/retrievers/shape-search/execute", "{\"inputs\": {\"query\": \"red\"}}");
+        JsonNode search = r.path("stage_statistics").path("stages").path("search").path("search");
+        assertTrue(List.of("graph", "exact", "mixed").contains(search.path("method").asText()), "how the hits were found: " + search);
+        assertTrue(search.path("segments").asInt() >= 1, search.toString());
+        assertEquals(search.path("segments").asInt(), search.path("graph_segments").asInt() + search.path("exact_segments").asInt(), search.toString());
+        assertTrue(search.path("filter_matches").isMissingNode(), "no pre_filters, no matches to report: " + search);
+        assertTrue(r.path("stage_statistics").path("stages").path("only-acme").path("search").isMissingNode(), "only searches say how they searched");
+        JsonNode plan = api.ok("POST", "/v1/retrievers/shape-search/execute/explain", "{\"inputs\": {\"query\": \"red\"}}").path("execution_plan");
+        assertEquals(search.path("method").asText(), plan.path(0).path("search").path("method").asText(), "explain shows the last execution's: " + plan);
+        assertEquals(search.path("segments"), plan.path(0).path("search").path("segments"));
+    }
+
+    @Test
+    void aPreFilteredSearchIsScannedExactlyAndCountsTheDocumentsTheFilterMatched() {
+        String stages = SEARCH.replace("\"final_top_k\": 10}", "\"final_top_k\": 10, \"pre_filters\": {\"metadata.brand\": \"Acme\"}}");
+        JsonNode r = api.ok("POST", "/v1/retrievers/execute", """
+                {"collection_identifiers": ["shape-images"], %s, "inputs": {"query": "blue"}, %s}""".formatted(INPUT_SCHEMA, stages));
+        assertExecutionShape(r);
+        JsonNode search = r.path("stage_statistics").path("stages").path("search").path("search");
+        assertEquals("exact", search.path("method").asText(), "two matches of three documents: " + search);
+        assertEquals(2, search.path("filter_matches").asInt(), search.toString());
+        assertEquals(0, search.path("nodes_visited").asInt(), search.toString());
+        assertFalse(search.path("rescored").asBoolean(), "float32 vectors need no rescoring: " + search);
     }
 }

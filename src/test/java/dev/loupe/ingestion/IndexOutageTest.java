@@ -119,8 +119,8 @@ class IndexOutageTest {
         }
 
         @Override
-        public List<dev.loupe.index.ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
-            return delegate.nearest(collectionId, vectorField, query, k, filter);
+        public dev.loupe.index.NearestHits nearestTraced(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
+            return delegate.nearestTraced(collectionId, vectorField, query, k, filter);
         }
 
         @Override

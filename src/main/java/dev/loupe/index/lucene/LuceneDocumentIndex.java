@@ -7,6 +7,7 @@ import dev.loupe.index.DocumentPage;
 import dev.loupe.index.GroupPage;
 import dev.loupe.index.GroupRequest;
 import dev.loupe.index.IndexedDocument;
+import dev.loupe.index.NearestHits;
 import dev.loupe.index.ProducedDocuments;
 import dev.loupe.index.ScoredDocument;
 import dev.loupe.index.SortKey;
@@ -36,10 +37,10 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private final Compaction compaction;
 
     /**
-     * How nearest-neighbour searches were answered since this index opened: segments
-     * searched through the HNSW graph and the graph nodes visited, segments Lucene
-     * scanned exactly instead, and searches whose filter was selective enough for Loupe
-     * to scan its matches without any graph.
+     * How nearest-neighbour searches were answered since this index opened, summed over
+     * searches (each search's own is its {@link dev.loupe.index.SearchTrace}): segment graph
+     * walks and the graph nodes they visited, segments scanned exactly, and of those the ones
+     * whose filter matches were few enough for Loupe to choose the scan before any walk.
      */
     public record SearchStats(long graphWalks, long graphVisits, long segmentScans, long filteredScans) {
     }
@@ -57,7 +58,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      * @param exactSearchMaxDocs a filtered search whose filter matches at most this many documents scans
      *                           their vectors instead of searching the graph: a graph search must wander
      *                           past the many neighbours a selective filter rejects, and at 10,000 matches
-     *                           among a million documents the scan is the faster of the two (BENCHMARKS.md)
+     *                           among a million documents the scan is the faster of the two (BENCHMARKS.md).
+     *                           Decided per segment, each with its share of this budget by live documents,
+     *                           from the filter's matches there, counted once ({@link CountedKnnQuery})
      */
     public record Options(VectorQuantization quantization, int candidates, int rescoreOversample, int exactSearchMaxDocs) {
         public static final Options DEFAULT = new Options(VectorQuantization.NONE, 200, 2, 15_000);
@@ -161,7 +164,12 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
 
     @Override
-    public List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
+    public NearestHits nearestTraced(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
+        return vectors.nearest(collectionId, vectorField, query, k, filter);
+    }
+
+    /** With the filter as a Lucene query (null for none), for tests that count how often a filter is evaluated. */
+    NearestHits nearest(String collectionId, String vectorField, float[] query, int k, org.apache.lucene.search.Query filter) {
         return vectors.nearest(collectionId, vectorField, query, k, filter);
     }
 

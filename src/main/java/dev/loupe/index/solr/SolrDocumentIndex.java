@@ -16,7 +16,9 @@ import dev.loupe.index.GroupValue;
 import dev.loupe.index.GroupRequest;
 import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ProducedDocuments;
+import dev.loupe.index.NearestHits;
 import dev.loupe.index.ScoredDocument;
+import dev.loupe.index.SearchTrace;
 import dev.loupe.index.SortKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -372,8 +374,10 @@ public final class SolrDocumentIndex implements DocumentIndex {
     }
 
     @Override
-    public List<ScoredDocument> nearest(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
-        if (!exists(collection(collectionId)) || !vectorFieldKnown(collection(collectionId), vectorField)) return List.of();
+    public NearestHits nearestTraced(String collectionId, String vectorField, float[] query, int k, FilterNode filter) {
+        // Solr does not say how its kNN query was answered: the trace is what was asked of it.
+        SearchTrace trace = new SearchTrace.Requested("solr", !(filter instanceof FilterNode.All));
+        if (!exists(collection(collectionId)) || !vectorFieldKnown(collection(collectionId), vectorField)) return new NearestHits(List.of(), trace);
         StringBuilder v = new StringBuilder("[");
         for (int i = 0; i < query.length; i++) v.append(i == 0 ? "" : ",").append(query[i]);
         ModifiableSolrParams p = params("{!knn f=" + localParam(VECTOR + vectorField) + " topK=" + k + "}" + v.append(']'),
@@ -385,7 +389,7 @@ public final class SolrDocumentIndex implements DocumentIndex {
             float score = ((Number) d.getFirstValue("score")).floatValue();
             hits.add(new ScoredDocument(load(d, collectionId), 2 * score - 1));
         }
-        return hits;
+        return new NearestHits(hits, trace);
     }
 
     @Override
