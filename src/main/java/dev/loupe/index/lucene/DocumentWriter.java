@@ -65,7 +65,7 @@ final class DocumentWriter {
             } catch (IOException | RuntimeException e) {
                 failed = e;
             }
-            // Every slice finishes (or fails) before this returns, and a failed batch is not committed.
+            // Every slice finishes (or fails) before this returns, and this call commits no batch that failed (as with one thread).
             for (Future<?> other : others) {
                 try {
                     other.get();
