@@ -147,8 +147,10 @@ class TcpProxyTest {
         private final AtomicInteger received = new AtomicInteger();
         private final AtomicInteger open = new AtomicInteger();
 
+        private final Thread acceptor;
+
         Echo() throws IOException {
-            Thread.ofVirtual().start(() -> {
+            acceptor = Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
                     try {
                         Socket s = server.accept();
@@ -206,8 +208,18 @@ class TcpProxyTest {
         }
 
         @Override
+        /**
+         * Returns once nothing listens: a socket closed while a virtual thread waits in its accept may
+         * go on listening until that thread has run again, so a connection made meanwhile was accepted.
+         */
         public void close() throws IOException {
             server.close();
+            try {
+                acceptor.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 }
