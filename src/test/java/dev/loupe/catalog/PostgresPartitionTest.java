@@ -10,6 +10,8 @@ import dev.loupe.testing.engines.TcpProxy;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,11 +49,15 @@ class PostgresPartitionTest {
             other.inTransaction(c -> c.createStatement().execute("CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL)"));
             other.inTransaction(c -> c.createStatement().execute("INSERT INTO counters VALUES (1, 0)"));
             // The node locks the row, and its network goes before its commit does.
+            CountDownLatch locked = new CountDownLatch(1);
             CompletableFuture<Object> stranded = CompletableFuture.supplyAsync(() -> cutOff.inTransaction(c -> {
                 c.createStatement().executeUpdate("UPDATE counters SET n = n + 1 WHERE id = 1");
                 proxy.partition();
+                locked.countDown();
                 return null;
             }));
+            // Only once the row is locked: otherwise the other update may simply come first (it did, under load).
+            assertTrue(locked.await(60, TimeUnit.SECONDS), "the cut-off node locked the row");
             // Without the server ending the idle session, this would wait for the partition to heal.
             other.inTransaction(c -> c.createStatement().executeUpdate("UPDATE counters SET n = n + 10 WHERE id = 1"));
             int n = other.inTransaction(c -> {
