@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|ocr [COUNT]|providers [LIMITS...]|cluster [IMAGES]]
+# Loupe's benchmarks. Usage: scripts/bench.sh [embeddings|thumbnails|ingestion [MODEL]|faces|search [DOCUMENTS [none|int8]]|build [DOCUMENTS]|ocr [COUNT]|providers [LIMITS...]|cluster [IMAGES]]
 # Generates the random-weight SigLIP graphs once (bench/models), builds, and prints
 # Markdown tables for BENCHMARKS.md. Speed is never asserted in tests; it is measured here.
 set -euo pipefail
@@ -49,6 +49,9 @@ case "${1:-embeddings}" in
     # The peers on what the Java side exported (vectors, queries, buckets, exact top 10) and beside its curve.
     /usr/bin/python3 scripts/search_peers.py "bench/search/${2:-100000}-${3:-none}/peers"
     echo "load after: $(uptime)" ;;
+  build)
+    # A fresh index under bench/build/ each run: ingestion until durable, then compaction, then recall.
+    "${JAVA[@]}" -XX:+UseZGC -Xmx1g dev.loupe.bench.IndexBuildBenchmark bench/build "${2:-100000}" ;;
   ocr)
     # ../shared/data/ocr and a generated set, Loupe next to Tesseract. The set is drawn once and
     # again only when COUNT or the drawing script changes.
@@ -65,5 +68,5 @@ case "${1:-embeddings}" in
     # The embedded build, then the loopback cluster (2 nodes on PostgreSQL, Kafka, SolrCloud, S3Proxy),
     # on the fixture encoder, with IMAGES generated images (default 2000). Engine logs: target/engines/.
     "${JAVA[@]}" -Xmx1g dev.loupe.bench.ClusterBenchmark "${2:-2000}" ;;
-  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, ocr, providers, cluster)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$1' (embeddings, thumbnails, ingestion, faces, search, build, ocr, providers, cluster)" >&2; exit 2 ;;
 esac

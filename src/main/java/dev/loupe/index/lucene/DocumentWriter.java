@@ -6,9 +6,13 @@ import dev.loupe.index.IndexedDocument;
 import dev.loupe.index.ProducedDocuments;
 import dev.loupe.index.lucene.CollectionIndexes.CollectionIndex;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -23,21 +27,82 @@ import org.apache.lucene.search.TopDocs;
  * so that an update that read a document cannot write it back over a delete or a replacement.
  */
 final class DocumentWriter {
-    private final CollectionIndexes indexes;
+    /**
+     * The fewest documents a batch gives each writing thread: every thread writes its own
+     * segment, and segments much smaller than this cost more in merges than their parallel
+     * graph building saved.
+     */
+    static final int MIN_SLICE = 1000;
 
-    DocumentWriter(CollectionIndexes indexes) {
+    private final CollectionIndexes indexes;
+    private final IndexThreads threads;
+
+    DocumentWriter(CollectionIndexes indexes, IndexThreads threads) {
         this.indexes = indexes;
+        this.threads = threads;
     }
 
+    /**
+     * A large batch is written by {@link IndexThreads#mergeWorkers} threads at once, one slice
+     * each (Lucene builds each segment's graph on the thread that adds its documents), and
+     * committed once all are written: durable when this returns, as a batch written by one thread.
+     */
     void upsert(String collectionId, List<IndexedDocument> documents) {
         if (documents.isEmpty()) return;
         CollectionIndex index = indexes.open(collectionId);
         try {
-            for (IndexedDocument d : documents) index.writer().updateDocument(idTerm(d.documentId()), FieldSchema.toLucene(d, null));
+            List<List<IndexedDocument>> slices = slices(documents, Math.min(threads.mergeWorkers(), documents.size() / MIN_SLICE));
+            List<Future<?>> others = new ArrayList<>();
+            for (List<IndexedDocument> slice : slices.subList(1, slices.size())) {
+                others.add(threads.indexing().submit(() -> {
+                    write(index, slice);
+                    return null;
+                }));
+            }
+            Throwable failed = null;
+            try {
+                write(index, slices.getFirst());
+            } catch (IOException | RuntimeException e) {
+                failed = e;
+            }
+            // Every slice finishes (or fails) before this returns, and this call commits no batch that failed (as with one thread).
+            for (Future<?> other : others) {
+                try {
+                    other.get();
+                } catch (ExecutionException e) {
+                    if (failed == null) failed = e.getCause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    if (failed == null) failed = new InterruptedIOException("interrupted while writing a batch");
+                }
+            }
+            switch (failed) {
+                case null -> { }
+                case IOException e -> throw e;
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new IOException(failed);
+            }
             index.commit();
         } catch (IOException e) {
             throw new UncheckedIOException("indexing into collection " + collectionId + " failed", e);
         }
+    }
+
+    private static void write(CollectionIndex index, List<IndexedDocument> documents) throws IOException {
+        for (IndexedDocument d : documents) index.writer().updateDocument(idTerm(d.documentId()), FieldSchema.toLucene(d, null));
+    }
+
+    /**
+     * {@code documents} in {@code count} slices (at least one) by document id, so that the writes
+     * of one id stay in one slice in their order and the last of them wins, as in one thread.
+     */
+    static List<List<IndexedDocument>> slices(List<IndexedDocument> documents, int count) {
+        if (count <= 1) return List.of(documents);
+        List<List<IndexedDocument>> slices = new ArrayList<>();
+        for (int i = 0; i < count; i++) slices.add(new ArrayList<>());
+        for (IndexedDocument d : documents) slices.get(Math.floorMod(d.documentId().hashCode(), count)).add(d);
+        return slices;
     }
 
     void replace(String collectionId, List<ProducedDocuments> produced) {

@@ -102,7 +102,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     private LuceneDocumentIndex(Path root, Options options, IndexThreads threads, boolean ownsThreads) {
         this.ownThreads = ownsThreads ? threads : null;
         this.indexes = new CollectionIndexes(root, options.quantization(), threads);
-        this.writer = new DocumentWriter(indexes);
+        this.writer = new DocumentWriter(indexes, threads);
         this.listing = new Listing(indexes);
         this.grouping = new Grouping(indexes);
         this.vectors = new VectorSearch(indexes, options);

@@ -101,4 +101,43 @@ class LuceneDocumentIndexTest extends DocumentIndexContract {
             assertEquals("doc_1", single.nearest(collection, "emb", vectors.get(1), 1, FilterNode.ALL).getFirst().document().documentId());
         }
     }
+
+    @Test
+    void aBatchWrittenOnTwoThreadsKeepsTheLastWriteOfEachIdAndEveryDocument() {
+        // Enough documents for two slices, each written by its own thread into its own segment.
+        int n = 2 * DocumentWriter.MIN_SLICE + 101; // odd: a round-robin split would part the two writes of an id
+        List<IndexedDocument> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(new IndexedDocument("big_" + i, collection, Json.object().put("write", "first"), Map.of("emb", vectors.get(i % N))));
+        }
+        for (int i = 0; i < 50; i++) {
+            batch.add(new IndexedDocument("big_" + i, collection, Json.object().put("write", "second"), Map.of("emb", vectors.get(i % N))));
+        }
+        try (IndexThreads threads = IndexThreads.create(2);
+             LuceneDocumentIndex two = new LuceneDocumentIndex(dir.resolve("two"), LuceneDocumentIndex.Options.DEFAULT, threads)) {
+            two.upsert(collection, batch);
+            assertEquals(n, two.count(collection, FilterNode.ALL));
+            for (int i = 0; i < 60; i++) {
+                String expected = i < 50 ? "second" : "first";
+                assertEquals(expected, two.get(collection, "big_" + i).orElseThrow().fields().path("write").asText(), "big_" + i);
+            }
+            assertTrue(two.compact(collection), "two threads wrote two segments");
+        }
+    }
+
+    @Test
+    void slicesKeepEveryWriteOfAnIdInOneSliceInItsOrder() {
+        List<IndexedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) docs.add(new IndexedDocument("d" + (i % 30), collection, Json.object().put("n", i), Map.of()));
+        List<List<IndexedDocument>> slices = DocumentWriter.slices(docs, 3);
+        assertEquals(3, slices.size());
+        assertEquals(100, slices.stream().mapToInt(List::size).sum());
+        for (List<IndexedDocument> slice : slices) {
+            for (List<IndexedDocument> other : slices) {
+                if (other != slice) assertTrue(other.stream().noneMatch(d -> slice.stream().anyMatch(s -> s.documentId().equals(d.documentId()))));
+            }
+            List<Integer> order = slice.stream().map(d -> d.fields().path("n").asInt()).toList();
+            assertEquals(order.stream().sorted().toList(), order, "a slice keeps the batch's order");
+        }
+    }
 }
