@@ -38,12 +38,9 @@ import org.apache.lucene.util.VectorUtil;
  * <p>Run with {@code scripts/bench.sh build N}.
  */
 public final class IndexBuildBenchmark {
-    private static final int DIMENSION = 768;
-    private static final int CLUSTERS = 2000;
-    private static final long SEED = 7;
-    private static final int QUERIES = 200;
-    private static final int K = 10;
-    private static final int BATCH = 5000;
+    private static final int QUERIES = SearchBenchmark.QUERIES;
+    private static final int K = SearchBenchmark.K;
+    private static final int BATCH = SearchBenchmark.BATCH;
     private static final String COLLECTION = "build_bench";
     private static final String FIELD = ImageExtractor.EMBEDDING_FIELD;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -54,7 +51,7 @@ public final class IndexBuildBenchmark {
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
         int n = Integer.parseInt(args[1]);
-        ClusteredVectors gen = new ClusteredVectors(DIMENSION, CLUSTERS, SEED);
+        ClusteredVectors gen = new ClusteredVectors(SearchBenchmark.DIMENSION, SearchBenchmark.CLUSTERS, SearchBenchmark.SEED);
         deleteTree(root);
         float[][] queries = new float[QUERIES][];
         for (int j = 0; j < QUERIES; j++) queries[j] = gen.query(j);

@@ -52,12 +52,13 @@ import org.apache.lucene.util.VectorUtil;
  * <p>Run with {@code scripts/bench.sh search N none|int8}.
  */
 public final class SearchBenchmark {
-    private static final int DIMENSION = 768;
-    private static final int CLUSTERS = 2000;
-    private static final long SEED = 7;
-    private static final int QUERIES = 200;
-    private static final int K = 10;
-    private static final int BATCH = 5000;
+    // The corpus, queries and batches, shared with IndexBuildBenchmark so both measure the same data.
+    static final int DIMENSION = 768;
+    static final int CLUSTERS = 2000;
+    static final long SEED = 7;
+    static final int QUERIES = 200;
+    static final int K = 10;
+    static final int BATCH = 5000;
     private static final String KEY = "lpk_bench_key_0123456789";
     private static final String FIELD = ImageExtractor.EMBEDDING_FIELD;
     private static final int WRK_SECONDS = 10;
