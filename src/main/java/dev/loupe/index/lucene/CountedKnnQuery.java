@@ -60,16 +60,14 @@ final class CountedKnnQuery extends KnnFloatVectorQuery {
             KnnCollectorManager collectors) throws IOException {
         TopDocs earlier = scans.get(context.ord);
         if (earlier != null) return copy(earlier); // a second, seeded pass over a segment already scanned exactly
-        // Lucene passes no visit limit when the filter rewrote to match everything (or there is none)
-        if (filtered && visitedLimit != Integer.MAX_VALUE) {
+        if (filtered) {
             int accepted = acceptDocs.cost(); // Lucene's count of the bit set it built, not a second evaluation
             matches.put(context.ord, accepted);
-            if (accepted <= share(context)) {
+            // Lucene passes no visit limit when the filter rewrote to match everything
+            if (visitedLimit != Integer.MAX_VALUE && accepted <= share(context)) {
                 counts.filteredScans.increment();
                 return SCAN_INSTEAD;
             }
-        } else if (filtered) {
-            matches.put(context.ord, acceptDocs.cost());
         }
         TopDocs top = super.approximateSearch(context, acceptDocs, visitedLimit, collectors);
         long nodes = top.totalHits.value(); // Lucene reports the nodes visited as the total
