@@ -25,6 +25,11 @@ public sealed interface CrossModalEncoder {
     /** A text's vector (a query or a text input), L2-normalised. */
     float[] embedText(String text);
 
+    /** Several texts' vectors, row i for text i: in one model call for a local encoder. */
+    default float[][] embedTexts(java.util.List<String> texts) {
+        return texts.stream().map(this::embedText).toArray(float[][]::new);
+    }
+
     /** A dual encoder of the model catalogue, loaded on first use. */
     record Local(Supplier<DualEncoder> encoder) implements CrossModalEncoder {
         @Override
@@ -45,6 +50,11 @@ public sealed interface CrossModalEncoder {
         @Override
         public float[] embedText(String text) {
             return encoder.get().embedText(text);
+        }
+
+        @Override
+        public float[][] embedTexts(java.util.List<String> texts) {
+            return encoder.get().embedTexts(texts);
         }
     }
 

@@ -432,7 +432,10 @@ public final class MultimodalExtractor implements FeatureExtractor {
                     .embedImageTensors(pictures.stream().map(i -> ((Content.Picture) inputs.get(i).content()).tensor()).toList());
             for (int k = 0; k < embedded.length; k++) vector[pictures.get(k)] = embedded[k];
         }
-        for (int i : passages) vector[i] = embedder.embedText(((Content.Passage) inputs.get(i).content()).text());
+        if (!passages.isEmpty()) {
+            float[][] embedded = embedder.embedTexts(passages.stream().map(i -> ((Content.Passage) inputs.get(i).content()).text()).toList());
+            for (int k = 0; k < embedded.length; k++) vector[passages.get(k)] = embedded[k];
+        }
 
         List<List<ExtractedDocument>> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

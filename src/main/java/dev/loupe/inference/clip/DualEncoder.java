@@ -145,14 +145,31 @@ public final class DualEncoder implements AutoCloseable {
 
     /** Embeds one text query. */
     public float[] embedText(String text) {
-        long[] ids = tokenize(text);
+        return embedTexts(List.of(text))[0];
+    }
+
+    /** Embeds texts in one model call (every text is padded to the context length); row i belongs to text i. */
+    public float[][] embedTexts(List<String> texts) {
+        if (texts.isEmpty()) return new float[0][];
+        long[] ids = null;
+        int length = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            long[] one = tokenize(texts.get(i));
+            if (ids == null) {
+                length = one.length;
+                ids = new long[texts.size() * length];
+            } else if (one.length != length) {
+                throw new IllegalStateException("text model '" + name + "': text " + i + " has " + one.length + " tokens, text 0 has " + length);
+            }
+            System.arraycopy(one, 0, ids, i * length, length);
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] shape = {1, ids.length};
+        long[] shape = {texts.size(), length};
         try (OnnxTensor input = textTakesInt64
                      ? OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape)
                      : OnnxTensor.createTensor(env, IntBuffer.wrap(toInts(ids)), shape);
              OrtSession.Result result = textual.run(Map.of(textInput, input))) {
-            return normalisedRows((OnnxTensor) result.get(0), 1)[0];
+            return normalisedRows((OnnxTensor) result.get(0), texts.size());
         } catch (OrtException e) {
             throw new IllegalStateException("text model '" + name + "' failed: " + e.getMessage(), e);
         }

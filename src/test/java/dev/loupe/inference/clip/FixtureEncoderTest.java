@@ -1,5 +1,6 @@
 package dev.loupe.inference.clip;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,17 @@ class FixtureEncoderTest {
         assertEquals(1.0, Vectors.dot(text, text), 1e-4);
         assertEquals(1.0, Vectors.dot(image, image), 1e-4);
         assertTrue(Vectors.dot(text, image) > 0.8, "case and punctuation do not matter to the tokenizer");
+    }
+
+    @Test
+    void textsEmbeddedInOneBatchGetTheVectorsEachGetsAlone() {
+        List<String> texts = List.of("a red product photo", "", "blue blue blue green", "yellow ".repeat(40));
+        float[][] batch = encoder.embedTexts(texts);
+        assertEquals(texts.size(), batch.length);
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(encoder.embedText(texts.get(i)), batch[i], 1e-5f, "row " + i + " belongs to text " + i);
+        }
+        assertEquals(0, encoder.embedTexts(List.of()).length);
     }
 
     @Test
