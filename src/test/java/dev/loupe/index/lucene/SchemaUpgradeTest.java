@@ -67,6 +67,35 @@ class SchemaUpgradeTest {
     }
 
     @Test
+    void documentsStoredBeforeTheRecordDocValueAreReadBesideNewOnesWithoutARewrite() throws IOException {
+        // schema 3 as it was written before _record: the id and the JSON in stored fields
+        writeAsSchemaTwo(Map.of(FieldSchema.VERSION_KEY, String.valueOf(FieldSchema.VERSION)));
+        long generation;
+        try (FSDirectory dir = FSDirectory.open(root.resolve(COL))) {
+            generation = SegmentInfos.readLatestCommit(dir).getGeneration();
+        }
+        try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
+            assertEquals("{\"nested\":[3]}", Json.write(index.get(COL, "doc_flat").orElseThrow().fields()));
+            try (FSDirectory dir = FSDirectory.open(root.resolve(COL))) {
+                assertEquals(generation, SegmentInfos.readLatestCommit(dir).getGeneration(), "nothing was rewritten to read them");
+            }
+            index.upsert(COL, List.of(new IndexedDocument("doc_new", COL, (com.fasterxml.jackson.databind.node.ObjectNode) Json.read("{\"brand\": \"Zed\"}"),
+                    Map.of("emb", new float[] {0, 0, 1, 0}))));
+            index.compact(COL); // old and new documents in one merged segment
+            for (int pass = 0; pass < 2; pass++) {
+                assertEquals("doc_flat", index.nearest(COL, "emb", new float[] {0, 1, 0, 0}, 1, FilterNode.ALL).getFirst().document().documentId());
+                IndexedDocument fresh = index.nearest(COL, "emb", new float[] {0, 0, 1, 0}, 1, FilterNode.ALL).getFirst().document();
+                assertEquals("doc_new", fresh.documentId());
+                assertEquals("{\"brand\":\"Zed\"}", Json.write(fresh.fields()));
+                assertArrayEquals(new float[] {0, 0, 1, 0}, fresh.vectors().get("emb"));
+                assertEquals("{\"nested\":[[1,2]],\"tags\":[[\"red\",\"blue\"]],\"brand\":\"Acme\"}",
+                        Json.write(index.get(COL, "doc_nested").orElseThrow().fields()));
+                assertEquals(List.of("doc_flat", "doc_nested", "doc_new"), ids(index, "{}"));
+            }
+        }
+    }
+
+    @Test
     void anIndexOfANewerSchemaIsRefusedRatherThanRewritten() throws IOException {
         writeAsSchemaTwo(Map.of(FieldSchema.VERSION_KEY, String.valueOf(FieldSchema.VERSION + 1)));
         try (LuceneDocumentIndex index = new LuceneDocumentIndex(root)) {
