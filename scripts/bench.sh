@@ -17,14 +17,19 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 JAVA=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP")
 case "${1:-embeddings}" in
   embeddings)
-    [ -f bench/models/matmul-ceiling.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    [ -f bench/models/siglip-random-calibrate/visual.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    # Static int8: a calibration run through Loupe's preprocessing fixes each layer's activation range.
+    if [ ! -f bench/models/siglip-random-int8-static/visual/model.onnx ]; then
+      "${JAVA[@]}" dev.loupe.bench.Int8Calibration bench/models bench/models/calibration.json
+      /usr/bin/python3 scripts/siglip_random.py --static bench/models/calibration.json bench/models
+    fi
     "${JAVA[@]}" dev.loupe.bench.EmbeddingBenchmark bench/models ;;
   thumbnails)
     [ -f bench/images/photo_progressive.jpg ] || /usr/bin/python3 scripts/bench_images.py bench/images
     echo "vips $(vipsthumbnail --version 2>&1 | head -1); $(ffmpeg -version | head -1)"
     "${JAVA[@]}" dev.loupe.bench.ThumbnailBenchmark bench/images ;;
   ingestion)
-    [ -f bench/models/siglip-random-int8/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    [ -f bench/models/siglip-random-calibrate/visual.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
     [ -d bench/images/ingest ] || /usr/bin/python3 scripts/bench_images.py bench/images 20
     echo "| model | objects | seconds | images/s end-to-end | images/s model only | end-to-end / model |"
     echo "|---|---|---|---|---|---|"
@@ -38,7 +43,7 @@ case "${1:-embeddings}" in
       || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-hnswlib python3-faiss; }
     echo "load before: $(uptime)"
     # The index for each size and quantization is built once under bench/search/ and reused.
-    [ -f bench/models/siglip-random/textual/model.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
+    [ -f bench/models/siglip-random-calibrate/visual.onnx ] || /usr/bin/python3 scripts/siglip_random.py bench/models
     # Read the index once so that the first figures do not pay for a cold page cache.
     cat "bench/search/${2:-100000}-${3:-none}"/index/*/* > /dev/null 2>&1 || true
     # A snapshot of the classes, so rebuilding during a long run cannot change the code under measurement.

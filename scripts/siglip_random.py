@@ -16,9 +16,18 @@ output carries the residual sum onward). In the int8 graph every weight MatMul i
 ONNX Runtime's dynamic-quantisation pattern (DynamicQuantizeLinear + MatMulInteger +
 scale), as quantize_dynamic writes it, which the runtime fuses into DynamicQuantizeMatMul.
 
+A statically quantised image tower is written from a calibration run as quantize_static
+writes it (QuantizeLinear/DequantizeLinear around each MatMul, uint8 activations with
+calibrated scales, int8 weights): the calibration graph is the fp32 tower with every linear
+layer's input as an extra output; dev.loupe.bench.Int8Calibration runs it on images through
+Loupe's preprocessing and writes each input's [min, max].
+
     python3 scripts/siglip_random.py OUT_DIR
 writes OUT_DIR/siglip-random/{config.json, visual/, textual/} and
-OUT_DIR/siglip-random-int8/... (the same layout Loupe loads).
+OUT_DIR/siglip-random-int8/... (the same layout Loupe loads), the two MatMul ceilings and
+OUT_DIR/siglip-random-calibrate/visual.onnx;
+    python3 scripts/siglip_random.py --static RANGES_JSON OUT_DIR
+writes OUT_DIR/siglip-random-int8-static/ from the calibration's ranges.
 """
 import json
 import os
@@ -33,9 +42,14 @@ OPSET = 17
 
 
 class Graph:
-    def __init__(self, rng, int8):
-        self.rng, self.int8 = rng, int8
+    """mode: "fp32"; "dynamic" (int8, activations quantised per call); "static" (int8, activation
+    scales fixed from calibration ranges, one [lo, hi] per linear layer in build order); "calibrate"
+    (fp32, and every linear layer's input is also a graph output, calib_K, for the calibration run)."""
+
+    def __init__(self, rng, mode, ranges=None):
+        self.rng, self.mode, self.ranges = rng, mode, ranges
         self.nodes, self.inits, self.n = [], [], 0
+        self.linears, self.calibration_outputs = 0, []
 
     def name(self, p):
         self.n += 1
@@ -56,14 +70,29 @@ class Graph:
 
     def linear(self, x, fan_in, fan_out, bias=True):
         w = self.weight(fan_in, fan_out)
-        if self.int8:
-            scale = np.float32(np.abs(w).max() / 127.0)
+        k, self.linears = self.linears, self.linears + 1
+        scale = np.float32(np.abs(w).max() / 127.0)
+        if self.mode == "dynamic":
             wq = self.const(np.clip(np.round(w / scale), -127, 127).astype(np.int8), "wq")
             q = self.name("xq"), self.name("xs"), self.name("xz")
             self.nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(q)))
             acc = self.op("MatMulInteger", [q[0], wq, q[2], self.const(np.int8(0), "wz")])
             y = self.op("Mul", [self.op("Cast", [acc], to=TensorProto.FLOAT), self.op("Mul", [q[1], self.const(scale, "ws")])])
+        elif self.mode == "static":
+            # The QDQ form quantize_static writes: uint8 activations with the calibrated range's
+            # scale and zero point, int8 symmetric weights; ONNX Runtime fuses it into an integer MatMul.
+            lo, hi = min(self.ranges[k][0], 0.0), max(self.ranges[k][1], 0.0)
+            xs = np.float32(max(hi - lo, 1e-8) / 255.0)
+            xz = np.uint8(np.clip(np.round(-lo / xs), 0, 255))
+            xs_c, xz_c = self.const(xs, "xs"), self.const(xz, "xz")
+            xq = self.op("DequantizeLinear", [self.op("QuantizeLinear", [x, xs_c, xz_c]), xs_c, xz_c])
+            wq = self.const(np.clip(np.round(w / scale), -127, 127).astype(np.int8), "wq")
+            y = self.op("MatMul", [xq, self.op("DequantizeLinear", [wq, self.const(scale, "ws"), self.const(np.int8(0), "wz")])])
         else:
+            if self.mode == "calibrate":
+                out = "calib_%d" % k
+                self.nodes.append(helper.make_node("Identity", [x], [out]))
+                self.calibration_outputs.append(helper.make_tensor_value_info(out, TensorProto.FLOAT, None))
             y = self.op("MatMul", [x, self.const(w, "w")])
         return self.op("Add", [y, self.const(np.zeros(fan_out, np.float32), "b")]) if bias else y
 
@@ -105,8 +134,8 @@ class Graph:
         return h
 
 
-def vision(rng, int8):
-    g = Graph(rng, int8)
+def vision(rng, mode, ranges=None):
+    g = Graph(rng, mode, ranges)
     tokens = (IMAGE // PATCH) ** 2
     conv = g.op("Conv", ["image", g.const(g.weight(D, 3, PATCH, PATCH), "patch"), g.const(np.zeros(D, np.float32), "pb")],
                 strides=[PATCH, PATCH])
@@ -128,8 +157,8 @@ def vision(rng, int8):
     return model(g, "siglip_visual", helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, IMAGE, IMAGE]))
 
 
-def text(rng, int8):
-    g = Graph(rng, int8)
+def text(rng, mode):
+    g = Graph(rng, mode)
     x = g.op("Gather", [g.const(g.weight(VOCAB, D), "tok"), "text"], axis=0)
     x = g.op("Add", [x, g.const(g.weight(1, CONTEXT, D), "pos")])
     x = g.encoder(x)
@@ -139,7 +168,8 @@ def text(rng, int8):
 
 
 def model(g, name, inp):
-    graph = helper.make_graph(g.nodes, name, [inp], [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", D])], g.inits)
+    outputs = [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", D])] + g.calibration_outputs
+    graph = helper.make_graph(g.nodes, name, [inp], outputs, g.inits)
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)])
     m.ir_version = 8
     return m
@@ -166,26 +196,59 @@ def matmul_ceiling():
     return m
 
 
+def matmul_ceiling_int8():
+    """The same MatMul in the int8 graph's dynamic-quantisation pattern, which ONNX Runtime fuses
+    into one DynamicQuantizeMatMul: the in-run reference for the int8 graphs."""
+    g = Graph(np.random.default_rng(3), "dynamic")
+    y = g.linear("x", D, MLP, bias=False)
+    g.nodes.append(helper.make_node("Identity", [y], ["y"]))
+    graph = helper.make_graph(g.nodes, "ceiling_int8", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [8, 196, D])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [8, 196, MLP])], g.inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 8
+    return m
+
+
+def write_model(root, visual, textual):
+    """One model folder in the layout Loupe loads."""
+    for sub in ("visual", "textual"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    save_model(visual, os.path.join(root, "visual", "model.onnx"))
+    save_model(textual, os.path.join(root, "textual", "model.onnx"))
+    with open(os.path.join(root, "config.json"), "w") as f:
+        json.dump({"embed_dim": D, "vision_cfg": {"image_size": IMAGE}, "text_cfg": {"context_length": CONTEXT, "pad_id": 1}}, f)
+    with open(os.path.join(root, "visual", "preprocess_cfg.json"), "w") as f:
+        json.dump({"size": [IMAGE, IMAGE], "mode": "RGB", "mean": [0.5] * 3, "std": [0.5] * 3,
+                   "interpolation": "bicubic", "resize_mode": "squash"}, f)
+    with open(os.path.join(root, "textual", "tokenizer.json"), "w") as f:
+        json.dump(tokenizer(), f)
+    print(root)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     save_model(matmul_ceiling(), os.path.join(out, "matmul-ceiling.onnx"))
-    for int8 in (False, True):
-        root = os.path.join(out, "siglip-random" + ("-int8" if int8 else ""))
-        for sub in ("visual", "textual"):
-            os.makedirs(os.path.join(root, sub), exist_ok=True)
-        save_model(vision(np.random.default_rng(1), int8), os.path.join(root, "visual", "model.onnx"))
-        save_model(text(np.random.default_rng(2), int8), os.path.join(root, "textual", "model.onnx"))
-        with open(os.path.join(root, "config.json"), "w") as f:
-            json.dump({"embed_dim": D, "vision_cfg": {"image_size": IMAGE}, "text_cfg": {"context_length": CONTEXT, "pad_id": 1}}, f)
-        with open(os.path.join(root, "visual", "preprocess_cfg.json"), "w") as f:
-            json.dump({"size": [IMAGE, IMAGE], "mode": "RGB", "mean": [0.5] * 3, "std": [0.5] * 3,
-                       "interpolation": "bicubic", "resize_mode": "squash"}, f)
-        with open(os.path.join(root, "textual", "tokenizer.json"), "w") as f:
-            json.dump(tokenizer(), f)
-        print(root)
+    save_model(matmul_ceiling_int8(), os.path.join(out, "matmul-ceiling-int8.onnx"))
+    for mode, suffix in (("fp32", ""), ("dynamic", "-int8")):
+        root = os.path.join(out, "siglip-random" + suffix)
+        write_model(root, vision(np.random.default_rng(1), mode), text(np.random.default_rng(2), mode))
+    # The fp32 image tower again, with each linear layer's input as an output, for calibration.
+    os.makedirs(os.path.join(out, "siglip-random-calibrate"), exist_ok=True)
+    save_model(vision(np.random.default_rng(1), "calibrate"), os.path.join(out, "siglip-random-calibrate", "visual.onnx"))
+
+
+def main_static(ranges_file, out):
+    """The statically quantised image tower from a calibration run's ranges (the text tower stays dynamic int8)."""
+    with open(ranges_file) as f:
+        ranges = json.load(f)["ranges"]
+    root = os.path.join(out, "siglip-random-int8-static")
+    write_model(root, vision(np.random.default_rng(1), "static", ranges), text(np.random.default_rng(2), "dynamic"))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: siglip_random.py OUT_DIR")
-    main(sys.argv[1])
+    if len(sys.argv) == 4 and sys.argv[1] == "--static":
+        main_static(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 2:
+        main(sys.argv[1])
+    else:
+        sys.exit("usage: siglip_random.py OUT_DIR | siglip_random.py --static RANGES_JSON OUT_DIR")
