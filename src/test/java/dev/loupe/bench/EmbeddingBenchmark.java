@@ -77,6 +77,7 @@ public final class EmbeddingBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path models = Path.of(args.length > 0 ? args[0] : "bench/models");
+        boolean textOnly = args.length > 1 && args[1].equals("text"); // the text table alone
         List<BufferedImage> images = new ArrayList<>();
         List<String> colours = List.copyOf(Images.BASIC.keySet());
         for (int i = 0; i < 32; i++) images.add(Images.dominant(Images.BASIC.get(colours.get(i % colours.size())), 640, 480, i));
@@ -86,36 +87,12 @@ public final class EmbeddingBenchmark {
         try (ModelRepository repo = new ModelRepository(models); DualEncoders encoders = new DualEncoders(repo);
              Ceiling fp32Ceiling = Ceiling.open(models.resolve("matmul-ceiling.onnx"));
              Ceiling int8Ceiling = Ceiling.open(models.resolve("matmul-ceiling-int8.onnx"))) {
-            System.out.println("Ceiling: one MatMul [8,196,768] x [768,3072] with Loupe's session options, fp32 for the fp32 graph and "
-                    + "DynamicQuantizeMatMul for the int8 ones, timed in turns with each row (GFLOP/s count the fp32 work).");
-            System.out.println();
-            System.out.println("| graph | batch | Loupe ms/image | Loupe, tensors prepared beside the model ms/image | bare ORT ms/image | Loupe / bare | overlapped / bare | bare GFLOP/s | ceiling GFLOP/s | bare / ceiling |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-            for (String model : graphs) {
-                DualEncoder encoder = encoders.encoder(model);
-                Ceiling ceiling = model.contains("int8") ? int8Ceiling : fp32Ceiling;
-                try (OrtSession bare = OrtEnvironment.getEnvironment().createSession(visual(models, model), ModelRepository.sessionOptions());
-                     var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                    for (int batch : BATCHES) {
-                        List<BufferedImage> some = images.subList(0, batch);
-                        // In turns, so that a slow moment of this shared machine falls on all four alike.
-                        double[] ms = interleaved(batch, () -> encoder.embedImages(some), new Overlapped(encoder, some, executor),
-                                bareRun(bare, batch, null), ceiling);
-                        double loupe = ms[0], overlapped = ms[1], raw = ms[2];
-                        double gflops = VIT_B16_GFLOP / (raw / 1000), top = Ceiling.gflops(ms[3] * batch);
-                        System.out.printf("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f | %.0f | %.0f%% |%n", model, batch, loupe, overlapped, raw,
-                                loupe / raw, overlapped / raw, gflops, top, 100 * gflops / top);
-                    }
-                }
-                byGraph.put(model, encoder.embedImages(images.subList(0, 16)));
-            }
-            System.out.println();
-            sessionSettings(models, graphs.stream().filter(g -> !g.endsWith("static")).toList());
-            System.out.println();
+            if (!textOnly) images(models, graphs, encoders, images, fp32Ceiling, int8Ceiling, byGraph);
             System.out.println("| graph | text, cold: Loupe p50 ms | bare ORT p50 ms | Loupe / bare | batch 8 ms/query | batch 32 ms/query | repeated query from the cache ms |");
             System.out.println("|---|---|---|---|---|---|---|");
             for (String model : graphs.stream().filter(g -> !g.endsWith("static")).toList()) text(encoders.encoder(model), models.resolve(model));
         }
+        if (textOnly) return;
         float[][] fp32 = byGraph.get("siglip-random");
         System.out.println();
         for (String model : graphs.subList(1, graphs.size())) {
@@ -129,6 +106,37 @@ public final class EmbeddingBenchmark {
             System.out.printf("fp32 vs %s cosine over %d images: mean %.4f, min %.4f (random weights: indicative only)%n",
                     model, fp32.length, sum / fp32.length, min);
         }
+    }
+
+    /** The image table, each graph beside its ceiling, then the session settings one by one. */
+    private static void images(Path models, List<String> graphs, DualEncoders encoders, List<BufferedImage> images,
+            Ceiling fp32Ceiling, Ceiling int8Ceiling, Map<String, float[][]> byGraph) throws Exception {
+        System.out.println("Ceiling: one MatMul [8,196,768] x [768,3072] with Loupe's session options, fp32 for the fp32 graph and "
+                + "DynamicQuantizeMatMul for the int8 ones, timed in turns with each row (GFLOP/s count the fp32 work).");
+        System.out.println();
+        System.out.println("| graph | batch | Loupe ms/image | Loupe, tensors prepared beside the model ms/image | bare ORT ms/image | Loupe / bare | overlapped / bare | bare GFLOP/s | ceiling GFLOP/s | bare / ceiling |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (String model : graphs) {
+            DualEncoder encoder = encoders.encoder(model);
+            Ceiling ceiling = model.contains("int8") ? int8Ceiling : fp32Ceiling;
+            try (OrtSession bare = OrtEnvironment.getEnvironment().createSession(visual(models, model), ModelRepository.sessionOptions());
+                 var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int batch : BATCHES) {
+                    List<BufferedImage> some = images.subList(0, batch);
+                    // In turns, so that a slow moment of this shared machine falls on all four alike.
+                    double[] ms = interleaved(batch, () -> encoder.embedImages(some), new Overlapped(encoder, some, executor),
+                            bareRun(bare, batch, null), ceiling);
+                    double loupe = ms[0], overlapped = ms[1], raw = ms[2];
+                    double gflops = VIT_B16_GFLOP / (raw / 1000), top = Ceiling.gflops(ms[3] * batch);
+                    System.out.printf("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f | %.0f | %.0f%% |%n", model, batch, loupe, overlapped, raw,
+                            loupe / raw, overlapped / raw, gflops, top, 100 * gflops / top);
+                }
+            }
+            byGraph.put(model, encoder.embedImages(images.subList(0, 16)));
+        }
+        System.out.println();
+        sessionSettings(models, graphs.stream().filter(g -> !g.endsWith("static")).toList());
+        System.out.println();
     }
 
     private static String visual(Path models, String model) {
@@ -308,21 +316,19 @@ public final class EmbeddingBenchmark {
             for (int w = 0, words = 1 + random.nextInt(12); w < words; w++) q.append(w == 0 ? "" : " ").append('w').append(random.nextInt(31000));
             queries.add(q.toString());
         }
-        for (String q : queries.subList(0, 4)) encoder.embedText(q);
         double[] loupe = new double[n];
-        for (int i = 0; i < n; i++) {
-            String q = queries.get(4 + i);
-            long t0 = System.nanoTime();
-            encoder.embedText(q);
-            loupe[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         double[] bare = new double[n];
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(dir.resolve("textual/model.onnx").toString(), ModelRepository.sessionOptions())) {
             String input = s.getInputNames().iterator().next();
+            // In turns, query by query, so that both see the same moments of the machine.
             for (int i = -4; i < n; i++) {
-                long[] ids = encoder.tokenize(queries.get(4 + Math.max(i, 0)));
+                String q = queries.get(4 + i); // the first four warm up
                 long t0 = System.nanoTime();
+                encoder.embedText(q);
+                if (i >= 0) loupe[i] = (System.nanoTime() - t0) / 1e6;
+                long[] ids = encoder.tokenize(q);
+                t0 = System.nanoTime();
                 try (OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length});
                      OrtSession.Result r = s.run(Map.of(input, t))) {
                     if (r.size() == 0) throw new IllegalStateException("no output");

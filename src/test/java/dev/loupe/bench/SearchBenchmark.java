@@ -257,6 +257,7 @@ public final class SearchBenchmark {
         out.put("documents", Integer.parseInt(built.getProperty("documents")));
         out.put("build_seconds", Double.parseDouble(built.getProperty("build_seconds")));
         if (built.getProperty("compact_seconds") != null) out.put("compact_seconds", Double.parseDouble(built.getProperty("compact_seconds")));
+        if (built.getProperty("built_at") != null) out.put("built_at", built.getProperty("built_at"));
         var points = out.putArray("points");
         for (int candidates : new int[] {10, 20, 40, 80, 160, 320, 640}) {
             LuceneDocumentIndex.Options options = LuceneDocumentIndex.Options.DEFAULT.withQuantization(quantization).withCandidates(candidates);
@@ -461,6 +462,7 @@ public final class SearchBenchmark {
         p.setProperty("collection_id", collectionId);
         p.setProperty("documents", String.valueOf(n));
         p.setProperty("build_seconds", String.format("%.0f", (System.nanoTime() - t0) / 1e9));
+        p.setProperty("built_at", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         try (var out = Files.newOutputStream(marker)) {
             p.store(out, "search benchmark index");
         }
