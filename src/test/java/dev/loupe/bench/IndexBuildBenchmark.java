@@ -1,7 +1,5 @@
 package dev.loupe.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.Json;
 import dev.loupe.extractor.ImageExtractor;
 import dev.loupe.filter.FilterNode;
 import dev.loupe.index.IndexedDocument;
@@ -18,7 +16,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.lucene.index.SegmentInfos;
@@ -67,13 +64,7 @@ public final class IndexBuildBenchmark {
             for (int from = 0; from < n; from += BATCH) {
                 long g0 = System.nanoTime();
                 long gCpu0 = THREADS.getCurrentThreadCpuTime();
-                List<IndexedDocument> batch = new ArrayList<>();
-                for (int i = from; i < Math.min(n, from + BATCH); i++) {
-                    ObjectNode fields = Json.object();
-                    fields.put("document_id", "doc_" + i);
-                    fields.putObject("metadata").put("bucket", i % 100).put("cluster", gen.clusterOf(i));
-                    batch.add(new IndexedDocument("doc_" + i, COLLECTION, fields, Map.of(FIELD, gen.document(i))));
-                }
+                List<IndexedDocument> batch = SearchBenchmark.documents(gen, COLLECTION, from, Math.min(n, from + BATCH));
                 generating += (System.nanoTime() - g0) / 1e9;
                 generatingCpu += (THREADS.getCurrentThreadCpuTime() - gCpu0) / 1e9;
                 index.upsert(COLLECTION, batch);

@@ -242,6 +242,18 @@ public final class SearchBenchmark {
         Files.writeString(dir.resolve("meta.json"), meta.toPrettyString());
     }
 
+    /** Documents {@code from} (inclusive) to {@code to} of the corpus: id {@code doc_i}, {@code metadata.bucket = i mod 100} and the cluster. */
+    static List<IndexedDocument> documents(ClusteredVectors gen, String collectionId, int from, int to) {
+        List<IndexedDocument> batch = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            ObjectNode fields = Json.object();
+            fields.put("document_id", "doc_" + i);
+            fields.putObject("metadata").put("bucket", i % 100).put("cluster", gen.clusterOf(i));
+            batch.add(new IndexedDocument("doc_" + i, collectionId, fields, Map.of(FIELD, gen.document(i))));
+        }
+        return batch;
+    }
+
     /**
      * Loupe's curve for the comparison with the peers: recall@10 and queries/s of the index
      * path (one query per call, one and two threads) for each beam ({@code candidates}) and
@@ -446,14 +458,7 @@ public final class SearchBenchmark {
         try (LuceneDocumentIndex index = new LuceneDocumentIndex(data.resolve("index"),
                 LuceneDocumentIndex.Options.DEFAULT.withQuantization(settings.vectorQuantization()))) {
             for (int from = 0; from < n; from += BATCH) {
-                List<IndexedDocument> batch = new ArrayList<>();
-                for (int i = from; i < Math.min(n, from + BATCH); i++) {
-                    ObjectNode fields = Json.object();
-                    fields.put("document_id", "doc_" + i);
-                    fields.putObject("metadata").put("bucket", i % 100).put("cluster", gen.clusterOf(i));
-                    batch.add(new IndexedDocument("doc_" + i, collectionId, fields, Map.of(FIELD, gen.document(i))));
-                }
-                index.upsert(collectionId, batch);
+                index.upsert(collectionId, documents(gen, collectionId, from, Math.min(n, from + BATCH)));
                 if ((from / BATCH) % 20 == 19) {
                     System.out.printf("  indexed %d in %.0f s%n", from + BATCH, (System.nanoTime() - t0) / 1e9);
                 }
