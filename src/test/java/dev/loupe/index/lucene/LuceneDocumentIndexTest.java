@@ -52,6 +52,20 @@ class LuceneDocumentIndexTest extends DocumentIndexContract {
     }
 
     @Test
+    void aDocumentWithAMegabyteOfTextIsReadBackWhole() {
+        // its id and JSON go into one binary doc value, which has no 32 KB term limit
+        String text = "ocr line with words ".repeat(52_429);
+        ObjectNode f = Json.object().put("ocr_text", text).put("brand", "Acme");
+        index.upsert(collection, List.of(new IndexedDocument("doc_big", collection, f, Map.of("emb", vectors.get(3)))));
+        reopen();
+        IndexedDocument back = index.get(collection, "doc_big").orElseThrow();
+        assertEquals(text, back.fields().path("ocr_text").asText());
+        // doc_3 has the same vector: both are the nearest
+        assertTrue(index.nearest(collection, "emb", vectors.get(3), 2, FilterNode.ALL).stream()
+                .anyMatch(h -> h.document().documentId().equals("doc_big") && h.document().fields().path("ocr_text").asText().equals(text)));
+    }
+
+    @Test
     void aWriteAfterADropMakesNoIndexDirectoryAgain() {
         index.drop(collection);
         IndexedDocument late = new IndexedDocument("doc_late", collection, Json.object().put("brand", "Acme"), Map.of("emb", vectors.get(0)));
