@@ -36,7 +36,8 @@ import org.apache.lucene.util.BytesRef;
  *       them (indexed term, stored), kept when the fields are rewritten;</li>
  *   <li>{@code _record} — the document id and its JSON fields, returned as they are, in one
  *       binary doc value ({@link #record}): a hit is read back without decompressing a
- *       stored-fields block, which cost more than the graph walk of a 10-hit search.
+ *       stored-fields block, which cost more than the graph walk of a 10-hit search (the
+ *       price: it is not compressed, so text-heavy documents take more disk than they did).
  *       Documents written before it have {@code _source} (the JSON, stored) instead, which is
  *       still read;</li>
  *   <li>{@code <name>} — each vector as an HNSW-indexed {@link KnnFloatVectorField} (cosine),
