@@ -21,12 +21,12 @@ import java.util.logging.StreamHandler;
  * age notice, DJL's CUDA probing on machines without a GPU, and Javalin's own report of a
  * failed start, which Loupe replaces by one line saying which port and what to do.
  */
-final class Logs {
+public final class Logs {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private Logs() {}
 
-    static void install(PrintStream err) {
+    public static void install(PrintStream err) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         Handler handler = new StreamHandler(err, new OneLine()) {

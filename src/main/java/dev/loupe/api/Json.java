@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,8 +21,13 @@ public final class Json {
     /** Longest number literal read, in characters. */
     public static final int MAX_NUMBER_LENGTH = 1_000;
 
-    /** Records map to Mixpeek's snake_case field names; absent optionals are left out. */
-    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+    /**
+     * Records map to Mixpeek's snake_case field names; absent optionals are left out. Numbers are
+     * read by Jackson's bundled FastDoubleParser (the same doubles as the JDK's, found faster): a
+     * query vector is hundreds of them in every search request.
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .streamReadConstraints(StreamReadConstraints.builder()
                     // A string is bounded by the body that holds it (the server's request limit), and an
                     // inline blob of the advertised 50 MB is a base64 string of about 70 million characters.
                     .maxStringLength(Integer.MAX_VALUE)

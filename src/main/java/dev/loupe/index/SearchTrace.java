@@ -37,16 +37,21 @@ public sealed interface SearchTrace {
      * @param graphSegments segments answered by an HNSW graph walk
      * @param exactSegments segments answered by scanning the vectors the filter accepts (a walk that
      *                      hit its visit limit and fell back to the scan counts here)
+     * @param postFilteredSegments of the graph segments, those walked without the filter and kept to
+     *                      its matches afterwards (a broad filter, post-filtered)
      * @param nodesVisited  graph nodes the walks visited, as Lucene reports them
      * @param filterMatches documents the filter accepted, summed over segments exactly as Lucene counted
      *                      them for the search; absent when the search had no filter
      * @param rescored      whether the quantized (int8) candidates were rescored with the float vectors
      */
-    record Counted(int segments, int graphSegments, int exactSegments, long nodesVisited, OptionalLong filterMatches, boolean rescored)
-            implements SearchTrace {
+    record Counted(int segments, int graphSegments, int exactSegments, int postFilteredSegments, long nodesVisited, OptionalLong filterMatches,
+                   boolean rescored) implements SearchTrace {
         public Counted {
             if (graphSegments + exactSegments != segments) {
                 throw new IllegalArgumentException("segments " + segments + " is not graph " + graphSegments + " plus exact " + exactSegments);
+            }
+            if (postFilteredSegments < 0 || postFilteredSegments > graphSegments) {
+                throw new IllegalArgumentException("post-filtered segments " + postFilteredSegments + " are not among the " + graphSegments + " walked");
             }
         }
 
@@ -60,7 +65,7 @@ public sealed interface SearchTrace {
         public SearchTrace plus(SearchTrace other) {
             return switch (other) {
                 case Counted c -> new Counted(segments + c.segments, graphSegments + c.graphSegments, exactSegments + c.exactSegments,
-                        nodesVisited + c.nodesVisited,
+                        postFilteredSegments + c.postFilteredSegments, nodesVisited + c.nodesVisited,
                         filterMatches.isPresent() && c.filterMatches.isPresent()
                                 ? OptionalLong.of(filterMatches.getAsLong() + c.filterMatches.getAsLong()) : OptionalLong.empty(),
                         rescored || c.rescored);
@@ -76,6 +81,7 @@ public sealed interface SearchTrace {
             n.put("segments", segments);
             n.put("graph_segments", graphSegments);
             n.put("exact_segments", exactSegments);
+            n.put("post_filtered_segments", postFilteredSegments);
             n.put("nodes_visited", nodesVisited);
             filterMatches.ifPresent(m -> n.put("filter_matches", m));
             n.put("rescored", rescored);

@@ -81,6 +81,8 @@ public final class SearchBenchmark {
             new Selectivity("1%", "{\"metadata.bucket\": 0}", 1));
 
     public static void main(String[] args) throws Exception {
+        // The service's own log format and levels: the API rows pay for its request log line, as a served request does.
+        dev.loupe.Logs.install(System.err);
         Path benchDir = Path.of(args[0]);
         Path models = Path.of(args[1]);
         String model = args[2];

@@ -138,6 +138,7 @@ class ExecuteResponseShapeTest {
         assertTrue(List.of("graph", "exact", "mixed").contains(search.path("method").asText()), "how the hits were found: " + search);
         assertTrue(search.path("segments").asInt() >= 1, search.toString());
         assertEquals(search.path("segments").asInt(), search.path("graph_segments").asInt() + search.path("exact_segments").asInt(), search.toString());
+        assertTrue(search.path("post_filtered_segments").asInt(-1) >= 0, "among the graph segments, those post-filtered: " + search);
         assertTrue(search.path("filter_matches").isMissingNode(), "no pre_filters, no matches to report: " + search);
         assertTrue(r.path("stage_statistics").path("stages").path("only-acme").path("search").isMissingNode(), "only searches say how they searched");
         JsonNode plan = api.ok("POST", "/v1/retrievers/shape-search/execute/explain", "{\"inputs\": {\"query\": \"red\"}}").path("execution_plan");

@@ -40,9 +40,12 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      * How nearest-neighbour searches were answered since this index opened, summed over
      * searches (each search's own is its {@link dev.loupe.index.SearchTrace}): segment graph
      * walks and the graph nodes they visited, segments scanned exactly, and of those the ones
-     * whose filter matches were few enough for Loupe to choose the scan before any walk.
+     * whose filter matches were few enough for Loupe to choose the scan before any walk; walks
+     * without the filter whose matches answered the segment (post-filtered), and those whose
+     * matches fell short, so that the segment was scanned after all.
      */
-    public record SearchStats(long graphWalks, long graphVisits, long segmentScans, long filteredScans) {
+    public record SearchStats(long graphWalks, long graphVisits, long segmentScans, long filteredScans, long postFilteredWalks,
+                              long postFilterMisses) {
     }
 
     /**
@@ -61,26 +64,39 @@ public final class LuceneDocumentIndex implements DocumentIndex {
      *                           among a million documents the scan is the faster of the two (BENCHMARKS.md).
      *                           Decided per segment, each with its share of this budget by live documents,
      *                           from the filter's matches there, counted once ({@link CountedKnnQuery})
+     * @param postFilterMaxWidening a segment the exact-scan budget allows whose matches are over 20 times what an
+     *                           unfiltered walk would collect is post-filtered instead: walked without the filter,
+     *                           collecting the beam or twice the hits asked for divided by the filter's share,
+     *                           whichever is more, and kept to the walk's matches; this caps that walk at this many
+     *                           beams (4 by default, so a filter matching at least 2.5 % of a segment, for 10 hits);
+     *                           0 never post-filters ({@link CountedKnnQuery})
      */
-    public record Options(VectorQuantization quantization, int candidates, int rescoreOversample, int exactSearchMaxDocs) {
-        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 200, 2, 15_000);
+    public record Options(VectorQuantization quantization, int candidates, int rescoreOversample, int exactSearchMaxDocs,
+                          int postFilterMaxWidening) {
+        public static final Options DEFAULT = new Options(VectorQuantization.NONE, 200, 2, 15_000, 4);
 
         public Options {
             if (candidates < 1 || rescoreOversample < 1) throw new IllegalArgumentException("candidates and oversample must be positive");
             if (exactSearchMaxDocs < 0) throw new IllegalArgumentException("exactSearchMaxDocs must not be negative");
+            if (postFilterMaxWidening < 0) throw new IllegalArgumentException("postFilterMaxWidening must not be negative");
         }
 
         public Options withQuantization(VectorQuantization q) {
-            return new Options(q, candidates, rescoreOversample, exactSearchMaxDocs);
+            return new Options(q, candidates, rescoreOversample, exactSearchMaxDocs, postFilterMaxWidening);
         }
 
         public Options withCandidates(int n) {
-            return new Options(quantization, n, rescoreOversample, exactSearchMaxDocs);
+            return new Options(quantization, n, rescoreOversample, exactSearchMaxDocs, postFilterMaxWidening);
         }
 
         /** With 0, every filtered search goes through the graph. */
         public Options withExactSearchMaxDocs(int n) {
-            return new Options(quantization, candidates, rescoreOversample, n);
+            return new Options(quantization, candidates, rescoreOversample, n, postFilterMaxWidening);
+        }
+
+        /** With 0, a filtered graph search always walks with the filter. */
+        public Options withPostFilterMaxWidening(int n) {
+            return new Options(quantization, candidates, rescoreOversample, exactSearchMaxDocs, n);
         }
     }
 

@@ -18,7 +18,8 @@ import org.apache.lucene.search.ScoreDoc;
  * search, so it still yields {@code k} hits, and is evaluated once per segment: that one pass
  * also decides, segment by segment, whether the filter is selective enough
  * ({@link LuceneDocumentIndex.Options#exactSearchMaxDocs()}) to scan its matches exactly
- * instead ({@link CountedKnnQuery}). With {@link dev.loupe.index.VectorQuantization#INT8} the
+ * instead, or broad enough ({@link LuceneDocumentIndex.Options#postFilterMaxWidening()}) to walk
+ * without it and keep the walk's matches ({@link CountedKnnQuery}). With {@link dev.loupe.index.VectorQuantization#INT8} the
  * quantized search's best candidates are rescored with the float vectors. Every search says how
  * it was answered ({@link SearchTrace}).
  */
@@ -45,8 +46,8 @@ final class VectorSearch {
         int candidates = Math.max(k, options.candidates());
         boolean rescored = options.quantization() == VectorQuantization.INT8;
         // Segments written as float32 are rescored too, which costs little and changes nothing.
-        CountedKnnQuery knn = new CountedKnnQuery(vectorField, query, rescored ? candidates * options.rescoreOversample() : candidates,
-                filter, options.exactSearchMaxDocs(), counts);
+        CountedKnnQuery knn = new CountedKnnQuery(vectorField, query, rescored ? candidates * options.rescoreOversample() : candidates, k,
+                filter, options.exactSearchMaxDocs(), options.postFilterMaxWidening(), counts);
         Query search = rescored ? RescoreTopNQuery.createFullPrecisionRescorerQuery(knn, query, vectorField, candidates) : knn;
         return indexes.search(collectionId, s -> {
             DocumentLoader loader = new DocumentLoader(s, collectionId);

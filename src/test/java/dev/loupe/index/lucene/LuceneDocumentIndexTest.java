@@ -52,6 +52,28 @@ class LuceneDocumentIndexTest extends DocumentIndexContract {
     }
 
     @Test
+    void twoCompactionsOfOneCollectionAtOnceMergeItOnce() throws Exception {
+        // as when a collection is compacted explicitly just as the idle compaction finds it
+        for (int b = 0; b < 4; b++) {
+            List<IndexedDocument> batch = new ArrayList<>();
+            for (int i = 0; i < 500; i++) batch.add(new IndexedDocument("more_" + b + "_" + i, collection, Json.object(), Map.of("emb", vectors.get(i % N))));
+            index.upsert(collection, batch);
+        }
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            List<java.util.concurrent.Future<Boolean>> merged = new ArrayList<>();
+            for (int t = 0; t < 2; t++) merged.add(pool.submit(() -> {
+                start.await();
+                return lucene().compact(collection);
+            }));
+            int merges = 0;
+            for (var m : merged) if (m.get()) merges++;
+            assertEquals(1, merges, "the second waited for the first, and found it compact");
+        }
+        assertEquals(N + 2000, index.count(collection, FilterNode.ALL));
+    }
+
+    @Test
     void aDocumentWithAMegabyteOfTextIsReadBackWhole() {
         // its id and JSON go into one binary doc value, which has no 32 KB term limit
         String text = "ocr line with words ".repeat(52_429);

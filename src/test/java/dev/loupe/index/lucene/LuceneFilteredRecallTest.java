@@ -47,28 +47,35 @@ class LuceneFilteredRecallTest extends FilteredRecallContract {
     void recallAtTenStaysAbove95PercentAt100kDocumentsForEverySelectivity() throws Exception {
         Map<String, Result> results = Corpus.build(dir, 100_000, VectorQuantization.NONE).recall(LuceneDocumentIndex.Options.DEFAULT);
         results.forEach((filter, r) -> assertTrue(r.recall() >= 0.95, "recall@10 " + r + " with filter " + filter));
-        // 1 % and 10 % of 100k are under the default 15,000: every segment scanned, none walked (Loupe chose
-        // the scan, or Lucene did first where a segment's matches are fewer than it would collect); the
-        // others walk the graph
+        // 1 % and 10 % of 100k are under the default 15,000: no segment walked with the filter. 1 % is
+        // scanned everywhere (Loupe chose the scan, or Lucene did first where a segment's matches are
+        // fewer than it would collect); 10 % too, except in a segment large enough for its matches to be
+        // over 20 times the beam, which is post-filtered. The broader filters walk the graph.
         for (String selective : List.of(FILTERS.get(2).filterJson(), FILTERS.get(3).filterJson())) {
             LuceneDocumentIndex.SearchStats stats = results.get(selective).stats();
-            assertEquals(0, stats.graphWalks(), selective + " " + stats);
-            assertTrue(stats.filteredScans() >= QUERIES, "Loupe chose the scan in every query: " + selective + " " + stats);
+            assertEquals(stats.postFilteredWalks(), stats.graphWalks(), selective + " " + stats);
+            assertTrue(stats.filteredScans() + stats.postFilteredWalks() >= QUERIES, "Loupe chose the scan or the post-filter in every query: "
+                    + selective + " " + stats);
         }
+        assertEquals(0, results.get(FILTERS.get(3).filterJson()).stats().graphWalks());
         for (String broad : List.of(FILTERS.get(0).filterJson(), FILTERS.get(1).filterJson())) {
             assertWalkedTheGraph(results.get(broad), broad);
         }
+        // 25 % is beyond the budget: the filter goes inside the walk, never post-filtered
+        assertEquals(0, results.get(FILTERS.get(1).filterJson()).stats().postFilteredWalks());
+        assertEquals(0, results.get(FILTERS.get(0).filterJson()).stats().postFilteredWalks(), "no filter, nothing to post-filter");
     }
 
     @Test
     void selectiveFiltersKeepRecallInsideTheGraphSearchToo() throws Exception {
-        // By default a filter matching 1 % or 10 % of 100k documents is scanned exactly;
-        // here every filter goes through the graph, which must still find k true neighbours.
+        // By default a filter matching 1 % or 10 % of 100k documents is scanned exactly (or post-filtered);
+        // here every filter goes through the filtered graph walk, which must still find k true neighbours.
         Map<String, Result> results = Corpus.build(dir, 50_000, VectorQuantization.NONE)
-                .recall(LuceneDocumentIndex.Options.DEFAULT.withExactSearchMaxDocs(0));
+                .recall(LuceneDocumentIndex.Options.DEFAULT.withExactSearchMaxDocs(0).withPostFilterMaxWidening(0));
         results.forEach((filter, r) -> {
             assertTrue(r.recall() >= 0.95, "recall@10 " + r + " through the graph with filter " + filter);
             assertWalkedTheGraph(r, filter);
+            assertEquals(0, r.stats().postFilteredWalks(), r.toString());
         });
     }
 
@@ -136,7 +143,8 @@ class LuceneFilteredRecallTest extends FilteredRecallContract {
                     LuceneDocumentIndex.SearchStats after = index.searchStats();
                     out.put(s.filterJson(), new Result(sum / QUERIES, new LuceneDocumentIndex.SearchStats(
                             after.graphWalks() - before.graphWalks(), after.graphVisits() - before.graphVisits(),
-                            after.segmentScans() - before.segmentScans(), after.filteredScans() - before.filteredScans())));
+                            after.segmentScans() - before.segmentScans(), after.filteredScans() - before.filteredScans(),
+                            after.postFilteredWalks() - before.postFilteredWalks(), after.postFilterMisses() - before.postFilterMisses())));
                 }
             }
             return out;

@@ -28,6 +28,7 @@ import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Each nearest-neighbour search says how it found its hits ({@link SearchTrace.Counted}), and the
  * filter is evaluated once per segment, which also decides whether the segment is walked or
  * scanned. The index has {@value #SEGMENTS} segments of {@value #PER_SEGMENT} documents, one per
- * commit; {@code bucket} is {@code i % 100}, so a {@code bucket} equality matches 1 %.
+ * commit; {@code bucket} is {@code i % 100}, so a {@code bucket} equality matches 1 %, and
+ * {@code side} is {@code near} for the quarter of the documents nearest {@link #nearQuery}, else {@code far}.
  */
 class LuceneSearchTraceTest {
     private static final int SEGMENTS = 4;
@@ -48,6 +50,15 @@ class LuceneSearchTraceTest {
     Path dir;
 
     private final ClusteredVectors gen = new ClusteredVectors(DIMENSION, 40, 5);
+    private final float[] nearQuery = gen.query(6);
+
+    private final double nearQuartile = java.util.stream.IntStream.range(0, SEGMENTS * PER_SEGMENT)
+            .mapToDouble(i -> VectorUtil.dotProduct(nearQuery, gen.document(i))).sorted().toArray()[SEGMENTS * PER_SEGMENT * 3 / 4];
+
+    /** Whether document {@code i} is in the quarter nearest {@link #nearQuery}. */
+    private boolean near(int i) {
+        return VectorUtil.dotProduct(nearQuery, gen.document(i)) >= nearQuartile;
+    }
 
     private LuceneDocumentIndex index(LuceneDocumentIndex.Options options) {
         LuceneDocumentIndex index = new LuceneDocumentIndex(dir, options);
@@ -55,7 +66,7 @@ class LuceneSearchTraceTest {
             List<IndexedDocument> batch = new ArrayList<>();
             for (int i = s * PER_SEGMENT; i < (s + 1) * PER_SEGMENT; i++) {
                 ObjectNode fields = Json.object();
-                fields.putObject("metadata").put("bucket", i % 100);
+                fields.putObject("metadata").put("bucket", i % 100).put("side", near(i) ? "near" : "far");
                 batch.add(new IndexedDocument("doc_" + i, COL, fields, Map.of("emb", gen.document(i))));
             }
             index.upsert(COL, batch); // one commit, one segment
@@ -73,7 +84,7 @@ class LuceneSearchTraceTest {
             NearestHits r = index.nearestTraced(COL, "emb", gen.query(1), 10, filter("{\"metadata.bucket\": 7}"));
             SearchTrace.Counted t = (SearchTrace.Counted) r.trace();
             assertEquals(SearchTrace.Method.EXACT, t.method(), t.toString());
-            assertEquals(new SearchTrace.Counted(SEGMENTS, 0, SEGMENTS, 0, OptionalLong.of(SEGMENTS * PER_SEGMENT / 100), false), t);
+            assertEquals(new SearchTrace.Counted(SEGMENTS, 0, SEGMENTS, 0, 0, OptionalLong.of(SEGMENTS * PER_SEGMENT / 100), false), t);
             assertEquals(10, r.hits().size());
             assertEquals("exact", t.json().path("method").asText());
             assertEquals(SEGMENTS * PER_SEGMENT / 100, t.json().path("filter_matches").asLong());
@@ -109,6 +120,63 @@ class LuceneSearchTraceTest {
             assertEquals(SearchTrace.Method.EXACT, scanned.method(), scanned.toString());
             assertEquals(OptionalLong.of(SEGMENTS * PER_SEGMENT / 100 - 2), scanned.filterMatches());
         }
+    }
+
+    @Test
+    void withinTheScanBudgetManyMatchesArePostFilteredAndFewerAreScanned() {
+        // one segment of 6,000: a scan reads every match, a post-filtered walk collects 200 whatever the filter
+        try (LuceneDocumentIndex index = index(LuceneDocumentIndex.Options.DEFAULT)) {
+            index.compact(COL);
+            int walkWidth = LuceneDocumentIndex.Options.DEFAULT.candidates();
+            int most = SEGMENTS * PER_SEGMENT * 3 / 4;
+            int half = SEGMENTS * PER_SEGMENT / 2;
+            assertTrue(most > CountedKnnQuery.SCAN_PER_WALK_CANDIDATE * walkWidth && half <= CountedKnnQuery.SCAN_PER_WALK_CANDIDATE * walkWidth);
+            float[] q = gen.query(8);
+            NearestHits many = index.nearestTraced(COL, "emb", q, 10, filter("{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 75}"));
+            NearestHits fewer = index.nearestTraced(COL, "emb", q, 10, filter("{\"field\": \"metadata.bucket\", \"operator\": \"lt\", \"value\": 50}"));
+            SearchTrace.Counted post = (SearchTrace.Counted) many.trace();
+            assertEquals(new SearchTrace.Counted(1, 1, 0, 1, post.nodesVisited(), OptionalLong.of(most), false), post);
+            assertTrue(post.nodesVisited() > 0, post.toString());
+            assertEquals(1, post.json().path("post_filtered_segments").asInt());
+            assertEquals(new SearchTrace.Counted(1, 0, 1, 0, 0, OptionalLong.of(half), false), fewer.trace());
+            assertTrue(overlap(many, exactTop10(q, i -> i % 100 < 75)) >= 9, "the walk's matches are the nearest matches: " + many.hits());
+            assertEquals(exactTop10(q, i -> i % 100 < 50), ids(fewer), "the scan is exact");
+            LuceneDocumentIndex.SearchStats stats = index.searchStats();
+            assertEquals(1, stats.postFilteredWalks(), stats.toString());
+            assertEquals(0, stats.postFilterMisses(), stats.toString());
+        }
+    }
+
+    @Test
+    void aPostFilteredWalkHoldingTooFewMatchesScansTheSegmentAfterAll() {
+        // three quarters of the documents match, but none near the query: the unfiltered walk's 200 nearest are all "near"
+        try (LuceneDocumentIndex index = index(LuceneDocumentIndex.Options.DEFAULT)) {
+            index.compact(COL);
+            NearestHits r = index.nearestTraced(COL, "emb", nearQuery, 10, filter("{\"metadata.side\": \"far\"}"));
+            SearchTrace.Counted t = (SearchTrace.Counted) r.trace();
+            assertEquals(SearchTrace.Method.EXACT, t.method(), t.toString());
+            assertEquals(0, t.postFilteredSegments(), t.toString());
+            assertTrue(t.nodesVisited() > 0, "the walk that fell short is counted: " + t);
+            LuceneDocumentIndex.SearchStats stats = index.searchStats();
+            assertEquals(1, stats.postFilterMisses(), stats.toString());
+            assertEquals(0, stats.postFilteredWalks(), stats.toString());
+            assertEquals(exactTop10(nearQuery, i -> !near(i)), ids(r), "the nearest far documents, scanned");
+        }
+    }
+
+    private List<String> exactTop10(float[] q, java.util.function.IntPredicate matches) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < SEGMENTS * PER_SEGMENT; i++) if (matches.test(i)) ids.add(i);
+        ids.sort(java.util.Comparator.comparingDouble(i -> -VectorUtil.dotProduct(q, gen.document(i))));
+        return ids.subList(0, 10).stream().map(i -> "doc_" + i).toList();
+    }
+
+    private static List<String> ids(NearestHits r) {
+        return r.hits().stream().map(h -> h.document().documentId()).toList();
+    }
+
+    private static long overlap(NearestHits r, List<String> expected) {
+        return ids(r).stream().filter(expected::contains).count();
     }
 
     @Test
