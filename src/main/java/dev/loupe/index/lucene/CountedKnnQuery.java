@@ -100,7 +100,7 @@ final class CountedKnnQuery extends KnnFloatVectorQuery {
     @Override
     protected TopDocs approximateSearch(LeafReaderContext context, AcceptDocs acceptDocs, int visitedLimit,
             KnnCollectorManager collectors) throws IOException {
-        TopDocs earlier = scans.getOrDefault(context.ord, postFiltered.get(context.ord));
+        TopDocs earlier = answered(context);
         if (earlier != null) return copy(earlier); // a second, seeded pass over a segment already answered
         if (filtered) {
             int accepted = acceptDocs.cost(); // Lucene's count of the bit set it built, not a second evaluation
@@ -125,7 +125,7 @@ final class CountedKnnQuery extends KnnFloatVectorQuery {
 
     @Override
     protected TopDocs exactSearch(LeafReaderContext context, DocIdSetIterator accepted, QueryTimeout timeout) throws IOException {
-        TopDocs earlier = scans.getOrDefault(context.ord, postFiltered.get(context.ord));
+        TopDocs earlier = answered(context);
         // Lucene takes a walk's answer only when it holds the whole beam, else scans instead; the
         // matches a post-filtered walk kept are fewer by design and are the answer all the same.
         if (earlier != null) return copy(earlier);
@@ -176,6 +176,12 @@ final class CountedKnnQuery extends KnnFloatVectorQuery {
         TopDocs kept = new TopDocs(new TotalHits(nodes, TotalHits.Relation.EQUAL_TO), hits.toArray(ScoreDoc[]::new));
         postFiltered.put(context.ord, copy(kept));
         return kept;
+    }
+
+    /** The hits this query already answered the segment with, by scan or post-filtered walk; null if none. */
+    private TopDocs answered(LeafReaderContext context) {
+        TopDocs scan = scans.get(context.ord);
+        return scan != null ? scan : postFiltered.get(context.ord);
     }
 
     /** This segment's part of the exact-scan budget, in proportion to its live documents. */
